@@ -1,0 +1,244 @@
+//! [`SimCard`]: the card behind bytes.
+
+mod commands;
+pub(crate) mod files;
+pub(crate) mod session;
+
+use std::path::{Path, PathBuf};
+
+use apdu::{Command, Response, StatusWord, Transport, TransportError};
+use pin_policy::RetryCounter;
+
+use crate::{
+    contents::{CardContents, CardData, CardProfile, KeyRole},
+    error::Error,
+    store,
+};
+use session::{PinRef, Session};
+
+/// The card's answer to reset (spec §2): T=1, TCK correct. OpenSC's driver table lists it.
+pub const ATR: [u8; 9] = [0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14];
+
+/// `65 81` memory failure: a change could not be written, so the command was not carried out.
+pub(crate) const MEMORY_FAILURE: StatusWord = StatusWord(0x6581);
+/// `69 81` command incompatible with file structure (e.g. READ BINARY of a key EF).
+pub(crate) const INCOMPATIBLE_FILE: StatusWord = StatusWord(0x6981);
+/// `68 84` command chaining not supported.
+pub(crate) const CHAINING_NOT_SUPPORTED: StatusWord = StatusWord(0x6884);
+
+/// A software My Number (or Juki) card.
+///
+/// C-APDU bytes in, R-APDU bytes out ([`process`](Self::process)); it also implements
+/// [`apdu::Transport`], so any client runs against it in process. A card opened from a file
+/// writes every change back to that file atomically before answering; above all, a PIN try is
+/// counted on disk before the PIN is compared.
+///
+/// The card comes powered on; a reader powers it on again before an APDU, so
+/// [`process`](Self::process) on a powered-off card first performs a cold reset.
+#[derive(Debug)]
+pub struct SimCard {
+    data: CardData,
+    file: Option<PathBuf>,
+    session: Session,
+    powered: bool,
+}
+
+impl SimCard {
+    /// An in-memory card (nothing is written anywhere).
+    ///
+    /// # Errors
+    /// `contents` breaks a card rule: wrong PIN kind for the profile, retry limit out of range,
+    /// key not RSA-2048, a part the profile does not have, oversize certificate.
+    pub fn new(contents: CardContents) -> Result<Self, Error> {
+        Ok(SimCard::from_data(CardData::issue(contents)?, None))
+    }
+
+    /// Issues a card into a new file at `path` (never replaces an existing file).
+    ///
+    /// # Errors
+    /// As [`new`](Self::new), plus [`Error::AlreadyExists`] and [`Error::Io`].
+    pub fn create(path: impl AsRef<Path>, contents: CardContents) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let data = CardData::issue(contents)?;
+        store::create(path, &data)?;
+        Ok(SimCard::from_data(data, Some(path.to_path_buf())))
+    }
+
+    /// Opens a card file; every later change is written back to it.
+    ///
+    /// # Errors
+    /// [`Error::Io`], [`Error::NotACardFile`], [`Error::UnsupportedVersion`], [`Error::Corrupt`],
+    /// [`Error::FileTooLarge`]. A file that fails to load is never written to.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let data = store::load(path)?;
+        Ok(SimCard::from_data(data, Some(path.to_path_buf())))
+    }
+
+    fn from_data(data: CardData, file: Option<PathBuf>) -> Self {
+        SimCard {
+            data,
+            file,
+            session: Session::default(),
+            powered: true,
+        }
+    }
+
+    /// The card file, for a card that has one.
+    #[must_use]
+    pub fn path(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
+    /// Juki or My Number card.
+    #[must_use]
+    pub fn profile(&self) -> CardProfile {
+        self.data.profile
+    }
+
+    /// The answer to reset.
+    #[must_use]
+    pub fn atr(&self) -> &'static [u8] {
+        &ATR
+    }
+
+    /// Powers the card on (cold reset): security state cleared, nothing selected. Returns the ATR.
+    pub fn power_on(&mut self) -> &'static [u8] {
+        self.session = Session::default();
+        self.powered = true;
+        &ATR
+    }
+
+    /// Powers the card off: security state is lost.
+    pub fn power_off(&mut self) {
+        self.session = Session::default();
+        self.powered = false;
+    }
+
+    /// Warm reset: security state cleared, nothing selected. Returns the ATR.
+    pub fn reset(&mut self) -> &'static [u8] {
+        self.power_on()
+    }
+
+    /// Whether the card is powered.
+    #[must_use]
+    pub fn is_powered(&self) -> bool {
+        self.powered
+    }
+
+    /// A PIN's retry counter (limit and tries left), `None` if the card has no such PIN.
+    #[must_use]
+    pub fn pin_counter(&self, pin: PinRef) -> Option<RetryCounter> {
+        self.data.pin_slot(pin).map(pin_policy::PinSlot::counter)
+    }
+
+    /// The end-entity certificate (DER) of a key, `None` if the card has no such key.
+    /// Public data, for `inspect`-style tools.
+    #[must_use]
+    pub fn certificate(&self, role: KeyRole) -> Option<&[u8]> {
+        self.key_slot(role).map(|k| k.certificate.as_slice())
+    }
+
+    /// The CA certificate (DER) stored with a key, `None` if the card has no such key.
+    #[must_use]
+    pub fn ca_certificate(&self, role: KeyRole) -> Option<&[u8]> {
+        self.key_slot(role).map(|k| k.ca_certificate.as_slice())
+    }
+
+    /// Whether the card has the 券面事項入力補助AP.
+    #[must_use]
+    pub fn has_text_support(&self) -> bool {
+        self.data.text_support.is_some()
+    }
+
+    fn key_slot(&self, role: KeyRole) -> Option<&crate::contents::KeySlot> {
+        match role {
+            KeyRole::Authentication => self.data.authentication.as_ref(),
+            KeyRole::Signature => self.data.signature.as_ref(),
+        }
+    }
+
+    /// Processes one command APDU and returns the response APDU (data + status word).
+    /// Always a well-formed response of at least 2 bytes; never panics.
+    pub fn process(&mut self, capdu: &[u8]) -> Vec<u8> {
+        if !self.powered {
+            self.power_on();
+        }
+        let response = match Command::decode(capdu) {
+            Ok(mut command) => {
+                // PINs travel in VERIFY and CHANGE REFERENCE DATA: wipe them on drop.
+                if matches!(command.ins, commands::INS_VERIFY | commands::INS_CHANGE) {
+                    command.set_sensitive(true);
+                }
+                self.handle(&command)
+            }
+            Err(_) => Response::status(StatusWord::WRONG_LENGTH),
+        };
+        response.encode()
+    }
+
+    /// Processes one decoded command.
+    pub fn handle(&mut self, command: &Command) -> Response {
+        if let Err(sw) = check_cla(command.cla) {
+            return Response::status(sw);
+        }
+        match command.ins {
+            commands::INS_SELECT => self.select(command),
+            commands::INS_READ_BINARY => self.read_binary(command),
+            commands::INS_VERIFY => self.verify(command),
+            commands::INS_CHANGE => self.change_reference_data(command),
+            commands::INS_SIGN => self.compute_signature(command),
+            _ => Response::status(StatusWord::INS_NOT_SUPPORTED),
+        }
+    }
+
+    /// Writes the card state to its file, if it has one.
+    fn persist(&self) -> Result<(), Error> {
+        match &self.file {
+            Some(path) => store::save(path, &self.data),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Class byte checks (spec §5): first-interindustry (`0x`) and proprietary (`8x`) classes only;
+/// no secure messaging, logical channel 0 only, no command chaining.
+fn check_cla(cla: u8) -> Result<(), StatusWord> {
+    if cla & 0x60 != 0 || cla == 0xFF {
+        return Err(StatusWord::CLA_NOT_SUPPORTED);
+    }
+    if cla & 0x0C != 0 {
+        return Err(StatusWord::SECURE_MESSAGING_NOT_SUPPORTED);
+    }
+    if cla & 0x03 != 0 {
+        return Err(StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED);
+    }
+    if cla & 0x10 != 0 {
+        return Err(CHAINING_NOT_SUPPORTED);
+    }
+    Ok(())
+}
+
+impl Transport for SimCard {
+    fn transmit(&mut self, capdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        Ok(self.process(capdu))
+    }
+}
+
+impl CardData {
+    pub(crate) fn pin_slot(&self, pin: PinRef) -> Option<&pin_policy::PinSlot> {
+        match pin {
+            PinRef::Authentication => self.authentication.as_ref().map(|k| &k.pin),
+            PinRef::Signature => self.signature.as_ref().map(|k| &k.pin),
+            PinRef::TextSupport => self.text_support.as_ref().map(|t| &t.pin),
+        }
+    }
+
+    pub(crate) fn pin_slot_mut(&mut self, pin: PinRef) -> Option<&mut pin_policy::PinSlot> {
+        match pin {
+            PinRef::Authentication => self.authentication.as_mut().map(|k| &mut k.pin),
+            PinRef::Signature => self.signature.as_mut().map(|k| &mut k.pin),
+            PinRef::TextSupport => self.text_support.as_mut().map(|t| &mut t.pin),
+        }
+    }
+}

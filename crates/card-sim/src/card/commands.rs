@@ -1,0 +1,269 @@
+//! The commands of spec §5, as methods of [`SimCard`].
+
+use apdu::{Command, Response, StatusWord};
+use pin_policy::{Outcome, Pin};
+use rsa::{Pkcs1v15Sign, traits::PublicKeyParts};
+
+use super::{
+    INCOMPATIBLE_FILE, MEMORY_FAILURE, SimCard,
+    files::{Access, Ef, pin_of},
+    session::{App, PinRef},
+};
+use crate::contents::{CardProfile, KeyRole};
+
+pub(crate) const INS_SELECT: u8 = 0xA4;
+pub(crate) const INS_READ_BINARY: u8 = 0xB0;
+pub(crate) const INS_VERIFY: u8 = 0x20;
+pub(crate) const INS_CHANGE: u8 = 0x24;
+pub(crate) const INS_SIGN: u8 = 0x2A;
+
+/// Application identifiers (spec §3).
+const AID_JPKI: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
+const AID_TEXT_SUPPORT: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
+const AID_VISUAL: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
+const AID_COMMON: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
+const AID_JUKI: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01];
+
+/// RSA-2048 modulus length; PKCS#1 v1.5 type-01 padding needs 11 bytes of it.
+const MODULUS_LEN: usize = 256;
+const MAX_SIGN_INPUT: usize = MODULUS_LEN - 11;
+
+fn status(sw: StatusWord) -> Response {
+    Response::status(sw)
+}
+
+impl SimCard {
+    fn app_for_aid(&self, aid: &[u8]) -> Option<App> {
+        let app = if aid == AID_JPKI {
+            App::Jpki
+        } else if aid == AID_TEXT_SUPPORT {
+            App::TextSupport
+        } else if aid == AID_VISUAL {
+            App::Visual
+        } else if aid == AID_COMMON {
+            App::Common
+        } else if aid == AID_JUKI {
+            App::Juki
+        } else {
+            return None;
+        };
+        let on_card = match self.data.profile {
+            CardProfile::MyNumber => true,
+            CardProfile::Juki => matches!(app, App::Jpki | App::Juki),
+        };
+        on_card.then_some(app)
+    }
+
+    /// SELECT (spec §3, §4).
+    ///
+    /// - by DF name: `00 A4 04 0C Lc <AID>` → `9000`; unknown AID → `6A82` (whatever P2);
+    ///   P2 other than `0C` → `6A86`.
+    /// - EF under the current application: `00 A4 02 0C 02 <FID>` → `9000`; unknown FID or no
+    ///   application → `6A82`; Lc ≠ 2 → `6700`; P2 other than `0C` → `6A86`.
+    /// - any other P1 → `6A86`.
+    pub(super) fn select(&mut self, cmd: &Command) -> Response {
+        match cmd.p1 {
+            0x04 => {
+                let Some(app) = self.app_for_aid(&cmd.data) else {
+                    return status(StatusWord::FILE_NOT_FOUND);
+                };
+                if cmd.p2 != 0x0C {
+                    return status(StatusWord::INCORRECT_P1P2);
+                }
+                self.session.select_app(app);
+                status(StatusWord::SUCCESS)
+            }
+            0x02 => {
+                if cmd.p2 != 0x0C {
+                    return status(StatusWord::INCORRECT_P1P2);
+                }
+                let Ok(fid) = <[u8; 2]>::try_from(cmd.data.as_slice()) else {
+                    return status(StatusWord::WRONG_LENGTH);
+                };
+                let fid = u16::from_be_bytes(fid);
+                let found = self
+                    .session
+                    .app()
+                    .and_then(|app| Ef::find(&self.data, app, fid));
+                match found {
+                    Some(ef) => {
+                        self.session.select_ef(ef);
+                        status(StatusWord::SUCCESS)
+                    }
+                    None => status(StatusWord::FILE_NOT_FOUND),
+                }
+            }
+            _ => status(StatusWord::INCORRECT_P1P2),
+        }
+    }
+
+    /// READ BINARY `00 B0 P1 P2 Le` (spec §5): offset P1P2 ≤ `7FFF`; returns up to Le bytes
+    /// (`00` = 256; an extended Le is honoured) and `9000` in one response; near the end the
+    /// remaining bytes; offset at or past the end → `6B00`.
+    ///
+    /// No Le or command data → `6700`; P1 bit 8 (short EF) → `6A86`; no current EF → `6986`;
+    /// key or PIN EF → `6981`; PIN-protected file before VERIFY → `6982`.
+    pub(super) fn read_binary(&mut self, cmd: &Command) -> Response {
+        if cmd.p1 & 0x80 != 0 {
+            return status(StatusWord::INCORRECT_P1P2);
+        }
+        let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else {
+            return status(StatusWord::WRONG_LENGTH);
+        };
+        let Some(ef) = self.session.ef() else {
+            return status(StatusWord::COMMAND_NOT_ALLOWED_NO_EF);
+        };
+        match ef.access() {
+            Access::Binary { needs: Some(pin) } if !self.session.is_verified(pin) => {
+                return status(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
+            }
+            Access::Binary { .. } => {}
+            Access::Key(_) | Access::Pin(_) => return status(INCOMPATIBLE_FILE),
+        }
+        let Some(content) = ef.content(&self.data) else {
+            return status(StatusWord::NO_PRECISE_DIAGNOSIS);
+        };
+        let offset = usize::from(u16::from_be_bytes([cmd.p1, cmd.p2]));
+        match content.get(offset..) {
+            Some(rest) if !rest.is_empty() => {
+                let n = rest.len().min(le);
+                Response::new(rest.get(..n).unwrap_or(rest).to_vec(), StatusWord::SUCCESS)
+            }
+            _ => status(StatusWord::WRONG_P1P2),
+        }
+    }
+
+    /// The PIN EF selected, for VERIFY and CHANGE REFERENCE DATA.
+    fn selected_pin(&self) -> Result<PinRef, StatusWord> {
+        match self.session.ef().map(Ef::access) {
+            None => Err(StatusWord::COMMAND_NOT_ALLOWED_NO_EF),
+            Some(Access::Pin(pin)) => Ok(pin),
+            Some(_) => Err(INCOMPATIBLE_FILE),
+        }
+    }
+
+    /// VERIFY `00 20 00 80 [Lc PIN]` on the selected PIN EF (spec §5).
+    ///
+    /// - no data: `63 Cx` with the tries left — always, also after a correct PIN and when
+    ///   blocked (`63 C0`).
+    /// - blocked: `6984`.
+    /// - otherwise the try is counted and written to the card file **before** the PIN is
+    ///   compared (constant time): correct → `9000`, counter back at its limit; wrong →
+    ///   `63 Cx` (`63 C0` on the try that exhausts it) and the PIN is no longer verified.
+    /// - the card file cannot be written → `6581`, nothing compared.
+    ///
+    /// P1P2 other than `00 80` → `6A86`; no current EF → `6986`; not a PIN EF → `6981`.
+    pub(super) fn verify(&mut self, cmd: &Command) -> Response {
+        if (cmd.p1, cmd.p2) != (0x00, 0x80) {
+            return status(StatusWord::INCORRECT_P1P2);
+        }
+        let pin = match self.selected_pin() {
+            Ok(pin) => pin,
+            Err(sw) => return status(sw),
+        };
+        let Some(slot) = self.data.pin_slot_mut(pin) else {
+            return status(StatusWord::FILE_NOT_FOUND);
+        };
+        if cmd.data.is_empty() {
+            return status(StatusWord::verify_failed(slot.counter().tries_left()));
+        }
+        let Ok(attempt) = slot.begin_attempt() else {
+            return status(StatusWord::REFERENCE_DATA_NOT_USABLE);
+        };
+        self.session.set_verified(pin, false);
+        // The decrement is durable before anything is compared.
+        if self.persist().is_err() {
+            drop(attempt);
+            return status(MEMORY_FAILURE);
+        }
+        let Some(slot) = self.data.pin_slot_mut(pin) else {
+            return status(StatusWord::FILE_NOT_FOUND);
+        };
+        match slot.check(attempt, &cmd.data) {
+            Outcome::Verified => {
+                if self.persist().is_err() {
+                    return status(MEMORY_FAILURE);
+                }
+                self.session.set_verified(pin, true);
+                status(StatusWord::SUCCESS)
+            }
+            Outcome::Wrong { tries_left } => status(StatusWord::verify_failed(tries_left)),
+        }
+    }
+
+    /// CHANGE REFERENCE DATA `00 24 01 80 Lc <new PIN>` on the selected PIN EF, after VERIFY of
+    /// the current PIN (spec §5): `9000`; PIN not verified → `6982`; a new PIN breaking the
+    /// format rules → `6A80` and nothing changes; no data → `6700`; P1P2 other than `01 80` →
+    /// `6A86`; card file not writable → `6581` and nothing changes.
+    pub(super) fn change_reference_data(&mut self, cmd: &Command) -> Response {
+        if (cmd.p1, cmd.p2) != (0x01, 0x80) {
+            return status(StatusWord::INCORRECT_P1P2);
+        }
+        let pin = match self.selected_pin() {
+            Ok(pin) => pin,
+            Err(sw) => return status(sw),
+        };
+        if cmd.data.is_empty() {
+            return status(StatusWord::WRONG_LENGTH);
+        }
+        if !self.session.is_verified(pin) {
+            return status(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
+        }
+        let Some(slot) = self.data.pin_slot_mut(pin) else {
+            return status(StatusWord::FILE_NOT_FOUND);
+        };
+        let Ok(new) = Pin::new(slot.kind(), &cmd.data) else {
+            return status(StatusWord::WRONG_DATA);
+        };
+        let old = slot.pin().clone();
+        if slot.change_pin(new).is_err() {
+            return status(StatusWord::WRONG_DATA);
+        }
+        if self.persist().is_err() {
+            if let Some(slot) = self.data.pin_slot_mut(pin) {
+                // Same kind by construction; keep memory equal to the file.
+                let _ = slot.change_pin(old);
+            }
+            return status(MEMORY_FAILURE);
+        }
+        status(StatusWord::SUCCESS)
+    }
+
+    /// COMPUTE DIGITAL SIGNATURE `80 2A 00 80 Lc <data> 00` with the selected key EF
+    /// (`0017`/`001A`, spec §5): PKCS#1 v1.5 type-01 padding over the data exactly as given
+    /// (normally a DigestInfo), RSA-2048 → 256 bytes + `9000`.
+    ///
+    /// Key's PIN not verified → `6982`; no data or more than 245 bytes → `6700`; P1P2 other than
+    /// `00 80` → `6A86`; no current EF → `6986`; not a key EF → `6981`.
+    pub(super) fn compute_signature(&mut self, cmd: &Command) -> Response {
+        if (cmd.p1, cmd.p2) != (0x00, 0x80) {
+            return status(StatusWord::INCORRECT_P1P2);
+        }
+        let role = match self.session.ef().map(Ef::access) {
+            None => return status(StatusWord::COMMAND_NOT_ALLOWED_NO_EF),
+            Some(Access::Key(role)) => role,
+            Some(_) => return status(INCOMPATIBLE_FILE),
+        };
+        if !self.session.is_verified(pin_of(role)) {
+            return status(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
+        }
+        if cmd.data.is_empty() || cmd.data.len() > MAX_SIGN_INPUT {
+            return status(StatusWord::WRONG_LENGTH);
+        }
+        let key = match role {
+            KeyRole::Authentication => self.data.authentication.as_ref(),
+            KeyRole::Signature => self.data.signature.as_ref(),
+        };
+        let Some(key) = key else {
+            return status(StatusWord::FILE_NOT_FOUND);
+        };
+        let key = &key.private_key;
+        if key.size() != MODULUS_LEN {
+            return status(StatusWord::NO_PRECISE_DIAGNOSIS);
+        }
+        match key.sign_with_rng(&mut rand::rng(), Pkcs1v15Sign::new_unprefixed(), &cmd.data) {
+            Ok(signature) => Response::new(signature, StatusWord::SUCCESS),
+            Err(_) => status(StatusWord::NO_PRECISE_DIAGNOSIS),
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The file maps of the JPKI AP (spec §4) and the text-support AP (spec §6), and the content of
+//! the files the card computes.
+
+use apdu::tlv;
+
+use crate::{
+    card::session::{App, PinRef},
+    contents::{CardData, CardProfile, KeyRole},
+    holder::FourFacts,
+};
+
+/// An elementary file of a simulated application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ef {
+    /// JPKI `000A` / `0001`: end-entity certificate.
+    Certificate(KeyRole),
+    /// JPKI `000B` / `0002`: CA certificate.
+    CaCertificate(KeyRole),
+    /// JPKI `0006`: token info.
+    TokenInfo,
+    /// JPKI `0008`: certificate availability.
+    Availability,
+    /// JPKI `0017` / `001A`: private key.
+    Key(KeyRole),
+    /// JPKI `0018` / `001B`, text-support `0011`: PIN.
+    Pin(PinRef),
+    /// Text-support `0001`: My Number.
+    MyNumber,
+    /// Text-support `0002`: the 4 facts.
+    Facts,
+}
+
+/// How an EF may be used.
+pub(crate) enum Access {
+    /// Readable by READ BINARY, optionally only after a PIN.
+    Binary { needs: Option<PinRef> },
+    /// A private key: COMPUTE DIGITAL SIGNATURE only.
+    Key(KeyRole),
+    /// A PIN: VERIFY and CHANGE REFERENCE DATA only.
+    Pin(PinRef),
+}
+
+pub(crate) fn pin_of(role: KeyRole) -> PinRef {
+    match role {
+        KeyRole::Authentication => PinRef::Authentication,
+        KeyRole::Signature => PinRef::Signature,
+    }
+}
+
+impl Ef {
+    /// The EF with identifier `fid` in `app`, if the card has it.
+    pub(crate) fn find(data: &CardData, app: App, fid: u16) -> Option<Ef> {
+        let ef = match (app, fid) {
+            (App::Jpki, 0x000A) => Ef::Certificate(KeyRole::Authentication),
+            (App::Jpki, 0x000B) => Ef::CaCertificate(KeyRole::Authentication),
+            (App::Jpki, 0x0001) => Ef::Certificate(KeyRole::Signature),
+            (App::Jpki, 0x0002) => Ef::CaCertificate(KeyRole::Signature),
+            (App::Jpki, 0x0006) => Ef::TokenInfo,
+            (App::Jpki, 0x0008) => Ef::Availability,
+            (App::Jpki, 0x0017) => Ef::Key(KeyRole::Authentication),
+            (App::Jpki, 0x0018) => Ef::Pin(PinRef::Authentication),
+            (App::Jpki, 0x001A) => Ef::Key(KeyRole::Signature),
+            (App::Jpki, 0x001B) => Ef::Pin(PinRef::Signature),
+            (App::TextSupport, 0x0001) => Ef::MyNumber,
+            (App::TextSupport, 0x0002) => Ef::Facts,
+            (App::TextSupport, 0x0011) => Ef::Pin(PinRef::TextSupport),
+            _ => return None,
+        };
+        let present = match ef {
+            Ef::Certificate(role) | Ef::CaCertificate(role) | Ef::Key(role) => {
+                key_present(data, role)
+            }
+            Ef::Pin(PinRef::Authentication) => key_present(data, KeyRole::Authentication),
+            Ef::Pin(PinRef::Signature) => key_present(data, KeyRole::Signature),
+            Ef::Pin(PinRef::TextSupport) | Ef::MyNumber | Ef::Facts => data.text_support.is_some(),
+            Ef::TokenInfo | Ef::Availability => true,
+        };
+        present.then_some(ef)
+    }
+
+    pub(crate) fn access(self) -> Access {
+        match self {
+            Ef::Certificate(KeyRole::Signature) => Access::Binary {
+                needs: Some(PinRef::Signature),
+            },
+            Ef::Certificate(KeyRole::Authentication)
+            | Ef::CaCertificate(_)
+            | Ef::TokenInfo
+            | Ef::Availability => Access::Binary { needs: None },
+            Ef::MyNumber | Ef::Facts => Access::Binary {
+                needs: Some(PinRef::TextSupport),
+            },
+            Ef::Key(role) => Access::Key(role),
+            Ef::Pin(pin) => Access::Pin(pin),
+        }
+    }
+
+    /// The bytes READ BINARY serves. `None` for files without binary content or whose
+    /// content cannot be built.
+    pub(crate) fn content(self, data: &CardData) -> Option<Vec<u8>> {
+        match self {
+            Ef::Certificate(role) => key(data, role).map(|k| k.certificate.clone()),
+            Ef::CaCertificate(role) => key(data, role).map(|k| k.ca_certificate.clone()),
+            Ef::TokenInfo => Some(token_info(data.profile)),
+            Ef::Availability => Some(availability(data)),
+            Ef::MyNumber => data
+                .text_support
+                .as_ref()
+                .map(|t| my_number_ef(t.my_number.digits())),
+            Ef::Facts => data.text_support.as_ref().and_then(|t| facts_ef(&t.facts)),
+            Ef::Key(_) | Ef::Pin(_) => None,
+        }
+    }
+}
+
+fn key(data: &CardData, role: KeyRole) -> Option<&crate::contents::KeySlot> {
+    match role {
+        KeyRole::Authentication => data.authentication.as_ref(),
+        KeyRole::Signature => data.signature.as_ref(),
+    }
+}
+
+fn key_present(data: &CardData, role: KeyRole) -> bool {
+    key(data, role).is_some()
+}
+
+/// Size of EF 0006.
+pub(crate) const TOKEN_INFO_LEN: usize = 160;
+
+/// EF 0006: the token label padded with spaces to 32 bytes, then zeros to 160 bytes (choice:
+/// the spec only fixes the first 32 bytes).
+pub(crate) fn token_info(profile: CardProfile) -> Vec<u8> {
+    let label: &[u8] = match profile {
+        CardProfile::MyNumber => b"JPKIAPICCTOKEN2",
+        CardProfile::Juki => b"JPKIAPICCTOKEN",
+    };
+    let mut out = Vec::with_capacity(TOKEN_INFO_LEN);
+    out.extend_from_slice(label);
+    out.resize(32, b' ');
+    out.resize(TOKEN_INFO_LEN, 0x00);
+    out
+}
+
+/// EF 0008: byte 0 signature, byte 1 authentication: `8F` present, `00` absent; byte 2 `00`.
+pub(crate) fn availability(data: &CardData) -> Vec<u8> {
+    let flag = |present: bool| if present { 0x8F } else { 0x00 };
+    vec![
+        flag(data.signature.is_some()),
+        flag(data.authentication.is_some()),
+        0x00,
+    ]
+}
+
+/// Filler after the 12 digits, so that a 17-byte read (spec §9) is served in full (choice: `FF`).
+const MY_NUMBER_FILLER: [u8; 2] = [0xFF, 0xFF];
+
+/// Text-support EF 0001: `FF 10 0C` + 12 ASCII digits + filler.
+///
+/// Written by hand rather than with `apdu::tlv`: tag `FF10` is a constructed tag, yet the card
+/// stores plain digits in it, which a BER builder rightly refuses.
+pub(crate) fn my_number_ef(digits: &[u8; 12]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(17);
+    out.extend_from_slice(&[0xFF, 0x10, 0x0C]);
+    out.extend_from_slice(digits);
+    out.extend_from_slice(&MY_NUMBER_FILLER);
+    out
+}
+
+/// Text-support EF 0002: `FF 20 <len>` { `DF21` offsets, `DF22` name, `DF23` address,
+/// `DF24` birth `YYYYMMDD`, `DF25` sex }, in that order (spec §6, §9).
+///
+/// DF21 (choice, the spec names it "offsets" only): four 2-byte big-endian offsets of the
+/// DF22..DF25 objects, counted from the start of the `FF20` value.
+pub(crate) fn facts_ef(facts: &FourFacts) -> Option<Vec<u8>> {
+    let fields = [
+        tlv::primitive(0xDF22, facts.name.as_bytes()).ok()?,
+        tlv::primitive(0xDF23, facts.address.as_bytes()).ok()?,
+        tlv::primitive(0xDF24, facts.birth_date.as_bytes()).ok()?,
+        tlv::primitive(0xDF25, &[facts.sex.code()]).ok()?,
+    ];
+    // DF 21 08 <8 bytes>
+    let mut offset: usize = 3 + 8;
+    let mut offsets = Vec::with_capacity(8);
+    for field in &fields {
+        offsets.extend_from_slice(&u16::try_from(offset).ok()?.to_be_bytes());
+        offset = offset.checked_add(field.to_vec().len())?;
+    }
+    let mut children = Vec::with_capacity(5);
+    children.push(tlv::primitive(0xDF21, &offsets).ok()?);
+    children.extend(fields);
+    Some(tlv::constructed(0xFF20, children).ok()?.to_vec())
+}

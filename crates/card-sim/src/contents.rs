@@ -1,0 +1,263 @@
+//! What the issuer writes onto a card: the typed input of [`SimCard::new`](crate::SimCard::new).
+
+use core::fmt;
+
+use pin_policy::{Pin, PinKind, PinSlot};
+use rsa::traits::PublicKeyParts;
+
+use crate::{
+    error::Error,
+    holder::{FourFacts, MyNumber},
+};
+
+/// Largest EF content: READ BINARY offsets end at `7FFF` and one read returns up to 256 bytes.
+pub(crate) const MAX_EF_LEN: usize = 0x7FFF + 256;
+
+/// Which card: the legacy Juki card or the My Number card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardProfile {
+    /// 個人番号カード: authentication and signature keys (either optional), text-support AP.
+    MyNumber,
+    /// 住基カード: one signature key (Juki PIN rule), no authentication key, no text-support AP.
+    Juki,
+}
+
+impl fmt::Display for CardProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CardProfile::MyNumber => "My Number",
+            CardProfile::Juki => "Juki",
+        })
+    }
+}
+
+/// The two JPKI keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRole {
+    /// 利用者証明用: EF 000A/000B (certificates), 0017 (key), 0018 (PIN).
+    Authentication,
+    /// 署名用: EF 0001/0002 (certificates), 001A (key), 001B (PIN).
+    Signature,
+}
+
+impl fmt::Display for KeyRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeyRole::Authentication => "authentication",
+            KeyRole::Signature => "signature",
+        })
+    }
+}
+
+/// One JPKI key with its certificates and PIN, as issued.
+#[derive(Debug, Clone)]
+pub struct KeyContents {
+    /// The end-entity certificate (DER).
+    pub certificate: Vec<u8>,
+    /// The issuing CA's certificate (DER).
+    pub ca_certificate: Vec<u8>,
+    /// The RSA-2048 private key (zeroized on drop by `rsa`).
+    pub private_key: rsa::PrivateKey,
+    /// The PIN guarding the key.
+    pub pin: Pin,
+    /// The PIN's retry limit (1..=15); [`PinKind::default_retry_limit`] for a real card.
+    pub retry_limit: u8,
+}
+
+/// The 券面事項入力補助AP's content.
+#[derive(Debug, Clone)]
+pub struct TextSupportContents {
+    /// The individual number.
+    pub my_number: MyNumber,
+    /// Name, address, date of birth, sex.
+    pub facts: FourFacts,
+    /// The 4-digit PIN (EF 0011).
+    pub pin: Pin,
+    /// Its retry limit (3 on a real card).
+    pub retry_limit: u8,
+}
+
+/// Everything on a card, as the issuer (the municipal window) fills it in.
+#[derive(Debug, Clone)]
+pub struct CardContents {
+    /// Juki or My Number card.
+    pub profile: CardProfile,
+    /// The authentication key (My Number card only; may be omitted).
+    pub authentication: Option<KeyContents>,
+    /// The signature key (may be omitted, e.g. for holders under 15).
+    pub signature: Option<KeyContents>,
+    /// The text-support AP (My Number card only).
+    pub text_support: Option<TextSupportContents>,
+}
+
+/// A key as the card holds it: contents with a live retry counter.
+#[derive(Debug, Clone)]
+pub(crate) struct KeySlot {
+    pub(crate) certificate: Vec<u8>,
+    pub(crate) ca_certificate: Vec<u8>,
+    pub(crate) private_key: rsa::PrivateKey,
+    pub(crate) pin: PinSlot,
+}
+
+/// The text-support AP as the card holds it.
+#[derive(Debug, Clone)]
+pub(crate) struct TextSlot {
+    pub(crate) my_number: MyNumber,
+    pub(crate) facts: FourFacts,
+    pub(crate) pin: PinSlot,
+}
+
+/// The card's persistent state (what the card file holds).
+#[derive(Debug, Clone)]
+pub(crate) struct CardData {
+    pub(crate) profile: CardProfile,
+    pub(crate) authentication: Option<KeySlot>,
+    pub(crate) signature: Option<KeySlot>,
+    pub(crate) text_support: Option<TextSlot>,
+}
+
+impl CardProfile {
+    /// The PIN kind of a key on this profile.
+    pub(crate) fn pin_kind(self, role: KeyRole) -> PinKind {
+        match (self, role) {
+            (CardProfile::Juki, _) => PinKind::JukiSignature,
+            (CardProfile::MyNumber, KeyRole::Authentication) => PinKind::Authentication,
+            (CardProfile::MyNumber, KeyRole::Signature) => PinKind::Signature,
+        }
+    }
+}
+
+impl CardData {
+    /// Checks `contents` against the profile's rules and builds the card state.
+    pub(crate) fn issue(contents: CardContents) -> Result<Self, Error> {
+        let CardContents {
+            profile,
+            authentication,
+            signature,
+            text_support,
+        } = contents;
+        if profile == CardProfile::Juki {
+            if authentication.is_some() {
+                return Err(Error::NotOnProfile {
+                    profile,
+                    part: "authentication key",
+                });
+            }
+            if text_support.is_some() {
+                return Err(Error::NotOnProfile {
+                    profile,
+                    part: "text-support application",
+                });
+            }
+        }
+        let authentication = authentication
+            .map(|k| KeySlot::issue(profile, KeyRole::Authentication, k))
+            .transpose()?;
+        let signature = signature
+            .map(|k| KeySlot::issue(profile, KeyRole::Signature, k))
+            .transpose()?;
+        let text_support = text_support.map(TextSlot::issue).transpose()?;
+        let data = CardData {
+            profile,
+            authentication,
+            signature,
+            text_support,
+        };
+        data.check()?;
+        Ok(data)
+    }
+
+    /// The rules every card state satisfies (also checked after loading a file).
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        for (role, slot) in [
+            (KeyRole::Authentication, &self.authentication),
+            (KeyRole::Signature, &self.signature),
+        ] {
+            let Some(slot) = slot else { continue };
+            let expected = self.profile.pin_kind(role);
+            if slot.pin.kind() != expected {
+                return Err(Error::WrongPinKind {
+                    role,
+                    expected,
+                    found: slot.pin.kind(),
+                });
+            }
+            let bits = slot.private_key.size() * 8;
+            if bits != 2048 {
+                return Err(Error::KeySize { role, bits });
+            }
+            let (cert_fid, ca_fid) = match role {
+                KeyRole::Authentication => (0x000A, 0x000B),
+                KeyRole::Signature => (0x0001, 0x0002),
+            };
+            check_ef_len(cert_fid, slot.certificate.len())?;
+            check_ef_len(ca_fid, slot.ca_certificate.len())?;
+        }
+        if self.profile == CardProfile::Juki && self.authentication.is_some() {
+            return Err(Error::NotOnProfile {
+                profile: self.profile,
+                part: "authentication key",
+            });
+        }
+        if let Some(text) = &self.text_support {
+            if self.profile == CardProfile::Juki {
+                return Err(Error::NotOnProfile {
+                    profile: self.profile,
+                    part: "text-support application",
+                });
+            }
+            if text.pin.kind() != PinKind::TextSupport {
+                return Err(Error::Pin(pin_policy::Error::KindMismatch {
+                    expected: PinKind::TextSupport,
+                    found: text.pin.kind(),
+                }));
+            }
+            text.facts.validate()?;
+        }
+        Ok(())
+    }
+}
+
+fn check_ef_len(fid: u16, len: usize) -> Result<(), Error> {
+    if len > MAX_EF_LEN {
+        Err(Error::EfTooLarge { fid, len })
+    } else {
+        Ok(())
+    }
+}
+
+impl KeySlot {
+    fn issue(profile: CardProfile, role: KeyRole, k: KeyContents) -> Result<Self, Error> {
+        let expected = profile.pin_kind(role);
+        if k.pin.kind() != expected {
+            return Err(Error::WrongPinKind {
+                role,
+                expected,
+                found: k.pin.kind(),
+            });
+        }
+        Ok(KeySlot {
+            certificate: k.certificate,
+            ca_certificate: k.ca_certificate,
+            private_key: k.private_key,
+            pin: PinSlot::new(k.pin, k.retry_limit)?,
+        })
+    }
+}
+
+impl TextSlot {
+    fn issue(t: TextSupportContents) -> Result<Self, Error> {
+        if t.pin.kind() != PinKind::TextSupport {
+            return Err(Error::Pin(pin_policy::Error::KindMismatch {
+                expected: PinKind::TextSupport,
+                found: t.pin.kind(),
+            }));
+        }
+        t.facts.validate()?;
+        Ok(TextSlot {
+            my_number: t.my_number,
+            facts: t.facts,
+            pin: PinSlot::new(t.pin, t.retry_limit)?,
+        })
+    }
+}

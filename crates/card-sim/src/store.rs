@@ -1,0 +1,386 @@
+//! The card file: a versioned, checksummed serialization of the card's persistent state.
+//!
+//! ```text
+//! file    = magic "JPKISIM" 1A | version u16 (=1) | body | SHA-256(magic..body) (32 bytes)
+//! body    = profile u8 (1 My Number, 2 Juki)
+//!           | key(authentication) | key(signature) | text
+//! key     = 00 | 01 certificate:bytes ca-certificate:bytes pkcs1-private-key:bytes pin
+//! text    = 00 | 01 my-number:bytes(12) name:bytes address:bytes birth:bytes(8) sex u8 pin
+//! pin     = kind u8 | pin:bytes | limit u8 | tries-left u8
+//! bytes   = length u32 (big-endian) | content
+//! ```
+//! Written by hand (no serde): the format is small, fixed and must stay byte-stable.
+
+mod atomic;
+mod codec;
+
+use std::{fs, io::Read, path::Path};
+
+use pin_policy::{Pin, PinKind, PinSlot, RetryCounter};
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::{
+    contents::{CardData, CardProfile, KeyRole, KeySlot, TextSlot},
+    error::{Corruption, Error},
+    holder::{FourFacts, MyNumber, Sex},
+};
+use codec::{Reader, Writer};
+
+/// First bytes of every card file.
+pub const MAGIC: [u8; 8] = *b"JPKISIM\x1a";
+/// The card-file format version this build reads and writes.
+pub const FORMAT_VERSION: u16 = 1;
+/// No card file is larger (certificates ≤ 32 KiB each, keys ~1.2 KiB).
+const MAX_FILE_LEN: u64 = 1 << 20;
+const CHECKSUM_LEN: usize = 32;
+
+/// Why bytes are not a loadable card.
+pub(crate) enum DecodeError {
+    NotACardFile,
+    UnsupportedVersion(u16),
+    Corrupt(Corruption),
+}
+
+impl From<Corruption> for DecodeError {
+    fn from(c: Corruption) -> Self {
+        DecodeError::Corrupt(c)
+    }
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Loads a card file; never modifies it.
+pub(crate) fn load(path: &Path) -> Result<CardData, Error> {
+    let file = fs::File::open(path).map_err(io_error(path))?;
+    let len = file.metadata().map_err(io_error(path))?.len();
+    if len > MAX_FILE_LEN {
+        return Err(Error::FileTooLarge {
+            path: path.to_path_buf(),
+            len,
+        });
+    }
+    // Sized up front: a growing Vec would leave unwiped copies of keys and PINs behind.
+    let capacity = usize::try_from(len).unwrap_or(0).saturating_add(1);
+    let mut bytes = Zeroizing::new(Vec::with_capacity(capacity));
+    file.take(MAX_FILE_LEN + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error(path))?;
+    decode(&bytes).map_err(|e| match e {
+        DecodeError::NotACardFile => Error::NotACardFile {
+            path: path.to_path_buf(),
+        },
+        DecodeError::UnsupportedVersion(version) => Error::UnsupportedVersion {
+            path: path.to_path_buf(),
+            version,
+            supported: FORMAT_VERSION,
+        },
+        DecodeError::Corrupt(problem) => Error::Corrupt {
+            path: path.to_path_buf(),
+            problem,
+        },
+    })
+}
+
+/// Writes the card over its existing file (atomically, durably).
+pub(crate) fn save(path: &Path, data: &CardData) -> Result<(), Error> {
+    let bytes = encode(data)?;
+    atomic::replace(path, &bytes).map_err(io_error(path))
+}
+
+/// Writes a new card file; refuses to replace an existing file.
+pub(crate) fn create(path: &Path, data: &CardData) -> Result<(), Error> {
+    let bytes = encode(data)?;
+    atomic::create_new(path, &bytes).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::AlreadyExists {
+                path: path.to_path_buf(),
+            }
+        } else {
+            Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    })
+}
+
+pub(crate) fn encode(data: &CardData) -> Result<Zeroizing<Vec<u8>>, Error> {
+    // Sized up front so the buffer holding keys and PINs never reallocates (and never leaves
+    // an unwiped copy behind): fixed fields and keys fit in 8 KiB, plus the variable parts.
+    let variable: usize = [&data.authentication, &data.signature]
+        .into_iter()
+        .flatten()
+        .map(|k| k.certificate.len() + k.ca_certificate.len())
+        .chain(
+            data.text_support
+                .iter()
+                .map(|t| t.facts.name.len() + t.facts.address.len()),
+        )
+        .sum();
+    let mut w = Writer::with_capacity(8 * 1024 + variable);
+    w.raw(&MAGIC);
+    w.u16(FORMAT_VERSION);
+    w.u8(match data.profile {
+        CardProfile::MyNumber => 1,
+        CardProfile::Juki => 2,
+    });
+    for (role, slot) in [
+        (KeyRole::Authentication, &data.authentication),
+        (KeyRole::Signature, &data.signature),
+    ] {
+        match slot {
+            None => w.u8(0),
+            Some(slot) => {
+                w.u8(1);
+                w.bytes(&slot.certificate);
+                w.bytes(&slot.ca_certificate);
+                let der = slot
+                    .private_key
+                    .to_pkcs1_der()
+                    .map_err(|_| Error::KeyEncoding { role })?;
+                w.bytes(der.as_bytes());
+                write_pin(&mut w, &slot.pin);
+            }
+        }
+    }
+    match &data.text_support {
+        None => w.u8(0),
+        Some(text) => {
+            w.u8(1);
+            w.bytes(text.my_number.digits());
+            w.bytes(text.facts.name.as_bytes());
+            w.bytes(text.facts.address.as_bytes());
+            w.bytes(text.facts.birth_date.as_bytes());
+            w.u8(text.facts.sex.code());
+            write_pin(&mut w, &text.pin);
+        }
+    }
+    let mut bytes = w.finish();
+    let checksum = Sha256::digest(bytes.as_slice());
+    bytes.extend_from_slice(&checksum);
+    Ok(bytes)
+}
+
+fn write_pin(w: &mut Writer, slot: &PinSlot) {
+    w.u8(match slot.kind() {
+        PinKind::JukiSignature => 1,
+        PinKind::Authentication => 2,
+        PinKind::Signature => 3,
+        PinKind::TextSupport => 4,
+    });
+    w.bytes(slot.pin().expose_secret());
+    let counter = slot.counter();
+    w.u8(counter.limit());
+    w.u8(counter.tries_left());
+}
+
+pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
+    if bytes.get(..MAGIC.len()) != Some(&MAGIC[..]) {
+        return Err(DecodeError::NotACardFile);
+    }
+    let mut r = Reader::new(bytes);
+    r.take(MAGIC.len())?;
+    let version = r.u16()?;
+    if version != FORMAT_VERSION {
+        return Err(DecodeError::UnsupportedVersion(version));
+    }
+    let body_len = bytes
+        .len()
+        .checked_sub(CHECKSUM_LEN)
+        .ok_or(Corruption::Truncated)?;
+    let (content, checksum) = bytes
+        .split_at_checked(body_len)
+        .ok_or(Corruption::Truncated)?;
+    if Sha256::digest(content).as_slice() != checksum {
+        return Err(Corruption::ChecksumMismatch.into());
+    }
+    let mut r = Reader::new(content);
+    r.take(MAGIC.len() + 2)?;
+    let profile = match r.u8()? {
+        1 => CardProfile::MyNumber,
+        2 => CardProfile::Juki,
+        _ => return Err(Corruption::BadField { field: "profile" }.into()),
+    };
+    let authentication = read_key(&mut r, KeyRole::Authentication)?;
+    let signature = read_key(&mut r, KeyRole::Signature)?;
+    let text_support = if r.flag("text-support presence")? {
+        let my_number = std::str::from_utf8(r.bytes()?)
+            .ok()
+            .and_then(|s| MyNumber::new(s).ok())
+            .ok_or(Corruption::BadField { field: "my number" })?;
+        let name = read_string(&mut r, "name")?;
+        let address = read_string(&mut r, "address")?;
+        let birth_date = read_string(&mut r, "date of birth")?;
+        let sex = Sex::from_code(r.u8()?).ok_or(Corruption::BadField { field: "sex" })?;
+        let pin = read_pin(&mut r, "text-support PIN")?;
+        Some(TextSlot {
+            my_number,
+            facts: FourFacts {
+                name,
+                address,
+                birth_date,
+                sex,
+            },
+            pin,
+        })
+    } else {
+        None
+    };
+    r.finish()?;
+    let data = CardData {
+        profile,
+        authentication,
+        signature,
+        text_support,
+    };
+    data.check().map_err(|_| Corruption::BadField {
+        field: "card rules",
+    })?;
+    Ok(data)
+}
+
+fn read_string(r: &mut Reader<'_>, field: &'static str) -> Result<String, Corruption> {
+    let bytes = r.bytes()?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| Corruption::BadField { field })
+}
+
+fn read_key(r: &mut Reader<'_>, role: KeyRole) -> Result<Option<KeySlot>, Corruption> {
+    let field = match role {
+        KeyRole::Authentication => "authentication key presence",
+        KeyRole::Signature => "signature key presence",
+    };
+    if !r.flag(field)? {
+        return Ok(None);
+    }
+    let certificate = r.bytes()?.to_vec();
+    let ca_certificate = r.bytes()?.to_vec();
+    let private_key =
+        rsa::PrivateKey::from_pkcs1_der(r.bytes()?).map_err(|_| Corruption::BadKey { role })?;
+    let pin = read_pin(
+        r,
+        match role {
+            KeyRole::Authentication => "authentication PIN",
+            KeyRole::Signature => "signature PIN",
+        },
+    )?;
+    Ok(Some(KeySlot {
+        certificate,
+        ca_certificate,
+        private_key,
+        pin,
+    }))
+}
+
+fn read_pin(r: &mut Reader<'_>, field: &'static str) -> Result<PinSlot, Corruption> {
+    let kind = match r.u8()? {
+        1 => PinKind::JukiSignature,
+        2 => PinKind::Authentication,
+        3 => PinKind::Signature,
+        4 => PinKind::TextSupport,
+        _ => return Err(Corruption::BadField { field }),
+    };
+    let pin = Zeroizing::new(r.bytes()?.to_vec());
+    let pin = Pin::from_zeroizing(kind, pin).map_err(|_| Corruption::BadField { field })?;
+    let limit = r.u8()?;
+    let tries_left = r.u8()?;
+    let counter =
+        RetryCounter::restore(limit, tries_left).map_err(|_| Corruption::BadField { field })?;
+    Ok(PinSlot::restore(pin, counter))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use pin_policy::{Pin, PinKind};
+    use proptest::prelude::*;
+    use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+
+    use super::*;
+    use crate::contents::{CardContents, KeyContents, TextSupportContents};
+
+    fn sample() -> &'static CardData {
+        static DATA: OnceLock<CardData> = OnceLock::new();
+        DATA.get_or_init(|| {
+            let mut rng = ChaCha20Rng::seed_from_u64(42);
+            let key = rsa::PrivateKey::new(&mut rng, 2048).unwrap();
+            CardData::issue(CardContents {
+                profile: CardProfile::MyNumber,
+                authentication: Some(KeyContents {
+                    certificate: vec![0x30, 0x03, 1, 2, 3],
+                    ca_certificate: vec![0x30, 0x00],
+                    private_key: key,
+                    pin: Pin::new(PinKind::Authentication, b"1234").unwrap(),
+                    retry_limit: 3,
+                }),
+                signature: None,
+                text_support: Some(TextSupportContents {
+                    my_number: MyNumber::new("123456789018").unwrap(),
+                    facts: FourFacts {
+                        name: "A".into(),
+                        address: "B".into(),
+                        birth_date: "20000101".into(),
+                        sex: Sex::Male,
+                    },
+                    pin: Pin::new(PinKind::TextSupport, b"0000").unwrap(),
+                    retry_limit: 3,
+                }),
+            })
+            .unwrap()
+        })
+    }
+
+    /// Puts a valid header and checksum around `body`, so that decoding gets past both.
+    fn seal(body: &[u8]) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
+        out.extend_from_slice(body);
+        let sum = Sha256::digest(&out);
+        out.extend_from_slice(&sum);
+        out
+    }
+
+    #[test]
+    fn encoding_round_trips() {
+        let bytes = encode(sample()).unwrap();
+        let Ok(back) = decode(&bytes) else {
+            panic!("does not decode")
+        };
+        assert_eq!(*encode(&back).unwrap(), *bytes);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Even content with a valid checksum (a crafted file) never panics the loader.
+        #[test]
+        fn sealed_garbage_is_rejected_without_panic(body in prop::collection::vec(any::<u8>(), 0..600)) {
+            let _ = decode(&seal(&body));
+        }
+
+        #[test]
+        fn sealed_mutations_of_a_real_card_never_panic(
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+            cut in any::<prop::sample::Index>(),
+            truncate in any::<bool>(),
+        ) {
+            let bytes = encode(sample()).unwrap();
+            let mut body = bytes[10..bytes.len() - 32].to_vec();
+            for (i, b) in edits {
+                let i = i.index(body.len());
+                body[i] = b;
+            }
+            if truncate {
+                body.truncate(cut.index(body.len()));
+            }
+            let _ = decode(&seal(&body));
+        }
+    }
+}
