@@ -1,0 +1,310 @@
+//! Certificate revocation lists: writing entries and a fast, size-independent lookup.
+//!
+//! [`Crl::from_der`] walks the DER once (no typed decode of each entry, no per-entry allocation)
+//! into a vector of `(serial, date, reason)` sorted by serial; a lookup is a binary search.
+
+use time::OffsetDateTime;
+
+use crate::certificate::{JpkiCertificate, verify_rsa_sha256};
+use crate::der_reader::{Reader, Tlv, parse_time};
+use crate::der_writer::{self as w, BIT_STRING, ENUMERATED, INTEGER, OCTET_STRING, SEQUENCE};
+use crate::name::DistinguishedName;
+use crate::{Error, Serial, oid};
+
+/// RFC 5280 CRLReason codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RevocationReason {
+    /// 0.
+    Unspecified,
+    /// 1: the key was compromised.
+    KeyCompromise,
+    /// 2.
+    CaCompromise,
+    /// 3: e.g. a change of the 4 facts (signature certificates).
+    AffiliationChanged,
+    /// 4: replaced by a new certificate.
+    Superseded,
+    /// 5: e.g. death, emigration, card returned.
+    CessationOfOperation,
+    /// 6.
+    CertificateHold,
+    /// 8.
+    RemoveFromCrl,
+    /// 9.
+    PrivilegeWithdrawn,
+    /// 10.
+    AaCompromise,
+}
+
+impl RevocationReason {
+    /// The ENUMERATED value.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Unspecified => 0,
+            Self::KeyCompromise => 1,
+            Self::CaCompromise => 2,
+            Self::AffiliationChanged => 3,
+            Self::Superseded => 4,
+            Self::CessationOfOperation => 5,
+            Self::CertificateHold => 6,
+            Self::RemoveFromCrl => 8,
+            Self::PrivilegeWithdrawn => 9,
+            Self::AaCompromise => 10,
+        }
+    }
+
+    /// From the ENUMERATED value.
+    pub fn from_code(code: u8) -> Option<Self> {
+        Some(match code {
+            0 => Self::Unspecified,
+            1 => Self::KeyCompromise,
+            2 => Self::CaCompromise,
+            3 => Self::AffiliationChanged,
+            4 => Self::Superseded,
+            5 => Self::CessationOfOperation,
+            6 => Self::CertificateHold,
+            8 => Self::RemoveFromCrl,
+            9 => Self::PrivilegeWithdrawn,
+            10 => Self::AaCompromise,
+            _ => return None,
+        })
+    }
+}
+
+/// One revoked certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Revocation {
+    /// Its serial number.
+    pub serial: Serial,
+    /// revocationDate.
+    pub revoked_at: OffsetDateTime,
+    /// reasonCode entry extension, if any.
+    pub reason: Option<RevocationReason>,
+}
+
+/// Appends one `revokedCertificates` entry.
+pub(crate) fn write_entry(out: &mut Vec<u8>, r: &Revocation) {
+    let mut body = Vec::with_capacity(64);
+    body.extend_from_slice(&w::uint(r.serial.as_bytes()));
+    w::push_time(&mut body, r.revoked_at);
+    if let Some(reason) = r.reason {
+        let ext = w::extension(&oid::EXT_CRL_REASON, false, &[ENUMERATED, 1, reason.code()]);
+        body.extend_from_slice(&w::tlv(SEQUENCE, &ext));
+    }
+    out.push(SEQUENCE);
+    w::push_len(out, body.len());
+    out.extend_from_slice(&body);
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    serial: Serial,
+    revoked_at: i64,
+    reason: Option<RevocationReason>,
+}
+
+/// A parsed CRL with O(log n) lookup by serial.
+#[derive(Clone, Debug)]
+pub struct Crl {
+    tbs: Vec<u8>,
+    signature: Vec<u8>,
+    issuer: DistinguishedName,
+    issuer_der: Vec<u8>,
+    this_update: OffsetDateTime,
+    next_update: Option<OffsetDateTime>,
+    entries: Vec<Entry>,
+}
+
+fn bad(reason: &'static str) -> Error {
+    Error::MalformedDer {
+        structure: "CRL",
+        reason,
+    }
+}
+
+fn to_datetime(secs: i64) -> Result<OffsetDateTime, Error> {
+    OffsetDateTime::from_unix_timestamp(secs).map_err(|_| bad("time out of range"))
+}
+
+fn read_time(r: &mut Reader<'_>) -> Result<i64, Error> {
+    let t = r.read_any()?;
+    parse_time(&t).ok_or_else(|| bad("invalid UTCTime/GeneralizedTime"))
+}
+
+fn entry_reason(exts: Tlv<'_>) -> Result<Option<RevocationReason>, Error> {
+    let mut list = Reader::new(exts.content, "CRL");
+    let mut reason = None;
+    while !list.is_empty() {
+        let mut ext = list.enter(SEQUENCE, "CRL entry extension is not a SEQUENCE")?;
+        let id = ext.read(w::OID, "extension id is not an OID")?;
+        ext.read_optional(w::BOOLEAN)?;
+        let value = ext.read(OCTET_STRING, "extnValue is not an OCTET STRING")?;
+        ext.finish()?;
+        if id.content == oid::EXT_CRL_REASON.as_bytes() {
+            let mut v = Reader::new(value.content, "CRL");
+            let e = v.read(ENUMERATED, "reasonCode is not ENUMERATED")?;
+            v.finish()?;
+            let code = match e.content {
+                [c] => *c,
+                _ => return Err(bad("reasonCode out of range")),
+            };
+            reason =
+                Some(RevocationReason::from_code(code).ok_or_else(|| bad("unknown reasonCode"))?);
+        }
+    }
+    Ok(reason)
+}
+
+impl Crl {
+    /// Parses a DER CRL (v1 or v2) in one pass. The signature is not checked here: see
+    /// [`Crl::verify_signed_by`].
+    ///
+    /// # Errors
+    /// [`Error::MalformedDer`] on any structural problem; never panics.
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        let mut outer = Reader::new(der, "CRL");
+        let mut list = outer.enter(SEQUENCE, "CertificateList is not a SEQUENCE")?;
+        outer.finish()?;
+        let tbs_tlv = list.read(SEQUENCE, "tbsCertList is not a SEQUENCE")?;
+        let alg = list.enter(SEQUENCE, "signatureAlgorithm is not a SEQUENCE")?;
+        let sig = list.read(BIT_STRING, "signature is not a BIT STRING")?;
+        list.finish()?;
+        check_sha256_rsa(alg)?;
+        let signature = match sig.content.split_first() {
+            Some((0, s)) => s.to_vec(),
+            _ => return Err(bad("signature BIT STRING has unused bits")),
+        };
+
+        let mut tbs = Reader::new(tbs_tlv.content, "CRL");
+        if let Some(v) = tbs.read_optional(INTEGER)?
+            && v.content != [1]
+        {
+            return Err(bad("unsupported CRL version"));
+        }
+        check_sha256_rsa(tbs.enter(SEQUENCE, "signature is not an AlgorithmIdentifier")?)?;
+        let issuer_tlv = tbs.read(SEQUENCE, "issuer is not a Name")?;
+        let issuer = DistinguishedName::from_der(issuer_tlv.raw)?;
+        let this_update = to_datetime(read_time(&mut tbs)?)?;
+        let next_update = match tbs.peek_tag() {
+            Some(w::UTC_TIME | w::GENERALIZED_TIME) => Some(to_datetime(read_time(&mut tbs)?)?),
+            _ => None,
+        };
+        let mut entries = Vec::new();
+        if let Some(revoked) = tbs.read_optional(SEQUENCE)? {
+            // An entry is at least ~30 bytes; reserve without trusting the input too much.
+            entries.reserve(revoked.content.len() / 32);
+            let mut r = Reader::new(revoked.content, "CRL");
+            while !r.is_empty() {
+                let mut e = r.enter(SEQUENCE, "revoked entry is not a SEQUENCE")?;
+                let serial = e.read(INTEGER, "serial is not an INTEGER")?;
+                let serial = Serial::from_der_integer(serial.content)?;
+                let revoked_at = read_time(&mut e)?;
+                let reason = match e.read_optional(SEQUENCE)? {
+                    Some(exts) => entry_reason(exts)?,
+                    None => None,
+                };
+                e.finish()?;
+                entries.push(Entry {
+                    serial,
+                    revoked_at,
+                    reason,
+                });
+            }
+        }
+        if tbs.peek_tag() == Some(0xA0) {
+            tbs.read_any()?;
+        }
+        tbs.finish()?;
+        // Real CRLs are usually in serial order already; the sort is then linear.
+        entries.sort_by_key(|e| e.serial);
+        Ok(Self {
+            tbs: tbs_tlv.raw.to_vec(),
+            signature,
+            issuer,
+            issuer_der: issuer_tlv.raw.to_vec(),
+            this_update,
+            next_update,
+            entries,
+        })
+    }
+
+    /// The issuer name.
+    pub fn issuer(&self) -> &DistinguishedName {
+        &self.issuer
+    }
+
+    /// thisUpdate.
+    pub fn this_update(&self) -> OffsetDateTime {
+        self.this_update
+    }
+
+    /// nextUpdate, if present.
+    pub fn next_update(&self) -> Option<OffsetDateTime> {
+        self.next_update
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the CRL lists no certificate.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Looks a serial up (binary search).
+    pub fn lookup(&self, serial: Serial) -> Option<Revocation> {
+        let i = self
+            .entries
+            .binary_search_by(|e| e.serial.cmp(&serial))
+            .ok()?;
+        let e = self.entries.get(i)?;
+        Some(Revocation {
+            serial: e.serial,
+            revoked_at: OffsetDateTime::from_unix_timestamp(e.revoked_at).ok()?,
+            reason: e.reason,
+        })
+    }
+
+    /// Verifies the CRL's signature with `ca`'s key and that `ca` is named as its issuer.
+    ///
+    /// # Errors
+    /// [`Error::CrlIssuerMismatch`] or [`Error::BadSignature`].
+    pub fn verify_signed_by(&self, ca: &JpkiCertificate) -> Result<(), Error> {
+        if self.issuer_der != ca.subject_der() {
+            return Err(Error::CrlIssuerMismatch);
+        }
+        verify_rsa_sha256(ca.public_key(), &self.tbs, &self.signature)
+    }
+
+    /// Checks a certificate against this CRL.
+    ///
+    /// # Errors
+    /// [`Error::CrlIssuerMismatch`] if the CRL is not from the certificate's issuer;
+    /// [`Error::Revoked`] if it is listed.
+    pub fn check(&self, cert: &JpkiCertificate) -> Result<(), Error> {
+        if self.issuer_der != cert.issuer_der() {
+            return Err(Error::CrlIssuerMismatch);
+        }
+        match self.lookup(cert.serial()) {
+            Some(r) => Err(Error::Revoked {
+                revoked_at: r.revoked_at,
+                reason: r.reason,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+fn check_sha256_rsa(mut alg: Reader<'_>) -> Result<(), Error> {
+    let id = alg.read(w::OID, "algorithm is not an OID")?;
+    if id.content != oid::SHA256_WITH_RSA.as_bytes() {
+        let oid = der::asn1::ObjectIdentifier::from_bytes(id.content)
+            .map_err(|_| bad("invalid algorithm OID"))?;
+        return Err(Error::UnsupportedAlgorithm { oid });
+    }
+    alg.read_optional(w::NULL)?;
+    alg.finish()
+}

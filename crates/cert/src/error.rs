@@ -1,0 +1,183 @@
+//! The crate's error type.
+
+use der::asn1::ObjectIdentifier;
+
+/// Everything that can go wrong while issuing, parsing or checking JPKI certificates and CRLs.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The bytes are not valid DER for the expected structure.
+    #[error("malformed DER in {structure}: {reason}")]
+    MalformedDer {
+        /// What was being read (certificate, CRL…).
+        structure: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The `der`/`x509-cert` decoder rejected the input.
+    #[error("certificate is not valid X.509 DER: {0}")]
+    Asn1(#[from] der::Error),
+    /// Not an X.509 v3 certificate.
+    #[error("certificate is not X.509 v3; JPKI certificates are always v3")]
+    NotV3,
+    /// A signature or key algorithm other than RSA / sha256WithRSAEncryption.
+    #[error("unsupported algorithm {oid}; JPKI uses RSA-2048 with sha256WithRSAEncryption")]
+    UnsupportedAlgorithm {
+        /// The algorithm found.
+        oid: ObjectIdentifier,
+    },
+    /// The outer and inner signature algorithm fields differ.
+    #[error("signatureAlgorithm and tbsCertificate.signature differ")]
+    AlgorithmMismatch,
+    /// The RSA key is not 2048 bits with e = 65537.
+    #[error("RSA key of {bits} bits; the JPKI profile requires RSA-2048 with e = 65537")]
+    WrongKeySize {
+        /// Modulus size found.
+        bits: usize,
+    },
+    /// The RSA public key could not be decoded.
+    #[error("subjectPublicKeyInfo does not hold a valid RSA public key")]
+    BadPublicKey,
+    /// The issuer name is not one of the JPKI CA names.
+    #[error("issuer is not a JPKI certification authority (C=JP, O=JPKI[-TEST], OU=JPKI for …)")]
+    NotJpkiIssuer,
+    /// A name's attributes do not follow the JPKI profile.
+    #[error("{which} name breaks the JPKI profile: {reason}")]
+    BadName {
+        /// `"subject"` or `"issuer"` or an extension's name.
+        which: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A required extension is absent.
+    #[error("required extension {name} is missing")]
+    MissingExtension {
+        /// The extension's name.
+        name: &'static str,
+    },
+    /// An extension appears twice.
+    #[error("extension {oid} appears more than once")]
+    DuplicateExtension {
+        /// The extension's OID.
+        oid: ObjectIdentifier,
+    },
+    /// An extension the profile marks critical is not critical.
+    #[error("extension {name} must be critical")]
+    NotCritical {
+        /// The extension's name.
+        name: &'static str,
+    },
+    /// A critical extension this crate does not understand.
+    #[error("unknown critical extension {oid}")]
+    UnknownCriticalExtension {
+        /// The extension's OID.
+        oid: ObjectIdentifier,
+    },
+    /// An extension's content is malformed or differs from the profile.
+    #[error("extension {name} breaks the JPKI profile: {reason}")]
+    BadExtension {
+        /// The extension's name.
+        name: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// keyUsage differs from what the certificate kind requires.
+    #[error("wrong keyUsage for a {kind} certificate: expected {expected}")]
+    WrongKeyUsage {
+        /// The kind the certificate claims to be.
+        kind: &'static str,
+        /// The usage bits required.
+        expected: &'static str,
+    },
+    /// The certificate policy does not match the hierarchy or the environment.
+    #[error("certificatePolicies does not hold the {expected} policy")]
+    WrongPolicy {
+        /// The policy OID required.
+        expected: ObjectIdentifier,
+    },
+    /// A SAN otherName of a signature certificate is not a UTF8String.
+    #[error("SAN otherName {oid} is not a [0] EXPLICIT UTF8String")]
+    OtherNameNotUtf8 {
+        /// The otherName's type-id.
+        oid: ObjectIdentifier,
+    },
+    /// The SAN otherNames of a signature certificate are missing, extra or out of order.
+    #[error("signature certificate SAN must hold the six 4-facts otherNames in card order")]
+    SanOrder,
+    /// One of the 4 facts (or its substitute-position string) is malformed.
+    #[error("4-facts field {field} is malformed: {reason}")]
+    BadFourFacts {
+        /// Which field.
+        field: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// Holder data given for issuance cannot be encoded.
+    #[error("holder data {field} is invalid: {reason}")]
+    BadHolder {
+        /// Which field.
+        field: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The validity rules give no valid period (e.g. the card expires before issuance).
+    #[error("no validity period: {reason}")]
+    BadValidity {
+        /// Why.
+        reason: &'static str,
+    },
+    /// The signature does not verify under the issuer's key.
+    #[error("signature does not verify with the issuer's key")]
+    BadSignature,
+    /// No trust anchor signed this certificate.
+    #[error(
+        "no trust anchor of this hierarchy signed the certificate; add the issuing CA generation"
+    )]
+    UnknownIssuer,
+    /// A CA certificate was offered where an end-entity certificate was expected, or vice versa.
+    #[error("expected a {expected} certificate")]
+    WrongKind {
+        /// What was expected.
+        expected: &'static str,
+    },
+    /// The certificate (or its CA) is not yet valid at the given instant.
+    #[error("certificate not valid before {not_before}")]
+    NotYetValid {
+        /// The notBefore date.
+        not_before: time::OffsetDateTime,
+    },
+    /// The certificate (or its CA) expired before the given instant.
+    #[error("certificate expired at {not_after}")]
+    Expired {
+        /// The notAfter date.
+        not_after: time::OffsetDateTime,
+    },
+    /// The certificate is on the CRL.
+    #[error("certificate revoked on {revoked_at} ({reason:?})")]
+    Revoked {
+        /// The revocation date.
+        revoked_at: time::OffsetDateTime,
+        /// The reason code, if the CRL gives one.
+        reason: Option<crate::RevocationReason>,
+    },
+    /// The CRL was not issued by this certificate's CA.
+    #[error("the CRL was issued by another CA than the certificate")]
+    CrlIssuerMismatch,
+    /// A serial number is empty, negative or longer than 20 octets.
+    #[error("serial number must be a positive integer of at most 20 octets")]
+    BadSerial,
+    /// An RSA operation failed.
+    #[error("RSA operation failed: {0}")]
+    Rsa(#[from] rsa::Error),
+    /// A PKCS#8 key could not be encoded or decoded.
+    #[error("PKCS#8 private key: {0}")]
+    Pkcs8(#[from] pkcs8::Error),
+    /// Reading or writing fixture files failed.
+    #[error("I/O on {path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}

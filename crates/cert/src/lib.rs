@@ -1,0 +1,42 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod certificate;
+pub mod crl;
+mod der_reader;
+mod der_writer;
+mod error;
+pub mod fixtures;
+pub mod holder;
+pub mod issue;
+pub mod keys;
+pub mod name;
+pub mod oid;
+mod types;
+pub mod validity;
+mod verify;
+
+pub use certificate::JpkiCertificate;
+pub use crl::{Crl, Revocation, RevocationReason};
+pub use error::Error;
+pub use holder::{CardText, Era, FourFacts, Gender, Holder, Municipality, TextPart};
+pub use issue::{
+    AuthenticationRequest, CaRequest, CertificateAuthority, CrlRequest, SignatureRequest,
+};
+pub use name::{AttributeKind, DistinguishedName};
+pub use types::{CertKind, Environment, Hierarchy, Serial};
+pub use verify::TrustAnchors;
+
+/// Re-exported so callers use the same `rsa` as this crate.
+pub use rsa;
+/// Re-exported so callers use the same `time` as this crate.
+pub use time;

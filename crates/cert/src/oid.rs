@@ -1,0 +1,84 @@
+//! Object identifiers used by the JPKI profile (RFC 5280, PKCS #1 and J-LIS arcs).
+
+use der::asn1::ObjectIdentifier as Oid;
+
+/// `sha256WithRSAEncryption` (PKCS #1).
+pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+/// `rsaEncryption` (PKCS #1).
+pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+
+/// `countryName`.
+pub const AT_COUNTRY: Oid = Oid::new_unwrap("2.5.4.6");
+/// `localityName`.
+pub const AT_LOCALITY: Oid = Oid::new_unwrap("2.5.4.7");
+/// `organizationName`.
+pub const AT_ORGANIZATION: Oid = Oid::new_unwrap("2.5.4.10");
+/// `organizationalUnitName`.
+pub const AT_ORG_UNIT: Oid = Oid::new_unwrap("2.5.4.11");
+/// `commonName`.
+pub const AT_COMMON_NAME: Oid = Oid::new_unwrap("2.5.4.3");
+
+/// `subjectKeyIdentifier`.
+pub const EXT_SKI: Oid = Oid::new_unwrap("2.5.29.14");
+/// `keyUsage`.
+pub const EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
+/// `subjectAltName`.
+pub const EXT_SAN: Oid = Oid::new_unwrap("2.5.29.17");
+/// `issuerAltName`.
+pub const EXT_IAN: Oid = Oid::new_unwrap("2.5.29.18");
+/// `basicConstraints`.
+pub const EXT_BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
+/// `cRLNumber`.
+pub const EXT_CRL_NUMBER: Oid = Oid::new_unwrap("2.5.29.20");
+/// `reasonCode` (CRL entry extension).
+pub const EXT_CRL_REASON: Oid = Oid::new_unwrap("2.5.29.21");
+/// `cRLDistributionPoints`.
+pub const EXT_CRL_DP: Oid = Oid::new_unwrap("2.5.29.31");
+/// `certificatePolicies`.
+pub const EXT_CERT_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
+/// `authorityKeyIdentifier`.
+pub const EXT_AKI: Oid = Oid::new_unwrap("2.5.29.35");
+/// `extKeyUsage`.
+pub const EXT_EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
+/// `authorityInfoAccess`.
+pub const EXT_AIA: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
+
+/// `id-kp-clientAuth`.
+pub const KP_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
+/// `id-qt-cps` policy qualifier.
+pub const QT_CPS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.2.1");
+/// `id-ad-ocsp` access method.
+pub const AD_OCSP: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1");
+
+/// JPKI signature certificate policy (production).
+pub const POLICY_SIGN: Oid = Oid::new_unwrap("1.2.392.200149.8.5.1.1.20");
+/// JPKI user-authentication certificate policy (production).
+pub const POLICY_AUTH: Oid = Oid::new_unwrap("1.2.392.200149.8.5.1.3.30");
+/// JPKI signature certificate policy on test cards (`…8.5.1.0.20`).
+pub const POLICY_SIGN_TEST: Oid = Oid::new_unwrap("1.2.392.200149.8.5.1.0.20");
+/// Test-card authentication policy. Choice: the spec names only the signature test arc; we use
+/// `…8.5.1.0.30` by analogy.
+pub const POLICY_AUTH_TEST: Oid = Oid::new_unwrap("1.2.392.200149.8.5.1.0.30");
+
+/// SAN otherName: name (氏 + U+3000 + 名).
+pub const SAN_NAME: Oid = Oid::new_unwrap("1.2.392.200149.8.5.5.1");
+/// SAN otherName: name substitute-character positions.
+pub const SAN_NAME_SUBSTITUTES: Oid = Oid::new_unwrap("1.2.392.200149.8.5.5.2");
+/// SAN otherName: gender.
+pub const SAN_GENDER: Oid = Oid::new_unwrap("1.2.392.200149.8.5.5.3");
+/// SAN otherName: date of birth (`EYYYYMMDD`).
+pub const SAN_BIRTH_DATE: Oid = Oid::new_unwrap("1.2.392.200149.8.5.5.4");
+/// SAN otherName: address.
+pub const SAN_ADDRESS: Oid = Oid::new_unwrap("1.2.392.200149.8.5.5.5");
+/// SAN otherName: address substitute-character positions.
+pub const SAN_ADDRESS_SUBSTITUTES: Oid = Oid::new_unwrap("1.2.392.200149.8.5.5.6");
+
+/// The six SAN otherNames of a signature certificate, in card order (.1, .4, .3, .5, .2, .6).
+pub const SAN_CARD_ORDER: [Oid; 6] = [
+    SAN_NAME,
+    SAN_BIRTH_DATE,
+    SAN_GENDER,
+    SAN_ADDRESS,
+    SAN_NAME_SUBSTITUTES,
+    SAN_ADDRESS_SUBSTITUTES,
+];

@@ -1,0 +1,273 @@
+//! Issue → parse round trips: every holder field comes back; the profile is what §7 says.
+
+use std::sync::LazyLock;
+
+use cert::time::macros::{date, datetime};
+use cert::time::{Date, Month};
+use cert::{
+    AuthenticationRequest, CaRequest, CardText, CertKind, CertificateAuthority, Environment, Error,
+    Gender, Hierarchy, Holder, JpkiCertificate, Municipality, Serial, SignatureRequest,
+    TrustAnchors, keys, validity,
+};
+use proptest::prelude::*;
+
+struct Setup {
+    sign_ca: CertificateAuthority,
+    auth_ca: CertificateAuthority,
+    test_sign_ca: CertificateAuthority,
+    card_key: cert::rsa::PrivateKey,
+}
+
+fn make_ca(hierarchy: Hierarchy, environment: Environment, seed: u64) -> CertificateAuthority {
+    CertificateAuthority::create(
+        &CaRequest {
+            hierarchy,
+            environment,
+            serial: Serial::from(0x0100 + seed),
+            not_before: datetime!(2020-01-01 00:00:00 UTC),
+            not_after: datetime!(2040-01-01 00:00:00 UTC),
+        },
+        keys::generate_seeded_key(seed).unwrap(),
+    )
+    .unwrap()
+}
+
+static SETUP: LazyLock<Setup> = LazyLock::new(|| Setup {
+    sign_ca: make_ca(Hierarchy::Signature, Environment::Production, 101),
+    auth_ca: make_ca(Hierarchy::Authentication, Environment::Production, 102),
+    test_sign_ca: make_ca(Hierarchy::Signature, Environment::Test, 103),
+    card_key: keys::generate_seeded_key(104).unwrap(),
+});
+
+fn issue_sign(
+    ca: &CertificateAuthority,
+    holder: &Holder,
+    serial: u64,
+) -> Result<JpkiCertificate, Error> {
+    ca.issue_signature(&SignatureRequest {
+        serial: Serial::from(serial),
+        public_key: SETUP.card_key.as_public_key(),
+        not_before: datetime!(2025-06-02 01:00:00 UTC),
+        not_after: datetime!(2029-08-20 14:59:59 UTC),
+        holder,
+    })
+}
+
+fn holder() -> Holder {
+    cert::fixtures::holder()
+}
+
+#[test]
+fn signature_round_trip_returns_every_holder_field() {
+    let h = holder();
+    let issued = issue_sign(&SETUP.sign_ca, &h, 0x2001).unwrap();
+    let parsed = JpkiCertificate::from_der(issued.der()).unwrap();
+    assert_eq!(parsed.kind(), CertKind::Signature);
+    assert_eq!(parsed.environment(), Environment::Production);
+    assert_eq!(parsed.serial(), Serial::from(0x2001));
+    let facts = parsed.four_facts().unwrap();
+    assert_eq!(facts.name, h.name);
+    assert_eq!(facts.address, h.address);
+    assert_eq!(facts.birth_date, h.birth_date);
+    assert_eq!(facts.era, cert::Era::Showa);
+    assert_eq!(facts.gender, h.gender);
+    assert_eq!(parsed.municipality(), Some(&h.municipality));
+    assert_eq!(parsed.not_before(), datetime!(2025-06-02 01:00:00 UTC));
+    assert_eq!(parsed.not_after(), datetime!(2029-08-20 14:59:59 UTC));
+    assert_eq!(parsed.public_key(), SETUP.card_key.as_public_key());
+    let cn = parsed.subject().common_name().unwrap();
+    assert_eq!(cn.chars().count(), 28);
+    assert_eq!(
+        parsed.subject().to_string(),
+        format!("C=JP, L=東京都, L=千代田区, CN={cn}")
+    );
+}
+
+#[test]
+fn aki_and_ski_link_the_certificate_to_its_ca() {
+    let c = issue_sign(&SETUP.sign_ca, &holder(), 7).unwrap();
+    let ca = SETUP.sign_ca.certificate();
+    assert_eq!(c.authority_key_id(), ca.subject_key_id());
+    assert_eq!(c.authority_cert_serial(), Some(ca.serial()));
+    let ski = cert::issue::key_identifier(SETUP.card_key.as_public_key()).unwrap();
+    assert_eq!(c.subject_key_id(), Some(&ski[..]));
+    assert_eq!(c.issuer(), ca.subject());
+}
+
+#[test]
+fn authentication_certificate_has_no_personal_data() {
+    let m = Municipality {
+        prefecture: "北海道".into(),
+        city: "札幌市".into(),
+    };
+    let c = SETUP
+        .auth_ca
+        .issue_authentication(&AuthenticationRequest {
+            serial: Serial::from(0x1001),
+            public_key: SETUP.card_key.as_public_key(),
+            not_before: datetime!(2025-06-02 01:00:00 UTC),
+            not_after: datetime!(2029-08-20 14:59:59 UTC),
+            municipality: &m,
+        })
+        .unwrap();
+    assert_eq!(c.kind(), CertKind::Authentication);
+    assert!(c.four_facts().is_none());
+    assert!(c.municipality().is_none());
+    let cn = c.subject().common_name().unwrap();
+    assert_eq!(cn.chars().count(), 23);
+    assert_eq!(c.subject().to_string(), format!("C=JP, CN={cn}"));
+}
+
+#[test]
+fn a_ca_issues_only_for_its_own_hierarchy() {
+    let err = issue_sign(&SETUP.auth_ca, &holder(), 1).unwrap_err();
+    assert!(matches!(err, Error::WrongKind { .. }), "{err}");
+}
+
+#[test]
+fn test_environment_is_never_production() {
+    let c = issue_sign(&SETUP.test_sign_ca, &holder(), 9).unwrap();
+    assert_eq!(c.environment(), Environment::Test);
+    assert_eq!(
+        c.issuer().values(cert::AttributeKind::Organization).next(),
+        Some("JPKI-TEST")
+    );
+    let mut production = TrustAnchors::new();
+    production.add(SETUP.sign_ca.certificate().clone()).unwrap();
+    assert!(matches!(
+        production.verify(&c, datetime!(2026-01-01 00:00:00 UTC)),
+        Err(Error::UnknownIssuer)
+    ));
+}
+
+#[test]
+fn generations_sharing_one_name_are_told_apart_by_aki_and_signature() {
+    let old = make_ca(Hierarchy::Signature, Environment::Production, 111);
+    let new = make_ca(Hierarchy::Signature, Environment::Production, 112);
+    assert_eq!(old.certificate().subject(), new.certificate().subject());
+    let mut anchors = TrustAnchors::new();
+    anchors.add(old.certificate().clone()).unwrap();
+    anchors.add(new.certificate().clone()).unwrap();
+    let at = datetime!(2026-01-01 00:00:00 UTC);
+    let by_new = issue_sign(&new, &holder(), 1).unwrap();
+    let by_old = issue_sign(&old, &holder(), 1).unwrap();
+    assert_eq!(
+        anchors.verify(&by_new, at).unwrap().serial(),
+        new.certificate().serial()
+    );
+    assert_eq!(
+        anchors.verify(&by_old, at).unwrap().serial(),
+        old.certificate().serial()
+    );
+}
+
+#[test]
+fn invalid_holder_data_is_refused_before_signing() {
+    let mut h = holder();
+    h.address = CardText::plain("あ".repeat(201));
+    assert!(matches!(
+        issue_sign(&SETUP.sign_ca, &h, 1),
+        Err(Error::BadHolder {
+            field: "address",
+            ..
+        })
+    ));
+    let mut h = holder();
+    h.name = CardText::default();
+    assert!(matches!(
+        issue_sign(&SETUP.sign_ca, &h, 1),
+        Err(Error::BadHolder { field: "name", .. })
+    ));
+}
+
+#[test]
+fn ca_from_parts_checks_the_key() {
+    let ca = SETUP.sign_ca.certificate().clone();
+    let wrong = keys::generate_seeded_key(999).unwrap();
+    assert!(CertificateAuthority::from_parts(ca.clone(), wrong).is_err());
+    let pkcs8 = SETUP.sign_ca.private_key_pkcs8_der().unwrap();
+    let again =
+        CertificateAuthority::from_parts(ca, keys::from_pkcs8_der(&pkcs8).unwrap()).unwrap();
+    // Deterministic PKCS#1 v1.5: the rebuilt CA issues byte-identical certificates.
+    assert_eq!(
+        issue_sign(&again, &holder(), 3).unwrap().der(),
+        issue_sign(&SETUP.sign_ca, &holder(), 3).unwrap().der()
+    );
+}
+
+#[test]
+fn seeded_keys_are_reproducible_and_distinct() {
+    let a = keys::generate_seeded_key(5).unwrap();
+    let b = keys::generate_seeded_key(5).unwrap();
+    let c = keys::generate_seeded_key(6).unwrap();
+    assert_eq!(a.as_public_key(), b.as_public_key());
+    assert_ne!(a.as_public_key(), c.as_public_key());
+}
+
+fn text_strategy(max: usize) -> impl Strategy<Value = CardText> {
+    let chars = prop_oneof![
+        prop::char::range('あ', 'ん'),
+        prop::char::range('ア', 'ン'),
+        prop::char::range('一', '龥'),
+        prop::char::range('０', '９'),
+        Just('\u{3000}'),
+        Just('-'),
+    ];
+    prop::collection::vec((any::<bool>(), prop::collection::vec(chars, 1..6)), 1..max).prop_map(
+        |parts| {
+            parts.into_iter().fold(CardText::default(), |t, (sub, cs)| {
+                let s: String = cs.into_iter().collect();
+                if sub {
+                    t.then_substitute(s)
+                } else {
+                    t.then_plain(s)
+                }
+            })
+        },
+    )
+}
+
+fn date_strategy() -> impl Strategy<Value = Date> {
+    (1868i32..2025, 1u8..=12, 1u8..=31).prop_filter_map("valid date", |(y, m, d)| {
+        Date::from_calendar_date(y, Month::try_from(m).ok()?, d).ok()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn holder_data_round_trips(
+        name in text_strategy(6),
+        address in text_strategy(20),
+        birth_date in date_strategy(),
+        gender in prop_oneof![Just(Gender::Male), Just(Gender::Female), Just(Gender::Unknown)],
+        prefecture in "[一-龥]{2,3}[都道府県]",
+        city in "[一-龥]{1,4}[市区町村]",
+    ) {
+        let h = Holder {
+            name,
+            address,
+            birth_date,
+            gender,
+            municipality: Municipality { prefecture, city },
+        };
+        let c = issue_sign(&SETUP.sign_ca, &h, 42).unwrap();
+        let parsed = JpkiCertificate::from_der(c.der()).unwrap();
+        let facts = parsed.four_facts().unwrap();
+        prop_assert_eq!(&facts.name, &h.name);
+        prop_assert_eq!(&facts.address, &h.address);
+        prop_assert_eq!(facts.birth_date, h.birth_date);
+        prop_assert_eq!(facts.gender, h.gender);
+        prop_assert_eq!(parsed.municipality(), Some(&h.municipality));
+    }
+}
+
+#[test]
+fn validity_rules_give_the_fixture_dates() {
+    let issued = date!(2025 - 06 - 02);
+    let auth =
+        validity::my_number_auth_not_after(issued, date!(1985 - 08 - 20), date!(2035 - 08 - 20))
+            .unwrap();
+    assert_eq!(auth, datetime!(2029-08-20 14:59:59 UTC));
+}

@@ -1,0 +1,200 @@
+//! Interop: `openssl x509 -text`, `openssl verify` and `openssl crl` accept what we issue.
+//! Runs when `openssl` is on PATH (CI installs it); otherwise says so and passes.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cert::fixtures::{self, REFERENCE_TIME};
+
+fn openssl_available() -> bool {
+    match Command::new("openssl").arg("version").output() {
+        Ok(o) if o.status.success() => true,
+        _ => {
+            eprintln!("openssl not found on PATH: interop test skipped");
+            false
+        }
+    }
+}
+
+fn openssl(args: &[&str]) -> (bool, String) {
+    let out = Command::new("openssl").args(args).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("cert-openssl-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&p).unwrap();
+        Self(p)
+    }
+    fn write(&self, name: &str, data: &[u8]) -> String {
+        let p = self.0.join(name);
+        std::fs::write(&p, data).unwrap();
+        p.to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn openssl_prints_the_profile_and_verifies_our_chains() {
+    if !openssl_available() {
+        return;
+    }
+    let set = fixtures::build().unwrap();
+    let dir = TempDir::new("chains");
+    let at = REFERENCE_TIME.unix_timestamp().to_string();
+    let sign_ca = dir.write("sign-ca.pem", set.sign_ca.certificate().to_pem().as_bytes());
+    let auth_ca = dir.write("auth-ca.pem", set.auth_ca.certificate().to_pem().as_bytes());
+    let sign = dir.write(
+        "sign.pem",
+        set.my_number_sign.certificate.to_pem().as_bytes(),
+    );
+    let auth = dir.write(
+        "auth.pem",
+        set.my_number_auth.certificate.to_pem().as_bytes(),
+    );
+    let juki = dir.write("juki.pem", set.juki_sign.certificate.to_pem().as_bytes());
+    let expired = dir.write(
+        "expired.pem",
+        set.expired_auth.certificate.to_pem().as_bytes(),
+    );
+    let revoked = dir.write(
+        "revoked.pem",
+        set.revoked_sign.certificate.to_pem().as_bytes(),
+    );
+
+    let (ok, text) = openssl(&["x509", "-in", &sign, "-noout", "-text"]);
+    assert!(ok, "{text}");
+    for needle in [
+        "Digital Signature, Non Repudiation",
+        "1.2.392.200149.8.5.1.1.20",
+        "http://www.jpki.go.jp/cps.html",
+        "1.2.392.200149.8.5.5.1",
+        "1.2.392.200149.8.5.5.6",
+        "CRL Distribution Points",
+        "serial:0A:00:00:01",
+    ] {
+        assert!(text.contains(needle), "missing {needle} in\n{text}");
+    }
+    let (ok, text) = openssl(&["x509", "-in", &auth, "-noout", "-text"]);
+    assert!(
+        ok && text.contains("TLS Web Client Authentication"),
+        "{text}"
+    );
+    assert!(
+        text.contains("OCSP - URI:http://ocspauthnorm.jpki.go.jp"),
+        "{text}"
+    );
+    let (ok, text) = openssl(&["x509", "-in", &sign_ca, "-noout", "-text"]);
+    assert!(
+        ok && text.contains("CA:TRUE") && text.contains("Certificate Sign, CRL Sign"),
+        "{text}"
+    );
+
+    for (ca, ee) in [
+        (&sign_ca, &sign),
+        (&auth_ca, &auth),
+        (&sign_ca, &juki),
+        (&sign_ca, &revoked),
+    ] {
+        let (ok, text) = openssl(&["verify", "-attime", &at, "-CAfile", ca, ee]);
+        assert!(ok && text.contains(": OK"), "{ee}: {text}");
+    }
+    let (ok, text) = openssl(&["verify", "-attime", &at, "-CAfile", &auth_ca, &expired]);
+    assert!(!ok && text.contains("expired"), "{text}");
+    let (ok, _) = openssl(&["verify", "-attime", &at, "-CAfile", &auth_ca, &sign]);
+    assert!(
+        !ok,
+        "a signature certificate must not chain to the authentication CA"
+    );
+}
+
+#[test]
+fn openssl_reads_and_checks_our_crls() {
+    if !openssl_available() {
+        return;
+    }
+    let set = fixtures::build().unwrap();
+    let dir = TempDir::new("crl");
+    let at = REFERENCE_TIME.unix_timestamp().to_string();
+    let sign_ca = dir.write("sign-ca.pem", set.sign_ca.certificate().to_pem().as_bytes());
+    let crl_der = dir.write("sign.crl.der", &set.sign_crl);
+    let (ok, text) = openssl(&[
+        "crl", "-inform", "DER", "-in", &crl_der, "-noout", "-text", "-CAfile", &sign_ca,
+    ]);
+    assert!(ok, "{text}");
+    assert!(text.contains("verify OK"), "{text}");
+    assert!(
+        text.contains("Affiliation Changed") && text.contains("Key Compromise"),
+        "{text}"
+    );
+    let (ok, crl_pem) = openssl(&["crl", "-inform", "DER", "-in", &crl_der]);
+    assert!(ok);
+    let crl_pem = dir.write("sign.crl.pem", crl_pem.as_bytes());
+    let revoked = dir.write(
+        "revoked.pem",
+        set.revoked_sign.certificate.to_pem().as_bytes(),
+    );
+    let sign = dir.write(
+        "sign.pem",
+        set.my_number_sign.certificate.to_pem().as_bytes(),
+    );
+    let (ok, text) = openssl(&[
+        "verify",
+        "-attime",
+        &at,
+        "-crl_check",
+        "-CRLfile",
+        &crl_pem,
+        "-CAfile",
+        &sign_ca,
+        &revoked,
+    ]);
+    assert!(!ok && text.contains("revoked"), "{text}");
+    let (ok, text) = openssl(&[
+        "verify",
+        "-attime",
+        &at,
+        "-crl_check",
+        "-CRLfile",
+        &crl_pem,
+        "-CAfile",
+        &sign_ca,
+        &sign,
+    ]);
+    assert!(ok, "{text}");
+}
+
+#[test]
+fn openssl_agrees_on_the_real_ca_self_signatures() {
+    if !openssl_available() {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real-ca");
+    let p = dir.join("signca03.pem");
+    let (ok, text) = openssl(&[
+        "verify",
+        "-attime",
+        "1767225600",
+        "-CAfile",
+        path(&p),
+        path(&p),
+    ]);
+    assert!(ok, "{text}");
+}
