@@ -1,0 +1,237 @@
+//! 券面事項入力補助AP (text-support application): the My Number and the 4 facts (§6).
+
+use core::fmt;
+
+use apdu::{Channel, Transport, tlv};
+use pin_policy::{Pin, PinKind};
+
+use crate::PinRef;
+use crate::applet::{read_binary, read_rest, select_application, select_ef, verify};
+use crate::error::Error;
+
+/// DF name of the text-support application (§3).
+pub const TEXT_SUPPORT_AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
+
+pub(crate) const EF_PIN: u16 = 0x0011;
+const EF_MY_NUMBER: u16 = 0x0001;
+const EF_FOUR_FACTS: u16 = 0x0002;
+
+/// Sex as the text-support application writes it (`DF25`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Sex {
+    /// `1`.
+    Male,
+    /// `2`.
+    Female,
+    /// `9`: not applicable.
+    NotApplicable,
+}
+
+impl fmt::Display for Sex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Male => "male (男)",
+            Self::Female => "female (女)",
+            Self::NotApplicable => "not applicable",
+        })
+    }
+}
+
+/// The 4 facts (基本4情報) as the text-support application holds them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FourFacts {
+    /// Name (`DF22`).
+    pub name: String,
+    /// Address (`DF23`).
+    pub address: String,
+    /// Date of birth, `YYYYMMDD` (`DF24`), as year, month, day.
+    pub birth: (u16, u8, u8),
+    /// Sex (`DF25`).
+    pub sex: Sex,
+}
+
+/// Whether a 12-digit My Number has the right check digit (weights 6,5,4,3,2,7,6,5,4,3,2;
+/// `11 − (sum mod 11)`, and 0 when that is 10 or 11).
+///
+/// ```
+/// assert!(jpki_applet::my_number_check_digit_ok("123456789018"));
+/// assert!(!jpki_applet::my_number_check_digit_ok("123456789019"));
+/// assert!(!jpki_applet::my_number_check_digit_ok("12345678901"));
+/// ```
+#[must_use]
+pub fn my_number_check_digit_ok(number: &str) -> bool {
+    const WEIGHTS: [u32; 11] = [6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+    let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() != 12 || number.len() != 12 {
+        return false;
+    }
+    let (body, check) = digits.split_at(11);
+    let sum: u32 = body.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
+    let expected = match 11 - sum % 11 {
+        10 | 11 => 0,
+        n => n,
+    };
+    check == [expected]
+}
+
+/// The client of the text-support application, sharing a channel with [`crate::JpkiApplet`].
+#[derive(Debug)]
+pub struct TextSupport<'a, T> {
+    channel: &'a mut Channel<T>,
+}
+
+impl<'a, T: Transport> TextSupport<'a, T> {
+    /// Borrows a channel.
+    pub const fn new(channel: &'a mut Channel<T>) -> Self {
+        Self { channel }
+    }
+
+    fn open(&mut self, pin: &[u8]) -> Result<(), Error> {
+        let checked = Pin::new(PinKind::TextSupport, pin).map_err(|source| Error::PinFormat {
+            pin: PinRef::TextSupport,
+            source,
+        })?;
+        select_application(
+            self.channel,
+            &TEXT_SUPPORT_AID,
+            "text-support (券面事項入力補助)",
+        )?;
+        select_ef(self.channel, EF_PIN)?;
+        verify(self.channel, PinRef::TextSupport, &checked)
+    }
+
+    /// Verifies PIN `0011`, then reads EF `0001`: `FF 10 0C` + 12 digits.
+    ///
+    /// # Errors
+    /// PIN errors; [`Error::MalformedFile`] when the content or its check digit is wrong.
+    pub fn my_number(&mut self, pin: &[u8]) -> Result<String, Error> {
+        self.open(pin)?;
+        select_ef(self.channel, EF_MY_NUMBER)?;
+        let file = read_binary(self.channel, 0, 256)?;
+        let malformed = |reason| Error::MalformedFile {
+            fid: EF_MY_NUMBER,
+            reason,
+        };
+        let (tag, value, _filler) =
+            tlv::split_object(&file).map_err(|_| malformed("not a BER-TLV object"))?;
+        if tag != 0xFF10 {
+            return Err(malformed("tag is not FF10"));
+        }
+        let number = core::str::from_utf8(value).map_err(|_| malformed("not ASCII digits"))?;
+        if !my_number_check_digit_ok(number) {
+            return Err(malformed("not 12 digits with a valid check digit"));
+        }
+        Ok(number.to_owned())
+    }
+
+    /// Verifies PIN `0011`, then reads EF `0002`: `FF 20 len { DF21 … DF25 }`.
+    ///
+    /// # Errors
+    /// PIN errors; [`Error::MalformedFile`] for missing or undecodable fields.
+    pub fn four_facts(&mut self, pin: &[u8]) -> Result<FourFacts, Error> {
+        self.open(pin)?;
+        select_ef(self.channel, EF_FOUR_FACTS)?;
+        let head = read_binary(self.channel, 0, 8)?;
+        let malformed = |reason| Error::MalformedFile {
+            fid: EF_FOUR_FACTS,
+            reason,
+        };
+        let total = object_len(&head).ok_or(malformed("no BER-TLV header"))?;
+        let file = read_rest(self.channel, EF_FOUR_FACTS, head, total)?;
+        let object = tlv::parse(&file).map_err(|_| malformed("not BER-TLV"))?;
+        let text = |tag, what| -> Result<String, Error> {
+            let v = tlv::find_value(&object, tag).ok_or(malformed(what))?;
+            String::from_utf8(v.to_vec()).map_err(|_| malformed("a text field is not UTF-8"))
+        };
+        let name = text(0xDF22, "no name (DF22)")?;
+        let address = text(0xDF23, "no address (DF23)")?;
+        let birth = text(0xDF24, "no birth date (DF24)")?;
+        let birth = parse_yyyymmdd(&birth).ok_or(malformed("birth date is not YYYYMMDD"))?;
+        let sex = match text(0xDF25, "no sex (DF25)")?.as_str() {
+            "1" => Sex::Male,
+            "2" => Sex::Female,
+            "9" => Sex::NotApplicable,
+            _ => return Err(malformed("sex is not 1, 2 or 9")),
+        };
+        Ok(FourFacts {
+            name,
+            address,
+            birth,
+            sex,
+        })
+    }
+}
+
+/// Total length (header included) of the BER-TLV object starting `head`, if the header is whole.
+fn object_len(head: &[u8]) -> Option<usize> {
+    let mut pos = 1;
+    if head.first()? & 0x1F == 0x1F {
+        while head.get(pos)? & 0x80 != 0 {
+            pos += 1;
+        }
+        pos += 1;
+    }
+    let first = *head.get(pos)?;
+    pos += 1;
+    let len = if first < 0x80 {
+        usize::from(first)
+    } else {
+        let n = usize::from(first & 0x7F);
+        if n == 0 || n > 3 {
+            return None;
+        }
+        let mut len = 0;
+        for _ in 0..n {
+            len = (len << 8) | usize::from(*head.get(pos)?);
+            pos += 1;
+        }
+        len
+    };
+    pos.checked_add(len)
+}
+
+fn parse_yyyymmdd(s: &str) -> Option<(u16, u8, u8)> {
+    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let y = s.get(0..4)?.parse().ok()?;
+    let m = s.get(4..6)?.parse().ok()?;
+    let d = s.get(6..8)?.parse().ok()?;
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_digit_follows_the_published_algorithm() {
+        // 1*6+2*5+3*4+4*3+5*2+6*7+7*6+8*5+9*4+0*3+1*2 = 212; 212 mod 11 = 3; 11 - 3 = 8
+        assert!(my_number_check_digit_ok("123456789018"));
+        for wrong in (0..10).filter(|d| *d != 8) {
+            assert!(!my_number_check_digit_ok(&format!("12345678901{wrong}")));
+        }
+        // remainder 0 or 1 → check digit 0
+        assert!(my_number_check_digit_ok("000000000000"));
+        assert!(!my_number_check_digit_ok("00000000000a"));
+        assert!(!my_number_check_digit_ok("１２３４５６７８９０１２"));
+    }
+
+    #[test]
+    fn object_len_reads_short_and_long_forms() {
+        assert_eq!(object_len(&[0xFF, 0x20, 0x10]), Some(3 + 16));
+        assert_eq!(object_len(&[0xFF, 0x20, 0x81, 0xC8]), Some(4 + 200));
+        assert_eq!(object_len(&[0xFF, 0x20, 0x82, 0x01, 0x00]), Some(5 + 256));
+        assert_eq!(object_len(&[0xFF, 0x20]), None);
+        assert_eq!(object_len(&[0xFF, 0x20, 0x80]), None);
+        assert_eq!(object_len(&[]), None);
+    }
+
+    #[test]
+    fn birth_dates_are_checked() {
+        assert_eq!(parse_yyyymmdd("19850412"), Some((1985, 4, 12)));
+        assert_eq!(parse_yyyymmdd("19851312"), None);
+        assert_eq!(parse_yyyymmdd("1985041"), None);
+        assert_eq!(parse_yyyymmdd("+9850412"), None);
+    }
+}

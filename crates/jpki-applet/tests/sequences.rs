@@ -1,0 +1,358 @@
+//! Each operation sends exactly the APDU sequence shared/jpki-spec.md documents, and maps the
+//! card's status words to precise errors. The card here is a script of expected C-APDUs and
+//! the answers to give; the simulator-backed suite lives in jpki-tool's integration tests.
+
+use apdu::{Transport, TransportError};
+use jpki_applet::{CertSlot, Error, HashAlg, JpkiApplet, KeyRef, PinRef};
+
+/// Expects each C-APDU in turn (hex, `..` matches any rest) and answers with the paired hex.
+struct Script {
+    steps: Vec<(String, Vec<u8>)>,
+    at: usize,
+}
+
+impl Script {
+    fn new(steps: &[(&str, &str)]) -> Self {
+        Self {
+            steps: steps
+                .iter()
+                .map(|(c, r)| (c.replace(' ', ""), hex::decode(r.replace(' ', "")).unwrap()))
+                .collect(),
+            at: 0,
+        }
+    }
+    fn done(&self) {
+        assert_eq!(
+            self.at,
+            self.steps.len(),
+            "not every scripted APDU was sent"
+        );
+    }
+}
+
+impl Transport for Script {
+    fn transmit(&mut self, capdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let got = hex::encode_upper(capdu);
+        let Some((want, answer)) = self.steps.get(self.at) else {
+            panic!("unexpected extra APDU {got}");
+        };
+        match want.strip_suffix("..") {
+            Some(prefix) => assert!(
+                got.starts_with(prefix),
+                "step {}: sent {got}, want {want}",
+                self.at
+            ),
+            None => assert_eq!(&got, want, "step {}", self.at),
+        }
+        self.at += 1;
+        Ok(answer.clone())
+    }
+}
+
+const SELECT_JPKI: &str = "00A4040C0AD392F000260100000001";
+const SELECT_TOKEN: &str = "00A4020C020006";
+const MY_NUMBER_TOKEN: &str =
+    "4A504B494150494343544F4B454E32 2020202020202020202020202020202020 9000";
+const JUKI_TOKEN: &str = "4A504B494150494343544F4B454E 20 2020202020202020202020202020202020 9000";
+
+fn token_steps(token: &'static str) -> [(&'static str, &'static str); 3] {
+    [
+        (SELECT_JPKI, "9000"),
+        (SELECT_TOKEN, "9000"),
+        ("00B0000000", token),
+    ]
+}
+
+#[test]
+fn pin_status_uses_the_empty_verify_query() {
+    let mut card = JpkiApplet::new(Script::new(&[
+        (SELECT_JPKI, "9000"),
+        ("00A4020C020018", "9000"),
+        ("00200080", "63C3"),
+    ]));
+    let status = card.pin_status(PinRef::Auth).unwrap();
+    assert_eq!(status.tries_left, 3);
+    assert!(!status.is_blocked());
+    card.into_inner().done();
+}
+
+#[test]
+fn blocked_pin_reads_as_zero_tries() {
+    let mut card = JpkiApplet::new(Script::new(&[
+        (SELECT_JPKI, "9000"),
+        ("00A4020C02001B", "9000"),
+        ("00200080", "63C0"),
+    ]));
+    assert!(card.pin_status(PinRef::Sign).unwrap().is_blocked());
+}
+
+#[test]
+fn a_9000_answer_to_the_retry_query_is_not_taken_for_a_count() {
+    let mut card = JpkiApplet::new(Script::new(&[
+        (SELECT_JPKI, "9000"),
+        ("00A4020C020018", "9000"),
+        ("00200080", "9000"),
+    ]));
+    assert!(matches!(
+        card.pin_status(PinRef::Auth),
+        Err(Error::UnexpectedStatus { .. })
+    ));
+}
+
+#[test]
+fn signature_key_needs_the_token_info_for_the_pin_rule_then_signs() {
+    let di = HashAlg::Sha256.hash_to_digest_info(b"hello").unwrap();
+    let sign_cmd = format!("802A008033{}00", hex::encode_upper(&di));
+    let answer = format!("{}9000", "AB".repeat(256));
+    let mut steps: Vec<(&str, &str)> = token_steps(MY_NUMBER_TOKEN).to_vec();
+    steps.extend([
+        (SELECT_JPKI, "9000"),
+        ("00A4020C02001B", "9000"),
+        ("0020008006414243313233", "9000"),
+        ("00A4020C02001A", "9000"),
+        (sign_cmd.as_str(), answer.as_str()),
+    ]);
+    let mut card = JpkiApplet::new(Script::new(&steps));
+    assert_eq!(
+        card.sign(KeyRef::Sign, b"ABC123", &di).unwrap(),
+        vec![0xAB; 256]
+    );
+    card.into_inner().done();
+}
+
+#[test]
+fn sign_sends_verify_select_key_and_compute_signature() {
+    let di = HashAlg::Sha256.hash_to_digest_info(b"hello").unwrap();
+    let sign_cmd = format!("802A008033{}00", hex::encode_upper(&di));
+    let answer = format!("{}9000", "CD".repeat(256));
+    let mut card = JpkiApplet::new(Script::new(&[
+        (SELECT_JPKI, "9000"),
+        ("00A4020C020018", "9000"),
+        ("002000800431323334", "9000"),
+        ("00A4020C020017", "9000"),
+        (&sign_cmd, &answer),
+    ]));
+    let sig = card.sign(KeyRef::Auth, b"1234", &di).unwrap();
+    assert_eq!(sig, vec![0xCD; 256]);
+    card.into_inner().done();
+}
+
+#[test]
+fn wrong_pin_reports_tries_left_and_blocked_pins_say_so() {
+    let mut card = JpkiApplet::new(Script::new(&[
+        (SELECT_JPKI, "9000"),
+        ("00A4020C020018", "9000"),
+        ("002000800431313131", "63C2"),
+        (SELECT_JPKI, "9000"),
+        ("00A4020C020018", "9000"),
+        ("002000800431313131", "63C0"),
+        (SELECT_JPKI, "9000"),
+        ("00A4020C020018", "9000"),
+        ("002000800431313131", "6984"),
+    ]));
+    let e = card.verify_pin(PinRef::Auth, b"1111").unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::WrongPin {
+                pin: PinRef::Auth,
+                tries_left: 2
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(e.to_string(), "wrong authentication PIN: 2 tries left");
+    let e = card.verify_pin(PinRef::Auth, b"1111").unwrap_err();
+    assert!(matches!(e, Error::WrongPin { tries_left: 0, .. }));
+    assert!(e.to_string().contains("now blocked"), "{e}");
+    let e = card.verify_pin(PinRef::Auth, b"1111").unwrap_err();
+    assert!(matches!(e, Error::PinBlocked { pin: PinRef::Auth }));
+    assert!(e.to_string().contains("city hall"), "{e}");
+    card.into_inner().done();
+}
+
+#[test]
+fn a_pin_of_the_wrong_format_is_never_sent() {
+    // no APDU at all is scripted for the authentication PIN (its kind needs no token info)
+    let mut card = JpkiApplet::new(Script::new(&[]));
+    for bad in [&b"123"[..], b"12345", b"12a4", b""] {
+        let e = card.verify_pin(PinRef::Auth, bad).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::PinFormat {
+                    pin: PinRef::Auth,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+    card.into_inner().done();
+}
+
+#[test]
+fn change_pin_checks_the_new_pin_before_sending_anything() {
+    // the token info is read to learn the signature PIN's rule, and nothing else is sent
+    let mut card = JpkiApplet::new(Script::new(&token_steps(MY_NUMBER_TOKEN)));
+    let e = card
+        .change_pin(PinRef::Sign, b"ABC123", b"abc123")
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::PinFormat {
+                pin: PinRef::Sign,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    card.into_inner().done();
+}
+
+#[test]
+fn change_pin_verifies_the_old_pin_then_changes() {
+    let mut card = JpkiApplet::new(Script::new(&[
+        (SELECT_JPKI, "9000"),
+        ("00A4020C020018", "9000"),
+        ("002000800431323334", "9000"),
+        ("002401800439383736", "9000"),
+    ]));
+    card.change_pin(PinRef::Auth, b"1234", b"9876").unwrap();
+    card.into_inner().done();
+}
+
+#[test]
+fn juki_cards_allow_four_character_signature_pins() {
+    let mut card = JpkiApplet::new(Script::new(&token_steps(JUKI_TOKEN)));
+    assert_eq!(
+        card.pin_kind(PinRef::Sign).unwrap(),
+        pin_policy::PinKind::JukiSignature
+    );
+    card.into_inner().done();
+}
+
+#[test]
+fn certificates_are_read_header_first_then_in_chunks_without_filler() {
+    // a 600-byte DER SEQUENCE: 30 82 02 54 + 596 bytes, then filler in the EF
+    let body: Vec<u8> = (0..596u32).map(|i| (i % 251) as u8).collect();
+    let mut der = vec![0x30, 0x82, 0x02, 0x54];
+    der.extend_from_slice(&body);
+    let h = |b: &[u8]| hex::encode_upper(b);
+    let r1 = format!("{}9000", h(&der[4..260]));
+    let r2 = format!("{}9000", h(&der[260..516]));
+    let r3 = format!("{}9000", h(&der[516..600]));
+    let mut card = JpkiApplet::new(Script::new(&[
+        (SELECT_JPKI, "9000"),
+        ("00A4020C02000A", "9000"),
+        ("00B0000004", "308202549000"),
+        ("00B0000400", &r1),
+        ("00B0010400", &r2),
+        ("00B0020454", &r3),
+    ]));
+    assert_eq!(card.read_certificate(CertSlot::Auth).unwrap(), der);
+    card.into_inner().done();
+}
+
+#[test]
+fn signature_certificate_without_pin_is_refused_and_empty_slots_are_named() {
+    let mut card = JpkiApplet::new(Script::new(&[
+        (SELECT_JPKI, "9000"),
+        ("00A4020C020001", "9000"),
+        ("00B0000004", "6982"),
+        (SELECT_JPKI, "9000"),
+        ("00A4020C020001", "6A82"),
+        (SELECT_JPKI, "9000"),
+        ("00A4020C02000A", "9000"),
+        ("00B0000004", "FFFFFFFF9000"),
+    ]));
+    assert!(matches!(
+        card.read_certificate(CertSlot::Sign),
+        Err(Error::SecurityStatusNotSatisfied)
+    ));
+    assert!(matches!(
+        card.read_certificate(CertSlot::Sign),
+        Err(Error::NoCertificate {
+            slot: CertSlot::Sign
+        })
+    ));
+    assert!(matches!(
+        card.read_certificate(CertSlot::Auth),
+        Err(Error::NoCertificate {
+            slot: CertSlot::Auth
+        })
+    ));
+    card.into_inner().done();
+}
+
+#[test]
+fn a_card_without_the_application_is_named_as_such() {
+    let mut card = JpkiApplet::new(Script::new(&[(SELECT_JPKI, "6A82")]));
+    let e = card.token_info().unwrap_err();
+    assert!(matches!(e, Error::ApplicationNotFound { .. }));
+    assert!(e.to_string().contains("6A82"));
+}
+
+#[test]
+fn too_long_sign_input_is_refused_locally() {
+    let mut card = JpkiApplet::new(Script::new(&[]));
+    let e = card.sign(KeyRef::Auth, b"1234", &[0; 246]).unwrap_err();
+    assert!(matches!(e, Error::SignInputTooLong { len: 246, max: 245 }));
+    card.into_inner().done();
+}
+
+#[test]
+fn availability_reads_both_flags() {
+    let mut card = JpkiApplet::new(Script::new(&[
+        (SELECT_JPKI, "9000"),
+        ("00A4020C020008", "9000"),
+        ("00B0000003", "008F009000"),
+    ]));
+    let a = card.availability().unwrap();
+    assert!(!a.sign && a.auth);
+}
+
+#[test]
+fn text_support_reads_my_number_and_four_facts() {
+    let facts = apdu::tlv::constructed(
+        0xFF20,
+        vec![
+            apdu::tlv::primitive(0xDF21, &[0x00, 0x0A]).unwrap(),
+            apdu::tlv::primitive(0xDF22, "番号　花子".as_bytes()).unwrap(),
+            apdu::tlv::primitive(0xDF23, "東京都千代田区永田町１－７－１".as_bytes()).unwrap(),
+            apdu::tlv::primitive(0xDF24, b"19850412").unwrap(),
+            apdu::tlv::primitive(0xDF25, b"2").unwrap(),
+        ],
+    )
+    .unwrap()
+    .to_vec();
+    let h = |b: &[u8]| hex::encode_upper(b);
+    let head = format!("{}9000", h(&facts[..8]));
+    let rest = format!("{}9000", h(&facts[8..]));
+    let rest_cmd = format!("00B00008{:02X}", facts.len() - 8);
+    let ts = "00A4040C0AD3921000310001010408";
+    let mut card = JpkiApplet::new(Script::new(&[
+        (ts, "9000"),
+        ("00A4020C020011", "9000"),
+        ("002000800431323334", "9000"),
+        ("00A4020C020001", "9000"),
+        ("00B0000000", "FF100C313233343536373839303138FFFF9000"),
+        (ts, "9000"),
+        ("00A4020C020011", "9000"),
+        ("002000800431323334", "9000"),
+        ("00A4020C020002", "9000"),
+        ("00B0000008", &head),
+        (&rest_cmd, &rest),
+    ]));
+    assert_eq!(
+        card.text_support().my_number(b"1234").unwrap(),
+        "123456789018"
+    );
+    let f = card.text_support().four_facts(b"1234").unwrap();
+    assert_eq!(f.name, "番号　花子");
+    assert_eq!(f.address, "東京都千代田区永田町１－７－１");
+    assert_eq!(f.birth, (1985, 4, 12));
+    assert_eq!(f.sex, jpki_applet::Sex::Female);
+    card.into_inner().done();
+}
