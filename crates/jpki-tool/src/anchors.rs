@@ -1,0 +1,112 @@
+//! Trust anchors: the six real J-LIS CA certificates built in (three generations of each
+//! hierarchy, fixtures/real-ca), or CA files named on the command line.
+
+use std::path::Path;
+
+/// The real J-LIS CA certificates (public data, published by J-LIS).
+pub const REAL_CA_PEMS: [(&str, &str); 6] = [
+    (
+        "signca01",
+        include_str!("../../../fixtures/real-ca/signca01.pem"),
+    ),
+    (
+        "signca02",
+        include_str!("../../../fixtures/real-ca/signca02.pem"),
+    ),
+    (
+        "signca03",
+        include_str!("../../../fixtures/real-ca/signca03.pem"),
+    ),
+    (
+        "authca01",
+        include_str!("../../../fixtures/real-ca/authca01.pem"),
+    ),
+    (
+        "authca02",
+        include_str!("../../../fixtures/real-ca/authca02.pem"),
+    ),
+    (
+        "authca03",
+        include_str!("../../../fixtures/real-ca/authca03.pem"),
+    ),
+];
+
+/// The built-in anchors.
+///
+/// # Errors
+/// Only if a built-in certificate failed to parse (a build defect, tested).
+pub fn built_in() -> Result<cert::TrustAnchors, cert::Error> {
+    let mut anchors = cert::TrustAnchors::new();
+    for (_, pem) in REAL_CA_PEMS {
+        anchors.add(cert::JpkiCertificate::from_pem(pem)?)?;
+    }
+    Ok(anchors)
+}
+
+/// Reads a certificate file, PEM or DER.
+///
+/// # Errors
+/// I/O errors and parse errors, with the file named.
+pub fn read_certificate(path: &Path) -> anyhow::Result<cert::JpkiCertificate> {
+    use anyhow::Context;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let parsed = match std::str::from_utf8(&bytes) {
+        Ok(text) if text.contains("-----BEGIN") => cert::JpkiCertificate::from_pem(text),
+        _ => cert::JpkiCertificate::from_der(&bytes),
+    };
+    parsed.with_context(|| format!("{} is not a JPKI certificate", path.display()))
+}
+
+/// Anchors from files, or the built-in ones when `files` is empty.
+///
+/// # Errors
+/// A file that cannot be read or is not a CA certificate.
+pub fn load(files: &[std::path::PathBuf]) -> anyhow::Result<cert::TrustAnchors> {
+    use anyhow::Context;
+    if files.is_empty() {
+        return Ok(built_in()?);
+    }
+    let mut anchors = cert::TrustAnchors::new();
+    for f in files {
+        anchors
+            .add(read_certificate(f)?)
+            .with_context(|| format!("{} is not a usable CA certificate", f.display()))?;
+    }
+    Ok(anchors)
+}
+
+/// Reads a CRL file, PEM or DER.
+///
+/// # Errors
+/// I/O and parse errors, with the file named.
+pub fn read_crl(path: &Path) -> anyhow::Result<cert::Crl> {
+    use anyhow::Context;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let der = match std::str::from_utf8(&bytes) {
+        Ok(text) if text.contains("-----BEGIN X509 CRL-----") => {
+            let (label, der) = der::pem::decode_vec(text.trim().as_bytes())
+                .map_err(|e| anyhow::anyhow!("{} has a malformed PEM body: {e}", path.display()))?;
+            anyhow::ensure!(label == "X509 CRL", "{} is not a PEM CRL", path.display());
+            der
+        }
+        _ => bytes,
+    };
+    cert::Crl::from_der(&der).with_context(|| format!("{} is not a CRL", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_six_real_anchors_load_and_split_by_hierarchy() {
+        let anchors = built_in().unwrap();
+        assert_eq!(anchors.anchors().len(), 6);
+        let sign = anchors
+            .anchors()
+            .iter()
+            .filter(|a| a.hierarchy() == cert::Hierarchy::Signature)
+            .count();
+        assert_eq!(sign, 3);
+    }
+}

@@ -1,0 +1,717 @@
+//! `jpki-tool`: the command-line client for JPKI cards (My Number and Juki cards), for real
+//! readers through PC/SC and for simulator card files in process.
+//!
+//! Exit codes: 0 success; 1 error; 2 usage; 3 wrong or blocked PIN; 4 a signature,
+//! certificate or login that does not verify (untrusted, expired, revoked, tampered);
+//! 5 no PC/SC service, reader or card.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context, Result, anyhow, bail};
+use apdu::{Transport, TransportError};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jpki_applet::{CertSlot, JpkiApplet, KeyRef, PinRef};
+use jpki_tool::pin_input::PinInput;
+use jpki_tool::{anchors, cms, login, report};
+use time::OffsetDateTime;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "jpki-tool",
+    version,
+    about = "Client for JPKI cards (マイナンバーカード, 住基カード)"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Global {
+    /// PC/SC reader to use (default: the first reader with a card).
+    #[arg(long, global = true, value_name = "NAME", conflicts_with = "card")]
+    reader: Option<String>,
+    /// A simulator card file, used in process instead of a reader.
+    #[arg(long, global = true, value_name = "FILE")]
+    card: Option<PathBuf>,
+    /// Read PINs from standard input, one per line, instead of prompting.
+    #[arg(long, global = true)]
+    pin_stdin: bool,
+    /// Trace every APDU on standard error (PINs are shown as <redacted>).
+    #[arg(long, short, global = true)]
+    verbose: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// List PC/SC readers and whether a card is present.
+    Readers,
+    /// Card kind, which certificates exist, and PIN tries left.
+    Info,
+    /// Show, export or verify certificates.
+    #[command(subcommand)]
+    Cert(CertCmd),
+    /// PIN status and PIN change.
+    #[command(subcommand)]
+    Pin(PinCmd),
+    /// Sign a file: a detached CMS SignedData (.p7s) with the signer certificate.
+    Sign {
+        /// Which key.
+        #[arg(long, value_enum)]
+        key: KeyArg,
+        /// The file to sign.
+        file: PathBuf,
+        /// Where to write the signature.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Verify a detached CMS signature over a file, and show who signed it.
+    Verify {
+        /// The signature (.p7s, DER).
+        signature: PathBuf,
+        /// The signed file.
+        file: PathBuf,
+        #[command(flatten)]
+        trust: Trust,
+    },
+    /// The login flow with the authentication certificate.
+    #[command(subcommand)]
+    Auth(AuthCmd),
+    /// The My Number and the 4 facts from the text-support application (PIN needed).
+    Text,
+}
+
+#[derive(Subcommand, Debug)]
+enum CertCmd {
+    /// Show a certificate from the card.
+    Show {
+        /// Which certificate.
+        #[arg(value_enum)]
+        which: SlotArg,
+        /// Output format.
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Write a certificate from the card to a file.
+    Export {
+        /// Which certificate.
+        #[arg(value_enum)]
+        which: SlotArg,
+        /// Output file.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// PEM instead of DER.
+        #[arg(long)]
+        pem: bool,
+    },
+    /// Verify a certificate file: chain, validity, revocation.
+    Verify {
+        /// The certificate (PEM or DER).
+        file: PathBuf,
+        #[command(flatten)]
+        trust: Trust,
+    },
+}
+
+#[derive(Args, Debug)]
+#[group(multiple = false)]
+struct Format {
+    /// PEM on standard output.
+    #[arg(long)]
+    pem: bool,
+    /// DER on standard output.
+    #[arg(long)]
+    der: bool,
+    /// JSON on standard output.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Trust {
+    /// Trusted CA certificate(s); default: the built-in real J-LIS CAs (six generations).
+    #[arg(long = "ca", value_name = "FILE")]
+    ca: Vec<PathBuf>,
+    /// A CRL to check revocation against.
+    #[arg(long, value_name = "FILE")]
+    crl: Option<PathBuf>,
+    /// Check at this instant (RFC 3339) instead of now.
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum PinCmd {
+    /// Tries left for each PIN, without spending one.
+    Status,
+    /// Change a PIN: the current one, then the new one twice.
+    Change {
+        /// Which PIN.
+        #[arg(value_enum)]
+        which: PinArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuthCmd {
+    /// (Relying party) issue a random challenge.
+    Challenge {
+        /// The service's name, bound into the challenge.
+        #[arg(long, default_value = "jpki-tool")]
+        service: String,
+        /// Where to write it.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// (Card holder) answer a challenge with the authentication key.
+    Respond {
+        /// The challenge file.
+        challenge: PathBuf,
+        /// Where to write the response.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// (Relying party) check a response: signature, chain, revocation; prints the subject.
+    Check {
+        /// The challenge this party issued.
+        challenge: PathBuf,
+        /// The card holder's response.
+        response: PathBuf,
+        #[command(flatten)]
+        trust: Trust,
+        /// How old the challenge may be, in seconds.
+        #[arg(long, default_value_t = 300)]
+        max_age: u64,
+        /// A file of used challenges: refuse replays and record this one.
+        #[arg(long, value_name = "FILE")]
+        used: Option<PathBuf>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum SlotArg {
+    Auth,
+    Sign,
+    AuthCa,
+    SignCa,
+}
+
+impl From<SlotArg> for CertSlot {
+    fn from(s: SlotArg) -> Self {
+        match s {
+            SlotArg::Auth => Self::Auth,
+            SlotArg::Sign => Self::Sign,
+            SlotArg::AuthCa => Self::AuthCa,
+            SlotArg::SignCa => Self::SignCa,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum KeyArg {
+    Auth,
+    Sign,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum PinArg {
+    Auth,
+    Sign,
+    Text,
+}
+
+/// A certificate or signature that does not verify (exit code 4).
+#[derive(Debug, thiserror::Error)]
+enum Exit {
+    #[error("{0}")]
+    NotVerified(String),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("jpki-tool: {}", one_line(&e));
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+fn one_line(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ")
+}
+
+fn exit_code(e: &anyhow::Error) -> u8 {
+    for cause in e.chain() {
+        if let Some(exit) = cause.downcast_ref::<Exit>() {
+            return match exit {
+                Exit::NotVerified(_) => 4,
+            };
+        }
+        if let Some(err) = cause.downcast_ref::<jpki_applet::Error>() {
+            match err {
+                jpki_applet::Error::WrongPin { .. } | jpki_applet::Error::PinBlocked { .. } => {
+                    return 3;
+                }
+                jpki_applet::Error::Exchange(apdu::ExchangeError::Transport(t))
+                    if is_no_card(t) =>
+                {
+                    return 5;
+                }
+                _ => {}
+            }
+        }
+        if let Some(t) = cause.downcast_ref::<TransportError>()
+            && is_no_card(t)
+        {
+            return 5;
+        }
+        if cause.downcast_ref::<cms::CmsError>().is_some()
+            || cause.downcast_ref::<login::LoginError>().is_some()
+        {
+            return 4;
+        }
+    }
+    1
+}
+
+fn is_no_card(t: &TransportError) -> bool {
+    matches!(
+        t,
+        TransportError::NoService
+            | TransportError::NoReader
+            | TransportError::NoCard
+            | TransportError::UnknownReader { .. }
+    )
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let g = cli.global;
+    let mut pins = if g.pin_stdin {
+        PinInput::Stdin
+    } else {
+        PinInput::Prompt
+    };
+    match cli.command {
+        Cmd::Readers => readers(),
+        Cmd::Info => with_card(&g, |card| info(card)),
+        Cmd::Cert(CertCmd::Show { which, format }) => with_card(&g, |card| {
+            let der = read_slot(card, which.into(), &mut pins)?;
+            show_certificate(&der, &format)
+        }),
+        Cmd::Cert(CertCmd::Export { which, output, pem }) => with_card(&g, |card| {
+            let der = read_slot(card, which.into(), &mut pins)?;
+            let bytes = if pem {
+                cert::JpkiCertificate::from_der(&der)?.to_pem().into_bytes()
+            } else {
+                der
+            };
+            write_file(&output, &bytes)?;
+            println!("wrote {}", output.display());
+            Ok(())
+        }),
+        Cmd::Cert(CertCmd::Verify { file, trust }) => verify_certificate(&file, &trust),
+        Cmd::Pin(PinCmd::Status) => with_card(&g, |card| pin_status(card)),
+        Cmd::Pin(PinCmd::Change { which }) => {
+            with_card(&g, |card| change_pin(card, which, &mut pins))
+        }
+        Cmd::Sign { key, file, output } => {
+            with_card(&g, |card| sign_file(card, key, &file, &output, &mut pins))
+        }
+        Cmd::Verify {
+            signature,
+            file,
+            trust,
+        } => verify_signature(&signature, &file, &trust),
+        Cmd::Auth(AuthCmd::Challenge { service, output }) => {
+            let c = login::Challenge::new(&service, SystemTime::now());
+            write_file(&output, c.to_text().as_bytes())?;
+            println!(
+                "wrote challenge for {:?} to {}",
+                c.service,
+                output.display()
+            );
+            Ok(())
+        }
+        Cmd::Auth(AuthCmd::Respond { challenge, output }) => with_card(&g, |card| {
+            let text = std::fs::read(&challenge)
+                .with_context(|| format!("cannot read {}", challenge.display()))?;
+            let response = auth_respond(card, &text, &mut pins)?;
+            write_file(&output, response.to_text().as_bytes())?;
+            println!("wrote response to {}", output.display());
+            Ok(())
+        }),
+        Cmd::Auth(AuthCmd::Check {
+            challenge,
+            response,
+            trust,
+            max_age,
+            used,
+        }) => auth_check(&challenge, &response, &trust, max_age, used.as_deref()),
+        Cmd::Text => with_card(&g, |card| text_support(card, &mut pins)),
+    }
+}
+
+type Card<'a> = JpkiApplet<&'a mut dyn Transport>;
+
+/// Opens the card named by the global options and runs `f` on it: a simulator file in process,
+/// or a PC/SC reader inside one transaction.
+fn with_card<R>(g: &Global, f: impl FnOnce(&mut Card<'_>) -> Result<R>) -> Result<R> {
+    if let Some(path) = &g.card {
+        let mut sim = card_sim::SimCard::open(path)
+            .with_context(|| format!("cannot open simulator card {}", path.display()))?;
+        let mut card: Card<'_> = JpkiApplet::new(&mut sim as &mut dyn Transport);
+        trace(&mut card, g.verbose);
+        return f(&mut card);
+    }
+    let ctx = jpki_applet::pcsc::PcscContext::establish()?;
+    let reader = match &g.reader {
+        Some(r) => r.clone(),
+        None => ctx.first_reader()?,
+    };
+    let mut pcsc_card = ctx.connect(&reader)?;
+    let mut tx = pcsc_card.transaction()?;
+    let mut card: Card<'_> = JpkiApplet::new(&mut tx as &mut dyn Transport);
+    trace(&mut card, g.verbose);
+    f(&mut card)
+}
+
+fn trace(card: &mut Card<'_>, verbose: bool) {
+    if verbose {
+        card.channel_mut()
+            .set_trace(|c: &apdu::Command, r: &apdu::Response| eprintln!("> {c}\n< {r}"));
+    }
+}
+
+fn readers() -> Result<()> {
+    let ctx = jpki_applet::pcsc::PcscContext::establish()?;
+    for name in ctx.readers()? {
+        match ctx.connect(&name) {
+            Ok(card) => println!(
+                "{name}: card present, ATR {}",
+                hex::encode_upper(card.atr())
+            ),
+            Err(TransportError::NoCard) => println!("{name}: no card"),
+            Err(e) => println!("{name}: {e}"),
+        }
+    }
+    Ok(())
+}
+
+fn info(card: &mut Card<'_>) -> Result<()> {
+    let token = card.token_info()?;
+    let avail = card.availability()?;
+    println!("card:        {}", token.kind);
+    let yes = |b| if b { "present" } else { "not issued" };
+    println!("auth cert:   {}", yes(avail.auth));
+    println!("sign cert:   {}", yes(avail.sign));
+    print_pin_status(card)
+}
+
+fn print_pin_status(card: &mut Card<'_>) -> Result<()> {
+    for pin in [PinRef::Auth, PinRef::Sign, PinRef::TextSupport] {
+        match card.pin_status(pin) {
+            Ok(s) if s.is_blocked() => {
+                println!("{pin} PIN: BLOCKED (only the city hall can unlock it)")
+            }
+            Ok(s) => println!("{pin} PIN: {} tries left", s.tries_left),
+            Err(
+                jpki_applet::Error::FileNotFound { .. }
+                | jpki_applet::Error::ApplicationNotFound { .. },
+            ) => {
+                println!("{pin} PIN: not on this card");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+fn pin_status(card: &mut Card<'_>) -> Result<()> {
+    print_pin_status(card)
+}
+
+fn read_pin(pins: &mut PinInput, what: &str) -> Result<zeroize::Zeroizing<String>> {
+    Ok(pins.read(what)?)
+}
+
+fn read_slot(card: &mut Card<'_>, slot: CertSlot, pins: &mut PinInput) -> Result<Vec<u8>> {
+    Ok(match slot {
+        CertSlot::Sign => {
+            let pin = read_pin(pins, "signature PIN")?;
+            card.read_sign_certificate(pin.as_bytes())?
+        }
+        other => card.read_certificate(other)?,
+    })
+}
+
+fn show_certificate(der: &[u8], format: &Format) -> Result<()> {
+    let c = cert::JpkiCertificate::from_der(der)?;
+    if format.der {
+        use std::io::Write;
+        std::io::stdout().write_all(der)?;
+    } else if format.pem {
+        print!("{}", c.to_pem());
+    } else if format.json {
+        println!("{}", report::json(&c, OffsetDateTime::now_utc()));
+    } else {
+        print!("{}", report::text(&c, OffsetDateTime::now_utc()));
+    }
+    Ok(())
+}
+
+fn parse_at(at: Option<&str>) -> Result<OffsetDateTime> {
+    match at {
+        None => Ok(OffsetDateTime::now_utc()),
+        Some(s) => OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+            .with_context(|| {
+                format!("--at {s:?} is not an RFC 3339 time (e.g. 2026-04-01T09:00:00+09:00)")
+            }),
+    }
+}
+
+fn verify_certificate(file: &Path, trust: &Trust) -> Result<()> {
+    let c = anchors::read_certificate(file)?;
+    if c.environment() == cert::Environment::Test {
+        return Err(Exit::NotVerified(
+            "this is a JPKI-TEST certificate (a test card): refused, it proves nothing about a real person".into(),
+        )
+        .into());
+    }
+    let at = parse_at(trust.at.as_deref())?;
+    let anchors = anchors::load(&trust.ca)?;
+    let result = match &trust.crl {
+        Some(crl) => anchors.verify_with_crl(&c, &anchors::read_crl(crl)?, at),
+        None => anchors.verify(&c, at),
+    };
+    match result {
+        Ok(anchor) => {
+            println!("OK: {} certificate, serial {}", report_kind(&c), c.serial());
+            println!(
+                "  issued by CA serial {} ({})",
+                anchor.serial(),
+                anchor.subject()
+            );
+            println!(
+                "  valid until {} ({} days left)",
+                report::rfc3339(c.not_after()),
+                report::days_left(&c, at)
+            );
+            if trust.crl.is_some() {
+                println!("  not revoked");
+            }
+            Ok(())
+        }
+        Err(e) => Err(Exit::NotVerified(format!("certificate does not verify: {e}")).into()),
+    }
+}
+
+fn report_kind(c: &cert::JpkiCertificate) -> &'static str {
+    match c.kind() {
+        cert::CertKind::Signature => "signature",
+        cert::CertKind::Authentication => "authentication",
+        cert::CertKind::Ca(_) => "CA",
+    }
+}
+
+fn change_pin(card: &mut Card<'_>, which: PinArg, pins: &mut PinInput) -> Result<()> {
+    let pin = match which {
+        PinArg::Auth => PinRef::Auth,
+        PinArg::Sign => PinRef::Sign,
+        PinArg::Text => PinRef::TextSupport,
+    };
+    let old = read_pin(pins, &format!("current {pin} PIN"))?;
+    let new = read_pin(pins, &format!("new {pin} PIN"))?;
+    let again = read_pin(pins, &format!("new {pin} PIN again"))?;
+    if new.as_bytes() != again.as_bytes() {
+        bail!("the two new PINs differ; nothing was changed");
+    }
+    card.change_pin(pin, old.as_bytes(), new.as_bytes())?;
+    println!("{pin} PIN changed");
+    Ok(())
+}
+
+fn sign_file(
+    card: &mut Card<'_>,
+    key: KeyArg,
+    file: &Path,
+    output: &Path,
+    pins: &mut PinInput,
+) -> Result<()> {
+    let content = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let (key, pin_name) = match key {
+        KeyArg::Sign => (KeyRef::Sign, "signature PIN"),
+        KeyArg::Auth => (KeyRef::Auth, "authentication PIN"),
+    };
+    let pin = read_pin(pins, pin_name)?;
+    let signer = match key {
+        KeyRef::Sign => card.read_sign_certificate(pin.as_bytes())?,
+        KeyRef::Auth => card.read_certificate(CertSlot::Auth)?,
+    };
+    let now = cms::whole_seconds(SystemTime::now());
+    let p7s = cms::sign_detached(&content, &signer, &[], now, |digest_info| {
+        card.sign(key, pin.as_bytes(), digest_info)
+    })?;
+    write_file(output, &p7s)?;
+    println!(
+        "signed {} ({} bytes) → {}",
+        file.display(),
+        content.len(),
+        output.display()
+    );
+    Ok(())
+}
+
+fn verify_signature(signature: &Path, file: &Path, trust: &Trust) -> Result<()> {
+    let p7s =
+        std::fs::read(signature).with_context(|| format!("cannot read {}", signature.display()))?;
+    let content = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let v = cms::verify_detached(&p7s, &content)?;
+    let signer = &v.signer;
+    if signer.environment() == cert::Environment::Test {
+        return Err(
+            Exit::NotVerified("signed with a JPKI-TEST certificate: refused".into()).into(),
+        );
+    }
+    let at = match (&trust.at, v.signing_time) {
+        (Some(s), _) => parse_at(Some(s))?,
+        (None, Some(t)) => OffsetDateTime::from(t),
+        (None, None) => OffsetDateTime::now_utc(),
+    };
+    let anchors = anchors::load(&trust.ca)?;
+    let checked = match &trust.crl {
+        Some(crl) => anchors.verify_with_crl(signer, &anchors::read_crl(crl)?, at),
+        None => anchors.verify(signer, at),
+    };
+    if let Err(e) = checked {
+        return Err(Exit::NotVerified(format!("signature does not verify: {e}")).into());
+    }
+    println!(
+        "Verification successful: {} signed by a {} certificate",
+        file.display(),
+        report_kind(signer)
+    );
+    if let Some(t) = v.signing_time {
+        println!(
+            "  signing time: {}",
+            report::rfc3339(OffsetDateTime::from(t))
+        );
+    }
+    println!(
+        "  signer serial {}, valid until {}",
+        signer.serial(),
+        report::rfc3339(signer.not_after())
+    );
+    match signer.four_facts() {
+        Some(f) => {
+            println!("  name:       {}", f.name.text());
+            println!("  birth date: {}", f.birth_date);
+            println!("  gender:     {}", f.gender.code());
+            println!("  address:    {}", f.address.text());
+        }
+        None => println!("  subject:    {}", signer.subject()),
+    }
+    if trust.crl.is_some() {
+        println!("  not revoked");
+    }
+    Ok(())
+}
+
+fn auth_respond(
+    card: &mut Card<'_>,
+    challenge: &[u8],
+    pins: &mut PinInput,
+) -> Result<login::Response> {
+    let certificate = card.read_certificate(CertSlot::Auth)?;
+    let pin = read_pin(pins, "authentication PIN")?;
+    let response = login::Response::answer(challenge, certificate, |digest_info| {
+        card.sign(KeyRef::Auth, pin.as_bytes(), digest_info)
+    })??;
+    Ok(response)
+}
+
+fn auth_check(
+    challenge: &Path,
+    response: &Path,
+    trust: &Trust,
+    max_age: u64,
+    used: Option<&Path>,
+) -> Result<()> {
+    let challenge_text =
+        std::fs::read(challenge).with_context(|| format!("cannot read {}", challenge.display()))?;
+    let response_text =
+        std::fs::read(response).with_context(|| format!("cannot read {}", response.display()))?;
+    let response = login::Response::parse(&response_text)?;
+    let anchors = anchors::load(&trust.ca)?;
+    let crl = trust.crl.as_deref().map(anchors::read_crl).transpose()?;
+    let now = match &trust.at {
+        Some(s) => SystemTime::from(parse_at(Some(s))?),
+        None => SystemTime::now(),
+    };
+    let policy = login::Policy {
+        anchors: &anchors,
+        crl: crl.as_ref(),
+        now,
+        max_age: Duration::from_secs(max_age),
+    };
+    let who = login::check(&challenge_text, &response, &policy)?;
+    if let Some(used) = used {
+        login::mark_used(used, &challenge_text)?;
+    }
+    println!("login OK: {}", who.subject);
+    println!(
+        "  certificate serial {}, valid until {}",
+        who.serial,
+        report::rfc3339(who.not_after)
+    );
+    Ok(())
+}
+
+fn text_support(card: &mut Card<'_>, pins: &mut PinInput) -> Result<()> {
+    let pin = read_pin(pins, "text-support PIN")?;
+    let number = card.text_support().my_number(pin.as_bytes())?;
+    let facts = card.text_support().four_facts(pin.as_bytes())?;
+    println!("My Number:  {number}");
+    println!("name:       {}", facts.name);
+    println!("address:    {}", facts.address);
+    let (y, m, d) = facts.birth;
+    println!("birth date: {y:04}-{m:02}-{d:02}");
+    println!("sex:        {}", facts.sex);
+    Ok(())
+}
+
+/// Writes a file atomically: temp file beside it, fsync, rename.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| anyhow!("{} is not a file name", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let mut f =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

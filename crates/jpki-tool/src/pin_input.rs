@@ -1,0 +1,86 @@
+//! PINs come from a no-echo prompt on the terminal, or — for scripts — one per line on
+//! standard input (`--pin-stdin`). Never from the command line: argv is visible to every user
+//! of the machine.
+
+use std::io::BufRead;
+
+use zeroize::Zeroizing;
+
+/// Where PINs are read from.
+#[derive(Debug)]
+pub enum PinInput {
+    /// A no-echo prompt on the controlling terminal.
+    Prompt,
+    /// One PIN per line on standard input, in the order the command asks for them.
+    Stdin,
+    /// PINs given in advance (for the demo and tests), consumed in order.
+    Scripted(Vec<Zeroizing<String>>),
+}
+
+/// Why a PIN could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PinInputError {
+    /// No terminal to prompt on.
+    #[error("cannot prompt for the {what}: no terminal ({source}); pipe it in with --pin-stdin")]
+    NoTerminal {
+        /// What was asked for.
+        what: String,
+        /// The terminal error.
+        source: std::io::Error,
+    },
+    /// Standard input ended.
+    #[error("standard input ended before the {what} was given (one PIN per line)")]
+    StdinEnded {
+        /// What was asked for.
+        what: String,
+    },
+    /// Reading standard input failed.
+    #[error("reading the {what} from standard input: {source}")]
+    Stdin {
+        /// What was asked for.
+        what: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+impl PinInput {
+    /// Reads one PIN, described by `what` ("signature PIN", "new authentication PIN").
+    ///
+    /// # Errors
+    /// See [`PinInputError`].
+    pub fn read(&mut self, what: &str) -> Result<Zeroizing<String>, PinInputError> {
+        match self {
+            Self::Prompt => rpassword::prompt_password(format!("{what}: "))
+                .map(Zeroizing::new)
+                .map_err(|source| PinInputError::NoTerminal {
+                    what: what.into(),
+                    source,
+                }),
+            Self::Stdin => {
+                let mut line = Zeroizing::new(String::new());
+                let n = std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .map_err(|source| PinInputError::Stdin {
+                        what: what.into(),
+                        source,
+                    })?;
+                if n == 0 {
+                    return Err(PinInputError::StdinEnded { what: what.into() });
+                }
+                let trimmed = line.trim_end_matches(['\r', '\n']).len();
+                line.truncate(trimmed);
+                Ok(line)
+            }
+            Self::Scripted(queue) => {
+                if queue.is_empty() {
+                    Err(PinInputError::StdinEnded { what: what.into() })
+                } else {
+                    Ok(queue.remove(0))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! How a certificate is shown to a person (text) or a program (JSON).
+
+use std::fmt::Write as _;
+
+use cert::{CertKind, Environment, Gender, JpkiCertificate};
+use time::OffsetDateTime;
+
+/// Japan Standard Time, in which JPKI validity is stated (notAfter is 23:59:59 JST).
+fn jst(t: OffsetDateTime) -> String {
+    let offset = time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let t = t.to_offset(offset);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} JST",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+fn kind_label(kind: CertKind) -> &'static str {
+    match kind {
+        CertKind::Authentication => "authentication (利用者証明用)",
+        CertKind::Signature => "signature (署名用)",
+        CertKind::Ca(cert::Hierarchy::Signature) => "signature CA (署名用認証局)",
+        CertKind::Ca(cert::Hierarchy::Authentication) => "authentication CA (利用者証明用認証局)",
+    }
+}
+
+fn gender_label(g: Gender) -> &'static str {
+    match g {
+        Gender::Male => "male (男)",
+        Gender::Female => "female (女)",
+        Gender::Unknown => "unknown",
+    }
+}
+
+/// Whole days from `now` until `not_after` (negative when expired).
+#[must_use]
+pub fn days_left(cert: &JpkiCertificate, now: OffsetDateTime) -> i64 {
+    (cert.not_after() - now).whole_days()
+}
+
+/// A multi-line description: kind, subject, issuer, serial, validity with days left, and for
+/// signature certificates the 4 facts.
+#[must_use]
+pub fn text(cert: &JpkiCertificate, now: OffsetDateTime) -> String {
+    let mut s = String::new();
+    let env = match cert.environment() {
+        Environment::Production => "",
+        Environment::Test => "  [JPKI-TEST: a test card, not valid for real use]",
+    };
+    let _ = writeln!(s, "kind:        {}{env}", kind_label(cert.kind()));
+    let _ = writeln!(s, "subject:     {}", cert.subject());
+    let _ = writeln!(s, "issuer:      {}", cert.issuer());
+    let _ = writeln!(s, "serial:      {}", cert.serial());
+    let _ = writeln!(s, "valid from:  {}", jst(cert.not_before()));
+    let days = days_left(cert, now);
+    let state = if now < cert.not_before() {
+        "not yet valid".to_owned()
+    } else if days < 0 || now > cert.not_after() {
+        format!("EXPIRED {} days ago", -days)
+    } else {
+        format!("{days} days left")
+    };
+    let _ = writeln!(s, "valid until: {} ({state})", jst(cert.not_after()));
+    if let Some(f) = cert.four_facts() {
+        let _ = writeln!(s, "name:        {}", f.name.text());
+        let _ = writeln!(
+            s,
+            "birth date:  {} (era digit {})",
+            f.birth_date,
+            f.era.digit()
+        );
+        let _ = writeln!(s, "gender:      {}", gender_label(f.gender));
+        let _ = writeln!(s, "address:     {}", f.address.text());
+    }
+    let fp: Vec<String> = cert
+        .fingerprint_sha256()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let _ = writeln!(s, "SHA-256:     {}", fp.join(":"));
+    s
+}
+
+/// A JSON object with the same fields.
+#[must_use]
+pub fn json(cert: &JpkiCertificate, now: OffsetDateTime) -> String {
+    let mut fields: Vec<(&str, String)> = vec![
+        ("kind", quote(kind_label(cert.kind()))),
+        (
+            "test_card",
+            (cert.environment() == Environment::Test).to_string(),
+        ),
+        ("subject", quote(&cert.subject().to_string())),
+        ("issuer", quote(&cert.issuer().to_string())),
+        ("serial", quote(&cert.serial().to_string())),
+        ("not_before", quote(&rfc3339(cert.not_before()))),
+        ("not_after", quote(&rfc3339(cert.not_after()))),
+        ("days_left", days_left(cert, now).to_string()),
+        (
+            "sha256",
+            quote(&hex::encode_upper(cert.fingerprint_sha256())),
+        ),
+    ];
+    if let Some(f) = cert.four_facts() {
+        let facts = format!(
+            "{{\"name\":{},\"birth_date\":{},\"era_digit\":{},\"gender\":{},\"address\":{}}}",
+            quote(&f.name.text()),
+            quote(&f.birth_date.to_string()),
+            quote(&f.era.digit().to_string()),
+            quote(&f.gender.code().to_string()),
+            quote(&f.address.text())
+        );
+        fields.push(("four_facts", facts));
+    }
+    let body: Vec<String> = fields
+        .into_iter()
+        .map(|(k, v)| format!("{}:{v}", quote(k)))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
+/// RFC 3339 in UTC.
+#[must_use]
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// A JSON string literal.
+#[must_use]
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_escape_what_json_requires() {
+        assert_eq!(quote("a\"b\\c\n\u{1}"), "\"a\\\"b\\\\c\\n\\u0001\"");
+        assert_eq!(quote("番号　花子"), "\"番号　花子\"");
+    }
+}

@@ -1,0 +1,148 @@
+//! The login flow: challenge → card signature → relying-party check.
+
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+use cert::fixtures::{self, FixtureSet, IssuedKey};
+use jpki_tool::login::{self, Challenge, LoginError, Policy, Response};
+
+fn set() -> &'static FixtureSet {
+    static SET: OnceLock<FixtureSet> = OnceLock::new();
+    SET.get_or_init(|| fixtures::build().unwrap())
+}
+
+fn now() -> SystemTime {
+    SystemTime::from(fixtures::REFERENCE_TIME)
+}
+
+fn anchors() -> cert::TrustAnchors {
+    let mut a = cert::TrustAnchors::new();
+    a.add(set().auth_ca.certificate().clone()).unwrap();
+    a.add(set().sign_ca.certificate().clone()).unwrap();
+    a
+}
+
+fn respond(challenge: &str, with: &IssuedKey) -> Response {
+    login::Response::answer(
+        challenge.as_bytes(),
+        with.certificate.der().to_vec(),
+        |di| {
+            with.key
+                .sign(rsa::pkcs1v15::Pkcs1v15Sign::new_unprefixed(), di)
+        },
+    )
+    .unwrap()
+    .unwrap()
+}
+
+fn policy<'a>(anchors: &'a cert::TrustAnchors, crl: Option<&'a cert::Crl>) -> Policy<'a> {
+    Policy {
+        anchors,
+        crl,
+        now: now() + Duration::from_secs(5),
+        max_age: Duration::from_secs(300),
+    }
+}
+
+#[test]
+fn a_card_answer_logs_in_and_reveals_only_the_subject() {
+    let challenge = Challenge::new("portal.example.jp", now()).to_text();
+    let response = respond(&challenge, &set().my_number_auth);
+    // the response survives its text form
+    let response = Response::parse(response.to_text().as_bytes()).unwrap();
+    let anchors = anchors();
+    let crl = cert::Crl::from_der(&set().auth_crl).unwrap();
+    let who = login::check(
+        challenge.as_bytes(),
+        &response,
+        &policy(&anchors, Some(&crl)),
+    )
+    .unwrap();
+    assert_eq!(
+        who.subject,
+        set().my_number_auth.certificate.subject().to_string()
+    );
+    assert!(who.subject.starts_with("C=JP, CN="), "{}", who.subject);
+    // no name, no address: the authentication certificate has none of the 4 facts
+    assert!(set().my_number_auth.certificate.four_facts().is_none());
+}
+
+#[test]
+fn the_signature_certificate_cannot_log_in() {
+    let challenge = Challenge::new("portal", now()).to_text();
+    let response = respond(&challenge, &set().my_number_sign);
+    let anchors = anchors();
+    let e = login::check(challenge.as_bytes(), &response, &policy(&anchors, None)).unwrap_err();
+    assert!(matches!(e, LoginError::NotAuthentication), "{e}");
+}
+
+#[test]
+fn answers_to_other_or_stale_challenges_fail() {
+    let anchors = anchors();
+    let first = Challenge::new("portal", now()).to_text();
+    let second = Challenge::new("portal", now()).to_text();
+    let response = respond(&first, &set().my_number_auth);
+    assert!(matches!(
+        login::check(second.as_bytes(), &response, &policy(&anchors, None)),
+        Err(LoginError::WrongChallenge)
+    ));
+    let old = Challenge::new("portal", now() - Duration::from_secs(3600)).to_text();
+    let response = respond(&old, &set().my_number_auth);
+    assert!(matches!(
+        login::check(old.as_bytes(), &response, &policy(&anchors, None)),
+        Err(LoginError::Expired { .. })
+    ));
+}
+
+#[test]
+fn a_forged_signature_fails() {
+    let anchors = anchors();
+    let challenge = Challenge::new("portal", now()).to_text();
+    // signed by another card's key, presented with this card's certificate
+    let mut response = respond(&challenge, &set().no_sign_auth);
+    response.certificate = set().my_number_auth.certificate.der().to_vec();
+    assert!(matches!(
+        login::check(challenge.as_bytes(), &response, &policy(&anchors, None)),
+        Err(LoginError::BadSignature)
+    ));
+}
+
+#[test]
+fn an_expired_certificate_fails_the_chain_check() {
+    let anchors = anchors();
+    let challenge = Challenge::new("portal", now()).to_text();
+    let response = respond(&challenge, &set().expired_auth);
+    let e = login::check(challenge.as_bytes(), &response, &policy(&anchors, None)).unwrap_err();
+    assert!(
+        matches!(e, LoginError::Certificate(cert::Error::Expired { .. })),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_replayed_challenge_is_refused() {
+    let path = std::env::temp_dir().join(format!("jpki-used-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let challenge = Challenge::new("portal", now()).to_text();
+    login::mark_used(&path, challenge.as_bytes()).unwrap();
+    assert!(matches!(
+        login::mark_used(&path, challenge.as_bytes()),
+        Err(LoginError::Replayed)
+    ));
+    let other = Challenge::new("portal", now()).to_text();
+    login::mark_used(&path, other.as_bytes()).unwrap();
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
+fn malformed_files_are_errors() {
+    for bad in [
+        &b""[..],
+        b"JPKI-LOGIN-CHALLENGE/1\nservice: x\n",
+        b"\xff\xfe",
+        b"JPKI-LOGIN-CHALLENGE/1\nnonce: zz\n",
+    ] {
+        assert!(Challenge::parse(bad).is_err());
+        assert!(Response::parse(bad).is_err());
+    }
+}
