@@ -1,0 +1,260 @@
+//! The client against the simulator, in process: two independent readings of
+//! shared/jpki-spec.md meeting on the wire.
+
+use std::sync::OnceLock;
+
+use card_sim::{
+    CardContents, CardProfile, FourFacts, KeyContents, MyNumber, Sex, SimCard, TextSupportContents,
+};
+use cert::fixtures::{self, FixtureSet, IssuedKey};
+use jpki_applet::{CardKind, CertSlot, Error, HashAlg, JpkiApplet, KeyRef, PinRef};
+use pin_policy::{Pin, PinKind};
+
+fn set() -> &'static FixtureSet {
+    static SET: OnceLock<FixtureSet> = OnceLock::new();
+    SET.get_or_init(|| fixtures::build().unwrap())
+}
+
+fn key(
+    issued: &IssuedKey,
+    ca: &cert::CertificateAuthority,
+    kind: PinKind,
+    pin: &str,
+) -> KeyContents {
+    KeyContents {
+        certificate: issued.certificate.der().to_vec(),
+        ca_certificate: ca.certificate().der().to_vec(),
+        private_key: issued.key.clone(),
+        pin: Pin::new(kind, pin.as_bytes()).unwrap(),
+        retry_limit: kind.default_retry_limit(),
+    }
+}
+
+fn my_number(with_sign: bool) -> JpkiApplet<SimCard> {
+    let s = set();
+    let holder = fixtures::holder();
+    let d = holder.birth_date;
+    let card = SimCard::new(CardContents {
+        profile: CardProfile::MyNumber,
+        authentication: Some(key(
+            &s.my_number_auth,
+            &s.auth_ca,
+            PinKind::Authentication,
+            "1234",
+        )),
+        signature: with_sign
+            .then(|| key(&s.my_number_sign, &s.sign_ca, PinKind::Signature, "ABC123")),
+        text_support: Some(TextSupportContents {
+            my_number: MyNumber::new("123456789018").unwrap(),
+            facts: FourFacts {
+                name: holder.name.text(),
+                address: holder.address.text(),
+                birth_date: format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day()),
+                sex: Sex::Female,
+            },
+            pin: Pin::new(PinKind::TextSupport, b"5678").unwrap(),
+            retry_limit: 3,
+        }),
+    })
+    .unwrap();
+    JpkiApplet::new(card)
+}
+
+#[test]
+fn reads_every_certificate_byte_for_byte() {
+    let s = set();
+    let mut card = my_number(true);
+    assert_eq!(
+        card.read_certificate(CertSlot::Auth).unwrap(),
+        s.my_number_auth.certificate.der()
+    );
+    assert_eq!(
+        card.read_certificate(CertSlot::AuthCa).unwrap(),
+        s.auth_ca.certificate().der()
+    );
+    assert_eq!(
+        card.read_certificate(CertSlot::SignCa).unwrap(),
+        s.sign_ca.certificate().der()
+    );
+    assert!(matches!(
+        card.read_certificate(CertSlot::Sign),
+        Err(Error::SecurityStatusNotSatisfied)
+    ));
+    assert_eq!(
+        card.read_sign_certificate(b"ABC123").unwrap(),
+        s.my_number_sign.certificate.der()
+    );
+}
+
+#[test]
+fn token_info_and_availability() {
+    let mut card = my_number(true);
+    assert_eq!(card.token_info().unwrap().kind, CardKind::MyNumber);
+    let a = card.availability().unwrap();
+    assert!(a.auth && a.sign);
+    let mut no_sign = my_number(false);
+    let a = no_sign.availability().unwrap();
+    assert!(a.auth && !a.sign);
+    assert!(matches!(
+        no_sign.read_certificate(CertSlot::Sign),
+        Err(Error::NoCertificate {
+            slot: CertSlot::Sign
+        })
+    ));
+    assert!(matches!(
+        no_sign.pin_status(PinRef::Sign),
+        Err(Error::FileNotFound { .. })
+    ));
+}
+
+#[test]
+fn signatures_verify_with_the_certificate_key_for_each_hash() {
+    let s = set();
+    let mut card = my_number(true);
+    for (alg, pin, keyref, cert) in [
+        (
+            HashAlg::Sha256,
+            &b"ABC123"[..],
+            KeyRef::Sign,
+            &s.my_number_sign.certificate,
+        ),
+        (
+            HashAlg::Sha384,
+            b"1234",
+            KeyRef::Auth,
+            &s.my_number_auth.certificate,
+        ),
+        (
+            HashAlg::Sha512,
+            b"ABC123",
+            KeyRef::Sign,
+            &s.my_number_sign.certificate,
+        ),
+    ] {
+        let di = alg.hash_to_digest_info(b"message").unwrap();
+        let sig = card.sign(keyref, pin, &di).unwrap();
+        cert.public_key()
+            .verify(rsa::pkcs1v15::Pkcs1v15Sign::new_unprefixed(), &di, &sig)
+            .unwrap();
+    }
+}
+
+#[test]
+fn the_card_refuses_to_sign_without_the_pin() {
+    let mut card = my_number(true);
+    let di = HashAlg::Sha256.hash_to_digest_info(b"x").unwrap();
+    assert!(matches!(
+        card.sign_without_pin(KeyRef::Sign, &di),
+        Err(Error::SecurityStatusNotSatisfied)
+    ));
+    assert!(matches!(
+        card.sign_without_pin(KeyRef::Auth, &di),
+        Err(Error::SecurityStatusNotSatisfied)
+    ));
+}
+
+#[test]
+fn wrong_pins_count_down_to_blocked_and_status_never_spends_a_try() {
+    let mut card = my_number(true);
+    assert_eq!(card.pin_status(PinRef::Auth).unwrap().tries_left, 3);
+    for left in [2u8, 1] {
+        let e = card.verify_pin(PinRef::Auth, b"0000").unwrap_err();
+        assert!(
+            matches!(e, Error::WrongPin { tries_left, .. } if tries_left == left),
+            "{e}"
+        );
+        assert_eq!(card.pin_status(PinRef::Auth).unwrap().tries_left, left);
+    }
+    assert!(matches!(
+        card.verify_pin(PinRef::Auth, b"0000"),
+        Err(Error::WrongPin { tries_left: 0, .. })
+    ));
+    assert!(card.pin_status(PinRef::Auth).unwrap().is_blocked());
+    // now even the right PIN is refused
+    assert!(matches!(
+        card.verify_pin(PinRef::Auth, b"1234"),
+        Err(Error::PinBlocked { .. })
+    ));
+    // the signature PIN is independent
+    card.verify_pin(PinRef::Sign, b"ABC123").unwrap();
+}
+
+#[test]
+fn a_right_pin_resets_the_counter() {
+    let mut card = my_number(true);
+    card.verify_pin(PinRef::Sign, b"ZZZ999").unwrap_err();
+    assert_eq!(card.pin_status(PinRef::Sign).unwrap().tries_left, 4);
+    card.verify_pin(PinRef::Sign, b"ABC123").unwrap();
+    assert_eq!(card.pin_status(PinRef::Sign).unwrap().tries_left, 5);
+}
+
+#[test]
+fn change_pin_then_only_the_new_one_works() {
+    let mut card = my_number(true);
+    card.change_pin(PinRef::Sign, b"ABC123", b"NEW2026PIN")
+        .unwrap();
+    assert!(matches!(
+        card.verify_pin(PinRef::Sign, b"ABC123"),
+        Err(Error::WrongPin { .. })
+    ));
+    card.verify_pin(PinRef::Sign, b"NEW2026PIN").unwrap();
+    // a wrong old PIN changes nothing and costs a try
+    assert!(card.change_pin(PinRef::Auth, b"9999", b"1111").is_err());
+    card.verify_pin(PinRef::Auth, b"1234").unwrap();
+}
+
+#[test]
+fn text_support_matches_the_signature_certificate() {
+    let mut card = my_number(true);
+    assert_eq!(
+        card.text_support().my_number(b"5678").unwrap(),
+        "123456789018"
+    );
+    let facts = card.text_support().four_facts(b"5678").unwrap();
+    let cert_facts = set().my_number_sign.certificate.four_facts().unwrap();
+    assert_eq!(facts.name, cert_facts.name.text());
+    assert_eq!(facts.address, cert_facts.address.text());
+    let d = cert_facts.birth_date;
+    assert_eq!(
+        facts.birth,
+        (
+            u16::try_from(d.year()).unwrap(),
+            u8::from(d.month()),
+            d.day()
+        )
+    );
+    assert!(matches!(
+        card.text_support().my_number(b"0000"),
+        Err(Error::WrongPin { tries_left: 2, .. })
+    ));
+}
+
+#[test]
+fn juki_cards_use_the_juki_pin_rule() {
+    let s = set();
+    let card = SimCard::new(CardContents {
+        profile: CardProfile::Juki,
+        authentication: None,
+        signature: Some(key(
+            &s.juki_sign,
+            &s.sign_ca,
+            PinKind::JukiSignature,
+            "AB12",
+        )),
+        text_support: None,
+    })
+    .unwrap();
+    let mut card = JpkiApplet::new(card);
+    assert_eq!(card.token_info().unwrap().kind, CardKind::Juki);
+    let di = HashAlg::Sha256.hash_to_digest_info(b"juki").unwrap();
+    let sig = card.sign(KeyRef::Sign, b"AB12", &di).unwrap();
+    s.juki_sign
+        .certificate
+        .public_key()
+        .verify(rsa::pkcs1v15::Pkcs1v15Sign::new_unprefixed(), &di, &sig)
+        .unwrap();
+    assert!(matches!(
+        card.read_certificate(CertSlot::Auth),
+        Err(Error::NoCertificate { .. })
+    ));
+}
