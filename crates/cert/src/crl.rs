@@ -89,7 +89,7 @@ pub(crate) fn write_entry(out: &mut Vec<u8>, r: &Revocation) {
     body.extend_from_slice(&w::uint(r.serial.as_bytes()));
     w::push_time(&mut body, r.revoked_at);
     if let Some(reason) = r.reason {
-        let ext = w::extension(&oid::EXT_CRL_REASON, false, &[ENUMERATED, 1, reason.code()]);
+        let ext = w::extension(&oid::EXT_CRL_REASON, &[ENUMERATED, 1, reason.code()]);
         body.extend_from_slice(&w::tlv(SEQUENCE, &ext));
     }
     out.push(SEQUENCE);

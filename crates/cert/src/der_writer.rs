@@ -1,8 +1,10 @@
-//! A small DER writer for the issuing side.
+//! A small DER writer: what is left of the hand-written encoder now that certificates are issued
+//! with rcgen (extension contents with `der`).
 //!
-//! Issuance writes every byte itself so the JPKI profile is byte-exact (two OUs in one name,
-//! PrintableString `C`, UTF8String elsewhere, extension order as on real cards). The parsing side
-//! uses `x509-cert`/`der`, so the two sides are independent readings of one profile.
+//! It serves two things: [`crate::DistinguishedName::to_der`] (the profile's name bytes, which
+//! tests compare verbatim with the real CA certificates) and the one-pass CRL writer of
+//! [`crate::CertificateAuthority::issue_crl`], kept because rcgen's CRL builder cannot express the
+//! profile (see there). The parsing side uses `x509-cert`/`der` and [`crate::der_reader`].
 
 use der::asn1::ObjectIdentifier;
 use time::OffsetDateTime;
@@ -44,29 +46,17 @@ pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A constructed TLV whose content is the concatenation of `parts`.
-pub(crate) fn cons(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
-    tlv(tag, &parts.concat())
-}
-
+/// A SEQUENCE whose content is the concatenation of `parts`.
 pub(crate) fn seq(parts: &[&[u8]]) -> Vec<u8> {
-    cons(SEQUENCE, parts)
+    tlv(SEQUENCE, &parts.concat())
 }
 
 pub(crate) fn oid(oid: &ObjectIdentifier) -> Vec<u8> {
     tlv(OID, oid.as_bytes())
 }
 
-pub(crate) fn utf8(s: &str) -> Vec<u8> {
-    tlv(UTF8_STRING, s.as_bytes())
-}
-
 pub(crate) fn octets(b: &[u8]) -> Vec<u8> {
     tlv(OCTET_STRING, b)
-}
-
-pub(crate) fn boolean_true() -> Vec<u8> {
-    vec![BOOLEAN, 1, 0xFF]
 }
 
 pub(crate) fn null() -> Vec<u8> {
@@ -78,25 +68,6 @@ pub(crate) fn bit_string(b: &[u8]) -> Vec<u8> {
     let mut content = Vec::with_capacity(b.len() + 1);
     content.push(0);
     content.extend_from_slice(b);
-    tlv(BIT_STRING, &content)
-}
-
-/// A named-bit BIT STRING (keyUsage): `bits` lists the bit numbers set; trailing zero bits are
-/// removed as DER requires.
-pub(crate) fn named_bits(bits: &[u8]) -> Vec<u8> {
-    let mut value: u16 = 0;
-    for &b in bits {
-        value |= 0x8000 >> (b & 15);
-    }
-    if value == 0 {
-        return tlv(BIT_STRING, &[0]);
-    }
-    let unused = value.trailing_zeros();
-    let used_bits = 16 - unused;
-    let bytes = value.to_be_bytes();
-    let n = if used_bits > 8 { 2 } else { 1 };
-    let mut content = vec![u8::try_from(unused % 8).unwrap_or(0)];
-    content.extend_from_slice(bytes.get(..n).unwrap_or_default());
     tlv(BIT_STRING, &content)
 }
 
@@ -148,24 +119,15 @@ pub(crate) fn push_time(out: &mut Vec<u8>, t: OffsetDateTime) {
     out.extend_from_slice(text.as_bytes());
 }
 
-pub(crate) fn time(t: OffsetDateTime) -> Vec<u8> {
-    let mut out = Vec::with_capacity(17);
-    push_time(&mut out, t);
-    out
-}
-
 /// `AlgorithmIdentifier` for sha256WithRSAEncryption (NULL parameters, as on real JPKI certs).
 pub(crate) fn sha256_with_rsa() -> Vec<u8> {
     seq(&[&oid(&crate::oid::SHA256_WITH_RSA), &null()])
 }
 
-/// One extension: `SEQUENCE { extnID, critical DEFAULT FALSE, extnValue OCTET STRING }`.
-pub(crate) fn extension(id: &ObjectIdentifier, critical: bool, value: &[u8]) -> Vec<u8> {
-    if critical {
-        seq(&[&oid(id), &boolean_true(), &octets(value)])
-    } else {
-        seq(&[&oid(id), &octets(value)])
-    }
+/// One non-critical extension: `SEQUENCE { extnID, extnValue OCTET STRING }` (the CRL and
+/// CRL-entry extensions of the profile are all non-critical).
+pub(crate) fn extension(id: &ObjectIdentifier, value: &[u8]) -> Vec<u8> {
+    seq(&[&oid(id), &octets(value)])
 }
 
 #[cfg(test)]
@@ -179,16 +141,6 @@ mod tests {
         push_len(&mut v, 0x80);
         push_len(&mut v, 0x1234);
         assert_eq!(v, [0x7F, 0x81, 0x80, 0x82, 0x12, 0x34]);
-    }
-
-    #[test]
-    fn key_usage_bits_match_real_ca_encoding() {
-        // keyCertSign (5) + cRLSign (6): real J-LIS CA encodes 03 02 01 06.
-        assert_eq!(named_bits(&[5, 6]), [0x03, 0x02, 0x01, 0x06]);
-        // digitalSignature (0) + nonRepudiation (1): 03 02 06 C0.
-        assert_eq!(named_bits(&[0, 1]), [0x03, 0x02, 0x06, 0xC0]);
-        // digitalSignature alone: 03 02 07 80.
-        assert_eq!(named_bits(&[0]), [0x03, 0x02, 0x07, 0x80]);
     }
 
     #[test]

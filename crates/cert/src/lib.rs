@@ -15,6 +15,7 @@ pub mod crl;
 mod der_reader;
 mod der_writer;
 mod error;
+mod extensions;
 pub mod fixtures;
 pub mod holder;
 pub mod issue;

@@ -27,7 +27,7 @@ pub enum AttributeKind {
 }
 
 impl AttributeKind {
-    fn oid(self) -> ObjectIdentifier {
+    pub(crate) fn oid(self) -> ObjectIdentifier {
         match self {
             Self::Country => oid::AT_COUNTRY,
             Self::Organization => oid::AT_ORGANIZATION,

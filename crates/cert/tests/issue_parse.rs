@@ -271,3 +271,163 @@ fn validity_rules_give_the_fixture_dates() {
             .unwrap();
     assert_eq!(auth, datetime!(2029-08-20 14:59:59 UTC));
 }
+
+#[test]
+fn validity_given_in_another_offset_is_written_in_utc() {
+    // Given in JST; the notAfter is 2049-12-31 23:00 UTC, in the UTCTime range only once
+    // converted (rcgen picks the time type from the year of the value it is given).
+    let not_before = datetime!(2025-06-02 10:23:45 +9);
+    let not_after = datetime!(2050-01-01 08:00:00 +9);
+    let c = SETUP
+        .sign_ca
+        .issue_signature(&SignatureRequest {
+            serial: Serial::from(0x2101),
+            public_key: SETUP.card_key.as_public_key(),
+            not_before,
+            not_after,
+            holder: &holder(),
+        })
+        .unwrap();
+    assert_eq!(c.not_before(), datetime!(2025-06-02 01:23:45 UTC));
+    assert_eq!(c.not_after(), datetime!(2049-12-31 23:00:00 UTC));
+    // UTCTime "491231230000Z", not GeneralizedTime.
+    let utc_time = b"\x17\x0d491231230000Z";
+    assert!(c.der().windows(utc_time.len()).any(|w| w == utc_time));
+
+    // The other way round: 2049 in the given offset, 2050 in UTC -> GeneralizedTime.
+    let c = issue_sign_at(not_before, datetime!(2049-12-31 23:00:00 -5)).unwrap();
+    assert_eq!(c.not_after(), datetime!(2050-01-01 04:00:00 UTC));
+    let generalized = b"\x18\x0f20500101040000Z";
+    assert!(c.der().windows(generalized.len()).any(|w| w == generalized));
+}
+
+#[test]
+fn dates_outside_four_digit_years_are_errors_not_panics() {
+    let ancient = Date::from_calendar_date(-1, Month::January, 1)
+        .unwrap()
+        .midnight()
+        .assume_utc();
+    let err = issue_sign_at(ancient, datetime!(2029-08-20 14:59:59 UTC)).unwrap_err();
+    assert!(matches!(err, Error::BadValidity { .. }), "{err}");
+    let err = CertificateAuthority::create(
+        &CaRequest {
+            hierarchy: Hierarchy::Signature,
+            environment: Environment::Production,
+            serial: Serial::from(1),
+            not_before: ancient,
+            not_after: datetime!(2040-01-01 00:00:00 UTC),
+        },
+        keys::generate_seeded_key(101).unwrap(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::BadValidity { .. }), "{err}");
+    let err = issue_sign_at(
+        datetime!(2029-08-20 14:59:59 UTC),
+        datetime!(2025-06-02 01:00:00 UTC),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::BadValidity { .. }), "{err}");
+}
+
+fn issue_sign_at(
+    not_before: cert::time::OffsetDateTime,
+    not_after: cert::time::OffsetDateTime,
+) -> Result<JpkiCertificate, Error> {
+    SETUP.sign_ca.issue_signature(&SignatureRequest {
+        serial: Serial::from(0x2102),
+        public_key: SETUP.card_key.as_public_key(),
+        not_before,
+        not_after,
+        holder: &holder(),
+    })
+}
+
+/// `(OID, critical)` of each extension, in order.
+fn extensions_of(der: &[u8]) -> Vec<(String, bool)> {
+    use x509_cert::der::Decode;
+    let c = x509_cert::Certificate::from_der(der).unwrap();
+    c.tbs_certificate()
+        .extensions()
+        .unwrap()
+        .iter()
+        .map(|e| (e.extn_id.to_string(), e.critical))
+        .collect()
+}
+
+#[test]
+fn extensions_are_the_profile_in_rcgen_order() {
+    // rcgen writes its native extensions (SAN, keyUsage, extKeyUsage, SKI and
+    // basicConstraints of a CA) first, then the custom ones in the order given.
+    let s = |o: &str, c: bool| (o.to_owned(), c);
+    assert_eq!(
+        extensions_of(SETUP.sign_ca.certificate().der()),
+        [
+            s("2.5.29.15", true),  // keyUsage
+            s("2.5.29.14", false), // subjectKeyIdentifier
+            s("2.5.29.19", true),  // basicConstraints
+            s("2.5.29.17", false), // subjectAltName (directoryName)
+            s("2.5.29.31", false), // cRLDistributionPoints
+        ]
+    );
+    let sign = issue_sign(&SETUP.sign_ca, &holder(), 0x2001).unwrap();
+    assert_eq!(
+        extensions_of(sign.der()),
+        [
+            s("2.5.29.17", false), // subjectAltName (the six otherNames)
+            s("2.5.29.15", true),  // keyUsage
+            s("2.5.29.32", true),  // certificatePolicies
+            s("2.5.29.18", false), // issuerAltName
+            s("2.5.29.31", false), // cRLDistributionPoints
+            s("2.5.29.35", false), // authorityKeyIdentifier
+            s("2.5.29.14", false), // subjectKeyIdentifier
+        ]
+    );
+    let auth = SETUP
+        .auth_ca
+        .issue_authentication(&AuthenticationRequest {
+            serial: Serial::from(0x1001),
+            public_key: SETUP.card_key.as_public_key(),
+            not_before: datetime!(2025-06-02 01:00:00 UTC),
+            not_after: datetime!(2029-08-20 14:59:59 UTC),
+            municipality: &holder().municipality,
+        })
+        .unwrap();
+    assert_eq!(
+        extensions_of(auth.der()),
+        [
+            s("2.5.29.15", true),          // keyUsage
+            s("2.5.29.37", false),         // extKeyUsage
+            s("2.5.29.32", true),          // certificatePolicies
+            s("2.5.29.18", false),         // issuerAltName
+            s("2.5.29.31", false),         // cRLDistributionPoints
+            s("1.3.6.1.5.5.7.1.1", false), // authorityInfoAccess
+            s("2.5.29.35", false),         // authorityKeyIdentifier
+            s("2.5.29.14", false),         // subjectKeyIdentifier
+        ]
+    );
+}
+
+#[test]
+fn the_issuer_name_is_the_ca_subject_byte_for_byte() {
+    // rcgen's names are maps; the second OU must survive as a second RDN, C as PrintableString.
+    for (ca, c) in [
+        (
+            &SETUP.sign_ca,
+            issue_sign(&SETUP.sign_ca, &holder(), 0x2001).unwrap(),
+        ),
+        (
+            &SETUP.test_sign_ca,
+            issue_sign(&SETUP.test_sign_ca, &holder(), 9).unwrap(),
+        ),
+    ] {
+        let subject = ca.certificate().subject().to_der();
+        assert_eq!(c.issuer().to_der(), subject);
+        assert!(c.der().windows(subject.len()).any(|w| w == subject));
+        assert_eq!(
+            c.issuer()
+                .values(cert::AttributeKind::OrganizationalUnit)
+                .count(),
+            2
+        );
+    }
+}

@@ -139,3 +139,50 @@ fn trust_anchors_accept_all_generations_and_refuse_them_as_end_entities() {
         Err(Error::WrongKind { .. })
     ));
 }
+
+#[test]
+fn our_ca_extensions_are_byte_identical_to_the_real_ones() {
+    use cert::time::macros::date;
+    use cert::{CaRequest, CertificateAuthority, Serial, keys, validity};
+    use x509_cert::der::{Decode, Encode};
+
+    // keyUsage (critical, keyCertSign + cRLSign: 03 02 01 06), subjectAltName (directoryName),
+    // basicConstraints (critical, cA TRUE) and cRLDistributionPoints (directoryName) do not
+    // depend on the key: rcgen and the der-encoded custom extensions must write exactly the
+    // real bytes. (Only the SKI, derived from the key, differs; its method is checked above.)
+    const SAME: [&str; 4] = ["2.5.29.15", "2.5.29.17", "2.5.29.19", "2.5.29.31"];
+    for (file, hierarchy, ..) in REAL {
+        let (der, _) = load(file);
+        let ours = CertificateAuthority::create(
+            &CaRequest {
+                hierarchy,
+                environment: Environment::Production,
+                serial: Serial::from(0x0A00_0001),
+                not_before: datetime!(2017-04-01 00:00:00 UTC),
+                not_after: validity::end_of_day_jst(date!(2037 - 03 - 31)),
+            },
+            keys::generate_seeded_key(1).unwrap(),
+        )
+        .unwrap();
+        let real = x509_cert::Certificate::from_der(&der).unwrap();
+        let exts = real.tbs_certificate().extensions().unwrap();
+        for id in SAME {
+            let ext = exts
+                .iter()
+                .find(|e| e.extn_id.to_string() == id)
+                .unwrap_or_else(|| panic!("{file}: no {id}"));
+            let bytes = ext.to_der().unwrap();
+            assert!(
+                ours.certificate()
+                    .der()
+                    .windows(bytes.len())
+                    .any(|w| w == bytes),
+                "{file}: our {id} differs from the real one"
+            );
+        }
+    }
+    // The key usage bits as the real CAs encode them.
+    let ku = [0x03, 0x02, 0x01, 0x06];
+    let (der, _) = load("signca03.pem");
+    assert!(der.windows(4).any(|w| w == ku));
+}
