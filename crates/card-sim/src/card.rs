@@ -1,5 +1,6 @@
 //! [`SimCard`]: the card behind bytes.
 
+mod admin;
 mod commands;
 pub(crate) mod files;
 pub(crate) mod session;
@@ -10,8 +11,9 @@ use apdu::{Command, Response, StatusWord, Transport, TransportError};
 use pin_policy::RetryCounter;
 
 use crate::{
-    contents::{CardContents, CardData, CardProfile, KeyRole},
+    contents::{Administration, CARD_ID_LEN, CardContents, CardData, CardProfile, KeyRole},
     error::Error,
+    holder::FourFacts,
     store,
 };
 use session::{PinRef, Session};
@@ -72,6 +74,38 @@ impl SimCard {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
         let data = store::load(path)?;
+        Ok(SimCard::from_data(data, Some(path.to_path_buf())))
+    }
+
+    /// An in-memory card bound to an issuing authority: like [`new`](Self::new), plus the card
+    /// ID and the municipal administration key that the administrative channel checks.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn new_administered(
+        contents: CardContents,
+        administration: Administration,
+    ) -> Result<Self, Error> {
+        let mut data = CardData::issue(contents)?;
+        data.admin = Some(administration);
+        Ok(SimCard::from_data(data, None))
+    }
+
+    /// Issues a card bound to an issuing authority into a new file at `path` (never replaces
+    /// an existing file). [`Authority::issue_card`](crate::authority::Authority::issue_card)
+    /// is the usual way to call this.
+    ///
+    /// # Errors
+    /// As [`create`](Self::create).
+    pub fn create_administered(
+        path: impl AsRef<Path>,
+        contents: CardContents,
+        administration: Administration,
+    ) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let mut data = CardData::issue(contents)?;
+        data.admin = Some(administration);
+        store::create(path, &data)?;
         Ok(SimCard::from_data(data, Some(path.to_path_buf())))
     }
 
@@ -145,6 +179,33 @@ impl SimCard {
         self.key_slot(role).map(|k| k.ca_certificate.as_slice())
     }
 
+    /// The card's binding to its issuing authority (card ID, admin public key, card expiry);
+    /// `None` for a card built from bare contents or read from a version-1 file.
+    #[must_use]
+    pub fn administration(&self) -> Option<&Administration> {
+        self.data.admin.as_ref()
+    }
+
+    /// The card ID (public; also readable with GET DATA `00 CA 00 45 00`).
+    #[must_use]
+    pub fn card_id(&self) -> Option<[u8; CARD_ID_LEN]> {
+        self.data.admin.as_ref().map(|a| a.card_id)
+    }
+
+    /// Whether the municipality terminated the card after a fault: its keys, PINs and text
+    /// data are erased and it answers every command `6A82`.
+    #[must_use]
+    pub fn is_terminated(&self) -> bool {
+        self.data.terminated
+    }
+
+    /// The text-support AP's 4 facts, `None` without the application. Personal data, for
+    /// the issuer's tools (never readable over APDUs without the text-support PIN).
+    #[must_use]
+    pub fn four_facts(&self) -> Option<&FourFacts> {
+        self.data.text_support.as_ref().map(|t| &t.facts)
+    }
+
     /// Whether the card has the 券面事項入力補助AP.
     #[must_use]
     pub fn has_text_support(&self) -> bool {
@@ -164,10 +225,14 @@ impl SimCard {
         if !self.powered {
             self.power_on();
         }
+        if self.data.terminated {
+            return Response::status(StatusWord::FILE_NOT_FOUND).encode();
+        }
         let response = match Command::decode(capdu) {
             Ok(mut command) => {
-                // PINs travel in VERIFY and CHANGE REFERENCE DATA: wipe them on drop.
-                if matches!(command.ins, commands::INS_VERIFY | commands::INS_CHANGE) {
+                // PINs travel in VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER: wipe
+                // them on drop.
+                if is_pin_command(command.ins) {
                     command.set_sensitive(true);
                 }
                 self.handle(&command)
@@ -178,7 +243,13 @@ impl SimCard {
     }
 
     /// Processes one decoded command.
+    ///
+    /// A terminated card (see [`is_terminated`](Self::is_terminated)) answers every command
+    /// `6A82`: its applications are gone.
     pub fn handle(&mut self, command: &Command) -> Response {
+        if self.data.terminated {
+            return Response::status(StatusWord::FILE_NOT_FOUND);
+        }
         if let Err(sw) = check_cla(command.cla) {
             return Response::status(sw);
         }
@@ -188,8 +259,63 @@ impl SimCard {
             commands::INS_VERIFY => self.verify(command),
             commands::INS_CHANGE => self.change_reference_data(command),
             commands::INS_SIGN => self.compute_signature(command),
+            admin::INS_GET_DATA => self.get_data(command),
+            admin::INS_GET_CHALLENGE => self.get_challenge(command),
+            admin::INS_EXTERNAL_AUTHENTICATE => self.external_authenticate(command),
+            admin::INS_RESET_RETRY_COUNTER => self.reset_retry_counter(command),
             _ => Response::status(StatusWord::INS_NOT_SUPPORTED),
         }
+    }
+
+    /// Administrative re-issue of the signature key (a 4-facts change): new key and
+    /// certificates, the PIN and its counter kept, the text-support 4 facts replaced. Written
+    /// atomically; on failure nothing changes. Security state is cleared.
+    pub(crate) fn replace_signature(
+        &mut self,
+        private_key: rsa::PrivateKey,
+        certificate: Vec<u8>,
+        ca_certificate: Vec<u8>,
+        facts: FourFacts,
+    ) -> Result<(), Error> {
+        let mut data = self.data.clone();
+        let Some(slot) = data.signature.as_mut() else {
+            return Err(Error::NotOnCard {
+                part: "signature key",
+            });
+        };
+        slot.private_key = private_key;
+        slot.certificate = certificate;
+        slot.ca_certificate = ca_certificate;
+        if let Some(text) = data.text_support.as_mut() {
+            text.facts = facts;
+        }
+        data.check()?;
+        self.commit(data)
+    }
+
+    /// Terminates the card after a fault: keys, PINs and text data erased, every command
+    /// answered `6A82` from now on. Written atomically; on failure nothing changes.
+    pub(crate) fn terminate(&mut self) -> Result<(), Error> {
+        let data = CardData {
+            profile: self.data.profile,
+            authentication: None,
+            signature: None,
+            text_support: None,
+            admin: self.data.admin.clone(),
+            terminated: true,
+        };
+        self.commit(data)
+    }
+
+    /// Writes `data` to the card file (if any), then makes it the card's state, with a fresh
+    /// session.
+    fn commit(&mut self, data: CardData) -> Result<(), Error> {
+        if let Some(path) = &self.file {
+            store::save(path, &data)?;
+        }
+        self.data = data;
+        self.session = Session::default();
+        Ok(())
     }
 
     /// Writes the card state to its file, if it has one.
@@ -199,6 +325,16 @@ impl SimCard {
             None => Ok(()),
         }
     }
+}
+
+/// Whether commands with this INS carry a PIN (VERIFY `20`, CHANGE REFERENCE DATA `24`,
+/// RESET RETRY COUNTER `2C`): their data must be redacted in traces and wiped after use.
+#[must_use]
+pub fn is_pin_command(ins: u8) -> bool {
+    matches!(
+        ins,
+        commands::INS_VERIFY | commands::INS_CHANGE | admin::INS_RESET_RETRY_COUNTER
+    )
 }
 
 /// Class byte checks (spec §5): first-interindustry (`0x`) and proprietary (`8x`) classes only;

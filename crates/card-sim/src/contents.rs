@@ -90,6 +90,31 @@ pub struct CardContents {
     pub text_support: Option<TextSupportContents>,
 }
 
+/// Length of a card ID.
+pub const CARD_ID_LEN: usize = 16;
+
+/// What binds a card to its issuing municipality (written at issuance, card-file format 2):
+/// the card's unique ID, the municipal administration public key that EXTERNAL AUTHENTICATE
+/// checks, and the card's expiry date (which bounds the certificates' validity on re-issue).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Administration {
+    /// The card's unique ID (random at issuance), readable with GET DATA `00 CA 00 45 00`.
+    pub card_id: [u8; CARD_ID_LEN],
+    /// The municipality's ECDSA P-256 administration key (public half).
+    pub admin_key: p256::ecdsa::VerifyingKey,
+    /// The card's expiry date.
+    pub card_expiry: cert::time::Date,
+}
+
+impl fmt::Debug for Administration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Administration")
+            .field("card_id", &crate::admin::Hex(&self.card_id))
+            .field("card_expiry", &self.card_expiry)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A key as the card holds it: contents with a live retry counter.
 #[derive(Debug, Clone)]
 pub(crate) struct KeySlot {
@@ -114,6 +139,12 @@ pub(crate) struct CardData {
     pub(crate) authentication: Option<KeySlot>,
     pub(crate) signature: Option<KeySlot>,
     pub(crate) text_support: Option<TextSlot>,
+    /// Issued by an authority (format 2); `None` for cards built from bare contents and
+    /// version-1 files: no administrative unlock is possible on them.
+    pub(crate) admin: Option<Administration>,
+    /// Faulted and terminated by the municipality: keys, PINs and text data erased, every
+    /// command answered `6A82`.
+    pub(crate) terminated: bool,
 }
 
 impl CardProfile {
@@ -162,6 +193,8 @@ impl CardData {
             authentication,
             signature,
             text_support,
+            admin: None,
+            terminated: false,
         };
         data.check()?;
         Ok(data)

@@ -10,8 +10,8 @@ use crate::contents::{CardProfile, KeyRole};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Reading or writing the card file failed.
-    #[error("card file {path}: {source}")]
+    /// Reading or writing the card file (or a file of an authority directory) failed.
+    #[error("{path}: {source}")]
     Io {
         /// The card file.
         path: PathBuf,
@@ -109,6 +109,58 @@ pub enum Error {
     InvalidFacts {
         /// Which rule is broken.
         reason: &'static str,
+    },
+    /// The certificate library refused an operation (issuing, parsing, a key).
+    #[error("certificate error: {0}")]
+    Certificate(#[from] cert::Error),
+    /// An authority directory whose files are missing or malformed (left untouched).
+    #[error("authority file {path} is corrupt ({what}); it was left untouched")]
+    AuthorityCorrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        what: &'static str,
+    },
+    /// An issuance request that breaks a rule.
+    #[error("cannot issue the card: {reason}")]
+    IssueRequest {
+        /// Which rule is broken.
+        reason: &'static str,
+    },
+    /// The card lacks a part an administrative operation needs.
+    #[error("the card has no {part}")]
+    NotOnCard {
+        /// The part.
+        part: &'static str,
+    },
+    /// The card was not issued by this authority (or by no authority at all): the
+    /// municipality cannot administer it.
+    #[error(
+        "the card was not issued by this authority ({reason}); take it to its issuing municipality"
+    )]
+    ForeignCard {
+        /// Why.
+        reason: &'static str,
+    },
+    /// The card was terminated after a fault.
+    #[error("the card was terminated after a fault; issue a new card")]
+    Terminated,
+    /// The card refused a command of an administrative exchange.
+    #[error("the card refused {command}: status {status}")]
+    CardRefused {
+        /// The command.
+        command: &'static str,
+        /// The card's status word.
+        status: apdu::StatusWord,
+    },
+    /// The card could not be reached.
+    #[error("no answer from the card: {0}")]
+    Transport(#[from] apdu::TransportError),
+    /// A card answer that is not a valid R-APDU or has the wrong length.
+    #[error("the card answered {command} with a malformed response")]
+    BadCardResponse {
+        /// The command.
+        command: &'static str,
     },
     /// The private key could not be serialized.
     #[error("the {role} private key could not be encoded")]

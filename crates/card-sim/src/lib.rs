@@ -10,14 +10,20 @@
     )
 )]
 
+pub mod admin;
+pub mod authority;
 mod card;
 mod contents;
 mod error;
 mod holder;
 mod store;
+pub mod vpcd;
 
-pub use card::{ATR, SimCard, session::PinRef};
-pub use contents::{CardContents, CardProfile, KeyContents, KeyRole, TextSupportContents};
+pub use card::{ATR, SimCard, is_pin_command, session::PinRef};
+pub use contents::{
+    Administration, CARD_ID_LEN, CardContents, CardProfile, KeyContents, KeyRole,
+    TextSupportContents,
+};
 pub use error::{Corruption, Error};
 pub use holder::{FourFacts, MyNumber, Sex};
 pub use store::{FORMAT_VERSION, MAGIC};

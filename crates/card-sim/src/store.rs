@@ -1,28 +1,35 @@
 //! The card file: a versioned, checksummed serialization of the card's persistent state.
 //!
 //! ```text
-//! file    = magic "JPKISIM" 1A | version u16 (=1) | body | SHA-256(magic..body) (32 bytes)
+//! file    = magic "JPKISIM" 1A | version u16 (=2) | body | SHA-256(magic..body) (32 bytes)
 //! body    = profile u8 (1 My Number, 2 Juki)
-//!           | key(authentication) | key(signature) | text
+//!           | key(authentication) | key(signature) | text | admin | life
+//! admin   = 00 | 01 card-id(16) admin-key:bytes(SEC1 P-256) card-expiry i32 (Julian day)
+//! life    = 00 operational | 01 terminated (after a fault)
 //! key     = 00 | 01 certificate:bytes ca-certificate:bytes pkcs1-private-key:bytes pin
 //! text    = 00 | 01 my-number:bytes(12) name:bytes address:bytes birth:bytes(8) sex u8 pin
 //! pin     = kind u8 | pin:bytes | limit u8 | tries-left u8
 //! bytes   = length u32 (big-endian) | content
 //! ```
 //! Written by hand (no serde): the format is small, fixed and must stay byte-stable.
+//!
+//! Version 1 (before the administrative channel) is the same without `admin` and `life`. It is
+//! still read — as a card with no authority binding, on which no administrative unlock is
+//! possible — and the next change writes it back as version 2.
 
-mod atomic;
+pub(crate) mod atomic;
 mod codec;
 
 use std::{fs, io::Read, path::Path};
 
+use cert::time::Date;
 use pin_policy::{Pin, PinKind, PinSlot, RetryCounter};
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::{
-    contents::{CardData, CardProfile, KeyRole, KeySlot, TextSlot},
+    contents::{Administration, CARD_ID_LEN, CardData, CardProfile, KeyRole, KeySlot, TextSlot},
     error::{Corruption, Error},
     holder::{FourFacts, MyNumber, Sex},
 };
@@ -31,7 +38,9 @@ use codec::{Reader, Writer};
 /// First bytes of every card file.
 pub const MAGIC: [u8; 8] = *b"JPKISIM\x1a";
 /// The card-file format version this build reads and writes.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
+/// The older format this build still reads (no authority binding).
+const FORMAT_VERSION_1: u16 = 1;
 /// No card file is larger (certificates ≤ 32 KiB each, keys ~1.2 KiB).
 const MAX_FILE_LEN: u64 = 1 << 20;
 const CHECKSUM_LEN: usize = 32;
@@ -162,6 +171,16 @@ pub(crate) fn encode(data: &CardData) -> Result<Zeroizing<Vec<u8>>, Error> {
             write_pin(&mut w, &text.pin);
         }
     }
+    match &data.admin {
+        None => w.u8(0),
+        Some(admin) => {
+            w.u8(1);
+            w.raw(&admin.card_id);
+            w.bytes(&admin.admin_key.to_sec1_bytes());
+            w.raw(&admin.card_expiry.to_julian_day().to_be_bytes());
+        }
+    }
+    w.u8(u8::from(data.terminated));
     let mut bytes = w.finish();
     let checksum = Sha256::digest(bytes.as_slice());
     bytes.extend_from_slice(&checksum);
@@ -188,7 +207,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
     let mut r = Reader::new(bytes);
     r.take(MAGIC.len())?;
     let version = r.u16()?;
-    if version != FORMAT_VERSION {
+    if version != FORMAT_VERSION && version != FORMAT_VERSION_1 {
         return Err(DecodeError::UnsupportedVersion(version));
     }
     let body_len = bytes
@@ -233,12 +252,37 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
     } else {
         None
     };
+    let (admin, terminated) = if version == FORMAT_VERSION_1 {
+        (None, false)
+    } else {
+        let admin = if r.flag("administration presence")? {
+            let card_id = r.array::<CARD_ID_LEN>()?;
+            let admin_key = p256::ecdsa::VerifyingKey::from_sec1_bytes(r.bytes()?)
+                .map_err(|_| Corruption::BadField { field: "admin key" })?;
+            let card_expiry =
+                Date::from_julian_day(i32::from_be_bytes(r.array()?)).map_err(|_| {
+                    Corruption::BadField {
+                        field: "card expiry",
+                    }
+                })?;
+            Some(Administration {
+                card_id,
+                admin_key,
+                card_expiry,
+            })
+        } else {
+            None
+        };
+        (admin, r.flag("life cycle")?)
+    };
     r.finish()?;
     let data = CardData {
         profile,
         authentication,
         signature,
         text_support,
+        admin,
+        terminated,
     };
     data.check().map_err(|_| Corruption::BadField {
         field: "card rules",
@@ -354,6 +398,57 @@ mod tests {
             panic!("does not decode")
         };
         assert_eq!(*encode(&back).unwrap(), *bytes);
+    }
+
+    #[test]
+    fn version_1_files_are_read_as_cards_without_an_authority() {
+        let v2 = encode(sample()).unwrap();
+        // a version-2 card without binding ends in `admin = 00`, `life = 00`
+        let body = &v2[10..v2.len() - 32];
+        assert_eq!(&body[body.len() - 2..], [0, 0]);
+        let mut v1 = MAGIC.to_vec();
+        v1.extend_from_slice(&1u16.to_be_bytes());
+        v1.extend_from_slice(&body[..body.len() - 2]);
+        let sum = Sha256::digest(&v1);
+        v1.extend_from_slice(&sum);
+        let Ok(card) = decode(&v1) else {
+            panic!("a version-1 file does not decode")
+        };
+        assert!(card.admin.is_none());
+        assert!(!card.terminated);
+        // written back as version 2, byte for byte what a new card would be
+        assert_eq!(*encode(&card).unwrap(), *v2);
+        // a version-1 body with the version-2 trailer is refused, not misread
+        let mut bad = v1[..v1.len() - 32].to_vec();
+        bad.extend_from_slice(&[0, 0]);
+        let sum = Sha256::digest(&bad);
+        bad.extend_from_slice(&sum);
+        assert!(matches!(
+            decode(&bad),
+            Err(DecodeError::Corrupt(Corruption::TrailingBytes { extra: 2 }))
+        ));
+    }
+
+    #[test]
+    fn administration_and_life_cycle_round_trip() {
+        use p256::ecdsa::SigningKey;
+        let mut data = sample().clone();
+        let key = SigningKey::from_slice(&[7u8; 32]).unwrap();
+        data.admin = Some(Administration {
+            card_id: *b"0123456789abcdef",
+            admin_key: *key.verifying_key(),
+            card_expiry: Date::from_calendar_date(2035, cert::time::Month::March, 31).unwrap(),
+        });
+        for terminated in [false, true] {
+            data.terminated = terminated;
+            let bytes = encode(&data).unwrap();
+            let Ok(back) = decode(&bytes) else {
+                panic!("does not decode")
+            };
+            assert_eq!(back.admin, data.admin);
+            assert_eq!(back.terminated, terminated);
+            assert_eq!(*encode(&back).unwrap(), *bytes);
+        }
     }
 
     proptest! {

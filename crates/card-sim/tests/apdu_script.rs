@@ -44,10 +44,11 @@ fn unknown_instructions_answer_6d00() {
     let mut card = my_number_card();
     exchange(&mut card, SELECT_JPKI, "9000");
     for capdu in [
-        "00 CA 01 00 00", // GET DATA
-        "00 C0 00 00 00", // GET RESPONSE
-        "00 84 00 00 08", // GET CHALLENGE (admin channel: not yet)
-        "00 B1 00 00 04", // READ BINARY odd INS
+        "00 CB 3F FF 00",                         // GET DATA odd INS (PIV probe)
+        "00 C0 00 00 00",                         // GET RESPONSE
+        "00 88 00 00 08 01 02 03 04 05 06 07 08", // INTERNAL AUTHENTICATE
+        "00 44 00 00",                            // ACTIVATE FILE
+        "00 B1 00 00 04",                         // READ BINARY odd INS
         "00 D6 00 00 01 00",
         "80 50 00 00 08 00 00 00 00 00 00 00 00",
     ] {
@@ -855,4 +856,166 @@ fn transport_gives_the_same_answers_as_process() {
         card.transmit(&hx("00 B0 00 00 03")).unwrap(),
         hx("8F8F009000")
     );
+}
+
+// ------------------------------------------- administrative channel (card_sim::admin)
+
+mod admin_channel {
+    use super::fixtures::*;
+    use card_sim::{Administration, PinRef, SimCard, admin::admin_message, is_pin_command};
+    use p256::ecdsa::{Signature, SigningKey, signature::Signer};
+
+    const CARD_ID: [u8; 16] = *b"CARD-ID-0000042\x01";
+
+    fn admin_key() -> SigningKey {
+        SigningKey::from_slice(&[0x11; 32]).unwrap()
+    }
+
+    fn card() -> SimCard {
+        SimCard::new_administered(
+            my_number_contents(),
+            Administration {
+                card_id: CARD_ID,
+                admin_key: *admin_key().verifying_key(),
+                card_expiry: time::macros::date!(2035 - 12 - 31),
+            },
+        )
+        .unwrap()
+    }
+
+    /// GET CHALLENGE, then EXTERNAL AUTHENTICATE signed with the admin key.
+    fn authenticate(card: &mut SimCard) {
+        let challenge: [u8; 16] = exchange(card, "00 84 00 00 10", "9000").try_into().unwrap();
+        let signature: Signature = admin_key().sign(&admin_message(&CARD_ID, &challenge));
+        let capdu = format!("00 82 00 00 40 {}", hex::encode(signature.to_bytes()));
+        exchange(card, &capdu, "9000");
+    }
+
+    #[test]
+    fn get_data_returns_the_card_id() {
+        let mut card = card();
+        exchange_exact(
+            &mut card,
+            "00 CA 00 45 00",
+            &format!("{} 9000", hex::encode_upper(CARD_ID)),
+        );
+        exchange_exact(
+            &mut card,
+            "00 CA 00 45 10",
+            &format!("{} 9000", hex::encode_upper(CARD_ID)),
+        );
+        exchange(&mut card, "00 CA 00 45 08", "6C10");
+        exchange(&mut card, "00 CA 00 45 01 00", "6700");
+        exchange(&mut card, "00 CA 01 00 00", "6A88");
+    }
+
+    #[test]
+    fn get_challenge_answers_16_fresh_bytes() {
+        let mut card = card();
+        let a = exchange(&mut card, "00 84 00 00 10", "9000");
+        let b = exchange(&mut card, "00 84 00 00 10", "9000");
+        assert_eq!((a.len(), b.len()), (16, 16));
+        assert_ne!(a, b);
+        exchange(&mut card, "00 84 00 00", "6700");
+        exchange(&mut card, "00 84 00 00 00", "6700");
+        exchange(&mut card, "00 84 00 01 10", "6A86");
+    }
+
+    #[test]
+    fn reset_retry_counter_needs_admin_state_on_a_pin_ef() {
+        let mut card = card();
+        exchange(&mut card, SELECT_JPKI, "9000");
+        exchange(&mut card, "00 2C 03 80", "6986");
+        exchange(&mut card, "00 A4 02 0C 02 00 18", "9000");
+        exchange(&mut card, "00 2C 03 80", "6982");
+        exchange(
+            &mut card,
+            &format!("00 2C 02 80 {}", lc_ascii("4321")),
+            "6982",
+        );
+        exchange(&mut card, "00 82 00 00 02 30 00", "6985");
+        for left in ["63C2", "63C1", "63C0"] {
+            exchange(
+                &mut card,
+                &format!("00 20 00 80 {}", lc_ascii("0000")),
+                left,
+            );
+        }
+        exchange(&mut card, "00 20 00 80", "63C0");
+        authenticate(&mut card);
+        exchange(&mut card, "00 2C 03 80", "9000");
+        exchange(&mut card, "00 20 00 80", "63C3");
+        exchange(
+            &mut card,
+            &format!("00 20 00 80 {}", lc_ascii(AUTH_PIN)),
+            "9000",
+        );
+        // a reset leaves the PIN unverified: no signature until VERIFY again
+        exchange(
+            &mut card,
+            &format!("00 2C 02 80 {}", lc_ascii("4321")),
+            "9000",
+        );
+        exchange(&mut card, "00 A4 02 0C 02 00 17", "9000");
+        exchange(&mut card, "80 2A 00 80 04 01 02 03 04 00", "6982");
+        exchange(&mut card, "00 2C 03 80", "6981");
+        exchange(&mut card, "00 A4 02 0C 02 00 18", "9000");
+        exchange(
+            &mut card,
+            &format!("00 20 00 80 {}", lc_ascii(AUTH_PIN)),
+            "63C2",
+        );
+        exchange(
+            &mut card,
+            &format!("00 20 00 80 {}", lc_ascii("4321")),
+            "9000",
+        );
+    }
+
+    #[test]
+    fn the_text_support_pin_is_reset_in_its_own_application() {
+        let mut card = card();
+        exchange(&mut card, SELECT_TEXT, "9000");
+        exchange(&mut card, "00 A4 02 0C 02 00 11", "9000");
+        for left in ["63C2", "63C1", "63C0"] {
+            exchange(
+                &mut card,
+                &format!("00 20 00 80 {}", lc_ascii("0000")),
+                left,
+            );
+        }
+        authenticate(&mut card);
+        // the text-support PIN is 4 digits: a letter breaks the rule
+        exchange(
+            &mut card,
+            &format!("00 2C 02 80 {}", lc_ascii("12A4")),
+            "6A80",
+        );
+        assert_eq!(
+            card.pin_counter(PinRef::TextSupport).unwrap().tries_left(),
+            0
+        );
+        exchange(
+            &mut card,
+            &format!("00 2C 02 80 {}", lc_ascii("2468")),
+            "9000",
+        );
+        exchange(
+            &mut card,
+            &format!("00 20 00 80 {}", lc_ascii("2468")),
+            "9000",
+        );
+        exchange(&mut card, "00 A4 02 0C 02 00 01", "9000");
+        exchange(&mut card, "00 B0 00 00 11", "9000");
+    }
+
+    #[test]
+    fn pin_commands_are_redacted_in_traces() {
+        for ins in [0x20, 0x24, 0x2C] {
+            assert!(is_pin_command(ins));
+        }
+        for ins in [0xA4, 0xB0, 0x2A, 0x82, 0x84, 0xCA] {
+            assert!(!is_pin_command(ins));
+        }
+    }
 }

@@ -36,7 +36,27 @@ const VOCABULARY: &[&str] = &[
     "00 B0 7F FF 00",
     "00 B0 00 00 00 00 00",
     "80 2A 00 80 05 01 02 03 04 05 00",
+    "00 CA 00 45 00",
+    "00 84 00 00 10",
+    "00 82 00 00 40 ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB\
+     ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB",
+    "00 2C 03 80",
+    "00 2C 02 80 04 31 32 33 34",
 ];
+
+/// A card bound to an admin key nobody in the test holds: no sequence may unlock a PIN.
+fn administered_card() -> SimCard {
+    let key = p256::ecdsa::SigningKey::from_slice(&[0x5A; 32]).unwrap();
+    SimCard::new_administered(
+        my_number_contents(),
+        card_sim::Administration {
+            card_id: [7; 16],
+            admin_key: *key.verifying_key(),
+            card_expiry: time::macros::date!(2035 - 12 - 31),
+        },
+    )
+    .unwrap()
+}
 
 fn command() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
@@ -77,7 +97,7 @@ proptest! {
         seq in prop::collection::vec(command(), 1..40),
         power in prop::collection::vec(0u8..20, 1..40),
     ) {
-        let mut card = my_number_card();
+        let mut card = administered_card();
         for (capdu, p) in seq.iter().zip(power.iter().cycle()) {
             match p {
                 0 => card.power_off(),

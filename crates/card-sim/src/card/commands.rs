@@ -7,7 +7,7 @@ use rsa::{Pkcs1v15Sign, traits::PublicKeyParts};
 use super::{
     INCOMPATIBLE_FILE, MEMORY_FAILURE, SimCard,
     files::{Access, Ef, pin_of},
-    session::{App, PinRef},
+    session::{App, PinRef, Session},
 };
 use crate::contents::{CardProfile, KeyRole};
 
@@ -30,6 +30,16 @@ const MAX_SIGN_INPUT: usize = MODULUS_LEN - 11;
 
 fn status(sw: StatusWord) -> Response {
     Response::status(sw)
+}
+
+/// The PIN EF selected (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER): no current EF →
+/// `6986`, not a PIN EF → `6981`.
+pub(super) fn selected_pin_of(session: &Session) -> Result<PinRef, StatusWord> {
+    match session.ef().map(Ef::access) {
+        None => Err(StatusWord::COMMAND_NOT_ALLOWED_NO_EF),
+        Some(Access::Pin(pin)) => Ok(pin),
+        Some(_) => Err(INCOMPATIBLE_FILE),
+    }
 }
 
 impl SimCard {
@@ -135,11 +145,7 @@ impl SimCard {
 
     /// The PIN EF selected, for VERIFY and CHANGE REFERENCE DATA.
     fn selected_pin(&self) -> Result<PinRef, StatusWord> {
-        match self.session.ef().map(Ef::access) {
-            None => Err(StatusWord::COMMAND_NOT_ALLOWED_NO_EF),
-            Some(Access::Pin(pin)) => Ok(pin),
-            Some(_) => Err(INCOMPATIBLE_FILE),
-        }
+        selected_pin_of(&self.session)
     }
 
     /// VERIFY `00 20 00 80 [Lc PIN]` on the selected PIN EF (spec §5).

@@ -28,10 +28,8 @@ pub enum PinRef {
     TextSupport,
 }
 
-/// Security state of one card session.
-///
-/// Room for the administrative channel (GET CHALLENGE / EXTERNAL AUTHENTICATE): a pending
-/// challenge and an "administrator authenticated" flag belong here, cleared the same way.
+/// Security state of one card session, including the administrative channel's pending
+/// challenge and "municipality authenticated" state, all cleared together.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Session {
     app: Option<App>,
@@ -39,6 +37,8 @@ pub(crate) struct Session {
     verified_authentication: bool,
     verified_signature: bool,
     verified_text_support: bool,
+    challenge: Option<[u8; crate::admin::CHALLENGE_LEN]>,
+    admin: bool,
 }
 
 impl Session {
@@ -60,6 +60,24 @@ impl Session {
 
     pub(crate) fn select_ef(&mut self, ef: Ef) {
         self.ef = Some(ef);
+    }
+
+    /// Remembers the challenge of GET CHALLENGE (replacing any earlier one).
+    pub(crate) fn set_challenge(&mut self, challenge: [u8; crate::admin::CHALLENGE_LEN]) {
+        self.challenge = Some(challenge);
+    }
+
+    /// Takes the pending challenge: it serves one EXTERNAL AUTHENTICATE, right or wrong.
+    pub(crate) fn take_challenge(&mut self) -> Option<[u8; crate::admin::CHALLENGE_LEN]> {
+        self.challenge.take()
+    }
+
+    pub(crate) fn is_admin(&self) -> bool {
+        self.admin
+    }
+
+    pub(crate) fn set_admin(&mut self, admin: bool) {
+        self.admin = admin;
     }
 
     pub(crate) fn is_verified(&self, pin: PinRef) -> bool {

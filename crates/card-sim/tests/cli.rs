@@ -1,0 +1,379 @@
+//! The `jpki-sim` binary end to end: PINs through `--pin-stdin`, never argv.
+
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use card_sim::{PinRef, SimCard, vpcd};
+use fixtures::{exchange, hx, lc_ascii, temp_dir};
+
+const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
+
+/// Runs `jpki-sim args…` with `stdin` piped in.
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-sim"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[track_caller]
+fn ok(args: &[&str], stdin: &str) -> String {
+    let out = run(args, stdin);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs a failing command: asserts the exit code and a one-line error; returns it.
+#[track_caller]
+fn fails(args: &[&str], stdin: &str, code: i32) -> String {
+    let out = run(args, stdin);
+    assert_eq!(out.status.code(), Some(code), "{args:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("jpki-sim: "), "{err}");
+    err
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+const HOLDER: [&str; 12] = [
+    "--name",
+    "番号 花子",
+    "--address",
+    "東京都千代田区霞が関二丁目1番2号",
+    "--birth",
+    "1990-01-01",
+    "--gender",
+    "female",
+    "--prefecture",
+    "東京都",
+    "--city",
+    "千代田区",
+];
+
+/// `authority init` + `issue` of a My Number card; returns (authority dir, card path).
+fn issue(dir: &Path, extra: &[&str]) -> (std::path::PathBuf, std::path::PathBuf) {
+    issue_with(dir, extra, "1234\nABC123\n5678\n")
+}
+
+fn issue_with(dir: &Path, extra: &[&str], pins: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let authority = dir.join("authority");
+    if !authority.exists() {
+        let out = ok(&["authority", "init", s(&authority)], "");
+        assert!(out.contains("sign-ca.pem"), "{out}");
+    }
+    let card = dir.join(format!("card{}", extra.len()));
+    let mut args = vec![
+        "issue",
+        "--authority",
+        s(&authority),
+        "--out",
+        s(&card),
+        "--my-number",
+        "123456789018",
+        "--pin-stdin",
+    ];
+    args.extend(HOLDER);
+    args.extend(extra);
+    let out = ok(&args, pins);
+    assert!(out.contains("issued My Number card"), "{out}");
+    (authority, card)
+}
+
+#[test]
+fn issue_and_inspect_with_real_and_municipal_retry_limits() {
+    let dir = temp_dir("cli-issue");
+    let (_, card) = issue(&dir, &[]);
+    let out = ok(&["inspect", "--card", s(&card)], "");
+    for expected in [
+        "profile: My Number",
+        "state: operational",
+        "authentication certificate: serial 1000",
+        "signature certificate: serial 1001",
+        "authentication PIN: 3 of 3 tries left",
+        "signature PIN: 5 of 5 tries left",
+        "text-support PIN: 3 of 3 tries left",
+        "23:59:59 JST",
+    ] {
+        assert!(out.contains(expected), "{expected:?} in\n{out}");
+    }
+    for secret in ["1234", "ABC123", "5678", "123456789018"] {
+        assert!(!out.contains(secret), "inspect shows no secrets");
+    }
+    // the file the binary wrote is a card whose PINs are the ones piped in
+    let mut sim = SimCard::open(&card).unwrap();
+    exchange(&mut sim, SELECT_JPKI, "9000");
+    exchange(&mut sim, "00 A4 02 0C 02 00 1B", "9000");
+    exchange(
+        &mut sim,
+        &format!("00 20 00 80 {}", lc_ascii("ABC123")),
+        "9000",
+    );
+
+    let (_, card) = issue(&dir, &["--retry-limits", "municipal"]);
+    let out = ok(&["inspect", "--card", s(&card)], "");
+    assert!(
+        out.contains("authentication PIN: 5 of 5 tries left"),
+        "{out}"
+    );
+    assert!(out.contains("signature PIN: 3 of 3 tries left"), "{out}");
+    assert!(out.contains("text-support PIN: 5 of 5 tries left"), "{out}");
+    assert!(out.contains("serial 1002"), "{out}");
+
+    // a Juki card: one PIN, the Juki rule
+    let authority = dir.join("authority");
+    let juki = dir.join("juki");
+    let mut args = vec![
+        "issue",
+        "--authority",
+        s(&authority),
+        "--out",
+        s(&juki),
+        "--profile",
+        "juki",
+        "--pin-stdin",
+    ];
+    args.extend(HOLDER);
+    let out = ok(&args, "JUKI01\n");
+    assert!(out.contains("issued Juki card"), "{out}");
+    let out = ok(&["inspect", "--card", s(&juki)], "");
+    assert!(out.contains("profile: Juki"), "{out}");
+    assert!(out.contains("authentication certificate: none"), "{out}");
+    assert!(out.contains("signature PIN: 5 of 5 tries left"), "{out}");
+
+    // no signature certificate: the PINs asked are authentication and text-support only
+    let (_, card) = issue_with(&dir, &["--no-sign"], "1234\n5678\n");
+    let out = ok(&["inspect", "--card", s(&card)], "");
+    assert!(out.contains("signature certificate: none"), "{out}");
+}
+
+#[test]
+fn errors_are_one_line_with_documented_exit_codes() {
+    let dir = temp_dir("cli-errors");
+    let (authority, card) = issue(&dir, &[]);
+    let mut args = vec![
+        "issue",
+        "--authority",
+        s(&authority),
+        "--out",
+        "PLACEHOLDER",
+        "--my-number",
+        "123456789018",
+        "--pin-stdin",
+    ];
+    args.extend(HOLDER);
+    let out_path = dir.join("new-card");
+    args[4] = s(&out_path);
+    // a PIN breaking its rule: exit 3, nothing written
+    let err = fails(&args, "12\nABC123\n5678\n", 3);
+    assert!(err.contains("authentication PIN"), "{err}");
+    assert!(!err.contains("12\n"), "{err}");
+    assert!(!out_path.exists());
+    // stdin ends early: exit 3
+    let err = fails(&args, "1234\n", 3);
+    assert!(err.contains("standard input ended"), "{err}");
+    // bad My Number, bad date: exit 3
+    let mut bad = args.clone();
+    bad[6] = "123456789017";
+    fails(&bad, "", 3);
+    let mut bad = args.clone();
+    let birth = bad.iter().position(|a| *a == "1990-01-01").unwrap();
+    bad[birth] = "1990-02-30";
+    fails(&bad, "", 3);
+    // an existing card file is never replaced: exit 1
+    args[4] = s(&card);
+    let err = fails(&args, "1234\nABC123\n5678\n", 1);
+    assert!(err.contains("already exists"), "{err}");
+    // not a card file: exit 1, left untouched
+    let foreign = dir.join("foreign");
+    std::fs::write(&foreign, b"hello").unwrap();
+    let err = fails(&["inspect", "--card", s(&foreign)], "", 1);
+    assert!(err.contains("not a card file"), "{err}");
+    assert_eq!(std::fs::read(&foreign).unwrap(), b"hello");
+    // usage errors: exit 2 (clap)
+    assert_eq!(run(&["issue", "--pin", "1234"], "").status.code(), Some(2));
+}
+
+fn block(card: &Path, ef: &str, tries: u8) {
+    let mut sim = SimCard::open(card).unwrap();
+    exchange(&mut sim, SELECT_JPKI, "9000");
+    exchange(&mut sim, &format!("00 A4 02 0C 02 {ef}"), "9000");
+    for left in (0..tries).rev() {
+        exchange(
+            &mut sim,
+            &format!("00 20 00 80 {}", lc_ascii("9999")),
+            &format!("63C{left}"),
+        );
+    }
+}
+
+#[test]
+fn admin_unlock_releases_a_pin_blocked_by_wrong_verifies() {
+    let dir = temp_dir("cli-unlock");
+    let (authority, card) = issue(&dir, &[]);
+    block(&card, "00 18", 3);
+    let out = ok(&["inspect", "--card", s(&card)], "");
+    assert!(
+        out.contains("authentication PIN: 0 of 3 tries left (BLOCKED"),
+        "{out}"
+    );
+
+    let target = ["--authority", s(&authority), "--card", s(&card)];
+    let mut args = vec!["admin", "unlock", "--pin", "auth"];
+    args.extend(target);
+    let out = ok(&args, "");
+    assert!(out.contains("authentication PIN unlocked"), "{out}");
+    let sim = SimCard::open(&card).unwrap();
+    assert_eq!(
+        sim.pin_counter(PinRef::Authentication)
+            .unwrap()
+            .tries_left(),
+        3
+    );
+
+    // again, with a new PIN from stdin; a PIN breaking the rule is refused (exit 3)
+    block(&card, "00 18", 3);
+    args.extend(["--new-pin", "--pin-stdin"]);
+    fails(&args, "12345\n", 3);
+    ok(&args, "4321\n");
+    let mut sim = SimCard::open(&card).unwrap();
+    exchange(&mut sim, SELECT_JPKI, "9000");
+    exchange(&mut sim, "00 A4 02 0C 02 00 18", "9000");
+    exchange(
+        &mut sim,
+        &format!("00 20 00 80 {}", lc_ascii("1234")),
+        "63C2",
+    );
+    exchange(
+        &mut sim,
+        &format!("00 20 00 80 {}", lc_ascii("4321")),
+        "9000",
+    );
+
+    // another authority's city hall cannot unlock it
+    let other = dir.join("other-authority");
+    ok(&["authority", "init", s(&other)], "");
+    block(&card, "00 18", 3);
+    let err = fails(
+        &[
+            "admin",
+            "unlock",
+            "--pin",
+            "auth",
+            "--authority",
+            s(&other),
+            "--card",
+            s(&card),
+        ],
+        "",
+        1,
+    );
+    assert!(err.contains("EXTERNAL AUTHENTICATE"), "{err}");
+}
+
+#[test]
+fn admin_change_facts_and_fault() {
+    let dir = temp_dir("cli-admin");
+    let (authority, card) = issue(&dir, &[]);
+    let target = ["--authority", s(&authority), "--card", s(&card)];
+    let mut args = vec!["admin", "change-facts"];
+    args.extend(target);
+    args.extend(HOLDER);
+    let address = args
+        .iter()
+        .position(|a| *a == "東京都千代田区霞が関二丁目1番2号")
+        .unwrap();
+    args[address] = "東京都千代田区永田町一丁目7番1号";
+    let out = ok(&args, "");
+    assert!(out.contains("new signature certificate 1002"), "{out}");
+    let out = ok(&["inspect", "--card", s(&card)], "");
+    assert!(
+        out.contains("authentication certificate: serial 1000"),
+        "{out}"
+    );
+    assert!(out.contains("signature certificate: serial 1002"), "{out}");
+    let crl = cert::Crl::from_der(&std::fs::read(authority.join("sign.crl")).unwrap()).unwrap();
+    assert!(crl.lookup(cert::Serial::from(0x1001)).is_some());
+    assert!(crl.lookup(cert::Serial::from(0x1002)).is_none());
+
+    let mut args = vec!["admin", "fault"];
+    args.extend(target);
+    ok(&args, "");
+    let out = ok(&["inspect", "--card", s(&card)], "");
+    assert!(out.contains("state: terminated"), "{out}");
+    let crl = cert::Crl::from_der(&std::fs::read(authority.join("auth.crl")).unwrap()).unwrap();
+    assert!(crl.lookup(cert::Serial::from(0x1000)).is_some());
+    let err = fails(&args, "", 1);
+    assert!(err.contains("terminated"), "{err}");
+}
+
+#[test]
+fn serve_answers_vpcd_and_traces_with_pins_redacted() {
+    let dir = temp_dir("cli-serve");
+    let (_, card) = issue(&dir, &[]);
+    // play vpcd: the card connects to us
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let child = Command::new(env!("CARGO_BIN_EXE_jpki-sim"))
+        .args(["serve", "--card", s(&card), "--addr", &addr, "--trace"])
+        .args(["--give-up-after", "1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (mut stream, _) = listener.accept().unwrap();
+    drop(listener);
+    let mut send = |payload: &[u8]| -> Vec<u8> {
+        vpcd::write_frame(&mut stream, payload).unwrap();
+        vpcd::read_frame(&mut stream).unwrap().unwrap()
+    };
+    assert_eq!(send(&[4]), card_sim::ATR);
+    assert_eq!(send(&hx(SELECT_JPKI)), [0x90, 0x00]);
+    assert_eq!(send(&hx("00 A4 02 0C 02 00 18")), [0x90, 0x00]);
+    assert_eq!(send(&hx("00 20 00 80 04 31 32 33 34")), [0x90, 0x00]);
+    assert_eq!(send(&hx("00 20 00 80 04 39 39 39 39")), [0x63, 0xC2]);
+    drop(stream);
+    // the listener is gone: one failed reconnect and it gives up (exit 1)
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let mut err = String::new();
+    out.stderr.as_slice().read_to_string(&mut err).unwrap();
+    assert!(err.contains("> 00 A4 02 0C 02 0018"), "{err}");
+    assert!(err.contains("> 00 20 00 80 04 <redacted>"), "{err}");
+    assert!(err.contains("< 63C2"), "{err}");
+    assert!(
+        !err.contains("31323334") && !err.contains("39393939"),
+        "{err}"
+    );
+    assert!(err.contains("is pcscd running"), "{err}");
+    // the VERIFYs were durable
+    let sim = SimCard::open(&card).unwrap();
+    assert_eq!(
+        sim.pin_counter(PinRef::Authentication)
+            .unwrap()
+            .tries_left(),
+        2
+    );
+}
