@@ -3,7 +3,8 @@
 //! Commands:
 //! - `test`: formatting, clippy with warnings denied, every test (doc tests and one pass of each
 //!   benchmark included), and the fixtures check. The one test command.
-//! - `ci`: `test`, then every fuzz target for 30 seconds.
+//! - `ci`: `test`, then `interop`, then every fuzz target for 30 seconds.
+//! - `interop`: pcscd + vpcd + `jpki-sim serve` driven by OpenSC, pcsc_scan, openssl, jpki-tool.
 //! - `fuzz <target> [--secs N]`: one cargo-fuzz target on the stable toolchain.
 //! - `fuzz-all [--secs N]`: every target in turn.
 //! - `bench [criterion args]`: the criterion benchmarks in release mode.
@@ -16,7 +17,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <test | ci | fuzz TARGET [--secs N] | fuzz-all [--secs N] | bench [ARGS] | fixtures [--check]>";
+mod interop;
+
+const USAGE: &str = "usage: cargo xtask <test | ci | interop | fuzz TARGET [--secs N] | fuzz-all [--secs N] | bench [ARGS] | fixtures [--check]>";
 
 fn main() -> ExitCode {
     match run() {
@@ -47,6 +50,7 @@ fn run() -> Result<()> {
         }
         "fuzz-all" => fuzz_all(secs(rest, 30)?),
         "bench" => bench(rest),
+        "interop" => interop::interop(&root(), Path::new(&cargo_bin())),
         "fixtures" => fixtures(rest.iter().any(|a| a == "--check")),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
@@ -63,8 +67,12 @@ fn root() -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
+fn cargo_bin() -> String {
+    env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
 fn cargo() -> Command {
-    let mut c = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut c = Command::new(cargo_bin());
     c.current_dir(root());
     c
 }
@@ -127,6 +135,7 @@ fn test() -> Result<()> {
 
 fn ci() -> Result<()> {
     test()?;
+    interop::interop(&root(), Path::new(&cargo_bin()))?;
     fuzz_all(30)
 }
 

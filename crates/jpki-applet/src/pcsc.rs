@@ -170,8 +170,10 @@ impl PcscContext {
             .ctx
             .connect(&cname, pcsc::ShareMode::Shared, pcsc::Protocols::ANY)
             .map_err(|e| map_err("connecting to the card", e))?;
+        // The ATR from the card status: not every driver (vpcd) answers the ATR attribute.
         let atr = card
-            .get_attribute_owned(pcsc::Attribute::AtrString)
+            .status2_owned()
+            .map(|s| s.atr().to_vec())
             .unwrap_or_default();
         Ok(PcscCard {
             card,
