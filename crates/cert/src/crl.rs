@@ -83,6 +83,37 @@ pub struct Revocation {
     pub reason: Option<RevocationReason>,
 }
 
+/// A revocation date as people read it: `2026-11-27 16:13:13 UTC`.
+pub(crate) fn utc_text(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// A reason code as people read it (RFC 5280 §5.3.1 names).
+pub(crate) fn reason_text(reason: Option<RevocationReason>) -> &'static str {
+    match reason {
+        None => "not given",
+        Some(RevocationReason::Unspecified) => "unspecified",
+        Some(RevocationReason::KeyCompromise) => "keyCompromise",
+        Some(RevocationReason::CaCompromise) => "cACompromise",
+        Some(RevocationReason::AffiliationChanged) => "affiliationChanged (the 4 facts changed)",
+        Some(RevocationReason::Superseded) => "superseded",
+        Some(RevocationReason::CessationOfOperation) => "cessationOfOperation",
+        Some(RevocationReason::CertificateHold) => "certificateHold",
+        Some(RevocationReason::RemoveFromCrl) => "removeFromCRL",
+        Some(RevocationReason::PrivilegeWithdrawn) => "privilegeWithdrawn",
+        Some(RevocationReason::AaCompromise) => "aACompromise",
+    }
+}
+
 /// Appends one `revokedCertificates` entry.
 pub(crate) fn write_entry(out: &mut Vec<u8>, r: &Revocation) {
     let mut body = Vec::with_capacity(64);

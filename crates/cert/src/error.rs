@@ -153,7 +153,7 @@ pub enum Error {
         not_after: time::OffsetDateTime,
     },
     /// The certificate is on the CRL.
-    #[error("certificate revoked on {revoked_at} ({reason:?})")]
+    #[error("certificate revoked on {} (reason: {})", crate::crl::utc_text(*revoked_at), crate::crl::reason_text(*reason))]
     Revoked {
         /// The revocation date.
         revoked_at: time::OffsetDateTime,

@@ -12,6 +12,7 @@
 
 pub mod anchors;
 pub mod cms;
+pub mod demo;
 pub mod login;
 pub mod pin_input;
 pub mod report;

@@ -83,6 +83,13 @@ enum Cmd {
     Auth(AuthCmd),
     /// The My Number and the 4 facts from the text-support application (PIN needed).
     Text,
+    /// Issue a sample My Number card into a temporary directory and walk through its life:
+    /// certificates, PINs, a signature, a login, a 4-facts change, a city-hall unlock.
+    Demo {
+        /// Where to put the card and authority (default: a new temporary directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -361,6 +368,20 @@ fn run(cli: Cli) -> Result<()> {
             used,
         }) => auth_check(&challenge, &response, &trust, max_age, used.as_deref()),
         Cmd::Text => with_card(&g, |card| text_support(card, &mut pins)),
+        Cmd::Demo { dir } => {
+            let dir = match dir {
+                Some(d) => d,
+                None => std::env::temp_dir().join(format!(
+                    "jpki-demo-{}-{}",
+                    std::process::id(),
+                    SystemTime::now()
+                        .duration_since(SystemTime::UNIX_EPOCH)
+                        .map(|d| d.as_secs())
+                        .unwrap_or(0)
+                )),
+            };
+            jpki_tool::demo::run(&dir)
+        }
     }
 }
 

@@ -465,3 +465,44 @@ fn missing_or_corrupt_card_files_are_one_clear_line() {
         "never overwritten"
     );
 }
+
+#[test]
+fn demo_walks_through_a_cards_life_and_every_step_behaves() {
+    let dir = Scratch::new("demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
+        .args(["demo", "--dir"])
+        .arg(dir.path("run"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = ok(&out);
+    for expected in [
+        "== 1. The municipal window issues a card",
+        "valid until:",
+        "days left",
+        "authentication PIN: 3 tries left",
+        "wrong authentication PIN: 2 tries left",
+        "authentication PIN changed",
+        "signature verified: chain to the signature CA, not revoked",
+        "login OK; the service learns only: C=JP, CN=",
+        "verification fails: certificate revoked",
+        "affiliationChanged",
+        "carries the new address: 東京都千代田区霞が関２－１－２",
+        "the authentication certificate is untouched",
+        "is blocked: only the issuing municipality",
+        "reset the PIN to 1357",
+        "demo complete",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    // the login reveals no name
+    let login_line = text.lines().find(|l| l.starts_with("login OK")).unwrap();
+    assert!(!login_line.contains("花子"), "{login_line}");
+    // a second run into the same directory refuses instead of overwriting
+    let again = Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
+        .args(["demo", "--dir"])
+        .arg(dir.path("run"))
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+}

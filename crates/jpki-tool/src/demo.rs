@@ -1,0 +1,261 @@
+//! `jpki-tool demo`: the whole life of a My Number card in a temporary directory, on the
+//! simulator, printing each step — issuance at the municipal window, certificates and their
+//! expiry, PIN status, a wrong PIN, a PIN change, a CMS signature verified, a login, a change
+//! of the 4 facts that revokes the signature certificate, and a city-hall unlock.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context, Result, bail, ensure};
+use card_sim::authority::{Authority, IssueRequest, RetryLimits};
+use card_sim::{CardProfile, MyNumber, SimCard};
+use cert::time::OffsetDateTime;
+use cert::{CardText, Gender, Hierarchy, Holder, Municipality};
+use jpki_applet::{CertSlot, Error as CardError, JpkiApplet, KeyRef, PinRef};
+use pin_policy::{Pin, PinKind};
+
+use crate::{cms, login, report};
+
+const AUTH_PIN: &str = "1234";
+const SIGN_PIN: &str = "JPKI2026";
+const TEXT_PIN: &str = "5678";
+
+fn holder(address: &str) -> Holder {
+    Holder {
+        name: CardText::plain("番号\u{3000}花子"),
+        address: CardText::plain(address),
+        birth_date: cert::time::macros::date!(1985 - 04 - 12),
+        gender: Gender::Female,
+        municipality: Municipality {
+            prefecture: "東京都".into(),
+            city: "千代田区".into(),
+        },
+    }
+}
+
+fn step(n: u32, title: &str) {
+    println!("\n== {n}. {title}");
+}
+
+/// Runs the demo in `dir` (created; it must not hold an earlier demo).
+///
+/// # Errors
+/// Any step that does not behave as a real card would.
+pub fn run(dir: &Path) -> Result<()> {
+    let now = OffsetDateTime::now_utc();
+    let mut rng = rand::rng();
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    println!(
+        "jpki-tool demo: a simulated My Number card in {}",
+        dir.display()
+    );
+
+    step(1, "The municipal window issues a card");
+    let mut authority = Authority::create(&dir.join("authority"), now, &mut rng)?;
+    let card_path = dir.join("hanako.jpkicard");
+    let pin = |kind, value: &str| Pin::new(kind, value.as_bytes());
+    let request = IssueRequest {
+        profile: CardProfile::MyNumber,
+        holder: holder("東京都千代田区永田町１－７－１"),
+        my_number: Some(MyNumber::new("123456789018")?),
+        auth_pin: Some(pin(PinKind::Authentication, AUTH_PIN)?),
+        sign_pin: Some(pin(PinKind::Signature, SIGN_PIN)?),
+        text_pin: Some(pin(PinKind::TextSupport, TEXT_PIN)?),
+        retry_limits: RetryLimits::default(),
+        card_expiry: cert::time::macros::date!(2036 - 04 - 12),
+        issued_at: now,
+    };
+    let mut sim = authority.issue_card(request, &card_path, &mut rng)?;
+    println!(
+        "card file {} for 番号　花子; CA certificates and CRLs in {}",
+        card_path.display(),
+        authority.dir().display()
+    );
+    println!(
+        "PINs chosen at the window: authentication {AUTH_PIN}, signature {SIGN_PIN}, text-support {TEXT_PIN}"
+    );
+
+    step(
+        2,
+        "The holder's client software shows the certificates and their expiry",
+    );
+    {
+        let mut card = JpkiApplet::new(&mut sim);
+        let auth = cert::JpkiCertificate::from_der(&card.read_certificate(CertSlot::Auth)?)?;
+        println!("-- authentication certificate (no personal data in it):");
+        print!("{}", indent(&report::text(&auth, now)));
+        let sign =
+            cert::JpkiCertificate::from_der(&card.read_sign_certificate(SIGN_PIN.as_bytes())?)?;
+        println!("-- signature certificate (read after the signature PIN; carries the 4 facts):");
+        print!("{}", indent(&report::text(&sign, now)));
+    }
+
+    step(3, "PIN status, read without spending a try");
+    print_pins(&mut sim)?;
+
+    step(4, "A wrong authentication PIN");
+    let mut card = JpkiApplet::new(&mut sim);
+    match card.verify_pin(PinRef::Auth, b"9999") {
+        Err(e @ CardError::WrongPin { .. }) => println!("card says: {e}"),
+        other => bail!("a wrong PIN was not refused: {other:?}"),
+    }
+
+    step(5, "The holder changes the authentication PIN at home");
+    card.change_pin(PinRef::Auth, AUTH_PIN.as_bytes(), b"2468")?;
+    println!("authentication PIN changed from {AUTH_PIN} to 2468; the counter is full again");
+    let new_auth = "2468";
+    drop(card);
+    print_pins(&mut sim)?;
+
+    step(
+        6,
+        "An e-Tax-style application signed with the signature key (CMS, detached)",
+    );
+    let doc = dir.join("application.xml");
+    std::fs::write(
+        &doc,
+        "<申告書><氏名>番号　花子</氏名><所得>5000000</所得></申告書>\n",
+    )?;
+    let content = std::fs::read(&doc)?;
+    let sign_anchor = anchors_for(&authority, Hierarchy::Signature)?;
+    let p7s = {
+        let mut card = JpkiApplet::new(&mut sim);
+        let signer = card.read_sign_certificate(SIGN_PIN.as_bytes())?;
+        let t = cms::whole_seconds(SystemTime::now());
+        cms::sign_detached(&content, &signer, &[], t, |di| {
+            card.sign(KeyRef::Sign, SIGN_PIN.as_bytes(), di)
+        })?
+    };
+    std::fs::write(dir.join("application.xml.p7s"), &p7s)?;
+    let verified = cms::verify_detached(&p7s, &content)?;
+    let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path(Hierarchy::Signature))?)?;
+    sign_anchor.verify_with_crl(&verified.signer, &crl, OffsetDateTime::now_utc())?;
+    let facts = verified
+        .signer
+        .four_facts()
+        .context("a signature certificate without the 4 facts")?;
+    println!(
+        "signature verified: chain to the signature CA, not revoked; signer {} born {} at {}",
+        facts.name.text(),
+        facts.birth_date,
+        facts.address.text()
+    );
+
+    step(
+        7,
+        "A login with the authentication certificate (challenge and response)",
+    );
+    let challenge = login::Challenge::new("mynaportal.example.jp", SystemTime::now()).to_text();
+    let response = {
+        let mut card = JpkiApplet::new(&mut sim);
+        let certificate = card.read_certificate(CertSlot::Auth)?;
+        login::Response::answer(challenge.as_bytes(), certificate, |di| {
+            card.sign(KeyRef::Auth, new_auth.as_bytes(), di)
+        })??
+    };
+    let auth_anchor = anchors_for(&authority, Hierarchy::Authentication)?;
+    let auth_crl = cert::Crl::from_der(&std::fs::read(
+        authority.crl_path(Hierarchy::Authentication),
+    )?)?;
+    let who = login::check(
+        challenge.as_bytes(),
+        &response,
+        &login::Policy {
+            anchors: &auth_anchor,
+            crl: Some(&auth_crl),
+            now: SystemTime::now(),
+            max_age: Duration::from_secs(300),
+        },
+    )?;
+    println!("login OK; the service learns only: {}", who.subject);
+
+    step(8, "The holder moves: the city hall records the new address");
+    authority.change_facts(
+        &mut sim,
+        holder("東京都千代田区霞が関２－１－２"),
+        OffsetDateTime::now_utc(),
+        &mut rng,
+    )?;
+    let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path(Hierarchy::Signature))?)?;
+    println!("verifying application.xml.p7s again, against the new CRL:");
+    let again = cms::verify_detached(&p7s, &content)?;
+    match sign_anchor.verify_with_crl(&again.signer, &crl, OffsetDateTime::now_utc()) {
+        Err(e @ cert::Error::Revoked { .. }) => println!("   verification fails: {e}"),
+        other => bail!("the old signature certificate was not revoked: {other:?}"),
+    }
+    let new_sign = {
+        let mut card = JpkiApplet::new(&mut sim);
+        cert::JpkiCertificate::from_der(&card.read_sign_certificate(SIGN_PIN.as_bytes())?)?
+    };
+    let new_facts = new_sign.four_facts().context("no 4 facts")?;
+    println!(
+        "a new signature certificate (serial {}) carries the new address: {}",
+        new_sign.serial(),
+        new_facts.address.text()
+    );
+    let auth_crl = cert::Crl::from_der(&std::fs::read(
+        authority.crl_path(Hierarchy::Authentication),
+    )?)?;
+    let auth_cert = cert::JpkiCertificate::from_der(
+        &JpkiApplet::new(&mut sim).read_certificate(CertSlot::Auth)?,
+    )?;
+    auth_anchor.verify_with_crl(&auth_cert, &auth_crl, OffsetDateTime::now_utc())?;
+    println!("the authentication certificate is untouched and still valid (it holds no 4 facts)");
+
+    step(
+        9,
+        "Three wrong PINs block the authentication PIN; only the city hall can unlock it",
+    );
+    {
+        let mut card = JpkiApplet::new(&mut sim);
+        for _ in 0..3 {
+            if let Err(e) = card.verify_pin(PinRef::Auth, b"0000") {
+                println!("card says: {e}");
+            }
+        }
+        ensure!(
+            card.pin_status(PinRef::Auth)?.is_blocked(),
+            "the PIN did not block"
+        );
+        match card.verify_pin(PinRef::Auth, new_auth.as_bytes()) {
+            Err(e @ CardError::PinBlocked { .. }) => println!("even the right PIN now: {e}"),
+            other => bail!("a blocked PIN accepted a try: {other:?}"),
+        }
+    }
+    let reset_pin = Pin::new(PinKind::Authentication, b"1357")?;
+    authority.unlock(&mut sim, card_sim::PinRef::Authentication, Some(&reset_pin))?;
+    println!(
+        "the city hall authenticated to the card (challenge-response with its key) and reset the PIN to 1357"
+    );
+    JpkiApplet::new(&mut sim).verify_pin(PinRef::Auth, b"1357")?;
+    print_pins(&mut sim)?;
+
+    println!(
+        "\ndemo complete: every step behaved as a real card does. Files are in {}",
+        dir.display()
+    );
+    Ok(())
+}
+
+fn print_pins(sim: &mut SimCard) -> Result<()> {
+    let mut card = JpkiApplet::new(sim);
+    for pin in [PinRef::Auth, PinRef::Sign, PinRef::TextSupport] {
+        let s = card.pin_status(pin)?;
+        if s.is_blocked() {
+            println!("{pin} PIN: BLOCKED");
+        } else {
+            println!("{pin} PIN: {} tries left", s.tries_left);
+        }
+    }
+    Ok(())
+}
+
+fn anchors_for(authority: &Authority, hierarchy: Hierarchy) -> Result<cert::TrustAnchors> {
+    let mut anchors = cert::TrustAnchors::new();
+    anchors.add(authority.ca(hierarchy).certificate().clone())?;
+    Ok(anchors)
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("   {l}\n")).collect()
+}
