@@ -506,3 +506,91 @@ fn demo_walks_through_a_cards_life_and_every_step_behaves() {
         .unwrap();
     assert_eq!(again.status.code(), Some(1));
 }
+
+#[test]
+fn a_jpki_test_certificate_is_reported_and_refused() {
+    use cert::{CaRequest, CertificateAuthority, Environment, Hierarchy, Serial, SignatureRequest};
+    let dir = Scratch::new("testcard");
+    let ca = CertificateAuthority::create(
+        &CaRequest {
+            hierarchy: Hierarchy::Signature,
+            environment: Environment::Test,
+            serial: Serial::from(0x7E57u64),
+            not_before: fixtures::ISSUED_AT,
+            not_after: fixtures::ISSUED_AT + cert::time::Duration::days(3650),
+        },
+        cert::keys::generate_seeded_key(7357).unwrap(),
+    )
+    .unwrap();
+    let holder = fixtures::holder();
+    let c = ca
+        .issue_signature(&SignatureRequest {
+            serial: Serial::from(0x1234u64),
+            public_key: set().my_number_sign.key.as_public_key(),
+            not_before: fixtures::ISSUED_AT,
+            not_after: fixtures::ISSUED_AT + cert::time::Duration::days(365),
+            holder: &holder,
+        })
+        .unwrap();
+    let file = dir.path("test.pem");
+    std::fs::write(&file, c.to_pem()).unwrap();
+    let ca_file = dir.path("test-ca.pem");
+    std::fs::write(&ca_file, ca.certificate().to_pem()).unwrap();
+    // even with its own CA given as the anchor, a test certificate proves nothing
+    let out = Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
+        .args(["cert", "verify"])
+        .arg(&file)
+        .arg("--ca")
+        .arg(&ca_file)
+        .args(["--at", &at()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("JPKI-TEST"), "{err}");
+}
+
+#[test]
+fn openssl_verify_accepts_certificates_read_from_the_card() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("openssl not installed; .ci/run installs it");
+        return;
+    }
+    let dir = Scratch::new("osslverify");
+    let card = my_number_card(&dir);
+    for (slot, ca, stdin) in [
+        ("auth", "auth-ca.pem", String::new()),
+        ("sign", "sign-ca.pem", format!("{SIGN_PIN}\n")),
+    ] {
+        let out_file = dir.path(&format!("{slot}.pem"));
+        ok(&tool(
+            &card,
+            &[
+                "cert",
+                "export",
+                slot,
+                "-o",
+                out_file.to_str().unwrap(),
+                "--pem",
+            ],
+            &stdin,
+        ));
+        let o = Command::new("openssl")
+            .args([
+                "verify",
+                "-attime",
+                &fixtures::REFERENCE_TIME.unix_timestamp().to_string(),
+                "-CAfile",
+            ])
+            .arg(dir.path(ca))
+            .arg(&out_file)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{slot}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(String::from_utf8_lossy(&o.stdout).contains(": OK"));
+    }
+}
