@@ -3,61 +3,17 @@
 
 use std::sync::OnceLock;
 
-use card_sim::{
-    CardContents, CardProfile, FourFacts, KeyContents, MyNumber, Sex, SimCard, TextSupportContents,
-};
-use cert::fixtures::{self, FixtureSet, IssuedKey};
+use card_sim::{SimCard, sample};
+use cert::fixtures::{self, FixtureSet};
 use jpki_applet::{CardKind, CertSlot, Error, HashAlg, JpkiApplet, KeyRef, PinRef};
-use pin_policy::{Pin, PinKind};
 
 fn set() -> &'static FixtureSet {
     static SET: OnceLock<FixtureSet> = OnceLock::new();
     SET.get_or_init(|| fixtures::build().unwrap())
 }
 
-fn key(
-    issued: &IssuedKey,
-    ca: &cert::CertificateAuthority,
-    kind: PinKind,
-    pin: &str,
-) -> KeyContents {
-    KeyContents {
-        certificate: issued.certificate.der().to_vec(),
-        ca_certificate: ca.certificate().der().to_vec(),
-        private_key: issued.key.clone(),
-        pin: Pin::new(kind, pin.as_bytes()).unwrap(),
-        retry_limit: kind.default_retry_limit(),
-    }
-}
-
 fn my_number(with_sign: bool) -> JpkiApplet<SimCard> {
-    let s = set();
-    let holder = fixtures::holder();
-    let d = holder.birth_date;
-    let card = SimCard::new(CardContents {
-        profile: CardProfile::MyNumber,
-        authentication: Some(key(
-            &s.my_number_auth,
-            &s.auth_ca,
-            PinKind::Authentication,
-            "1234",
-        )),
-        signature: with_sign
-            .then(|| key(&s.my_number_sign, &s.sign_ca, PinKind::Signature, "ABC123")),
-        text_support: Some(TextSupportContents {
-            my_number: MyNumber::new("123456789018").unwrap(),
-            facts: FourFacts {
-                name: holder.name.text(),
-                address: holder.address.text(),
-                birth_date: format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day()),
-                sex: Sex::Female,
-            },
-            pin: Pin::new(PinKind::TextSupport, b"5678").unwrap(),
-            retry_limit: 3,
-        }),
-    })
-    .unwrap();
-    JpkiApplet::new(card)
+    JpkiApplet::new(SimCard::new(sample::my_number(set(), with_sign).unwrap()).unwrap())
 }
 
 #[test]
@@ -232,22 +188,13 @@ fn text_support_matches_the_signature_certificate() {
 #[test]
 fn juki_cards_use_the_juki_pin_rule() {
     let s = set();
-    let card = SimCard::new(CardContents {
-        profile: CardProfile::Juki,
-        authentication: None,
-        signature: Some(key(
-            &s.juki_sign,
-            &s.sign_ca,
-            PinKind::JukiSignature,
-            "AB12",
-        )),
-        text_support: None,
-    })
-    .unwrap();
+    let card = SimCard::new(sample::juki(set()).unwrap()).unwrap();
     let mut card = JpkiApplet::new(card);
     assert_eq!(card.token_info().unwrap().kind, CardKind::Juki);
     let di = HashAlg::Sha256.hash_to_digest_info(b"juki").unwrap();
-    let sig = card.sign(KeyRef::Sign, b"AB12", &di).unwrap();
+    let sig = card
+        .sign(KeyRef::Sign, sample::JUKI_PIN.as_bytes(), &di)
+        .unwrap();
     s.juki_sign
         .certificate
         .public_key()
