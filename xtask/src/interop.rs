@@ -76,7 +76,12 @@ fn run_with_stdin(cmd: &mut Command, stdin: &str) -> Result<Output> {
         .spawn()
         .with_context(|| format!("cannot run {cmd:?}"))?;
     if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes())?;
+        // a command that fails before reading stdin closes it early: its output says why
+        if let Err(e) = input.write_all(stdin.as_bytes())
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(e.into());
+        }
     }
     Ok(child.wait_with_output()?)
 }
@@ -203,10 +208,20 @@ pub fn interop(root: &Path, cargo: &Path) -> Result<()> {
         .output()?
         .status
         .success();
+    let mut no_service: Option<Result<()>> = None;
     let _pcscd = if running && Path::new(PCSCD_SOCKET).exists() {
         eprintln!("interop: reusing the running pcscd");
         None
     } else {
+        // Before pcscd runs, the client must say so (exit code 5), not hang or crash.
+        let o = run(Command::new(&jpki_tool).arg("readers"))?;
+        no_service = Some(
+            if o.status.code() == Some(5) && text(&o).contains("pcscd") {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("without pcscd: {} {}", o.status, text(&o)))
+            },
+        );
         let log = fs::File::create(dir.join("pcscd.log"))?;
         let child = Command::new("pcscd")
             .args(["--foreground", "--apdu", "--info"])
@@ -304,12 +319,37 @@ pub fn interop(root: &Path, cargo: &Path) -> Result<()> {
             jpki_tool_login,
         ),
         ("jpki-tool over PC/SC: text-support data", jpki_tool_text),
+        (
+            "jpki-tool over PC/SC: readers, cert export, cert verify",
+            jpki_tool_export_verify,
+        ),
+        (
+            "jpki-tool over PC/SC: pin change and back",
+            jpki_tool_pin_change,
+        ),
+        (
+            "jpki-tool: an empty reader and an unknown reader are distinct errors",
+            jpki_tool_no_card,
+        ),
     ];
     let (mut passed, mut failed) = (0, 0);
     let mut report = format!(
         "# Interoperability run\n\nReader: {reader}\n\n{}\n",
         versions()
     );
+    match no_service {
+        Some(Ok(())) => {
+            passed += 1;
+            eprintln!("interop: ok     jpki-tool reports a missing pcscd (exit 5)");
+        }
+        Some(Err(e)) => {
+            failed += 1;
+            eprintln!("interop: FAILED jpki-tool reports a missing pcscd: {e:#}");
+        }
+        None => {
+            eprintln!("interop: (pcscd was already running: the missing-pcscd check is skipped)")
+        }
+    }
     for (name, check) in checks {
         let before = trace_lines(&env);
         let result = check(&env);
@@ -766,5 +806,101 @@ fn jpki_tool_text(env: &Env) -> Result<()> {
         tool(env, &["text"], &format!("{TEXT_PIN}\n"))?,
     )?;
     ensure!(out.contains("123456789018"), "{out}");
+    Ok(())
+}
+
+fn jpki_tool_export_verify(env: &Env) -> Result<()> {
+    let readers = success(
+        "jpki-tool readers",
+        run(Command::new(&env.jpki_tool).arg("readers"))?,
+    )?;
+    ensure!(
+        readers.contains(&format!(
+            "{}: card present, ATR 3BE000FF8131FE4514",
+            env.reader
+        )),
+        "{readers}"
+    );
+    success(
+        "jpki-tool cert export",
+        tool(
+            env,
+            &["cert", "export", "auth", "-o", "auth-tool.pem", "--pem"],
+            "",
+        )?,
+    )?;
+    let out = success(
+        "jpki-tool cert verify",
+        tool(
+            env,
+            &[
+                "cert",
+                "verify",
+                "auth-tool.pem",
+                "--ca",
+                "authority/auth-ca.pem",
+                "--crl",
+                "authority/auth.crl",
+            ],
+            "",
+        )?,
+    )?;
+    ensure!(
+        out.starts_with("OK:") && out.contains("not revoked"),
+        "{out}"
+    );
+    Ok(())
+}
+
+fn jpki_tool_pin_change(env: &Env) -> Result<()> {
+    success(
+        "jpki-tool pin change sign",
+        tool(
+            env,
+            &["pin", "change", "sign"],
+            &format!("{SIGN_PIN}\nXYZ789\nXYZ789\n"),
+        )?,
+    )?;
+    let wrong = tool(env, &["cert", "show", "sign"], &format!("{SIGN_PIN}\n"))?;
+    ensure!(
+        wrong.status.code() == Some(3),
+        "the old PIN still works: {}",
+        text(&wrong)
+    );
+    success(
+        "jpki-tool pin change sign (back)",
+        tool(
+            env,
+            &["pin", "change", "sign"],
+            &format!("XYZ789\n{SIGN_PIN}\n{SIGN_PIN}\n"),
+        )?,
+    )?;
+    Ok(())
+}
+
+fn jpki_tool_no_card(env: &Env) -> Result<()> {
+    let other = READERS
+        .iter()
+        .map(|(name, _)| *name)
+        .find(|name| *name != env.reader)
+        .context("no second vpcd reader")?;
+    // (a reused pcscd may have another card in the other reader: then only the unknown one)
+    if readers(env)?.contains(&format!("{other}: no card")) {
+        let empty = run(Command::new(&env.jpki_tool).args(["--reader", other, "info"]))?;
+        ensure!(
+            empty.status.code() == Some(5) && text(&empty).contains("no card"),
+            "empty reader: {} {}",
+            empty.status,
+            text(&empty)
+        );
+    }
+    let unknown =
+        run(Command::new(&env.jpki_tool).args(["--reader", "No Such Reader 99", "info"]))?;
+    ensure!(
+        unknown.status.code() == Some(5) && text(&unknown).contains("no reader named"),
+        "unknown reader: {} {}",
+        unknown.status,
+        text(&unknown)
+    );
     Ok(())
 }
