@@ -1,0 +1,425 @@
+//! The RSA signing path, layer by layer, in one process so the ratios between layers are honest
+//! (issue 8). `cargo xtask bench` runs this with `openssl speed rsa2048` and writes BENCHMARKS.md.
+//!
+//! | id | layer |
+//! |---|---|
+//! | `1-raw/rsa-sign-blinded` | `rsa` 0.10 PKCS#1 v1.5 SHA-256 sign with blinding (what the card uses) |
+//! | `1-raw/rsa-sign-unblinded` | the same without blinding, for reference (`SignatureScheme::sign` with no RNG: `PrivateKey::sign` blinds with the OS RNG) |
+//! | `1-raw/rsa-verify` | verify of that signature |
+//! | `2-card/compute-signature` | `SimCard::process` on `80 2A 00 80 33 <DigestInfo> 00`, PIN verified |
+//! | `3-client/applet-sign` | `JpkiApplet::sign`: SELECT AID, SELECT PIN, VERIFY, SELECT key, sign |
+//! | `4-cms/sign-1MiB` | `jpki_tool::cms::sign_detached` of 1 MiB with the in-memory card as signer |
+//! | `5-pcsc/apdu`, `5-pcsc/sign` | layer 3 over pcscd + vpcd, when `JPKI_BENCH_READER` names a reader with a card |
+//! | `engine/openssl-*` | with `--features fast-engine`: OpenSSL's blinded raw PKCS#1 v1.5 private operation |
+//!
+//! APDU codec throughput and certificate parse / chain verify are in `crates/apdu/benches/apdu.rs`
+//! and `crates/cert/benches/cert.rs`; they are not repeated here.
+//!
+//! Layer 5 reads the reader name from `JPKI_BENCH_READER` (e.g. `Virtual PCD 00 00`, served by
+//! `jpki-sim serve` with the fixture card, signature PIN from `JPKI_BENCH_PIN`, default `ABC123`);
+//! without it, or without a card there, it prints a note and is skipped.
+//!
+//! `JPKI_BENCH_PROFILE=<engine>:<n>` skips criterion and signs `n` times with one engine
+//! (`rsa-blinded`, `rsa-unblinded`, `rsa-os-rng`, `card`, `applet`, `openssl`): a small workload for `valgrind
+//! --tool=callgrind` or `--tool=dhat` (allocations per signature = difference of two runs / Δn).
+
+use std::hint::black_box;
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+use card_sim::{CardContents, CardProfile, KeyContents, SimCard};
+use cert::fixtures::{self, FixtureSet};
+use criterion::{Criterion, criterion_group};
+use jpki_applet::{JpkiApplet, KeyRef};
+use pin_policy::{Pin, PinKind};
+use rsa::Pkcs1v15Sign;
+use rsa::traits::SignatureScheme;
+use sha2::{Digest, Sha256};
+
+const SIGN_PIN: &str = "ABC123";
+const AUTH_PIN: &str = "1234";
+
+/// DigestInfo prefix for SHA-256 (spec §5), written out here rather than borrowed from a crate.
+const SHA256_PREFIX: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20,
+];
+const SELECT_JPKI: [u8; 15] = [
+    0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01,
+];
+const SELECT_SIGN_PIN: [u8; 7] = [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1B];
+const SELECT_SIGN_KEY: [u8; 7] = [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1A];
+/// VERIFY with no data: `63 Cx`, no state change — the cheapest command for APDU latency.
+const PIN_STATUS: [u8; 4] = [0x00, 0x20, 0x00, 0x80];
+
+fn set() -> &'static FixtureSet {
+    static SET: OnceLock<FixtureSet> = OnceLock::new();
+    SET.get_or_init(|| fixtures::build().expect("fixtures"))
+}
+
+fn hash() -> [u8; 32] {
+    Sha256::digest(b"issue 8: the RSA signing path").into()
+}
+
+fn digest_info() -> Vec<u8> {
+    let mut di = SHA256_PREFIX.to_vec();
+    di.extend_from_slice(&hash());
+    di
+}
+
+fn sign_apdu() -> Vec<u8> {
+    let di = digest_info();
+    let mut capdu = vec![
+        0x80,
+        0x2A,
+        0x00,
+        0x80,
+        u8::try_from(di.len()).expect("short Lc"),
+    ];
+    capdu.extend_from_slice(&di);
+    capdu.push(0x00);
+    capdu
+}
+
+fn key_contents(
+    issued: &fixtures::IssuedKey,
+    ca_der: &[u8],
+    kind: PinKind,
+    pin: &str,
+) -> KeyContents {
+    KeyContents {
+        certificate: issued.certificate.der().to_vec(),
+        ca_certificate: ca_der.to_vec(),
+        private_key: issued.key.clone(),
+        pin: Pin::new(kind, pin.as_bytes()).expect("fixture PIN"),
+        retry_limit: kind.default_retry_limit(),
+    }
+}
+
+/// An in-memory My Number card with the fixture keys: no file I/O in any layer.
+fn card() -> SimCard {
+    let s = set();
+    SimCard::new(CardContents {
+        profile: CardProfile::MyNumber,
+        authentication: Some(key_contents(
+            &s.my_number_auth,
+            s.auth_ca.certificate().der(),
+            PinKind::Authentication,
+            AUTH_PIN,
+        )),
+        signature: Some(key_contents(
+            &s.my_number_sign,
+            s.sign_ca.certificate().der(),
+            PinKind::Signature,
+            SIGN_PIN,
+        )),
+        text_support: None,
+    })
+    .expect("card")
+}
+
+/// A card with the signature PIN verified and the signature key EF selected (§5: the verified
+/// state survives several signatures).
+fn card_ready_to_sign() -> SimCard {
+    let mut card = card();
+    let mut verify = vec![0x00, 0x20, 0x00, 0x80, 6];
+    verify.extend_from_slice(SIGN_PIN.as_bytes());
+    for capdu in [
+        &SELECT_JPKI[..],
+        &SELECT_SIGN_PIN,
+        &verify,
+        &SELECT_SIGN_KEY,
+    ] {
+        let r = card.process(capdu);
+        assert_eq!(r, [0x90, 0x00], "setup APDU {capdu:02X?}");
+    }
+    card
+}
+
+/// `rsa` 0.10 without blinding. `PrivateKey::sign` is not that: with the default `getrandom`
+/// feature it blinds with the OS RNG; only `SignatureScheme::sign` with no RNG skips blinding.
+fn sign_unblinded(key: &rsa::PrivateKey, scheme: Pkcs1v15Sign, data: &[u8]) -> Vec<u8> {
+    scheme
+        .sign(None::<&mut rand::rngs::ThreadRng>, key, data)
+        .expect("sign")
+}
+
+/// The reference signature: `rsa` without blinding. PKCS#1 v1.5 is deterministic, so every
+/// layer and engine must produce exactly these bytes.
+fn reference_signature() -> Vec<u8> {
+    sign_unblinded(
+        &set().my_number_sign.key,
+        Pkcs1v15Sign::new::<Sha256>(),
+        &hash(),
+    )
+}
+
+fn raw(c: &mut Criterion) {
+    let key = &set().my_number_sign.key;
+    let public = key.to_public_key();
+    let hash = hash();
+    let expected = reference_signature();
+    assert_eq!(
+        key.sign_with_rng(&mut rand::rng(), Pkcs1v15Sign::new::<Sha256>(), &hash)
+            .expect("sign"),
+        expected
+    );
+    let mut g = c.benchmark_group("1-raw");
+    g.sample_size(20);
+    g.bench_function("rsa-sign-blinded", |b| {
+        let mut rng = rand::rng();
+        b.iter(|| {
+            key.sign_with_rng(&mut rng, Pkcs1v15Sign::new::<Sha256>(), black_box(&hash))
+                .expect("sign")
+        })
+    });
+    g.bench_function("rsa-sign-unblinded", |b| {
+        b.iter(|| sign_unblinded(key, Pkcs1v15Sign::new::<Sha256>(), black_box(&hash)))
+    });
+    g.bench_function("rsa-verify", |b| {
+        b.iter(|| {
+            public
+                .verify(Pkcs1v15Sign::new::<Sha256>(), black_box(&hash), &expected)
+                .expect("verify")
+        })
+    });
+    g.finish();
+}
+
+fn card_handler(c: &mut Criterion) {
+    let mut card = card_ready_to_sign();
+    let capdu = sign_apdu();
+    let mut expected = reference_signature();
+    expected.extend_from_slice(&[0x90, 0x00]);
+    assert_eq!(card.process(&capdu), expected, "card signature");
+    let mut g = c.benchmark_group("2-card");
+    g.sample_size(20);
+    g.bench_function("compute-signature", |b| {
+        b.iter(|| card.process(black_box(&capdu)))
+    });
+    g.finish();
+}
+
+fn client(c: &mut Criterion) {
+    let mut card = card();
+    let di = digest_info();
+    let expected = reference_signature();
+    assert_eq!(
+        JpkiApplet::new(&mut card)
+            .sign(KeyRef::Sign, SIGN_PIN.as_bytes(), &di)
+            .expect("applet sign"),
+        expected
+    );
+    let mut g = c.benchmark_group("3-client");
+    g.sample_size(20);
+    g.bench_function("applet-sign", |b| {
+        let mut applet = JpkiApplet::new(&mut card);
+        b.iter(|| {
+            applet
+                .sign(KeyRef::Sign, black_box(SIGN_PIN.as_bytes()), black_box(&di))
+                .expect("applet sign")
+        })
+    });
+    g.finish();
+}
+
+fn cms(c: &mut Criterion) {
+    let mut card = card();
+    let signer = set().my_number_sign.certificate.der().to_vec();
+    let document: Vec<u8> = (0..1 << 20).map(|i: u32| (i % 251) as u8).collect();
+    let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+    let mut g = c.benchmark_group("4-cms");
+    g.sample_size(20);
+    g.bench_function("sign-1MiB", |b| {
+        let mut applet = JpkiApplet::new(&mut card);
+        b.iter(|| {
+            jpki_tool::cms::sign_detached(black_box(&document), &signer, &[], time, |di| {
+                applet.sign(KeyRef::Sign, SIGN_PIN.as_bytes(), di)
+            })
+            .expect("cms")
+        })
+    });
+    g.finish();
+}
+
+fn pcsc(c: &mut Criterion) {
+    use jpki_applet::pcsc::PcscContext;
+
+    let Ok(reader) = std::env::var("JPKI_BENCH_READER") else {
+        println!(
+            "note: layer 5 (PC/SC) skipped: set JPKI_BENCH_READER to a reader with the fixture \
+             card (e.g. \"Virtual PCD 00 00\" served by `jpki-sim serve`)"
+        );
+        return;
+    };
+    let pin = std::env::var("JPKI_BENCH_PIN").unwrap_or_else(|_| SIGN_PIN.to_owned());
+    let ctx = match PcscContext::establish() {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            println!("note: layer 5 (PC/SC) skipped: {e}");
+            return;
+        }
+    };
+    let mut card = match ctx.connect(&reader) {
+        Ok(card) => card,
+        Err(e) => {
+            println!("note: layer 5 (PC/SC) skipped: reader {reader:?}: {e}");
+            return;
+        }
+    };
+    // One try first: a card with another PIN must not be driven into blocking.
+    let di = digest_info();
+    match JpkiApplet::new(&mut card).sign(KeyRef::Sign, pin.as_bytes(), &di) {
+        Ok(sig) if sig == reference_signature() => {}
+        Ok(_) => println!("note: the card in {reader:?} does not hold the fixture key"),
+        Err(e) => {
+            println!("note: layer 5 (PC/SC) skipped: first signature failed: {e}");
+            return;
+        }
+    }
+    let mut g = c.benchmark_group("5-pcsc");
+    g.sample_size(20);
+    g.bench_function("apdu", |b| {
+        b.iter(|| apdu::Transport::transmit(&mut card, black_box(&PIN_STATUS)).expect("APDU"))
+    });
+    g.bench_function("sign", |b| {
+        let mut applet = JpkiApplet::new(&mut card);
+        b.iter(|| {
+            applet
+                .sign(KeyRef::Sign, pin.as_bytes(), black_box(&di))
+                .expect("sign")
+        })
+    });
+    g.finish();
+}
+
+#[cfg(feature = "fast-engine")]
+mod fast {
+    //! The candidate engine: OpenSSL's RSA private operation with PKCS#1 v1.5 type-01 padding
+    //! over the bytes given (the card's operation), blinded (OpenSSL's default for RSA keys).
+
+    use openssl::pkey::{PKey, Private};
+    use openssl::pkey_ctx::PkeyCtx;
+    use openssl::rsa::{Padding, Rsa};
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+
+    /// Converted once, as the card would at load.
+    pub struct Engine {
+        rsa: Rsa<Private>,
+        ctx: PkeyCtx<Private>,
+    }
+
+    impl Engine {
+        pub fn new(key: &rsa::PrivateKey) -> Self {
+            let der = key.to_pkcs1_der().expect("PKCS#1 DER");
+            let rsa = Rsa::private_key_from_der(der.as_bytes()).expect("OpenSSL key");
+            let pkey = PKey::from_rsa(rsa.clone()).expect("PKey");
+            let mut ctx = PkeyCtx::new(&pkey).expect("ctx");
+            ctx.sign_init().expect("sign_init");
+            ctx.set_rsa_padding(Padding::PKCS1).expect("padding");
+            Self { rsa, ctx }
+        }
+
+        /// `RSA_private_encrypt(.., RSA_PKCS1_PADDING)` (deprecated in OpenSSL 3, still there).
+        pub fn private_encrypt(&self, data: &[u8]) -> Vec<u8> {
+            let mut out = vec![0; 256];
+            let n = self
+                .rsa
+                .private_encrypt(data, &mut out, Padding::PKCS1)
+                .expect("sign");
+            out.truncate(n);
+            out
+        }
+
+        /// `EVP_PKEY_sign` with PKCS#1 padding and no digest set: the same raw type-01 operation
+        /// through the non-deprecated API.
+        pub fn evp_sign(&mut self, data: &[u8]) -> Vec<u8> {
+            let mut out = Vec::with_capacity(256);
+            self.ctx.sign_to_vec(data, &mut out).expect("sign");
+            out
+        }
+    }
+}
+
+#[cfg(feature = "fast-engine")]
+fn engine(c: &mut Criterion) {
+    let key = &set().my_number_sign.key;
+    let mut engine = fast::Engine::new(key);
+    let di = digest_info();
+    let expected = reference_signature();
+    assert_eq!(
+        engine.private_encrypt(&di),
+        expected,
+        "byte-identical to rsa"
+    );
+    assert_eq!(engine.evp_sign(&di), expected, "byte-identical to rsa");
+    // Raw data as OpenSC's RSA-PKCS mechanism sends it: also identical.
+    let short = b"raw data, not a DigestInfo";
+    assert_eq!(
+        engine.private_encrypt(short),
+        key.sign(Pkcs1v15Sign::new_unprefixed(), short)
+            .expect("sign")
+    );
+    let mut g = c.benchmark_group("engine");
+    g.sample_size(20);
+    g.bench_function("openssl-private-encrypt", |b| {
+        b.iter(|| engine.private_encrypt(black_box(&di)))
+    });
+    g.bench_function("openssl-evp-sign", |b| {
+        b.iter(|| engine.evp_sign(black_box(&di)))
+    });
+    g.bench_function("rsa-raw-blinded", |b| {
+        let mut rng = rand::rng();
+        b.iter(|| {
+            key.sign_with_rng(&mut rng, Pkcs1v15Sign::new_unprefixed(), black_box(&di))
+                .expect("sign")
+        })
+    });
+    g.finish();
+}
+
+#[cfg(not(feature = "fast-engine"))]
+fn engine(_: &mut Criterion) {}
+
+/// `JPKI_BENCH_PROFILE=<engine>:<n>`: sign n times with one engine, no criterion.
+fn profile(spec: &str) {
+    let (engine, n) = spec.split_once(':').unwrap_or((spec, "100"));
+    let n: usize = n.parse().expect("JPKI_BENCH_PROFILE=<engine>:<n>");
+    let key = &set().my_number_sign.key;
+    let di = digest_info();
+    let mut client_card = card();
+    let mut card = card_ready_to_sign();
+    let capdu = sign_apdu();
+    let mut rng = rand::rng();
+    let mut applet = JpkiApplet::new(&mut client_card);
+    #[cfg(feature = "fast-engine")]
+    let fast = fast::Engine::new(key);
+    for _ in 0..n {
+        let out = match engine {
+            "rsa-blinded" => key
+                .sign_with_rng(&mut rng, Pkcs1v15Sign::new_unprefixed(), &di)
+                .expect("sign"),
+            "rsa-unblinded" => sign_unblinded(key, Pkcs1v15Sign::new_unprefixed(), &di),
+            "rsa-os-rng" => key.sign(Pkcs1v15Sign::new_unprefixed(), &di).expect("sign"),
+            "card" => card.process(&capdu),
+            "applet" => applet
+                .sign(KeyRef::Sign, SIGN_PIN.as_bytes(), &di)
+                .expect("applet sign"),
+            #[cfg(feature = "fast-engine")]
+            "openssl" => fast.private_encrypt(&di),
+            other => panic!("unknown engine {other}"),
+        };
+        black_box(out);
+    }
+}
+
+criterion_group!(benches, raw, card_handler, client, cms, pcsc, engine);
+
+fn main() {
+    if let Ok(spec) = std::env::var("JPKI_BENCH_PROFILE") {
+        profile(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
