@@ -77,6 +77,17 @@ impl SimCard {
         Ok(SimCard::from_data(data, Some(path.to_path_buf())))
     }
 
+    /// An in-memory card decoded from the bytes of a card file (as [`open`](Self::open) reads
+    /// them), with the same checks; nothing is written anywhere. For tools and fuzzers that
+    /// hold a card file in memory.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open) without [`Error::Io`]; errors name the path `(in memory)`.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        let data = store::load_bytes(bytes, Path::new("(in memory)"))?;
+        Ok(SimCard::from_data(data, None))
+    }
+
     /// An in-memory card bound to an issuing authority: like [`new`](Self::new), plus the card
     /// ID and the municipal administration key that the administrative channel checks.
     ///

@@ -81,7 +81,24 @@ pub(crate) fn load(path: &Path) -> Result<CardData, Error> {
     file.take(MAX_FILE_LEN + 1)
         .read_to_end(&mut bytes)
         .map_err(io_error(path))?;
-    decode(&bytes).map_err(|e| match e {
+    decode(&bytes).map_err(|e| decode_error(path, e))
+}
+
+/// Decodes the bytes of a card file held in memory (never larger than a card file may be).
+/// Errors name `origin` where they would name the file.
+pub(crate) fn load_bytes(bytes: &[u8], origin: &Path) -> Result<CardData, Error> {
+    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if len > MAX_FILE_LEN {
+        return Err(Error::FileTooLarge {
+            path: origin.to_path_buf(),
+            len,
+        });
+    }
+    decode(bytes).map_err(|e| decode_error(origin, e))
+}
+
+fn decode_error(path: &Path, e: DecodeError) -> Error {
+    match e {
         DecodeError::NotACardFile => Error::NotACardFile {
             path: path.to_path_buf(),
         },
@@ -94,7 +111,7 @@ pub(crate) fn load(path: &Path) -> Result<CardData, Error> {
             path: path.to_path_buf(),
             problem,
         },
-    })
+    }
 }
 
 /// Writes the card over its existing file (atomically, durably).

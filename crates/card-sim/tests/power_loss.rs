@@ -1,0 +1,321 @@
+//! Power loss during the two writes that replace a PIN: a child process running CHANGE REFERENCE
+//! DATA back and forth, and one running the city hall's unlock with a new PIN, are killed at
+//! random points, many times (bounded). After every kill the card file loads, the counter is
+//! never above what it was except by a completed correct VERIFY or the unlock itself (a cut
+//! inside a VERIFY leaves the try counted), and the change is all or nothing:
+//! the PIN is the old one or the new one — and the new one whenever the child had been answered
+//! `9000` — never a mix, and an unlock never leaves a new PIN with a blocked counter or the
+//! old PIN with a released one.
+
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use card_sim::{
+    CardProfile, MyNumber, PinRef, SimCard,
+    authority::{Authority, IssueRequest, RetryLimits},
+};
+use fixtures::{TempDir, exchange, hx, lc_ascii, temp_dir};
+use pin_policy::{Pin, PinKind};
+use rand::{RngExt, SeedableRng};
+use time::{OffsetDateTime, macros::date, macros::datetime};
+
+const CHILD_ENV: &str = "CARD_SIM_POWER_LOSS_CHILD";
+const AUTHORITY_ENV: &str = "CARD_SIM_POWER_LOSS_AUTHORITY";
+/// Which of [`PINS`] the card holds when the change child starts.
+const FIRST_ENV: &str = "CARD_SIM_POWER_LOSS_FIRST";
+const CHANGE_TEST: &str = "pin_change_killed_at_random_points_is_all_or_nothing";
+const UNLOCK_TEST: &str = "unlock_killed_at_random_points_is_all_or_nothing";
+const ISSUED_AT: OffsetDateTime = datetime!(2026-04-01 01:00 UTC);
+const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
+const SELECT_SIGN_PIN: &str = "00 A4 02 0C 02 00 1B";
+/// The two signature PINs the change child alternates between.
+const PINS: [&str; 2] = ["ABC123", "XYZ789"];
+/// The new PIN the unlock child sets.
+const UNLOCK_PIN: &str = "NEW456";
+const LIMIT: u8 = 5;
+/// PIN changes per change child (bounded).
+const CHANGES: usize = 12;
+/// Kills per test (bounded in count; each costs a process start and a few card loads).
+const MAX_KILLS: usize = 150;
+
+fn pin(kind: PinKind, s: &str) -> Pin {
+    Pin::new(kind, s.as_bytes()).unwrap()
+}
+
+/// An authority (in `dir/authority`) and a template card issued by it; every round works on a
+/// copy.
+fn setup(name: &str) -> (TempDir, PathBuf, PathBuf) {
+    let dir = temp_dir(name);
+    let authority_dir = dir.join("authority");
+    let mut authority =
+        Authority::create(&authority_dir, ISSUED_AT, &mut cert::keys::seeded_rng(7)).unwrap();
+    let template = dir.join("template.jpki");
+    authority
+        .issue_card(
+            IssueRequest {
+                profile: CardProfile::MyNumber,
+                holder: cert::fixtures::holder(),
+                my_number: Some(MyNumber::new("123456789018").unwrap()),
+                auth_pin: Some(pin(PinKind::Authentication, "1234")),
+                sign_pin: Some(pin(PinKind::Signature, PINS[0])),
+                text_pin: Some(pin(PinKind::TextSupport, "5678")),
+                retry_limits: RetryLimits::default(),
+                card_expiry: date!(2036 - 08 - 20),
+                issued_at: ISSUED_AT,
+            },
+            &template,
+            &mut cert::keys::seeded_rng(8),
+        )
+        .unwrap();
+    (dir, authority_dir, template)
+}
+
+fn tries(card: &SimCard) -> u8 {
+    card.pin_counter(PinRef::Signature).unwrap().tries_left()
+}
+
+/// Whether `candidate` is the signature PIN of the card at `path`, tried on a scratch copy.
+fn is_pin(path: &Path, candidate: &str) -> bool {
+    let scratch = path.with_extension("probe");
+    std::fs::copy(path, &scratch).unwrap();
+    let mut card = SimCard::open(&scratch).unwrap();
+    exchange(&mut card, SELECT_JPKI, "9000");
+    exchange(&mut card, SELECT_SIGN_PIN, "9000");
+    let answer = card.process(&hx(&format!("00 20 00 80 {}", lc_ascii(candidate))));
+    std::fs::remove_file(&scratch).unwrap();
+    answer == [0x90, 0x00]
+}
+
+fn change_child(path: &str) {
+    let mut card = SimCard::open(path).unwrap();
+    let mut out = std::io::stdout().lock();
+    exchange(&mut card, SELECT_JPKI, "9000");
+    exchange(&mut card, SELECT_SIGN_PIN, "9000");
+    let first: usize = std::env::var(FIRST_ENV).unwrap().parse().unwrap();
+    for n in first..first + CHANGES {
+        let (old, new) = (PINS[n % 2], PINS[(n + 1) % 2]);
+        exchange(&mut card, &format!("00 20 00 80 {}", lc_ascii(old)), "9000");
+        exchange(&mut card, &format!("00 24 01 80 {}", lc_ascii(new)), "9000");
+        writeln!(out, "ACK {}", n + 1 - first).unwrap();
+        out.flush().unwrap();
+    }
+}
+
+fn unlock_child(path: &str) {
+    let authority_dir = std::env::var(AUTHORITY_ENV).unwrap();
+    let authority = Authority::open(Path::new(&authority_dir)).unwrap();
+    let mut card = SimCard::open(path).unwrap();
+    let new = pin(PinKind::Signature, UNLOCK_PIN);
+    authority
+        .unlock(&mut card, PinRef::Signature, Some(&new))
+        .unwrap();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "ACK 1").unwrap();
+    out.flush().unwrap();
+}
+
+fn spawn(test: &str, path: &Path, authority: &Path, first: usize) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, path)
+        .env(AUTHORITY_ENV, authority)
+        .env(FIRST_ENV, first.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// The last `ACK n` the child printed, 0 if none.
+fn acked(child: &mut Child) -> usize {
+    BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        // libtest may print its "test … " prefix on the same line as the first answer
+        .filter_map(|l| l.rfind("ACK ").and_then(|i| l[i + 4..].trim().parse().ok()))
+        .last()
+        .unwrap_or(0)
+}
+
+/// How long an uninterrupted child lives: kill points are drawn over that span (plus a fifth),
+/// so the test adapts to a slow or loaded machine.
+fn span_of(test: &str, path: &Path, authority: &Path) -> u64 {
+    let started = Instant::now();
+    let mut child = spawn(test, path, authority, 0);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "an uninterrupted child succeeds");
+    assert!(acked(&mut child) > 0);
+    u64::try_from(started.elapsed().as_micros())
+        .unwrap()
+        .max(1_000)
+        * 6
+        / 5
+}
+
+#[test]
+fn pin_change_killed_at_random_points_is_all_or_nothing() {
+    if let Ok(path) = std::env::var(CHILD_ENV) {
+        change_child(&path);
+        return;
+    }
+    let (dir, authority_dir, template) = setup("power-loss-change");
+    let path = dir.join("change.jpki");
+    std::fs::copy(&template, &path).unwrap();
+    let span = span_of(CHANGE_TEST, &path, &authority_dir);
+    // CHANGES is even: the calibration run ends with the first PIN again
+    assert!(is_pin(&path, PINS[0]));
+
+    let authority = Authority::open(&authority_dir).unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0xC4A6);
+    let (mut with_ack, mut in_flight, mut counted_cuts, mut releases) = (0, 0, 0, 0);
+    let mut counter = LIMIT;
+    // the PIN the file holds before each child: PINS[current]
+    let mut current = 0;
+    for kill in 1..=MAX_KILLS {
+        let mut child = spawn(CHANGE_TEST, &path, &authority_dir, current);
+        std::thread::sleep(Duration::from_micros(rng.random_range(0..span)));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let acks = acked(&mut child);
+        let mut card = SimCard::open(&path).unwrap_or_else(|e| panic!("after kill {kill}: {e}"));
+        // Only correct VERIFYs are sent, but each try is counted on disk before the compare:
+        // a cut inside a VERIFY leaves that try counted. So the counter is what it was, one
+        // less (cut inside this child's first VERIFY), or back at its limit after a VERIFY
+        // that completed (minus one if a later one was cut). Never above its limit, and never
+        // anything else.
+        let after = tries(&card);
+        assert!(
+            after == counter || after + 1 == counter || after + 1 >= LIMIT,
+            "after kill {kill}: counter {counter} → {after}"
+        );
+        if acks > 0 {
+            assert!(
+                after + 1 >= LIMIT,
+                "after kill {kill}: a VERIFY completed, counter {after}"
+            );
+        }
+        counted_cuts += usize::from(after < counter.min(LIMIT));
+        if after <= 2 {
+            // cuts inside VERIFY walked the counter down: the city hall releases it (the PIN
+            // stays), so that the test keeps going
+            authority
+                .unlock(&mut card, PinRef::Signature, None)
+                .unwrap();
+            releases += 1;
+        }
+        counter = tries(&card);
+        drop(card);
+        // all or nothing: the PIN is the one after the last acknowledged change, or after the
+        // one in flight — and that PIN, whole
+        let after_acks = (current + acks) % 2;
+        let holds = if is_pin(&path, PINS[after_acks]) {
+            after_acks
+        } else {
+            let next = (after_acks + 1) % 2;
+            assert!(
+                acks < CHANGES && is_pin(&path, PINS[next]),
+                "after kill {kill} ({acks} changes acknowledged): neither PIN works"
+            );
+            in_flight += 1;
+            next
+        };
+        with_ack += usize::from(acks > 0);
+        current = holds;
+    }
+    eprintln!(
+        "{MAX_KILLS} kills during PIN changes: {with_ack} after an acknowledged change, \
+         {in_flight} with a change in flight that landed, {counted_cuts} cut inside a VERIFY \
+         (try counted), {releases} city-hall releases"
+    );
+    assert!(
+        with_ack >= MAX_KILLS / 10,
+        "too few kills landed after a change was acknowledged: {with_ack}"
+    );
+}
+
+#[test]
+fn unlock_killed_at_random_points_is_all_or_nothing() {
+    if let Ok(path) = std::env::var(CHILD_ENV) {
+        unlock_child(&path);
+        return;
+    }
+    let (dir, authority_dir, template) = setup("power-loss-unlock");
+    // a template with the signature PIN blocked
+    let blocked = dir.join("blocked.jpki");
+    std::fs::copy(&template, &blocked).unwrap();
+    {
+        let mut card = SimCard::open(&blocked).unwrap();
+        exchange(&mut card, SELECT_JPKI, "9000");
+        exchange(&mut card, SELECT_SIGN_PIN, "9000");
+        for left in (0..LIMIT).rev() {
+            exchange(
+                &mut card,
+                &format!("00 20 00 80 {}", lc_ascii("WRONG1")),
+                &format!("63C{left:X}"),
+            );
+        }
+    }
+    let path = dir.join("unlock.jpki");
+    std::fs::copy(&blocked, &path).unwrap();
+    let span = span_of(UNLOCK_TEST, &path, &authority_dir);
+    assert!(is_pin(&path, UNLOCK_PIN));
+    let authority = Authority::open(&authority_dir).unwrap();
+
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x0417);
+    let (mut done, mut untouched) = (0, 0);
+    for kill in 1..=MAX_KILLS {
+        std::fs::copy(&blocked, &path).unwrap();
+        let mut child = spawn(UNLOCK_TEST, &path, &authority_dir, 0);
+        std::thread::sleep(Duration::from_micros(rng.random_range(0..span)));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let acks = acked(&mut child);
+        let card = SimCard::open(&path).unwrap_or_else(|e| panic!("after kill {kill}: {e}"));
+        let left = tries(&card);
+        drop(card);
+        if left == LIMIT {
+            // done: released with the new PIN, never the old one
+            assert!(
+                is_pin(&path, UNLOCK_PIN),
+                "after kill {kill}: released, old PIN"
+            );
+            done += 1;
+        } else {
+            assert_eq!(
+                left, 0,
+                "after kill {kill}: a counter between blocked and released"
+            );
+            assert_eq!(
+                acks, 0,
+                "after kill {kill}: acknowledged, yet still blocked"
+            );
+            // not done: the old PIN, still blocked (shown by a plain unlock on a copy, after
+            // which the old PIN works and the new one does not)
+            let probe = path.with_extension("unlocked");
+            std::fs::copy(&path, &probe).unwrap();
+            let mut card = SimCard::open(&probe).unwrap();
+            authority
+                .unlock(&mut card, PinRef::Signature, None)
+                .unwrap();
+            drop(card);
+            assert!(
+                is_pin(&probe, "ABC123"),
+                "after kill {kill}: blocked, PIN changed"
+            );
+            std::fs::remove_file(&probe).unwrap();
+            untouched += 1;
+        }
+    }
+    eprintln!("{MAX_KILLS} kills during unlocks: {done} completed, {untouched} left untouched");
+    assert!(
+        done > 0 && untouched > 0,
+        "kills landed on both sides of the write"
+    );
+}

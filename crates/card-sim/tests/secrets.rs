@@ -1,0 +1,288 @@
+//! Secrets: sentinel PINs go through `jpki-sim issue --pin-stdin`, a traced `serve` session
+//! (VERIFY right and wrong, CHANGE REFERENCE DATA, RESET RETRY COUNTER), `inspect`, and the
+//! `Debug` and `Display` forms of every type that holds them. They never appear in stdout,
+//! stderr, traces, `Debug` output or error messages — in ASCII or in hex. The card file holds
+//! them as stored (plain, in a file of mode 0600), and no CLI takes a PIN on argv.
+
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use card_sim::{PinRef, SimCard, authority::Authority, vpcd};
+use fixtures::{hx, lc_ascii, temp_dir};
+use pin_policy::{Pin, PinKind};
+
+const AUTH: &str = "8642";
+const SIGN: &str = "SENTINEL9";
+const TEXT: &str = "9753";
+/// The new signature PIN set by CHANGE REFERENCE DATA in the traced session.
+const SIGN_NEW: &str = "SENTINEL7";
+/// A wrong signature PIN offered in the traced session.
+const SIGN_WRONG: &str = "SENTINEL8";
+/// A PIN breaking the format rules (no digit).
+const BAD_FORMAT: &str = "SENTINELX";
+
+const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
+
+const HOLDER: [&str; 12] = [
+    "--name",
+    "番号 花子",
+    "--address",
+    "東京都千代田区霞が関二丁目1番2号",
+    "--birth",
+    "1990-01-01",
+    "--gender",
+    "female",
+    "--prefecture",
+    "東京都",
+    "--city",
+    "千代田区",
+];
+
+/// Every form in which a secret could leak into text: ASCII, hex upper and lower, spaced hex.
+fn forms(secret: &str) -> Vec<String> {
+    let upper = hex::encode_upper(secret.as_bytes());
+    let spaced = secret
+        .bytes()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    vec![
+        secret.to_owned(),
+        upper.clone(),
+        upper.to_lowercase(),
+        spaced.clone(),
+        spaced.to_lowercase(),
+    ]
+}
+
+#[track_caller]
+fn assert_clean(what: &str, text: &str) {
+    for secret in [AUTH, SIGN, TEXT, SIGN_NEW, SIGN_WRONG, BAD_FORMAT] {
+        for form in forms(secret) {
+            assert!(
+                !text.contains(&form),
+                "{what} shows the PIN {secret} as {form:?}:\n{text}"
+            );
+        }
+    }
+}
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-sim"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Runs jpki-sim and asserts that nothing it printed shows a sentinel; returns the output.
+#[track_caller]
+fn run_clean(args: &[&str], stdin: &str) -> Output {
+    let out = run(args, stdin);
+    assert_clean(
+        &format!("stdout of {args:?}"),
+        &String::from_utf8_lossy(&out.stdout),
+    );
+    assert_clean(
+        &format!("stderr of {args:?}"),
+        &String::from_utf8_lossy(&out.stderr),
+    );
+    out
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn issue_args<'a>(authority: &'a Path, card: &'a Path) -> Vec<&'a str> {
+    let mut args = vec![
+        "issue",
+        "--authority",
+        s(authority),
+        "--out",
+        s(card),
+        "--my-number",
+        "123456789018",
+        "--pin-stdin",
+    ];
+    args.extend(HOLDER);
+    args
+}
+
+#[test]
+fn sentinel_pins_never_leave_the_card_file() {
+    let dir = temp_dir("secrets");
+    let authority = dir.join("authority");
+    let card = dir.join("card.jpki");
+    assert!(
+        run_clean(&["authority", "init", s(&authority)], "")
+            .status
+            .success()
+    );
+
+    // A PIN of the wrong format is refused without being echoed, and no card is written.
+    let bad = run_clean(
+        &issue_args(&authority, &card),
+        &format!("{AUTH}\n{BAD_FORMAT}\n{TEXT}\n"),
+    );
+    assert!(!bad.status.success(), "a signature PIN without a digit");
+    assert!(!card.exists());
+
+    // argv never carries a PIN: there is no such flag.
+    let mut with_flag = issue_args(&authority, &card);
+    with_flag.extend(["--pin", AUTH]);
+    let refused = run(&with_flag, "");
+    assert_eq!(refused.status.code(), Some(2), "clap refuses --pin");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--pin"),
+        "the error names the flag"
+    );
+    assert!(!card.exists());
+
+    let issued = run_clean(
+        &issue_args(&authority, &card),
+        &format!("{AUTH}\n{SIGN}\n{TEXT}\n"),
+    );
+    assert!(issued.status.success(), "{issued:?}");
+    assert!(
+        run_clean(&["inspect", "--card", s(&card)], "")
+            .status
+            .success()
+    );
+
+    // The card file holds the PINs as stored (it is the card's memory), readable only by
+    // its owner.
+    let bytes = std::fs::read(&card).unwrap();
+    assert!(
+        bytes.windows(SIGN.len()).any(|w| w == SIGN.as_bytes()),
+        "the PIN is stored in the card file"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&card).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "card file mode {mode:o}");
+    }
+
+    // A traced vpcd session: right and wrong VERIFY, a PIN change, a RESET RETRY COUNTER
+    // without authority.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let child = Command::new(env!("CARGO_BIN_EXE_jpki-sim"))
+        .args(["serve", "--card", s(&card), "--addr", &addr, "--trace"])
+        .args(["--give-up-after", "1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (mut stream, _) = listener.accept().unwrap();
+    drop(listener);
+    let mut send = |capdu: &str| -> Vec<u8> {
+        vpcd::write_frame(&mut stream, &hx(capdu)).unwrap();
+        vpcd::read_frame(&mut stream).unwrap().unwrap()
+    };
+    assert_eq!(send("04"), card_sim::ATR);
+    for (capdu, expected) in [
+        (SELECT_JPKI.to_owned(), "9000"),
+        ("00 A4 02 0C 02 00 18".to_owned(), "9000"),
+        (format!("00 20 00 80 {}", lc_ascii(AUTH)), "9000"),
+        ("00 A4 02 0C 02 00 1B".to_owned(), "9000"),
+        (format!("00 20 00 80 {}", lc_ascii(SIGN_WRONG)), "63C4"),
+        (format!("00 20 00 80 {}", lc_ascii(SIGN)), "9000"),
+        (format!("00 24 01 80 {}", lc_ascii(BAD_FORMAT)), "6A80"),
+        (format!("00 24 01 80 {}", lc_ascii(SIGN_NEW)), "9000"),
+        (format!("00 2C 02 80 {}", lc_ascii(SIGN)), "6982"),
+    ] {
+        assert_eq!(hex::encode_upper(send(&capdu)), expected, "{capdu}");
+    }
+    drop(stream);
+    let out = child.wait_with_output().unwrap();
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        trace.contains("<redacted>"),
+        "the trace shows PIN commands: {trace}"
+    );
+    assert_clean("the serve trace", &trace);
+    assert_clean("serve's stdout", &String::from_utf8_lossy(&out.stdout));
+
+    // The change was made: the new PIN is what the file holds now.
+    let bytes = std::fs::read(&card).unwrap();
+    assert!(
+        bytes
+            .windows(SIGN_NEW.len())
+            .any(|w| w == SIGN_NEW.as_bytes())
+    );
+    assert!(!bytes.windows(SIGN.len()).any(|w| w == SIGN.as_bytes()));
+
+    // Debug of the card and of its authority.
+    let sim = SimCard::open(&card).unwrap();
+    assert_clean("Debug of SimCard", &format!("{sim:?} {sim:#?}"));
+    let auth = Authority::open(&authority).unwrap();
+    assert_clean("Debug of Authority", &format!("{auth:?} {auth:#?}"));
+    assert_eq!(
+        sim.pin_counter(PinRef::Signature).unwrap().tries_left(),
+        5,
+        "the correct VERIFY restored the counter"
+    );
+}
+
+#[test]
+fn debug_and_errors_of_pin_holding_types_redact_the_pin() {
+    // Pin and the contents types
+    let pin = Pin::new(PinKind::Signature, SIGN.as_bytes()).unwrap();
+    assert_clean("Debug of Pin", &format!("{pin:?} {pin:#?}"));
+    let mut contents = fixtures::my_number_contents();
+    let key = contents.signature.as_mut().unwrap();
+    key.pin = pin.clone();
+    assert_clean("Debug of KeyContents", &format!("{key:?}"));
+    contents.authentication.as_mut().unwrap().pin =
+        Pin::new(PinKind::Authentication, AUTH.as_bytes()).unwrap();
+    contents.text_support.as_mut().unwrap().pin =
+        Pin::new(PinKind::TextSupport, TEXT.as_bytes()).unwrap();
+    assert_clean(
+        "Debug of CardContents",
+        &format!("{contents:?} {contents:#?}"),
+    );
+    let card = SimCard::new(contents).unwrap();
+    assert_clean("Debug of SimCard", &format!("{card:?} {card:#?}"));
+
+    // a PIN command, decoded as the card does it (marked sensitive), in Debug and Display
+    for capdu in [
+        format!("00 20 00 80 {}", lc_ascii(SIGN)),
+        format!("00 24 01 80 {}", lc_ascii(SIGN_NEW)),
+        format!("00 2C 02 80 {}", lc_ascii(AUTH)),
+    ] {
+        let mut command = apdu::Command::decode(&hx(&capdu)).unwrap();
+        assert!(card_sim::is_pin_command(command.ins));
+        command.set_sensitive(true);
+        assert_clean("Debug of Command", &format!("{command:?} {command:#?}"));
+        assert_clean("Display of Command", &format!("{command}"));
+    }
+
+    // errors about a PIN of the wrong format name the rule, never the PIN
+    for (kind, bad) in [
+        (PinKind::Signature, BAD_FORMAT),
+        (PinKind::Authentication, "SENTINEL9"),
+        (PinKind::Authentication, "86420"),
+        (PinKind::TextSupport, "9753X"),
+    ] {
+        let err = Pin::new(kind, bad.as_bytes()).unwrap_err();
+        let text = format!("{err} / {err:?}");
+        assert!(!text.contains(bad), "{kind:?} error shows {bad}: {text}");
+        let card_err = card_sim::Error::from(err);
+        let text = format!("{card_err} / {card_err:?}");
+        assert!(!text.contains(bad), "card-sim error shows {bad}: {text}");
+    }
+}

@@ -1,0 +1,201 @@
+//! Secrets through the client CLI: a card with sentinel PINs, every PIN-taking command run
+//! with `--card`, `--pin-stdin` and `--verbose` (the APDU trace on stderr), right PINs, a wrong
+//! PIN, a PIN of the wrong format and a PIN change. No sentinel appears in stdout or stderr,
+//! in ASCII or in hex; argv never carries a PIN (there is no `--pin` flag).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use card_sim::{PinRef, SimCard, sample};
+use pin_policy::{Pin, PinKind};
+
+const AUTH: &str = "8642";
+const SIGN: &str = "SENTINEL9";
+const TEXT: &str = "9753";
+const AUTH_NEW: &str = "8462";
+const SIGN_WRONG: &str = "SENTINEL8";
+const BAD_FORMAT: &str = "SENTINELX";
+const ALL: [&str; 6] = [AUTH, SIGN, TEXT, AUTH_NEW, SIGN_WRONG, BAD_FORMAT];
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("jpki-tool-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+    fn path(&self, f: &str) -> PathBuf {
+        self.0.join(f)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn forms(secret: &str) -> Vec<String> {
+    let upper = hex::encode_upper(secret.as_bytes());
+    let spaced = secret
+        .bytes()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    vec![
+        secret.to_owned(),
+        upper.clone(),
+        upper.to_lowercase(),
+        spaced.clone(),
+        spaced.to_lowercase(),
+    ]
+}
+
+fn tool(card: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
+        .arg("--card")
+        .arg(card)
+        .arg("--pin-stdin")
+        .arg("--verbose")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
+    let out = child.wait_with_output().unwrap();
+    for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        let text = String::from_utf8_lossy(bytes);
+        for secret in ALL {
+            for form in forms(secret) {
+                assert!(
+                    !text.contains(&form),
+                    "{stream} of {args:?} shows {secret} as {form:?}:\n{text}"
+                );
+            }
+        }
+    }
+    out
+}
+
+#[track_caller]
+fn code(out: &Output, expected: i32) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(expected),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn tries(card: &Path, pin: PinRef) -> u8 {
+    SimCard::open(card)
+        .unwrap()
+        .pin_counter(pin)
+        .unwrap()
+        .tries_left()
+}
+
+#[test]
+fn sentinel_pins_never_appear_in_output_traces_or_errors() {
+    let set = cert::fixtures::build().unwrap();
+    let dir = Scratch::new("secrets");
+    let card = dir.path("card.jpki");
+    let mut contents = sample::my_number(&set, true).unwrap();
+    contents.authentication.as_mut().unwrap().pin =
+        Pin::new(PinKind::Authentication, AUTH.as_bytes()).unwrap();
+    contents.signature.as_mut().unwrap().pin =
+        Pin::new(PinKind::Signature, SIGN.as_bytes()).unwrap();
+    contents.text_support.as_mut().unwrap().pin =
+        Pin::new(PinKind::TextSupport, TEXT.as_bytes()).unwrap();
+    SimCard::create(&card, contents).unwrap();
+    let doc = dir.path("doc.txt");
+    std::fs::write(&doc, "a document to sign\n").unwrap();
+    let p7s = dir.path("doc.p7s");
+    let (doc_s, p7s_s) = (doc.to_str().unwrap(), p7s.to_str().unwrap());
+
+    // The trace is on: stderr shows APDUs, with the PIN commands redacted.
+    let info = tool(&card, &["info"], "");
+    assert!(
+        String::from_utf8_lossy(&info.stderr).contains("00 A4 04 0C"),
+        "--verbose traces APDUs"
+    );
+    code(&info, 0);
+    code(&tool(&card, &["pin", "status"], ""), 0);
+
+    // right PINs
+    let signed = tool(
+        &card,
+        &["sign", "--key", "sign", doc_s, "-o", p7s_s],
+        &format!("{SIGN}\n"),
+    );
+    let trace = code(&signed, 0);
+    assert!(
+        trace.contains("<redacted>"),
+        "the VERIFY is traced: {trace}"
+    );
+    code(
+        &tool(&card, &["cert", "show", "sign"], &format!("{SIGN}\n")),
+        0,
+    );
+    code(&tool(&card, &["text"], &format!("{TEXT}\n")), 0);
+
+    // a wrong PIN: one try spent, the message says how many are left, never the PIN
+    let wrong = code(
+        &tool(&card, &["cert", "show", "sign"], &format!("{SIGN_WRONG}\n")),
+        3,
+    );
+    assert!(wrong.contains("4 tries left"), "{wrong}");
+    assert_eq!(tries(&card, PinRef::Signature), 4);
+
+    // a PIN of the wrong format: refused before anything is sent
+    code(
+        &tool(&card, &["cert", "show", "sign"], &format!("{BAD_FORMAT}\n")),
+        1,
+    );
+    assert_eq!(tries(&card, PinRef::Signature), 4);
+    let bad_new = tool(
+        &card,
+        &["pin", "change", "sign"],
+        &format!("{SIGN}\n{BAD_FORMAT}\n{BAD_FORMAT}\n"),
+    );
+    code(&bad_new, 1);
+
+    // a PIN change (old, new, new again)
+    code(
+        &tool(
+            &card,
+            &["pin", "change", "auth"],
+            &format!("{AUTH}\n{AUTH_NEW}\n{AUTH_NEW}\n"),
+        ),
+        0,
+    );
+    code(&tool(&card, &["pin", "status"], ""), 0);
+
+    // argv never carries a PIN: there is no such flag, and the card is not touched
+    for args in [
+        &["--pin", AUTH, "info"][..],
+        &["info", "--pin", AUTH],
+        &["sign", "--key", "sign", doc_s, "-o", p7s_s, "--pin", SIGN],
+    ] {
+        let refused = Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
+            .arg("--card")
+            .arg(&card)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(refused.status.code(), Some(2), "clap refuses {args:?}");
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("--pin"));
+    }
+    assert_eq!(tries(&card, PinRef::Signature), 4);
+    assert_eq!(tries(&card, PinRef::Authentication), 3);
+}
