@@ -7,7 +7,6 @@
 #[path = "support/fixtures.rs"]
 mod fixtures;
 
-use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -73,17 +72,7 @@ fn assert_clean(what: &str, text: &str) {
 }
 
 fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-sim"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    child.wait_with_output().unwrap()
+    fixtures::run_jpki_sim(args, stdin)
 }
 
 /// Runs jpki-sim and asserts that nothing it printed shows a sentinel; returns the output.

@@ -1,39 +1,22 @@
 //! Every jpki-tool command against a simulator card file, in process (`--card`), with PINs on
 //! standard input. The card is built from the cert crate's fixture keys and certificates.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+#[path = "support/common.rs"]
+mod common;
+
 use card_sim::{SimCard, sample};
 use cert::fixtures::{self, FixtureSet};
+use common::Scratch;
 
 use sample::{AUTH_PIN, SIGN_PIN, TEXT_PIN};
 
 fn set() -> &'static FixtureSet {
     static SET: OnceLock<FixtureSet> = OnceLock::new();
     SET.get_or_init(|| fixtures::build().unwrap())
-}
-
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("jpki-tool-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-    fn path(&self, f: &str) -> PathBuf {
-        self.0.join(f)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// A My Number card with both certificates and the text-support application, in a file, with
@@ -50,21 +33,7 @@ fn my_number_card(dir: &Scratch) -> PathBuf {
 }
 
 fn tool(card: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
-        .arg("--card")
-        .arg(card)
-        .arg("--pin-stdin")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A command that fails before reading its PINs closes stdin early: not a test failure.
-    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    child.wait_with_output().unwrap()
+    common::tool_with(card, &[], args, stdin)
 }
 
 fn ok(out: &Output) -> String {

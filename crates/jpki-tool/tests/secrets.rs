@@ -3,11 +3,14 @@
 //! PIN, a PIN of the wrong format and a PIN change. No sentinel appears in stdout or stderr,
 //! in ASCII or in hex; argv never carries a PIN (there is no `--pin` flag).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+#[path = "support/common.rs"]
+mod common;
+
 use card_sim::{PinRef, SimCard, sample};
+use common::Scratch;
 use pin_policy::{Pin, PinKind};
 
 const AUTH: &str = "8642";
@@ -17,26 +20,6 @@ const AUTH_NEW: &str = "8462";
 const SIGN_WRONG: &str = "SENTINEL8";
 const BAD_FORMAT: &str = "SENTINELX";
 const ALL: [&str; 6] = [AUTH, SIGN, TEXT, AUTH_NEW, SIGN_WRONG, BAD_FORMAT];
-
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("jpki-tool-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-    fn path(&self, f: &str) -> PathBuf {
-        self.0.join(f)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn forms(secret: &str) -> Vec<String> {
     let upper = hex::encode_upper(secret.as_bytes());
@@ -54,22 +37,9 @@ fn forms(secret: &str) -> Vec<String> {
     ]
 }
 
+/// Runs the command with the APDU trace on, and checks no sentinel shows in either stream.
 fn tool(card: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
-        .arg("--card")
-        .arg(card)
-        .arg("--pin-stdin")
-        .arg("--verbose")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = common::tool_with(card, &["--verbose"], args, stdin);
     for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
         let text = String::from_utf8_lossy(bytes);
         for secret in ALL {

@@ -189,3 +189,21 @@ pub const SELECT_TEXT: &str = "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08";
 pub fn lc_ascii(s: &str) -> String {
     format!("{:02X} {}", s.len(), hex::encode_upper(s.as_bytes()))
 }
+
+/// Runs `jpki-sim args…` with `stdin` piped in. A command that fails before reading its PINs
+/// closes stdin early: not a test failure.
+pub fn run_jpki_sim(args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-sim"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
+    child.wait_with_output().unwrap()
+}
