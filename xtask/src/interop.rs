@@ -56,6 +56,8 @@ impl Drop for Guard {
 type Check = fn(&Env) -> Result<()>;
 
 struct Env {
+    root: PathBuf,
+    cargo: PathBuf,
     dir: PathBuf,
     jpki_sim: PathBuf,
     jpki_tool: PathBuf,
@@ -241,6 +243,8 @@ pub fn interop(root: &Path, cargo: &Path) -> Result<()> {
 
     // The first vpcd reader without a card is ours.
     let env0 = Env {
+        root: root.to_path_buf(),
+        cargo: cargo.to_path_buf(),
         dir: dir.clone(),
         jpki_sim: jpki_sim.clone(),
         jpki_tool: jpki_tool.clone(),
@@ -330,6 +334,10 @@ pub fn interop(root: &Path, cargo: &Path) -> Result<()> {
         (
             "jpki-tool: an empty reader and an unknown reader are distinct errors",
             jpki_tool_no_card,
+        ),
+        (
+            "cargo test -p jpki-tool --features real-reader (the CLI suite on the reader)",
+            jpki_tool_real_reader_suite,
         ),
     ];
     let (mut passed, mut failed) = (0, 0);
@@ -901,6 +909,33 @@ fn jpki_tool_no_card(env: &Env) -> Result<()> {
         "unknown reader: {} {}",
         unknown.status,
         text(&unknown)
+    );
+    Ok(())
+}
+
+fn jpki_tool_real_reader_suite(env: &Env) -> Result<()> {
+    let out = run(Command::new(&env.cargo)
+        .current_dir(&env.root)
+        .args([
+            "test",
+            "--quiet",
+            "-p",
+            "jpki-tool",
+            "--features",
+            "real-reader",
+            "--test",
+            "real_reader",
+        ])
+        .env("JPKI_TEST_READER", &env.reader)
+        .env("JPKI_TEST_AUTH_PIN", AUTH_PIN)
+        .env("JPKI_TEST_SIGN_PIN", SIGN_PIN)
+        .env("JPKI_TEST_TEXT_PIN", TEXT_PIN)
+        .env("JPKI_TEST_CA_DIR", env.dir.join("authority")))?;
+    let all = text(&out);
+    ensure!(out.status.success(), "{all}");
+    ensure!(
+        all.contains("2 passed"),
+        "the real-reader tests did not run: {all}"
     );
     Ok(())
 }

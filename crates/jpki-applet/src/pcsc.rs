@@ -200,7 +200,23 @@ impl PcscCard {
     ///
     /// # Errors
     /// The card was removed or reset.
+    ///
+    /// When another application reset the card since this connection was made (pcsc-lite
+    /// resets it when a client disconnects), this session holds no state yet: the connection
+    /// is re-established, leaving the card as it is, and the transaction started once more.
     pub fn transaction(&mut self) -> Result<PcscTransaction<'_>, TransportError> {
+        match self.card.transaction2() {
+            Ok(_) => {}
+            Err((card, pcsc::Error::ResetCard)) => {
+                card.reconnect(
+                    pcsc::ShareMode::Shared,
+                    pcsc::Protocols::ANY,
+                    pcsc::Disposition::LeaveCard,
+                )
+                .map_err(|e| map_err("reconnecting after a reset", e))?;
+            }
+            Err((_, e)) => return Err(map_err("starting a transaction", e)),
+        }
         let tx = self
             .card
             .transaction()
