@@ -35,6 +35,9 @@ struct Global {
     /// PC/SC reader to use (default: the first reader with a card).
     #[arg(long, global = true, value_name = "NAME", conflicts_with = "card")]
     reader: Option<String>,
+    /// Wait up to this many seconds for a card in the reader (PC/SC only).
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 0)]
+    wait: u64,
     /// A simulator card file, used in process instead of a reader.
     #[arg(long, global = true, value_name = "FILE")]
     card: Option<PathBuf>,
@@ -402,6 +405,9 @@ fn with_card<R>(g: &Global, f: impl FnOnce(&mut Card<'_>) -> Result<R>) -> Resul
         Some(r) => r.clone(),
         None => ctx.first_reader()?,
     };
+    if g.wait > 0 {
+        ctx.wait_for_card(&reader, Duration::from_secs(g.wait))?;
+    }
     let mut pcsc_card = ctx.connect(&reader)?;
     let mut tx = pcsc_card.transaction()?;
     let mut card: Card<'_> = JpkiApplet::new(&mut tx as &mut dyn Transport);

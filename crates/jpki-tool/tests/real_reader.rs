@@ -47,7 +47,8 @@ fn ca(file: &str) -> String {
 
 #[test]
 fn every_read_only_command_works_on_the_reader() {
-    let info = ok(&tool(&["info"], ""));
+    // the card is there: --wait returns at once
+    let info = ok(&tool(&["--wait", "5", "info"], ""));
     assert!(info.contains("card:"), "{info}");
     let status = ok(&tool(&["pin", "status"], ""));
     assert!(status.contains("authentication PIN:"), "{status}");
