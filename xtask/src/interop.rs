@@ -902,6 +902,19 @@ fn jpki_tool_no_card(env: &Env) -> Result<()> {
             text(&empty)
         );
     }
+    // waiting for a card that never comes ends with the same error, after the wait
+    if readers(env)?.contains(&format!("{other}: no card")) {
+        let start = Instant::now();
+        let waited =
+            run(Command::new(&env.jpki_tool).args(["--reader", other, "--wait", "1", "info"]))?;
+        ensure!(
+            waited.status.code() == Some(5) && start.elapsed() >= Duration::from_millis(900),
+            "--wait 1 on an empty reader: {} after {:?}: {}",
+            waited.status,
+            start.elapsed(),
+            text(&waited)
+        );
+    }
     let unknown =
         run(Command::new(&env.jpki_tool).args(["--reader", "No Such Reader 99", "info"]))?;
     ensure!(

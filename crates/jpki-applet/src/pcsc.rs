@@ -138,10 +138,15 @@ impl PcscContext {
         let cname = self.reader_name(reader)?;
         let mut states = [pcsc::ReaderState::new(cname, pcsc::State::UNAWARE)];
         let deadline = std::time::Instant::now() + timeout;
+        // The first call (state UNAWARE) returns at once with the current state; later ones
+        // block until the state changes or the time left runs out.
+        let mut wait = Duration::ZERO;
         loop {
-            self.ctx
-                .get_status_change(Duration::ZERO, &mut states)
-                .map_err(|e| map_err("reading the reader state", e))?;
+            match self.ctx.get_status_change(wait, &mut states) {
+                Ok(()) => {}
+                Err(pcsc::Error::Timeout) => return Err(TransportError::NoCard),
+                Err(e) => return Err(map_err("waiting for a card", e)),
+            }
             let Some(state) = states.first_mut() else {
                 return Err(TransportError::NoReader);
             };
@@ -149,13 +154,9 @@ impl PcscContext {
                 return Ok(());
             }
             state.sync_current_state();
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
+            wait = deadline.saturating_duration_since(std::time::Instant::now());
+            if wait.is_zero() {
                 return Err(TransportError::NoCard);
-            }
-            match self.ctx.get_status_change(left, &mut states) {
-                Ok(()) | Err(pcsc::Error::Timeout) => {}
-                Err(e) => return Err(map_err("waiting for a card", e)),
             }
         }
     }
