@@ -126,21 +126,18 @@ impl StatusWord {
     /// For `61xx`, the number of bytes GET RESPONSE can fetch (`6100` means 256).
     #[must_use]
     pub const fn bytes_remaining(self) -> Option<usize> {
-        if self.sw1() == 0x61 {
-            Some(if self.sw2() == 0 {
-                256
-            } else {
-                self.sw2() as usize
-            })
-        } else {
-            None
-        }
+        self.count_after(0x61)
     }
 
     /// For `6Cxx`, the Le the card asks for (`6C00` means 256).
     #[must_use]
     pub const fn exact_le(self) -> Option<usize> {
-        if self.sw1() == 0x6C {
+        self.count_after(0x6C)
+    }
+
+    /// For `sw1 xx`, the byte count `xx` (`00` meaning 256).
+    const fn count_after(self, sw1: u8) -> Option<usize> {
+        if self.sw1() == sw1 {
             Some(if self.sw2() == 0 {
                 256
             } else {
