@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok((tlv, _rest)) = apdu::tlv::parse_prefix(data) {
         // what parses must encode again (lengths may come back in their shortest form)
-        let again = tlv.to_vec();
+        let again = apdu::tlv::encode(&tlv);
         assert!(apdu::tlv::parse(&again).is_ok(), "re-encoded TLV does not parse");
     }
     let _ = apdu::tlv::split_object(data);

@@ -6,13 +6,18 @@
 //! deeper than [`MAX_DEPTH`] or when a length overruns its container: hostile bytes get an
 //! error, never a stack overflow or a panic.
 //!
+//!
+//! Encode with [`encode`], never with `Tlv::to_vec`: iso7816-tlv 0.4.4 writes a 127-byte value's
+//! length in the long form (`81 7F`) while counting it as one byte in the enclosing object's
+//! length, so a constructed object holding one comes out malformed (found by fuzzing).
+//!
 //! ```
 //! use apdu::tlv;
 //! let facts = tlv::constructed(0xFF20, vec![
 //!     tlv::primitive(0xDF22, "番号 花子".as_bytes())?,
 //!     tlv::primitive(0xDF25, b"2")?,
 //! ])?;
-//! let bytes = facts.to_vec();
+//! let bytes = tlv::encode(&facts);
 //! assert_eq!(bytes[..2], [0xFF, 0x20]);
 //! let back = tlv::parse(&bytes)?;
 //! assert_eq!(tlv::find_value(&back, 0xDF22), Some("番号 花子".as_bytes()));
@@ -115,6 +120,46 @@ pub fn split_object(input: &[u8]) -> Result<(u32, &[u8], &[u8]), TlvError> {
         offset: input.len(),
     })?;
     Ok((tag, value, rest))
+}
+
+/// DER-style definite-length encoding of `tlv` and everything inside it: lengths below 128 in
+/// one byte, longer ones as `81`–`84` and the shortest big-endian count.
+#[must_use]
+pub fn encode(tlv: &Tlv) -> Vec<u8> {
+    let mut out = Vec::new();
+    write(tlv, &mut out);
+    out
+}
+
+fn write(tlv: &Tlv, out: &mut Vec<u8>) {
+    out.extend_from_slice(tlv.tag().to_bytes());
+    match tlv.value() {
+        Value::Primitive(v) => {
+            push_len(v.len(), out);
+            out.extend_from_slice(v);
+        }
+        Value::Constructed(children) => {
+            let mut content = Vec::new();
+            for child in children {
+                write(child, &mut content);
+            }
+            push_len(content.len(), out);
+            out.extend_from_slice(&content);
+        }
+    }
+}
+
+fn push_len(n: usize, out: &mut Vec<u8>) {
+    let bytes = n.to_be_bytes();
+    let significant: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
+    match significant.as_slice() {
+        [] => out.push(0),
+        [b] if *b < 0x80 => out.push(*b),
+        long => {
+            out.push(0x80 | u8::try_from(long.len()).unwrap_or(0));
+            out.extend_from_slice(long);
+        }
+    }
 }
 
 /// A primitive object.
@@ -285,7 +330,7 @@ mod tests {
     fn long_form_lengths_round_trip() {
         let value = vec![0xAB; 300];
         let tlv = primitive(0xDF22, &value).unwrap();
-        let bytes = tlv.to_vec();
+        let bytes = encode(&tlv);
         assert_eq!(bytes[..5], [0xDF, 0x22, 0x82, 0x01, 0x2C]);
         assert_eq!(
             find_value(&parse(&bytes).unwrap(), 0xDF22),
@@ -343,6 +388,21 @@ mod tests {
         }
         deep.extend_from_slice(&[0x80, 0x00]);
         assert_eq!(parse(&deep), Err(TlvError::TooDeep));
+    }
+
+    #[test]
+    fn a_127_byte_value_inside_a_constructed_object_encodes_correctly() {
+        // iso7816-tlv's own to_vec gets this wrong (long-form length counted as one byte)
+        for n in [126usize, 127, 128, 255, 256] {
+            let object =
+                constructed(0xFF20, vec![primitive(0xDF23, &vec![0x41; n]).unwrap()]).unwrap();
+            let bytes = encode(&object);
+            let back = parse(&bytes).unwrap_or_else(|e| panic!("{n}: {e}"));
+            assert_eq!(find_value(&back, 0xDF23).map(<[u8]>::len), Some(n));
+            assert_eq!(encode(&back), bytes, "{n}: stable");
+        }
+        let bytes = encode(&primitive(0x80, &[0; 127]).unwrap());
+        assert_eq!(bytes[..2], [0x80, 0x7F]);
     }
 
     #[test]

@@ -69,10 +69,22 @@ proptest! {
     }
 
     #[test]
+    fn tlv_constructed_round_trips_for_every_child_length(n in 0usize..600) {
+        let object = tlv::constructed(0xFF20, vec![
+            tlv::primitive(0xDF21, &[1, 2]).unwrap(),
+            tlv::primitive(0xDF23, &vec![0x41; n]).unwrap(),
+        ]).unwrap();
+        let bytes = tlv::encode(&object);
+        let back = tlv::parse(&bytes).unwrap();
+        prop_assert_eq!(tlv::find_value(&back, 0xDF23).map(<[u8]>::len), Some(n));
+        prop_assert_eq!(tlv::encode(&back), bytes);
+    }
+
+    #[test]
     fn tlv_primitive_round_trips(tag in prop_oneof![Just(0xDF22u32), Just(0x80), Just(0x5F20)],
                                  value in proptest::collection::vec(any::<u8>(), 0..700)) {
         let t = tlv::primitive(tag, &value).unwrap();
-        let back = tlv::parse(&t.to_vec()).unwrap();
+        let back = tlv::parse(&tlv::encode(&t)).unwrap();
         prop_assert_eq!(tlv::find_value(&back, tag), Some(value.as_slice()));
     }
 }

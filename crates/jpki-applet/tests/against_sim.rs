@@ -205,3 +205,19 @@ fn juki_cards_use_the_juki_pin_rule() {
         Err(Error::NoCertificate { .. })
     ));
 }
+
+#[test]
+fn an_address_of_exactly_127_bytes_reads_back_whole() {
+    // 42 kanji (126 bytes of UTF-8) and a digit: the length that iso7816-tlv's own encoder got
+    // wrong inside the FF20 object
+    let address = format!("{}1", "東".repeat(42));
+    assert_eq!(address.len(), 127);
+    let mut contents = sample::my_number(set(), true).unwrap();
+    contents.text_support.as_mut().unwrap().facts.address = address.clone();
+    let mut card = JpkiApplet::new(SimCard::new(contents).unwrap());
+    let facts = card
+        .text_support()
+        .four_facts(sample::TEXT_PIN.as_bytes())
+        .unwrap();
+    assert_eq!(facts.address, address);
+}

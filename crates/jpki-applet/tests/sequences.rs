@@ -325,8 +325,8 @@ fn text_support_reads_my_number_and_four_facts() {
             apdu::tlv::primitive(0xDF25, b"2").unwrap(),
         ],
     )
-    .unwrap()
-    .to_vec();
+    .unwrap();
+    let facts = apdu::tlv::encode(&facts);
     let h = |b: &[u8]| hex::encode_upper(b);
     let head = format!("{}9000", h(&facts[..8]));
     let rest = format!("{}9000", h(&facts[8..]));

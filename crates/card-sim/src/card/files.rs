@@ -183,10 +183,10 @@ pub(crate) fn facts_ef(facts: &FourFacts) -> Option<Vec<u8>> {
     let mut offsets = Vec::with_capacity(8);
     for field in &fields {
         offsets.extend_from_slice(&u16::try_from(offset).ok()?.to_be_bytes());
-        offset = offset.checked_add(field.to_vec().len())?;
+        offset = offset.checked_add(tlv::encode(field).len())?;
     }
     let mut children = Vec::with_capacity(5);
     children.push(tlv::primitive(0xDF21, &offsets).ok()?);
     children.extend(fields);
-    Some(tlv::constructed(0xFF20, children).ok()?.to_vec())
+    Some(tlv::encode(&tlv::constructed(0xFF20, children).ok()?))
 }
