@@ -50,7 +50,7 @@ impl fmt::Display for KeyRole {
 }
 
 /// One JPKI key with its certificates and PIN, as issued.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct KeyContents {
     /// The end-entity certificate (DER).
     pub certificate: Vec<u8>,
@@ -116,7 +116,7 @@ impl fmt::Debug for Administration {
 }
 
 /// A key as the card holds it: contents with a live retry counter.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct KeySlot {
     pub(crate) certificate: Vec<u8>,
     pub(crate) ca_certificate: Vec<u8>,
@@ -292,5 +292,42 @@ impl TextSlot {
             facts: t.facts,
             pin: PinSlot::new(t.pin, t.retry_limit)?,
         })
+    }
+}
+
+/// Certificates by size, the private key not at all: a `Debug` dump is read by people and
+/// lands in logs.
+impl fmt::Debug for KeyContents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyContents")
+            .field(
+                "certificate",
+                &format_args!("<{} bytes>", self.certificate.len()),
+            )
+            .field(
+                "ca_certificate",
+                &format_args!("<{} bytes>", self.ca_certificate.len()),
+            )
+            .field("private_key", &format_args!("<redacted>"))
+            .field("pin", &self.pin)
+            .field("retry_limit", &self.retry_limit)
+            .finish()
+    }
+}
+
+impl fmt::Debug for KeySlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeySlot")
+            .field(
+                "certificate",
+                &format_args!("<{} bytes>", self.certificate.len()),
+            )
+            .field(
+                "ca_certificate",
+                &format_args!("<{} bytes>", self.ca_certificate.len()),
+            )
+            .field("private_key", &format_args!("<redacted>"))
+            .field("pin", &self.pin)
+            .finish()
     }
 }
