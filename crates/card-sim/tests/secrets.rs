@@ -6,6 +6,8 @@
 
 #[path = "support/fixtures.rs"]
 mod fixtures;
+#[path = "support/leaks.rs"]
+mod leaks;
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -13,6 +15,7 @@ use std::process::{Command, Output, Stdio};
 
 use card_sim::{PinRef, SimCard, authority::Authority, vpcd};
 use fixtures::{hx, lc_ascii, temp_dir};
+use leaks::{forms, shows_digits};
 use pin_policy::{Pin, PinKind};
 
 const AUTH: &str = "8642";
@@ -41,50 +44,6 @@ const HOLDER: [&str; 12] = [
     "--city",
     "千代田区",
 ];
-
-/// Every form in which a secret could leak into text: hex upper and lower, spaced hex, the
-/// decimal byte list `Debug` prints for a `Vec<u8>`, and quoted as `Debug` prints a string —
-/// and, for a PIN with a letter, the plain text. A 4-digit PIN's plain digits are searched for
-/// as a token of their own ([`shows_digits`]): inside a longer run of digits or hex they turn
-/// up by chance (process IDs, timestamps, random keys and certificates).
-fn forms(secret: &str) -> Vec<String> {
-    let upper = hex::encode_upper(secret.as_bytes());
-    let spaced = secret
-        .bytes()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let decimal = secret
-        .bytes()
-        .map(|b| b.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut forms = vec![
-        upper.clone(),
-        upper.to_lowercase(),
-        spaced.clone(),
-        spaced.to_lowercase(),
-        decimal,
-        format!("{secret:?}"),
-    ];
-    if !secret.bytes().all(|b| b.is_ascii_digit()) {
-        forms.push(secret.to_owned());
-    }
-    forms
-}
-
-/// Whether `text` shows the all-digit `secret` with no hex digit right before or after it.
-fn shows_digits(text: &str, secret: &str) -> bool {
-    if !secret.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let bytes = text.as_bytes();
-    text.match_indices(secret).any(|(at, _)| {
-        let before = at.checked_sub(1).and_then(|i| bytes.get(i));
-        let after = bytes.get(at + secret.len());
-        !before.is_some_and(u8::is_ascii_hexdigit) && !after.is_some_and(u8::is_ascii_hexdigit)
-    })
-}
 
 #[track_caller]
 fn assert_clean(what: &str, text: &str) {

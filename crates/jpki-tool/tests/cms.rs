@@ -91,6 +91,28 @@ fn truncated_or_garbage_input_is_an_error_not_a_panic() {
     assert!(cms::verify_detached(set().my_number_sign.certificate.der(), b"x").is_err());
 }
 
+/// `openssl cms -verify` of dir/doc.p7s over dir/doc.txt, trusting dir/ca.pem, at the fixtures'
+/// reference time.
+fn openssl_cms_verify(dir: &std::path::Path) -> std::process::Output {
+    Command::new("openssl")
+        .args([
+            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
+        ])
+        .arg("-in")
+        .arg(dir.join("doc.p7s"))
+        .arg("-content")
+        .arg(dir.join("doc.txt"))
+        .arg("-CAfile")
+        .arg(dir.join("ca.pem"))
+        .args([
+            "-attime",
+            &fixtures::REFERENCE_TIME.unix_timestamp().to_string(),
+        ])
+        .args(["-out", "/dev/null"])
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn openssl_cms_verify_accepts_our_signature() {
     if Command::new("openssl").arg("version").output().is_err() {
@@ -104,46 +126,14 @@ fn openssl_cms_verify_accepts_our_signature() {
     std::fs::write(dir.join("doc.txt"), &doc).unwrap();
     std::fs::write(dir.join("doc.p7s"), &p7s).unwrap();
     std::fs::write(dir.join("ca.pem"), set().sign_ca.certificate().to_pem()).unwrap();
-    let out = Command::new("openssl")
-        .args([
-            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
-        ])
-        .arg("-in")
-        .arg(dir.join("doc.p7s"))
-        .arg("-content")
-        .arg(dir.join("doc.txt"))
-        .arg("-CAfile")
-        .arg(dir.join("ca.pem"))
-        .args([
-            "-attime",
-            &fixtures::REFERENCE_TIME.unix_timestamp().to_string(),
-        ])
-        .args(["-out", "/dev/null"])
-        .output()
-        .unwrap();
+    let out = openssl_cms_verify(&dir);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "openssl cms -verify failed: {stderr}");
     assert!(stderr.contains("Verification successful"), "{stderr}");
 
     // and openssl rejects a changed document
     std::fs::write(dir.join("doc.txt"), b"changed").unwrap();
-    let out = Command::new("openssl")
-        .args([
-            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
-        ])
-        .arg("-in")
-        .arg(dir.join("doc.p7s"))
-        .arg("-content")
-        .arg(dir.join("doc.txt"))
-        .arg("-CAfile")
-        .arg(dir.join("ca.pem"))
-        .args([
-            "-attime",
-            &fixtures::REFERENCE_TIME.unix_timestamp().to_string(),
-        ])
-        .args(["-out", "/dev/null"])
-        .output()
-        .unwrap();
+    let out = openssl_cms_verify(&dir);
     assert!(!out.status.success());
     std::fs::remove_dir_all(&dir).ok();
 }
