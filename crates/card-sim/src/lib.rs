@@ -16,6 +16,7 @@ mod card;
 mod contents;
 mod error;
 mod holder;
+pub mod process;
 pub mod sample;
 mod store;
 pub mod vpcd;

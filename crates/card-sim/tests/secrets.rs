@@ -4,6 +4,9 @@
 //! stderr, traces, `Debug` output or error messages — in ASCII or in hex. The card file holds
 //! them as stored (plain, in a file of mode 0600), and no CLI takes a PIN on argv.
 
+#[cfg(target_os = "linux")]
+#[path = "support/cores.rs"]
+mod cores;
 #[path = "support/fixtures.rs"]
 mod fixtures;
 #[path = "support/leaks.rs"]
@@ -264,4 +267,78 @@ fn debug_and_errors_of_pin_holding_types_redact_the_pin() {
         let text = format!("{card_err} / {card_err:?}");
         assert!(!text.contains(bad), "card-sim error shows {bad}: {text}");
     }
+}
+
+/// Core files: `jpki-sim` disables them first thing (`RLIMIT_CORE` 0/0, not dumpable), so a
+/// `serve` holding a verified sentinel PIN writes no core file when it is sent SIGQUIT — even
+/// when its parent raised the soft limit before starting it, and where a control process
+/// started the same way does dump core.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_serve_holding_a_pin_writes_no_core_file() {
+    use std::os::unix::process::ExitStatusExt;
+
+    let dir = temp_dir("secrets-core");
+    let authority = dir.join("authority");
+    let card = dir.join("card.jpki");
+    assert!(
+        run(&["authority", "init", s(&authority)], "")
+            .status
+            .success()
+    );
+    let issued = run(
+        &issue_args(&authority, &card),
+        &format!("{AUTH}\n{SIGN}\n{TEXT}\n"),
+    );
+    assert!(issued.status.success(), "{issued:?}");
+    let control = cores::control_dumps_core(&dir.join("control"));
+
+    // serve, after a VERIFY with the sentinel PIN went through it
+    let cwd = dir.join("serve");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let serve = cores::spawn_with_cores(
+        &cwd,
+        env!("CARGO_BIN_EXE_jpki-sim"),
+        &["serve", "--card", s(&card), "--addr", &addr],
+    );
+    let (mut stream, _) = listener.accept().unwrap();
+    let mut send = |capdu: &str| -> String {
+        vpcd::write_frame(&mut stream, &hx(capdu)).unwrap();
+        hex::encode_upper(vpcd::read_frame(&mut stream).unwrap().unwrap())
+    };
+    assert_eq!(send(SELECT_JPKI), "9000");
+    assert_eq!(send("00 A4 02 0C 02 00 1B"), "9000");
+    assert_eq!(send(&format!("00 20 00 80 {}", lc_ascii(SIGN))), "9000");
+
+    let (soft, hard) = cores::core_limits(serve.id());
+    assert_eq!(
+        (soft.as_str(), hard.as_str()),
+        ("0", "0"),
+        "serve's core limits"
+    );
+    let dumpable_seen = cores::assert_not_dumpable(serve.id());
+    let (status, new) = cores::quit_and_collect(serve, &cwd);
+    drop(stream);
+    assert_eq!(status.signal(), Some(3), "serve died of SIGQUIT: {status}");
+    assert!(!status.core_dumped(), "serve dumped core");
+    assert!(
+        new.is_empty(),
+        "serve left core files {new:?} (holding the PIN: {})",
+        cores::any_holds(&new, SIGN)
+    );
+    eprintln!(
+        "core files of serve: limits 0/0; not dumpable {}; SIGQUIT with a verified PIN in memory \
+         left none ({})",
+        if dumpable_seen {
+            "(checked)"
+        } else {
+            "(not observable as root)"
+        },
+        match control {
+            Some(files) =>
+                format!("an unprotected control process started the same way dumped {files:?}"),
+            None => "core files are not observable here: no control process dumped core".to_owned(),
+        }
+    );
 }

@@ -8,6 +8,9 @@ use std::process::{Command, Output, Stdio};
 
 #[path = "support/common.rs"]
 mod common;
+#[cfg(target_os = "linux")]
+#[path = "../../card-sim/tests/support/cores.rs"]
+mod cores;
 #[path = "../../card-sim/tests/support/leaks.rs"]
 mod leaks;
 
@@ -159,4 +162,91 @@ fn sentinel_pins_never_appear_in_output_traces_or_errors() {
     }
     assert_eq!(tries(&card, PinRef::Signature), 4);
     assert_eq!(tries(&card, PinRef::Authentication), 3);
+}
+
+/// Core files: `jpki-tool` disables them first thing (`RLIMIT_CORE` 0/0, not dumpable). One
+/// waiting for the new PIN of a PIN change, with the current (sentinel) PIN already read, is
+/// sent SIGQUIT: no core file — where a control process started the same way dumps one.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_tool_holding_a_pin_writes_no_core_file() {
+    use std::io::Write as _;
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::{Duration, Instant};
+
+    let set = cert::fixtures::build().unwrap();
+    let dir = Scratch::new("secrets-core");
+    let card = dir.path("card.jpki");
+    let mut contents = sample::my_number(&set, true).unwrap();
+    contents.authentication.as_mut().unwrap().pin =
+        Pin::new(PinKind::Authentication, AUTH.as_bytes()).unwrap();
+    SimCard::create(&card, contents).unwrap();
+    let control = cores::control_dumps_core(&dir.path("control"));
+
+    let cwd = dir.path("tool");
+    let mut tool = cores::spawn_with_cores(
+        &cwd,
+        env!("CARGO_BIN_EXE_jpki-tool"),
+        &[
+            "--card",
+            card.to_str().unwrap(),
+            "--pin-stdin",
+            "pin",
+            "change",
+            "auth",
+        ],
+    );
+    // the current PIN; the new one never comes, so the tool waits with the PIN in memory
+    let mut stdin = tool.stdin.take().unwrap();
+    stdin.write_all(format!("{AUTH}\n").as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (soft, hard) = loop {
+        let limits = cores::core_limits(tool.id());
+        // (the shell first raises the soft limit, then execs jpki-tool, which sets both to 0)
+        if (limits.0 == "0" && limits.1 == "0") || Instant::now() > deadline {
+            break limits;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(
+        (soft.as_str(), hard.as_str()),
+        ("0", "0"),
+        "jpki-tool's core limits"
+    );
+    let dumpable_seen = cores::assert_not_dumpable(tool.id());
+    // time to read the line and block on the next
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        tool.try_wait().unwrap().is_none(),
+        "jpki-tool waits for the new PIN"
+    );
+    let (status, new) = cores::quit_and_collect(tool, &cwd);
+    drop(stdin);
+    assert_eq!(
+        status.signal(),
+        Some(3),
+        "jpki-tool died of SIGQUIT: {status}"
+    );
+    assert!(!status.core_dumped(), "jpki-tool dumped core");
+    assert!(
+        new.is_empty(),
+        "jpki-tool left core files {new:?} (holding the PIN: {})",
+        cores::any_holds(&new, AUTH)
+    );
+    assert_eq!(tries(&card, PinRef::Authentication), 3, "nothing was sent");
+    eprintln!(
+        "core files of jpki-tool: limits 0/0; not dumpable {}; SIGQUIT with a PIN read left none \
+         ({})",
+        if dumpable_seen {
+            "(checked)"
+        } else {
+            "(not observable as root)"
+        },
+        match control {
+            Some(files) =>
+                format!("an unprotected control process started the same way dumped {files:?}"),
+            None => "core files are not observable here: no control process dumped core".to_owned(),
+        }
+    );
 }

@@ -235,6 +235,12 @@ fn invalid(message: impl Into<String>) -> anyhow::Error {
 }
 
 fn main() -> ExitCode {
+    // First, before any PIN or key is in memory: a crash must not write them to a core file.
+    if let Err(e) = card_sim::process::disable_core_dumps() {
+        eprintln!(
+            "jpki-sim: warning: cannot disable core dumps ({e}); a crash could write PINs and keys to a core file"
+        );
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
