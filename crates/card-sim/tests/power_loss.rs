@@ -43,7 +43,7 @@ const LIMIT: u8 = 5;
 /// PIN changes per change child (bounded).
 const CHANGES: usize = 12;
 /// Kills per test (bounded in count; each costs a process start and a few card loads).
-const MAX_KILLS: usize = 150;
+const MAX_KILLS: usize = 400;
 
 fn pin(kind: PinKind, s: &str) -> Pin {
     Pin::new(kind, s.as_bytes()).unwrap()
