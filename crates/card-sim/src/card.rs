@@ -12,6 +12,7 @@ use pin_policy::RetryCounter;
 
 use crate::{
     contents::{Administration, CARD_ID_LEN, CardContents, CardData, CardProfile, KeyRole},
+    engine::{Engine, SigningKey},
     error::Error,
     holder::FourFacts,
     store,
@@ -43,6 +44,7 @@ pub struct SimCard {
     file: Option<PathBuf>,
     session: Session,
     powered: bool,
+    engine: Engine,
 }
 
 impl SimCard {
@@ -126,7 +128,27 @@ impl SimCard {
             file,
             session: Session::default(),
             powered: true,
+            engine: Engine::DEFAULT,
         }
+    }
+
+    /// The RSA engine that computes this card's signatures ([`Engine::DEFAULT`] unless set).
+    #[must_use]
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Chooses the RSA engine. Every engine gives the same signature bytes; the keys were
+    /// prepared for all of them when the card was loaded, so switching costs nothing.
+    pub fn set_engine(&mut self, engine: Engine) {
+        self.engine = engine;
+    }
+
+    /// [`set_engine`](Self::set_engine), builder style.
+    #[must_use]
+    pub fn with_engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
+        self
     }
 
     /// The card file, for a card that has one.
@@ -294,7 +316,9 @@ impl SimCard {
                 part: "signature key",
             });
         };
-        slot.private_key = private_key;
+        slot.private_key = SigningKey::new(private_key).ok_or(Error::KeyRejected {
+            role: KeyRole::Signature,
+        })?;
         slot.certificate = certificate;
         slot.ca_certificate = ca_certificate;
         if let Some(text) = data.text_support.as_mut() {

@@ -3,9 +3,9 @@
 use core::fmt;
 
 use pin_policy::{Pin, PinKind, PinSlot};
-use rsa::traits::PublicKeyParts;
 
 use crate::{
+    engine::SigningKey,
     error::Error,
     holder::{FourFacts, MyNumber},
 };
@@ -120,7 +120,8 @@ impl fmt::Debug for Administration {
 pub(crate) struct KeySlot {
     pub(crate) certificate: Vec<u8>,
     pub(crate) ca_certificate: Vec<u8>,
-    pub(crate) private_key: rsa::PrivateKey,
+    /// Prepared for every engine once, at load or issue.
+    pub(crate) private_key: SigningKey,
     pub(crate) pin: PinSlot,
 }
 
@@ -272,7 +273,7 @@ impl KeySlot {
         Ok(KeySlot {
             certificate: k.certificate,
             ca_certificate: k.ca_certificate,
-            private_key: k.private_key,
+            private_key: SigningKey::new(k.private_key).ok_or(Error::KeyRejected { role })?,
             pin: PinSlot::new(k.pin, k.retry_limit)?,
         })
     }
@@ -326,7 +327,7 @@ impl fmt::Debug for KeySlot {
                 "ca_certificate",
                 &format_args!("<{} bytes>", self.ca_certificate.len()),
             )
-            .field("private_key", &format_args!("<redacted>"))
+            .field("private_key", &self.private_key)
             .field("pin", &self.pin)
             .finish()
     }

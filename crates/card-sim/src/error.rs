@@ -168,6 +168,12 @@ pub enum Error {
         /// The key.
         role: KeyRole,
     },
+    /// A signing engine refused the private key (see [`Engine`](crate::Engine)).
+    #[error("the {role} private key is not accepted by the signing engine")]
+    KeyRejected {
+        /// The key.
+        role: KeyRole,
+    },
 }
 
 /// Why a card file's content is rejected.

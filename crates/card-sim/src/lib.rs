@@ -14,6 +14,7 @@ pub mod admin;
 pub mod authority;
 mod card;
 mod contents;
+mod engine;
 mod error;
 mod holder;
 pub mod process;
@@ -26,6 +27,7 @@ pub use contents::{
     Administration, CARD_ID_LEN, CardContents, CardProfile, KeyContents, KeyRole,
     TextSupportContents,
 };
+pub use engine::Engine;
 pub use error::{Corruption, Error};
 pub use holder::{FourFacts, MyNumber, Sex};
 pub use store::{FORMAT_VERSION, MAGIC};

@@ -30,6 +30,7 @@ use zeroize::Zeroizing;
 
 use crate::{
     contents::{Administration, CARD_ID_LEN, CardData, CardProfile, KeyRole, KeySlot, TextSlot},
+    engine::SigningKey,
     error::{Corruption, Error},
     holder::{FourFacts, MyNumber, Sex},
 };
@@ -169,6 +170,7 @@ pub(crate) fn encode(data: &CardData) -> Result<Zeroizing<Vec<u8>>, Error> {
                 w.bytes(&slot.ca_certificate);
                 let der = slot
                     .private_key
+                    .rsa()
                     .to_pkcs1_der()
                     .map_err(|_| Error::KeyEncoding { role })?;
                 w.bytes(der.as_bytes());
@@ -324,6 +326,7 @@ fn read_key(r: &mut Reader<'_>, role: KeyRole) -> Result<Option<KeySlot>, Corrup
     let ca_certificate = r.bytes()?.to_vec();
     let private_key =
         rsa::PrivateKey::from_pkcs1_der(r.bytes()?).map_err(|_| Corruption::BadKey { role })?;
+    let private_key = SigningKey::new(private_key).ok_or(Corruption::BadKey { role })?;
     let pin = read_pin(
         r,
         match role {

@@ -6,28 +6,34 @@
 //! | `1-raw/rsa-sign-blinded` | `rsa` 0.10 PKCS#1 v1.5 SHA-256 sign with blinding (what the card uses) |
 //! | `1-raw/rsa-sign-unblinded` | the same without blinding, for reference (`SignatureScheme::sign` with no RNG: `PrivateKey::sign` blinds with the OS RNG) |
 //! | `1-raw/rsa-verify` | verify of that signature |
-//! | `2-card/compute-signature` | `SimCard::process` on `80 2A 00 80 33 <DigestInfo> 00`, PIN verified |
-//! | `3-client/applet-sign` | `JpkiApplet::sign`: SELECT AID, SELECT PIN, VERIFY, SELECT key, sign |
-//! | `4-cms/sign-1MiB` | `jpki_tool::cms::sign_detached` of 1 MiB with the in-memory card as signer |
+//! | `2-card/compute-signature-<engine>` | `SimCard::process` on `80 2A 00 80 33 <DigestInfo> 00`, PIN verified |
+//! | `3-client/applet-sign-<engine>` | `JpkiApplet::sign`: SELECT AID, SELECT PIN, VERIFY, SELECT key, sign |
+//! | `4-cms/sign-1MiB-<engine>` | `jpki_tool::cms::sign_detached` of 1 MiB with the in-memory card as signer |
 //! | `5-pcsc/apdu`, `5-pcsc/sign` | layer 3 over pcscd + vpcd, when `JPKI_BENCH_READER` names a reader with a card |
-//! | `engine/openssl-*` | with `--features fast-engine`: OpenSSL's blinded raw PKCS#1 v1.5 private operation |
+//! | `engine/openssl-private-encrypt` | with `--features fast-engine`: OpenSSL's blinded raw PKCS#1 v1.5 private operation, called directly (layer 1 of the OpenSSL engine) |
+//!
+//! `<engine>` is each RSA engine of the card compiled in (`card_sim::Engine::ALL`): `rsa`, and
+//! `openssl` with `--features fast-engine` (which turns on card-sim's `fast-engine`).
 //!
 //! APDU codec throughput and certificate parse / chain verify are in `crates/apdu/benches/apdu.rs`
 //! and `crates/cert/benches/cert.rs`; they are not repeated here.
 //!
-//! Layer 5 reads the reader name from `JPKI_BENCH_READER` (e.g. `Virtual PCD 00 00`, served by
-//! `jpki-sim serve` with the fixture card, signature PIN from `JPKI_BENCH_PIN`, default `ABC123`);
-//! without it, or without a card there, it prints a note and is skipped.
+//! Layer 5 reads the reader name from `JPKI_BENCH_READER` (e.g. `Virtual PCD 00 00`) and the
+//! card's signature PIN from `JPKI_BENCH_PIN` (default `ABC123`); `cargo xtask bench` starts
+//! pcscd, issues a card and serves it with `jpki-sim serve` (release build) for it. Without a
+//! reader, or without a card there, it prints a note and is skipped. A wrong PIN is never
+//! repeated: the first signature must succeed before the loop.
 //!
 //! `JPKI_BENCH_PROFILE=<engine>:<n>` skips criterion and signs `n` times with one engine
-//! (`rsa-blinded`, `rsa-unblinded`, `rsa-os-rng`, `card`, `applet`, `openssl`): a small workload for `valgrind
+//! (`rsa-blinded`, `rsa-unblinded`, `rsa-os-rng`, `card`, `applet`, and with the feature `openssl`,
+//! `card-openssl`, `applet-openssl`): a small workload for `valgrind
 //! --tool=callgrind` or `--tool=dhat` (allocations per signature = difference of two runs / Δn).
 
 use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use card_sim::{CardContents, CardProfile, KeyContents, SimCard};
+use card_sim::{CardContents, CardProfile, Engine, KeyContents, SimCard};
 use cert::fixtures::{self, FixtureSet};
 use criterion::{Criterion, criterion_group};
 use jpki_applet::{JpkiApplet, KeyRef};
@@ -96,8 +102,9 @@ fn key_contents(
     }
 }
 
-/// An in-memory My Number card with the fixture keys: no file I/O in any layer.
-fn card() -> SimCard {
+/// An in-memory My Number card with the fixture keys, signing with `engine`: no file I/O in
+/// any layer.
+fn card(engine: Engine) -> SimCard {
     let s = set();
     SimCard::new(CardContents {
         profile: CardProfile::MyNumber,
@@ -116,12 +123,13 @@ fn card() -> SimCard {
         text_support: None,
     })
     .expect("card")
+    .with_engine(engine)
 }
 
 /// A card with the signature PIN verified and the signature key EF selected (§5: the verified
 /// state survives several signatures).
-fn card_ready_to_sign() -> SimCard {
-    let mut card = card();
+fn card_ready_to_sign(engine: Engine) -> SimCard {
+    let mut card = card(engine);
     let mut verify = vec![0x00, 0x20, 0x00, 0x80, 6];
     verify.extend_from_slice(SIGN_PIN.as_bytes());
     for capdu in [
@@ -187,58 +195,65 @@ fn raw(c: &mut Criterion) {
 }
 
 fn card_handler(c: &mut Criterion) {
-    let mut card = card_ready_to_sign();
     let capdu = sign_apdu();
     let mut expected = reference_signature();
     expected.extend_from_slice(&[0x90, 0x00]);
-    assert_eq!(card.process(&capdu), expected, "card signature");
     let mut g = c.benchmark_group("2-card");
     g.sample_size(20);
-    g.bench_function("compute-signature", |b| {
-        b.iter(|| card.process(black_box(&capdu)))
-    });
+    for &engine in Engine::ALL {
+        let mut card = card_ready_to_sign(engine);
+        assert_eq!(card.process(&capdu), expected, "card signature ({engine})");
+        g.bench_function(format!("compute-signature-{engine}"), |b| {
+            b.iter(|| card.process(black_box(&capdu)))
+        });
+    }
     g.finish();
 }
 
 fn client(c: &mut Criterion) {
-    let mut card = card();
     let di = digest_info();
     let expected = reference_signature();
-    assert_eq!(
-        JpkiApplet::new(&mut card)
-            .sign(KeyRef::Sign, SIGN_PIN.as_bytes(), &di)
-            .expect("applet sign"),
-        expected
-    );
     let mut g = c.benchmark_group("3-client");
     g.sample_size(20);
-    g.bench_function("applet-sign", |b| {
-        let mut applet = JpkiApplet::new(&mut card);
-        b.iter(|| {
-            applet
-                .sign(KeyRef::Sign, black_box(SIGN_PIN.as_bytes()), black_box(&di))
-                .expect("applet sign")
-        })
-    });
+    for &engine in Engine::ALL {
+        let mut card = card(engine);
+        assert_eq!(
+            JpkiApplet::new(&mut card)
+                .sign(KeyRef::Sign, SIGN_PIN.as_bytes(), &di)
+                .expect("applet sign"),
+            expected,
+            "{engine}"
+        );
+        g.bench_function(format!("applet-sign-{engine}"), |b| {
+            let mut applet = JpkiApplet::new(&mut card);
+            b.iter(|| {
+                applet
+                    .sign(KeyRef::Sign, black_box(SIGN_PIN.as_bytes()), black_box(&di))
+                    .expect("applet sign")
+            })
+        });
+    }
     g.finish();
 }
 
 fn cms(c: &mut Criterion) {
-    let mut card = card();
     let signer = set().my_number_sign.certificate.der().to_vec();
     let document: Vec<u8> = (0..1 << 20).map(|i: u32| (i % 251) as u8).collect();
     let time = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000);
     let mut g = c.benchmark_group("4-cms");
     g.sample_size(20);
-    g.bench_function("sign-1MiB", |b| {
-        let mut applet = JpkiApplet::new(&mut card);
-        b.iter(|| {
-            jpki_tool::cms::sign_detached(black_box(&document), &signer, &[], time, |di| {
-                applet.sign(KeyRef::Sign, SIGN_PIN.as_bytes(), di)
+    for &engine in Engine::ALL {
+        let mut card = card(engine);
+        g.bench_function(format!("sign-1MiB-{engine}"), |b| {
+            let mut applet = JpkiApplet::new(&mut card);
+            b.iter(|| {
+                jpki_tool::cms::sign_detached(black_box(&document), &signer, &[], time, |di| {
+                    applet.sign(KeyRef::Sign, SIGN_PIN.as_bytes(), di)
+                })
+                .expect("cms")
             })
-            .expect("cms")
-        })
-    });
+        });
+    }
     g.finish();
 }
 
@@ -247,8 +262,8 @@ fn pcsc(c: &mut Criterion) {
 
     let Ok(reader) = std::env::var("JPKI_BENCH_READER") else {
         println!(
-            "note: layer 5 (PC/SC) skipped: set JPKI_BENCH_READER to a reader with the fixture \
-             card (e.g. \"Virtual PCD 00 00\" served by `jpki-sim serve`)"
+            "note: layer 5 (PC/SC) skipped: set JPKI_BENCH_READER to a reader with a JPKI card \
+             and JPKI_BENCH_PIN to its signature PIN (`cargo xtask bench` serves one)"
         );
         return;
     };
@@ -269,9 +284,16 @@ fn pcsc(c: &mut Criterion) {
     };
     // One try first: a card with another PIN must not be driven into blocking.
     let di = digest_info();
+    // (The served card has keys of its own: the interop suite checks its signatures.)
     match JpkiApplet::new(&mut card).sign(KeyRef::Sign, pin.as_bytes(), &di) {
-        Ok(sig) if sig == reference_signature() => {}
-        Ok(_) => println!("note: the card in {reader:?} does not hold the fixture key"),
+        Ok(sig) if sig.len() == 256 => {}
+        Ok(sig) => {
+            println!(
+                "note: layer 5 (PC/SC) skipped: a {}-byte signature",
+                sig.len()
+            );
+            return;
+        }
         Err(e) => {
             println!("note: layer 5 (PC/SC) skipped: first signature failed: {e}");
             return;
@@ -298,26 +320,20 @@ mod fast {
     //! The candidate engine: OpenSSL's RSA private operation with PKCS#1 v1.5 type-01 padding
     //! over the bytes given (the card's operation), blinded (OpenSSL's default for RSA keys).
 
-    use openssl::pkey::{PKey, Private};
-    use openssl::pkey_ctx::PkeyCtx;
+    use openssl::pkey::Private;
     use openssl::rsa::{Padding, Rsa};
     use rsa::pkcs1::EncodeRsaPrivateKey;
 
     /// Converted once, as the card would at load.
     pub struct Engine {
         rsa: Rsa<Private>,
-        ctx: PkeyCtx<Private>,
     }
 
     impl Engine {
         pub fn new(key: &rsa::PrivateKey) -> Self {
             let der = key.to_pkcs1_der().expect("PKCS#1 DER");
             let rsa = Rsa::private_key_from_der(der.as_bytes()).expect("OpenSSL key");
-            let pkey = PKey::from_rsa(rsa.clone()).expect("PKey");
-            let mut ctx = PkeyCtx::new(&pkey).expect("ctx");
-            ctx.sign_init().expect("sign_init");
-            ctx.set_rsa_padding(Padding::PKCS1).expect("padding");
-            Self { rsa, ctx }
+            Self { rsa }
         }
 
         /// `RSA_private_encrypt(.., RSA_PKCS1_PADDING)` (deprecated in OpenSSL 3, still there).
@@ -330,21 +346,13 @@ mod fast {
             out.truncate(n);
             out
         }
-
-        /// `EVP_PKEY_sign` with PKCS#1 padding and no digest set: the same raw type-01 operation
-        /// through the non-deprecated API.
-        pub fn evp_sign(&mut self, data: &[u8]) -> Vec<u8> {
-            let mut out = Vec::with_capacity(256);
-            self.ctx.sign_to_vec(data, &mut out).expect("sign");
-            out
-        }
     }
 }
 
 #[cfg(feature = "fast-engine")]
 fn engine(c: &mut Criterion) {
     let key = &set().my_number_sign.key;
-    let mut engine = fast::Engine::new(key);
+    let engine = fast::Engine::new(key);
     let di = digest_info();
     let expected = reference_signature();
     assert_eq!(
@@ -352,7 +360,6 @@ fn engine(c: &mut Criterion) {
         expected,
         "byte-identical to rsa"
     );
-    assert_eq!(engine.evp_sign(&di), expected, "byte-identical to rsa");
     // Raw data as OpenSC's RSA-PKCS mechanism sends it: also identical.
     let short = b"raw data, not a DigestInfo";
     assert_eq!(
@@ -364,9 +371,6 @@ fn engine(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("openssl-private-encrypt", |b| {
         b.iter(|| engine.private_encrypt(black_box(&di)))
-    });
-    g.bench_function("openssl-evp-sign", |b| {
-        b.iter(|| engine.evp_sign(black_box(&di)))
     });
     g.bench_function("rsa-raw-blinded", |b| {
         let mut rng = rand::rng();
@@ -387,13 +391,19 @@ fn profile(spec: &str) {
     let n: usize = n.parse().expect("JPKI_BENCH_PROFILE=<engine>:<n>");
     let key = &set().my_number_sign.key;
     let di = digest_info();
-    let mut client_card = card();
-    let mut card = card_ready_to_sign();
+    let mut client_card = card(Engine::Rsa);
+    #[cfg(feature = "fast-engine")]
+    let mut openssl_client_card = card(Engine::OpenSsl);
+    #[cfg(feature = "fast-engine")]
+    let mut openssl_card = card_ready_to_sign(Engine::OpenSsl);
+    let mut rsa_card = card_ready_to_sign(Engine::Rsa);
     let capdu = sign_apdu();
     let mut rng = rand::rng();
     let mut applet = JpkiApplet::new(&mut client_card);
     #[cfg(feature = "fast-engine")]
     let fast = fast::Engine::new(key);
+    #[cfg(feature = "fast-engine")]
+    let mut openssl_applet = JpkiApplet::new(&mut openssl_client_card);
     for _ in 0..n {
         let out = match engine {
             "rsa-blinded" => key
@@ -401,12 +411,18 @@ fn profile(spec: &str) {
                 .expect("sign"),
             "rsa-unblinded" => sign_unblinded(key, Pkcs1v15Sign::new_unprefixed(), &di),
             "rsa-os-rng" => key.sign(Pkcs1v15Sign::new_unprefixed(), &di).expect("sign"),
-            "card" => card.process(&capdu),
+            "card" => rsa_card.process(&capdu),
             "applet" => applet
                 .sign(KeyRef::Sign, SIGN_PIN.as_bytes(), &di)
                 .expect("applet sign"),
             #[cfg(feature = "fast-engine")]
             "openssl" => fast.private_encrypt(&di),
+            #[cfg(feature = "fast-engine")]
+            "card-openssl" => openssl_card.process(&capdu),
+            #[cfg(feature = "fast-engine")]
+            "applet-openssl" => openssl_applet
+                .sign(KeyRef::Sign, SIGN_PIN.as_bytes(), &di)
+                .expect("applet sign"),
             other => panic!("unknown engine {other}"),
         };
         black_box(out);

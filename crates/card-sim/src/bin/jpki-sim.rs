@@ -15,7 +15,7 @@ use std::sync::atomic::AtomicBool;
 use anyhow::{Context as _, bail};
 use card_sim::authority::{Authority, IssueRequest, RetryLimits};
 use card_sim::vpcd::{self, ServeOptions};
-use card_sim::{CardProfile, KeyRole, MyNumber, PinRef, SimCard, admin::Hex};
+use card_sim::{CardProfile, Engine, KeyRole, MyNumber, PinRef, SimCard, admin::Hex};
 use cert::time::{Date, Month, OffsetDateTime};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use pin_policy::{Pin, PinKind};
@@ -173,6 +173,20 @@ struct ServeArgs {
     /// Give up after this many failed connection attempts in a row (default: never).
     #[arg(long)]
     give_up_after: Option<u32>,
+    /// RSA engine for signatures: `rsa`, or `openssl` when built with the `fast-engine`
+    /// feature (the default then). Both give identical signatures.
+    #[arg(long, value_parser = parse_engine)]
+    engine: Option<Engine>,
+}
+
+fn parse_engine(name: &str) -> Result<Engine, String> {
+    Engine::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = Engine::ALL.iter().map(|e| e.name()).collect();
+        format!(
+            "unknown engine {name:?}; this build has: {} (openssl needs the fast-engine feature)",
+            known.join(", ")
+        )
+    })
 }
 
 #[derive(Debug, Args)]
@@ -458,6 +472,9 @@ fn issue(args: &IssueArgs) -> anyhow::Result<()> {
 fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let mut card = SimCard::open(&args.card)
         .with_context(|| format!("cannot open the card {}", args.card.display()))?;
+    if let Some(engine) = args.engine {
+        card.set_engine(engine);
+    }
     let options = ServeOptions {
         addr: args.addr,
         max_attempts: args.give_up_after,
@@ -472,9 +489,10 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let observer: Option<&mut vpcd::Observer<'_>> =
         if args.trace { Some(&mut trace) } else { None };
     eprintln!(
-        "serving {} ({}) to vpcd at {}",
+        "serving {} ({}, RSA engine {}) to vpcd at {}",
         args.card.display(),
         card.profile(),
+        card.engine(),
         args.addr
     );
     vpcd::serve(&mut card, &options, &stop, observer, |line| {

@@ -2,7 +2,6 @@
 
 use apdu::{Command, Response, StatusWord};
 use pin_policy::{Outcome, Pin};
-use rsa::{Pkcs1v15Sign, traits::PublicKeyParts};
 
 use super::{
     INCOMPATIBLE_FILE, MEMORY_FAILURE, SimCard,
@@ -267,7 +266,7 @@ impl SimCard {
         if key.size() != MODULUS_LEN {
             return status(StatusWord::NO_PRECISE_DIAGNOSIS);
         }
-        match key.sign_with_rng(&mut rand::rng(), Pkcs1v15Sign::new_unprefixed(), &cmd.data) {
+        match key.sign(self.engine, &cmd.data) {
             Ok(signature) => Response::new(signature, StatusWord::SUCCESS),
             Err(_) => status(StatusWord::NO_PRECISE_DIAGNOSIS),
         }
