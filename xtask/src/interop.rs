@@ -18,6 +18,8 @@ use anyhow::{Context, Result, bail, ensure};
 const AUTH_PIN: &str = "1234";
 const SIGN_PIN: &str = "ABC123";
 const TEXT_PIN: &str = "5678";
+/// The authentication PIN of the brute-force card.
+const BRUTE_AUTH_PIN: &str = "7391";
 const PCSCD_SOCKET: &str = "/run/pcscd/pcscd.comm";
 const VPCD_DRIVER: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
 const PKCS11_MODULES: [&str; 2] = [
@@ -59,11 +61,11 @@ struct Env {
     root: PathBuf,
     cargo: PathBuf,
     dir: PathBuf,
-    jpki_sim: PathBuf,
     jpki_tool: PathBuf,
     pkcs11: PathBuf,
     reader: String,
-    card: PathBuf,
+    /// The reader with the card for the brute-force check.
+    brute_reader: String,
 }
 
 fn run(cmd: &mut Command) -> Result<Output> {
@@ -112,6 +114,210 @@ fn which(tool: &str) -> bool {
         .stdout(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+/// Issues a My Number card `dir/file` from the authority in `dir/authority` with PINs
+/// `[auth, sign, text]`.
+fn issue_card(jpki_sim: &Path, dir: &Path, file: &str, pins: [&str; 3]) -> Result<PathBuf> {
+    let card = dir.join(file);
+    success(
+        "jpki-sim issue",
+        run_with_stdin(
+            Command::new(jpki_sim)
+                .arg("issue")
+                .arg("--authority")
+                .arg(dir.join("authority"))
+                .arg("--out")
+                .arg(&card)
+                .args([
+                    "--name",
+                    "相互 運用",
+                    "--address",
+                    "東京都千代田区霞が関２－１－２",
+                ])
+                .args(["--birth", "1990-06-15", "--gender", "male"])
+                .args([
+                    "--prefecture",
+                    "東京都",
+                    "--city",
+                    "千代田区",
+                    "--my-number",
+                    "123456789018",
+                ])
+                .arg("--pin-stdin"),
+            &format!("{}\n{}\n{}\n", pins[0], pins[1], pins[2]),
+        )?,
+    )?;
+    Ok(card)
+}
+
+/// pcscd: reuses a running one, else starts one with vpcd (stopped when the guard drops).
+/// When it starts one, it first checks that `jpki-tool` reports the missing service (exit 5).
+fn start_pcscd(dir: &Path, jpki_tool: &Path) -> Result<(Option<Guard>, Option<Result<()>>)> {
+    let running = Command::new("pgrep")
+        .args(["-x", "pcscd"])
+        .output()?
+        .status
+        .success();
+    if running && Path::new(PCSCD_SOCKET).exists() {
+        eprintln!("interop: reusing the running pcscd");
+        return Ok((None, None));
+    }
+    // Before pcscd runs, the client must say so (exit code 5), not hang or crash.
+    let o = run(Command::new(jpki_tool).arg("readers"))?;
+    let no_service = if o.status.code() == Some(5) && text(&o).contains("pcscd") {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!("without pcscd: {} {}", o.status, text(&o)))
+    };
+    let log = fs::File::create(dir.join("pcscd.log"))?;
+    let child = Command::new("pcscd")
+        .args(["--foreground", "--apdu", "--info"])
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .context("cannot start pcscd")?;
+    let guard = Guard {
+        name: "pcscd",
+        child,
+    };
+    wait_for("pcscd's socket", Duration::from_secs(10), || {
+        Ok(Path::new(PCSCD_SOCKET).exists())
+    })?;
+    Ok((Some(guard), Some(no_service)))
+}
+
+/// The vpcd readers without a card, as (name, port).
+fn free_readers(jpki_tool: &Path) -> Result<Vec<(&'static str, u16)>> {
+    let listing = text(&run(Command::new(jpki_tool).arg("readers"))?);
+    Ok(READERS
+        .iter()
+        .filter(|(name, _)| listing.contains(&format!("{name}: no card")))
+        .copied()
+        .collect())
+}
+
+/// `jpki-sim serve` of `card` on vpcd's `port`, logging to `log`, until the guard drops; returns
+/// once the card shows in `reader`.
+fn serve_card(
+    jpki_sim: &Path,
+    jpki_tool: &Path,
+    card: &Path,
+    reader: &str,
+    port: u16,
+    log: &Path,
+    extra: &[&str],
+) -> Result<Guard> {
+    let serve_log = fs::File::create(log)?;
+    let serve = Command::new(jpki_sim)
+        .arg("serve")
+        .arg("--card")
+        .arg(card)
+        .args(["--addr", &format!("127.0.0.1:{port}")])
+        .args(extra)
+        .stdout(serve_log.try_clone()?)
+        .stderr(serve_log)
+        .spawn()
+        .context("cannot start jpki-sim serve")?;
+    let guard = Guard {
+        name: "jpki-sim serve",
+        child: serve,
+    };
+    wait_for(
+        "the card in the virtual reader",
+        Duration::from_secs(20),
+        || {
+            let listing = text(&run(Command::new(jpki_tool).arg("readers"))?);
+            Ok(listing.contains(&format!("{reader}: card present")))
+        },
+    )?;
+    eprintln!(
+        "interop: card {} served on {reader} (127.0.0.1:{port})",
+        card.display()
+    );
+    Ok(guard)
+}
+
+/// What `cargo xtask bench` needs for layer 5: pcscd, vpcd and a served card.
+pub struct BenchReader {
+    /// The reader's name (for `JPKI_BENCH_READER`).
+    pub reader: String,
+    /// The card's signature PIN (for `JPKI_BENCH_PIN`).
+    pub sign_pin: &'static str,
+    _serve: Guard,
+    _pcscd: Option<Guard>,
+}
+
+/// Brings up pcscd (or reuses it), issues a card with `jpki-sim` built in release and serves it
+/// on a free vpcd reader, for the PC/SC layer of the signing-path bench. `None`, with the
+/// reason printed, when pcscd or vpcd is not installed.
+pub fn bench_reader(root: &Path, cargo: &Path) -> Result<Option<BenchReader>> {
+    if !which("pcscd") || !Path::new(VPCD_DRIVER).exists() {
+        eprintln!(
+            "note: pcscd or vpcd missing (apt-get install -y pcscd vsmartcard-vpcd): layer 5 \
+             (PC/SC) is not measured"
+        );
+        return Ok(None);
+    }
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "card-sim",
+            "--bin",
+            "jpki-sim",
+            "-p",
+            "jpki-tool",
+            "--bin",
+            "jpki-tool",
+        ])
+        .status()?;
+    ensure!(status.success(), "build failed");
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let bin = target.join("release");
+    let dir = target.join("bench-reader");
+    if dir.exists() {
+        fs::remove_dir_all(&dir)?;
+    }
+    fs::create_dir_all(&dir)?;
+    let (jpki_sim, jpki_tool) = (bin.join("jpki-sim"), bin.join("jpki-tool"));
+    success(
+        "jpki-sim authority init",
+        run(Command::new(&jpki_sim)
+            .arg("authority")
+            .arg("init")
+            .arg(dir.join("authority")))?,
+    )?;
+    let card = issue_card(
+        &jpki_sim,
+        &dir,
+        "card.jpkicard",
+        [AUTH_PIN, SIGN_PIN, TEXT_PIN],
+    )?;
+    let (pcscd, _) = start_pcscd(&dir, &jpki_tool)?;
+    let Some(&(reader, port)) = free_readers(&jpki_tool)?.first() else {
+        bail!("no free vpcd reader for the bench (is another card connected?)");
+    };
+    // The served card signs with `rsa`, the engine of layers 2 and 3's first rows.
+    let serve = serve_card(
+        &jpki_sim,
+        &jpki_tool,
+        &card,
+        reader,
+        port,
+        &dir.join("serve.log"),
+        &["--engine", "rsa"],
+    )?;
+    Ok(Some(BenchReader {
+        reader: reader.to_owned(),
+        sign_pin: SIGN_PIN,
+        _serve: serve,
+        _pcscd: pcscd,
+    }))
 }
 
 /// Runs the interoperability suite; `root` is the workspace, `cargo` the cargo binary.
@@ -174,114 +380,60 @@ pub fn interop(root: &Path, cargo: &Path) -> Result<()> {
             .arg("init")
             .arg(dir.join("authority")))?,
     )?;
-    let card = dir.join("card.jpkicard");
-    success(
-        "jpki-sim issue",
-        run_with_stdin(
-            Command::new(&jpki_sim)
-                .arg("issue")
-                .arg("--authority")
-                .arg(dir.join("authority"))
-                .arg("--out")
-                .arg(&card)
-                .args([
-                    "--name",
-                    "相互 運用",
-                    "--address",
-                    "東京都千代田区霞が関２－１－２",
-                ])
-                .args(["--birth", "1990-06-15", "--gender", "male"])
-                .args([
-                    "--prefecture",
-                    "東京都",
-                    "--city",
-                    "千代田区",
-                    "--my-number",
-                    "123456789018",
-                ])
-                .arg("--pin-stdin"),
-            &format!("{AUTH_PIN}\n{SIGN_PIN}\n{TEXT_PIN}\n"),
-        )?,
+    let card = issue_card(
+        &jpki_sim,
+        &dir,
+        "card.jpkicard",
+        [AUTH_PIN, SIGN_PIN, TEXT_PIN],
+    )?;
+    // A second card, only for the brute-force check (it ends with its authentication PIN
+    // blocked). Its PIN is far from where either attacker starts.
+    let brute_card = issue_card(
+        &jpki_sim,
+        &dir,
+        "brute.jpkicard",
+        [BRUTE_AUTH_PIN, "XYZ789", "2468"],
     )?;
 
-    // pcscd: reuse a running one, else start our own.
-    let running = Command::new("pgrep")
-        .args(["-x", "pcscd"])
-        .output()?
-        .status
-        .success();
-    let mut no_service: Option<Result<()>> = None;
-    let _pcscd = if running && Path::new(PCSCD_SOCKET).exists() {
-        eprintln!("interop: reusing the running pcscd");
-        None
-    } else {
-        // Before pcscd runs, the client must say so (exit code 5), not hang or crash.
-        let o = run(Command::new(&jpki_tool).arg("readers"))?;
-        no_service = Some(
-            if o.status.code() == Some(5) && text(&o).contains("pcscd") {
-                Ok(())
-            } else {
-                Err(anyhow::anyhow!("without pcscd: {} {}", o.status, text(&o)))
-            },
-        );
-        let log = fs::File::create(dir.join("pcscd.log"))?;
-        let child = Command::new("pcscd")
-            .args(["--foreground", "--apdu", "--info"])
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()
-            .context("cannot start pcscd")?;
-        let guard = Guard {
-            name: "pcscd",
-            child,
-        };
-        wait_for("pcscd's socket", Duration::from_secs(10), || {
-            Ok(Path::new(PCSCD_SOCKET).exists())
-        })?;
-        Some(guard)
-    };
+    let (_pcscd, no_service) = start_pcscd(&dir, &jpki_tool)?;
 
     // The first vpcd reader without a card is ours.
     let env0 = Env {
         root: root.to_path_buf(),
         cargo: cargo.to_path_buf(),
         dir: dir.clone(),
-        jpki_sim: jpki_sim.clone(),
         jpki_tool: jpki_tool.clone(),
         pkcs11,
         reader: String::new(),
-        card: card.clone(),
+        brute_reader: String::new(),
     };
-    let listing = readers(&env0)?;
-    let (reader, port) = READERS
-        .iter()
-        .find(|(name, _)| listing.contains(&format!("{name}: no card")))
-        .copied()
-        .with_context(|| format!("no free vpcd reader (is another card connected?):\n{listing}"))?;
+    let free = free_readers(&jpki_tool)?;
+    let [(reader, port), (brute_reader, brute_port)] = free[..] else {
+        bail!("interop needs both vpcd readers free (is another card connected?): {free:?} free");
+    };
     let env = Env {
         reader: reader.to_owned(),
+        brute_reader: brute_reader.to_owned(),
         ..env0
     };
-    let serve_log = fs::File::create(dir.join("serve.log"))?;
-    let serve = Command::new(&env.jpki_sim)
-        .arg("serve")
-        .arg("--card")
-        .arg(&env.card)
-        .args(["--addr", &format!("127.0.0.1:{port}"), "--trace"])
-        .stdout(serve_log.try_clone()?)
-        .stderr(serve_log)
-        .spawn()
-        .context("cannot start jpki-sim serve")?;
-    let _serve = Guard {
-        name: "jpki-sim serve",
-        child: serve,
-    };
-    wait_for(
-        "the card in the virtual reader",
-        Duration::from_secs(20),
-        || Ok(readers(&env)?.contains(&format!("{reader}: card present"))),
+    let _serve = serve_card(
+        &jpki_sim,
+        &jpki_tool,
+        &card,
+        reader,
+        port,
+        &dir.join("serve.log"),
+        &["--trace"],
     )?;
-    eprintln!("interop: card served on {reader} (127.0.0.1:{port})");
+    let _serve_brute = serve_card(
+        &jpki_sim,
+        &jpki_tool,
+        &brute_card,
+        brute_reader,
+        brute_port,
+        &dir.join("serve-brute.log"),
+        &[],
+    )?;
 
     let checks: Vec<(&str, Check)> = vec![
         ("pcsc_scan sees the reader and the ATR", pcsc_scan),
@@ -338,6 +490,10 @@ pub fn interop(root: &Path, cargo: &Path) -> Result<()> {
         (
             "cargo test -p jpki-tool --features real-reader (the CLI suite on the reader)",
             jpki_tool_real_reader_suite,
+        ),
+        (
+            "brute force by two PC/SC clients at once: only the retry limit is counted",
+            brute_force_two_clients,
         ),
     ];
     let (mut passed, mut failed) = (0, 0);
@@ -950,5 +1106,35 @@ fn jpki_tool_real_reader_suite(env: &Env) -> Result<()> {
         all.contains("2 passed"),
         "the real-reader tests did not run: {all}"
     );
+    Ok(())
+}
+
+fn brute_force_two_clients(env: &Env) -> Result<()> {
+    let out = run(Command::new(&env.cargo)
+        .current_dir(&env.root)
+        .args([
+            "test",
+            "--quiet",
+            "-p",
+            "jpki-applet",
+            "--test",
+            "pcsc_brute_force",
+            "--",
+            "--exact",
+            "two_pcsc_clients_at_once_get_only_the_retry_limit",
+            "--nocapture",
+        ])
+        .env("JPKI_BRUTE_READER", &env.brute_reader)
+        .env("JPKI_BRUTE_PIN", BRUTE_AUTH_PIN)
+        .env("JPKI_BRUTE_LIMIT", "3"))?;
+    let all = text(&out);
+    ensure!(out.status.success(), "{all}");
+    let Some(figures) = all
+        .lines()
+        .find(|l| l.starts_with("brute force, two PC/SC clients"))
+    else {
+        bail!("the brute-force test did not run: {all}");
+    };
+    eprintln!("interop: {figures}");
     Ok(())
 }

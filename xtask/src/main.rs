@@ -343,7 +343,14 @@ fn bench(args: &[String]) -> Result<()> {
     if !args.is_empty() {
         run.arg("--").args(args);
     }
+    // Layer 5: a card served through pcscd and vpcd for as long as the benches run.
+    let reader = interop::bench_reader(&root(), Path::new(&cargo_bin()))?;
+    if let Some(r) = &reader {
+        run.env("JPKI_BENCH_READER", &r.reader)
+            .env("JPKI_BENCH_PIN", r.sign_pin);
+    }
     step("benchmarks", run)?;
+    drop(reader);
 
     let criterion = env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| root().join("target"), PathBuf::from)
