@@ -64,8 +64,16 @@ struct Env {
     jpki_tool: PathBuf,
     pkcs11: PathBuf,
     reader: String,
-    /// The reader with the card for the brute-force check.
-    brute_reader: String,
+    /// The card for the brute-force check, served only during that check (the other checks
+    /// need its reader empty).
+    brute: Option<BruteCard>,
+}
+
+struct BruteCard {
+    jpki_sim: PathBuf,
+    card: PathBuf,
+    reader: &'static str,
+    port: u16,
 }
 
 fn run(cmd: &mut Command) -> Result<Output> {
@@ -405,7 +413,7 @@ pub fn interop(root: &Path, cargo: &Path) -> Result<()> {
         jpki_tool: jpki_tool.clone(),
         pkcs11,
         reader: String::new(),
-        brute_reader: String::new(),
+        brute: None,
     };
     let free = free_readers(&jpki_tool)?;
     let [(reader, port), (brute_reader, brute_port)] = free[..] else {
@@ -413,7 +421,12 @@ pub fn interop(root: &Path, cargo: &Path) -> Result<()> {
     };
     let env = Env {
         reader: reader.to_owned(),
-        brute_reader: brute_reader.to_owned(),
+        brute: Some(BruteCard {
+            jpki_sim: jpki_sim.clone(),
+            card: brute_card,
+            reader: brute_reader,
+            port: brute_port,
+        }),
         ..env0
     };
     let _serve = serve_card(
@@ -424,15 +437,6 @@ pub fn interop(root: &Path, cargo: &Path) -> Result<()> {
         port,
         &dir.join("serve.log"),
         &["--trace"],
-    )?;
-    let _serve_brute = serve_card(
-        &jpki_sim,
-        &jpki_tool,
-        &brute_card,
-        brute_reader,
-        brute_port,
-        &dir.join("serve-brute.log"),
-        &[],
     )?;
 
     let checks: Vec<(&str, Check)> = vec![
@@ -1110,6 +1114,16 @@ fn jpki_tool_real_reader_suite(env: &Env) -> Result<()> {
 }
 
 fn brute_force_two_clients(env: &Env) -> Result<()> {
+    let brute = env.brute.as_ref().context("no brute-force card")?;
+    let _serve = serve_card(
+        &brute.jpki_sim,
+        &env.jpki_tool,
+        &brute.card,
+        brute.reader,
+        brute.port,
+        &env.dir.join("serve-brute.log"),
+        &[],
+    )?;
     let out = run(Command::new(&env.cargo)
         .current_dir(&env.root)
         .args([
@@ -1124,7 +1138,7 @@ fn brute_force_two_clients(env: &Env) -> Result<()> {
             "two_pcsc_clients_at_once_get_only_the_retry_limit",
             "--nocapture",
         ])
-        .env("JPKI_BRUTE_READER", &env.brute_reader)
+        .env("JPKI_BRUTE_READER", brute.reader)
         .env("JPKI_BRUTE_PIN", BRUTE_AUTH_PIN)
         .env("JPKI_BRUTE_LIMIT", "3"))?;
     let all = text(&out);

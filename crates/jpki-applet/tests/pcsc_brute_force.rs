@@ -235,7 +235,7 @@ fn two_pcsc_clients_at_once_get_only_the_retry_limit() {
     assert_eq!(total.counted, limit, "tries counted: {total:?}");
     assert_eq!(total.counted + total.blocked + total.other, total.tries);
     // Interleaving may cost some tries their selected EF, but most reach the blocked PIN.
-    assert!(total.blocked > 9_000, "{total:?}");
+    assert!(total.blocked > 8_000, "{total:?}");
 
     // Afterwards: blocked, and the right PIN does not get through either.
     let mut card = ctx.connect(&reader).expect("connect");
