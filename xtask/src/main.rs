@@ -131,7 +131,8 @@ fn test() -> Result<()> {
     step("doc tests", doc)?;
 
     // The card's second RSA engine (issue 8): clippy over every feature, then the card's tests
-    // and the clients' tests against it run again with OpenSSL signing.
+    // and the clients' tests against it run again with OpenSSL signing (benches once each, in
+    // criterion's test mode, with their OpenSSL rows).
     if has_libssl() {
         let mut clippy = cargo();
         clippy.args([
@@ -154,10 +155,11 @@ fn test() -> Result<()> {
             "-p",
             "jpki-tool",
             "--features",
-            "card-sim/fast-engine",
+            "card-sim/fast-engine,jpki-tool/fast-engine",
             "--lib",
             "--bins",
             "--tests",
+            "--benches",
         ]);
         step("card and client tests on the OpenSSL engine", fast)?;
     } else {
