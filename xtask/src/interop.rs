@@ -124,6 +124,43 @@ fn which(tool: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Builds `jpki-sim` and `jpki-tool` (debug or release) and empties `<target>/<work>`; returns
+/// the binaries' directory and that work directory.
+fn build_binaries(
+    root: &Path,
+    cargo: &Path,
+    release: bool,
+    work: &str,
+) -> Result<(PathBuf, PathBuf)> {
+    let mut build = Command::new(cargo);
+    build.current_dir(root).args(["build", "--quiet"]);
+    if release {
+        build.arg("--release");
+    }
+    let status = build
+        .args([
+            "-p",
+            "card-sim",
+            "--bin",
+            "jpki-sim",
+            "-p",
+            "jpki-tool",
+            "--bin",
+            "jpki-tool",
+        ])
+        .status()?;
+    ensure!(status.success(), "build failed");
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let bin = target.join(if release { "release" } else { "debug" });
+    let dir = target.join(work);
+    if dir.exists() {
+        fs::remove_dir_all(&dir)?;
+    }
+    fs::create_dir_all(&dir)?;
+    Ok((bin, dir))
+}
+
 /// Issues a My Number card `dir/file` from the authority in `dir/authority` with PINs
 /// `[auth, sign, text]`.
 fn issue_card(jpki_sim: &Path, dir: &Path, file: &str, pins: [&str; 3]) -> Result<PathBuf> {
@@ -267,31 +304,7 @@ pub fn bench_reader(root: &Path, cargo: &Path) -> Result<Option<BenchReader>> {
         );
         return Ok(None);
     }
-    let status = Command::new(cargo)
-        .current_dir(root)
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "card-sim",
-            "--bin",
-            "jpki-sim",
-            "-p",
-            "jpki-tool",
-            "--bin",
-            "jpki-tool",
-        ])
-        .status()?;
-    ensure!(status.success(), "build failed");
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let bin = target.join("release");
-    let dir = target.join("bench-reader");
-    if dir.exists() {
-        fs::remove_dir_all(&dir)?;
-    }
-    fs::create_dir_all(&dir)?;
+    let (bin, dir) = build_binaries(root, cargo, true, "bench-reader")?;
     let (jpki_sim, jpki_tool) = (bin.join("jpki-sim"), bin.join("jpki-tool"));
     success(
         "jpki-sim authority init",
@@ -353,30 +366,7 @@ pub fn interop(root: &Path, cargo: &Path) -> Result<()> {
         .context("opensc-pkcs11.so not found: apt-get install -y opensc-pkcs11")?;
 
     eprintln!("\n== interop: building jpki-sim and jpki-tool");
-    let status = Command::new(cargo)
-        .current_dir(root)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "card-sim",
-            "--bin",
-            "jpki-sim",
-            "-p",
-            "jpki-tool",
-            "--bin",
-            "jpki-tool",
-        ])
-        .status()?;
-    ensure!(status.success(), "build failed");
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let bin = target.join("debug");
-    let dir = target.join("interop");
-    if dir.exists() {
-        fs::remove_dir_all(&dir)?;
-    }
-    fs::create_dir_all(&dir)?;
+    let (bin, dir) = build_binaries(root, cargo, false, "interop")?;
 
     let jpki_sim = bin.join("jpki-sim");
     let jpki_tool = bin.join("jpki-tool");

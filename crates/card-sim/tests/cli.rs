@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use card_sim::{PinRef, SimCard, vpcd};
-use fixtures::{exchange, hx, lc_ascii, temp_dir};
+use fixtures::{HOLDER, exchange, hx, lc_ascii, temp_dir};
 
 const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
 
@@ -42,21 +42,6 @@ fn fails(args: &[&str], stdin: &str, code: i32) -> String {
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
-
-const HOLDER: [&str; 12] = [
-    "--name",
-    "番号 花子",
-    "--address",
-    "東京都千代田区霞が関二丁目1番2号",
-    "--birth",
-    "1990-01-01",
-    "--gender",
-    "female",
-    "--prefecture",
-    "東京都",
-    "--city",
-    "千代田区",
-];
 
 /// `authority init` + `issue` of a My Number card; returns (authority dir, card path).
 fn issue(dir: &Path, extra: &[&str]) -> (std::path::PathBuf, std::path::PathBuf) {

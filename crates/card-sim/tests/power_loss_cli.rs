@@ -42,7 +42,7 @@ use card_sim::{
     vpcd,
 };
 use cert::{Hierarchy, JpkiCertificate, Serial};
-use fixtures::{exchange, hx, lc_ascii, temp_dir};
+use fixtures::{HOLDER, exchange, hx, lc_ascii, temp_dir};
 use pin_policy::{Pin, PinKind};
 use rand::{RngExt, SeedableRng};
 use time::{OffsetDateTime, macros::date, macros::datetime};
@@ -534,20 +534,6 @@ fn serve_killed_at_random_points_keeps_the_card_consistent() {
 // ---------------------------------------------------------------------------------------------
 // issue
 
-const HOLDER: [&str; 12] = [
-    "--name",
-    "番号 花子",
-    "--address",
-    "東京都千代田区霞が関二丁目1番2号",
-    "--birth",
-    "1990-01-01",
-    "--gender",
-    "female",
-    "--prefecture",
-    "東京都",
-    "--city",
-    "千代田区",
-];
 const ISSUE_PINS: &str = "1234\nABC123\n5678\n";
 
 fn spawn_issue(authority: &Path, out: &Path) -> Child {

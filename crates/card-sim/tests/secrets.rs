@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use card_sim::{PinRef, SimCard, authority::Authority, vpcd};
-use fixtures::{hx, lc_ascii, temp_dir};
+use fixtures::{HOLDER, hx, lc_ascii, temp_dir};
 use leaks::{forms, shows_digits};
 use pin_policy::{Pin, PinKind};
 
@@ -32,21 +32,6 @@ const SIGN_WRONG: &str = "SENTINEL8";
 const BAD_FORMAT: &str = "SENTINELX";
 
 const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
-
-const HOLDER: [&str; 12] = [
-    "--name",
-    "番号 花子",
-    "--address",
-    "東京都千代田区霞が関二丁目1番2号",
-    "--birth",
-    "1990-01-01",
-    "--gender",
-    "female",
-    "--prefecture",
-    "東京都",
-    "--city",
-    "千代田区",
-];
 
 #[track_caller]
 fn assert_clean(what: &str, text: &str) {
@@ -328,17 +313,12 @@ fn a_serve_holding_a_pin_writes_no_core_file() {
         cores::any_holds(&new, SIGN)
     );
     eprintln!(
-        "core files of serve: limits 0/0; not dumpable {}; SIGQUIT with a verified PIN in memory \
-         left none ({})",
-        if dumpable_seen {
-            "(checked)"
-        } else {
-            "(not observable as root)"
-        },
-        match control {
-            Some(files) =>
-                format!("an unprotected control process started the same way dumped {files:?}"),
-            None => "core files are not observable here: no control process dumped core".to_owned(),
-        }
+        "{}",
+        cores::summary(
+            "serve",
+            "a verified PIN in memory",
+            dumpable_seen,
+            control.as_deref()
+        )
     );
 }

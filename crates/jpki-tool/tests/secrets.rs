@@ -236,17 +236,7 @@ fn a_tool_holding_a_pin_writes_no_core_file() {
     );
     assert_eq!(tries(&card, PinRef::Authentication), 3, "nothing was sent");
     eprintln!(
-        "core files of jpki-tool: limits 0/0; not dumpable {}; SIGQUIT with a PIN read left none \
-         ({})",
-        if dumpable_seen {
-            "(checked)"
-        } else {
-            "(not observable as root)"
-        },
-        match control {
-            Some(files) =>
-                format!("an unprotected control process started the same way dumped {files:?}"),
-            None => "core files are not observable here: no control process dumped core".to_owned(),
-        }
+        "{}",
+        cores::summary("jpki-tool", "a PIN read", dumpable_seen, control.as_deref())
     );
 }

@@ -147,3 +147,20 @@ pub fn any_holds(files: &[PathBuf], secret: &str) -> bool {
         std::fs::read(p).is_ok_and(|b| b.windows(secret.len()).any(|w| w == secret.as_bytes()))
     })
 }
+
+/// The closing line of a core-file test: what was checked, and whether it could be observed.
+pub fn summary(who: &str, held: &str, dumpable_seen: bool, control: Option<&[PathBuf]>) -> String {
+    format!(
+        "core files of {who}: limits 0/0; not dumpable {}; SIGQUIT with {held} left none ({})",
+        if dumpable_seen {
+            "(checked)"
+        } else {
+            "(not observable as root)"
+        },
+        match control {
+            Some(files) =>
+                format!("an unprotected control process started the same way dumped {files:?}"),
+            None => "core files are not observable here: no control process dumped core".to_owned(),
+        }
+    )
+}

@@ -22,6 +22,22 @@ pub const TEXT_PIN: &str = "5678";
 pub const JUKI_PIN: &str = "JUKI01";
 pub const MY_NUMBER: &str = "123456789018";
 
+/// The holder arguments of `jpki-sim issue` for the sample holder.
+pub const HOLDER: [&str; 12] = [
+    "--name",
+    "番号 花子",
+    "--address",
+    "東京都千代田区霞が関二丁目1番2号",
+    "--birth",
+    "1990-01-01",
+    "--gender",
+    "female",
+    "--prefecture",
+    "東京都",
+    "--city",
+    "千代田区",
+];
+
 /// A seeded RSA-2048 key and a self-signed certificate over it (DER).
 pub struct KeyFixture {
     pub key: rsa::PrivateKey,
