@@ -124,14 +124,17 @@ fn which(tool: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Builds `jpki-sim` and `jpki-tool` (debug or release) and empties `<target>/<work>`; returns
-/// the binaries' directory and that work directory.
-fn build_binaries(
-    root: &Path,
-    cargo: &Path,
-    release: bool,
-    work: &str,
-) -> Result<(PathBuf, PathBuf)> {
+/// The binaries, the work directory, and a card issued by a fresh authority in it.
+struct Prepared {
+    jpki_sim: PathBuf,
+    jpki_tool: PathBuf,
+    dir: PathBuf,
+    card: PathBuf,
+}
+
+/// Builds `jpki-sim` and `jpki-tool` (debug or release), empties `<target>/<work>`, creates an
+/// authority in `<work>/authority` and issues `<work>/card.jpkicard` with the standard PINs.
+fn prepare(root: &Path, cargo: &Path, release: bool, work: &str) -> Result<Prepared> {
     let mut build = Command::new(cargo);
     build.current_dir(root).args(["build", "--quiet"]);
     if release {
@@ -158,7 +161,26 @@ fn build_binaries(
         fs::remove_dir_all(&dir)?;
     }
     fs::create_dir_all(&dir)?;
-    Ok((bin, dir))
+    let (jpki_sim, jpki_tool) = (bin.join("jpki-sim"), bin.join("jpki-tool"));
+    success(
+        "jpki-sim authority init",
+        run(Command::new(&jpki_sim)
+            .arg("authority")
+            .arg("init")
+            .arg(dir.join("authority")))?,
+    )?;
+    let card = issue_card(
+        &jpki_sim,
+        &dir,
+        "card.jpkicard",
+        [AUTH_PIN, SIGN_PIN, TEXT_PIN],
+    )?;
+    Ok(Prepared {
+        jpki_sim,
+        jpki_tool,
+        dir,
+        card,
+    })
 }
 
 /// Issues a My Number card `dir/file` from the authority in `dir/authority` with PINs
@@ -304,21 +326,12 @@ pub fn bench_reader(root: &Path, cargo: &Path) -> Result<Option<BenchReader>> {
         );
         return Ok(None);
     }
-    let (bin, dir) = build_binaries(root, cargo, true, "bench-reader")?;
-    let (jpki_sim, jpki_tool) = (bin.join("jpki-sim"), bin.join("jpki-tool"));
-    success(
-        "jpki-sim authority init",
-        run(Command::new(&jpki_sim)
-            .arg("authority")
-            .arg("init")
-            .arg(dir.join("authority")))?,
-    )?;
-    let card = issue_card(
-        &jpki_sim,
-        &dir,
-        "card.jpkicard",
-        [AUTH_PIN, SIGN_PIN, TEXT_PIN],
-    )?;
+    let Prepared {
+        jpki_sim,
+        jpki_tool,
+        dir,
+        card,
+    } = prepare(root, cargo, true, "bench-reader")?;
     let (pcscd, _) = start_pcscd(&dir, &jpki_tool)?;
     let Some(&(reader, port)) = free_readers(&jpki_tool)?.first() else {
         bail!("no free vpcd reader for the bench (is another card connected?)");
@@ -366,24 +379,12 @@ pub fn interop(root: &Path, cargo: &Path) -> Result<()> {
         .context("opensc-pkcs11.so not found: apt-get install -y opensc-pkcs11")?;
 
     eprintln!("\n== interop: building jpki-sim and jpki-tool");
-    let (bin, dir) = build_binaries(root, cargo, false, "interop")?;
-
-    let jpki_sim = bin.join("jpki-sim");
-    let jpki_tool = bin.join("jpki-tool");
-    // A fresh authority and card.
-    success(
-        "jpki-sim authority init",
-        run(Command::new(&jpki_sim)
-            .arg("authority")
-            .arg("init")
-            .arg(dir.join("authority")))?,
-    )?;
-    let card = issue_card(
-        &jpki_sim,
-        &dir,
-        "card.jpkicard",
-        [AUTH_PIN, SIGN_PIN, TEXT_PIN],
-    )?;
+    let Prepared {
+        jpki_sim,
+        jpki_tool,
+        dir,
+        card,
+    } = prepare(root, cargo, false, "interop")?;
     // A second card, only for the brute-force check (it ends with its authentication PIN
     // blocked). Its PIN is far from where either attacker starts.
     let brute_card = issue_card(

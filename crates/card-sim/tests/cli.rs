@@ -4,12 +4,11 @@
 mod fixtures;
 
 use std::io::Read;
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use card_sim::{PinRef, SimCard, vpcd};
-use fixtures::{HOLDER, exchange, hx, lc_ascii, temp_dir};
+use fixtures::{HOLDER, exchange, hx, lc_ascii, serve_traced, temp_dir};
 
 const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
 
@@ -304,18 +303,7 @@ fn serve_answers_vpcd_and_traces_with_pins_redacted() {
     let dir = temp_dir("cli-serve");
     let (_, card) = issue(&dir, &[]);
     // play vpcd: the card connects to us
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let child = Command::new(env!("CARGO_BIN_EXE_jpki-sim"))
-        .args(["serve", "--card", s(&card), "--addr", &addr, "--trace"])
-        .args(["--give-up-after", "1"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (mut stream, _) = listener.accept().unwrap();
-    drop(listener);
+    let (child, mut stream) = serve_traced(&card);
     let mut send = |payload: &[u8]| -> Vec<u8> {
         vpcd::write_frame(&mut stream, payload).unwrap();
         vpcd::read_frame(&mut stream).unwrap().unwrap()

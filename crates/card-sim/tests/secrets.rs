@@ -14,10 +14,10 @@ mod leaks;
 
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use card_sim::{PinRef, SimCard, authority::Authority, vpcd};
-use fixtures::{HOLDER, hx, lc_ascii, temp_dir};
+use fixtures::{HOLDER, hx, lc_ascii, serve_traced, temp_dir};
 use leaks::{forms, shows_digits};
 use pin_policy::{Pin, PinKind};
 
@@ -144,18 +144,7 @@ fn sentinel_pins_never_leave_the_card_file() {
 
     // A traced vpcd session: right and wrong VERIFY, a PIN change, a RESET RETRY COUNTER
     // without authority.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let child = Command::new(env!("CARGO_BIN_EXE_jpki-sim"))
-        .args(["serve", "--card", s(&card), "--addr", &addr, "--trace"])
-        .args(["--give-up-after", "1"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (mut stream, _) = listener.accept().unwrap();
-    drop(listener);
+    let (child, mut stream) = serve_traced(&card);
     let mut send = |capdu: &str| -> Vec<u8> {
         vpcd::write_frame(&mut stream, &hx(capdu)).unwrap();
         vpcd::read_frame(&mut stream).unwrap().unwrap()

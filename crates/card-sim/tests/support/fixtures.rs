@@ -223,3 +223,28 @@ pub fn run_jpki_sim(args: &[&str], stdin: &str) -> std::process::Output {
     }
     child.wait_with_output().unwrap()
 }
+
+/// `jpki-sim serve --trace` of `card`, with the test playing vpcd: returns the child (stdout
+/// and stderr piped, for the trace) and the accepted vpcd connection.
+pub fn serve_traced(card: &std::path::Path) -> (std::process::Child, std::net::TcpStream) {
+    use std::process::{Command, Stdio};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let child = Command::new(env!("CARGO_BIN_EXE_jpki-sim"))
+        .args([
+            "serve",
+            "--card",
+            card.to_str().unwrap(),
+            "--addr",
+            &addr,
+            "--trace",
+        ])
+        .args(["--give-up-after", "1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (stream, _) = listener.accept().unwrap();
+    (child, stream)
+}
