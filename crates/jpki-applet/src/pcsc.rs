@@ -206,8 +206,10 @@ impl PcscCard {
     /// resets it when a client disconnects), this session holds no state yet: the connection
     /// is re-established, leaving the card as it is, and the transaction started once more.
     pub fn transaction(&mut self) -> Result<PcscTransaction<'_>, TransportError> {
+        // The transaction begun here is the one returned: ending it and beginning another would
+        // leave a window in which another client's disconnect resets the card mid-operation.
         match self.card.transaction2() {
-            Ok(_) => {}
+            Ok(tx) => Ok(PcscTransaction { tx }),
             Err((card, pcsc::Error::ResetCard)) => {
                 card.reconnect(
                     pcsc::ShareMode::Shared,
@@ -215,14 +217,13 @@ impl PcscCard {
                     pcsc::Disposition::LeaveCard,
                 )
                 .map_err(|e| map_err("reconnecting after a reset", e))?;
+                let tx = card
+                    .transaction()
+                    .map_err(|e| map_err("starting a transaction", e))?;
+                Ok(PcscTransaction { tx })
             }
-            Err((_, e)) => return Err(map_err("starting a transaction", e)),
+            Err((_, e)) => Err(map_err("starting a transaction", e)),
         }
-        let tx = self
-            .card
-            .transaction()
-            .map_err(|e| map_err("starting a transaction", e))?;
-        Ok(PcscTransaction { tx })
     }
 
     /// Resets the card (security state is lost), then reconnects.
