@@ -17,6 +17,10 @@
 //! APDUs (see [`crate::admin`]); [`Authority::change_facts`] and [`Authority::fault`] work on
 //! the card file the window holds.
 //!
+//! An [`Authority`] holds the directory's lock (`.authority.txt.lock`) while it lives: a second
+//! opener, here or in another process, gets [`Error::AuthorityInUse`] instead of a copy of the
+//! serial counter and revocation list that the two would each write back.
+//!
 //! The CAs use the production profile (`O=JPKI`) with keys of their own: certificates they
 //! issue verify against these CA files, never against the real J-LIS anchors.
 
@@ -116,6 +120,40 @@ pub struct Authority {
     next_serial: u64,
     crl_number: u64,
     revoked: Vec<(Hierarchy, Revocation)>,
+    _lock: atomic::FileLock,
+}
+
+/// Every file of an authority directory, each written through a temp file beside it.
+const FILES: [&str; 9] = [
+    STATE_FILE,
+    "sign-ca.pem",
+    "sign-ca.key",
+    "auth-ca.pem",
+    "auth-ca.key",
+    "sign.crl",
+    "auth.crl",
+    ADMIN_KEY_FILE,
+    ADMIN_PUB_FILE,
+];
+
+/// Takes the lock of the authority in `dir` without waiting, then removes the temp files that
+/// a process killed mid-write left (they may hold CA keys).
+fn lock(dir: &Path) -> Result<atomic::FileLock, Error> {
+    let state = dir.join(STATE_FILE);
+    let lock = atomic::lock(&state).map_err(|e| match e {
+        atomic::LockError::InUse => Error::AuthorityInUse {
+            path: dir.to_path_buf(),
+        },
+        atomic::LockError::Io(source) => Error::Io {
+            path: atomic::lock_path(&state),
+            source,
+        },
+    })?;
+    for name in FILES {
+        let path = dir.join(name);
+        atomic::remove_stale_temp(&path).map_err(io(&atomic::temp_path(&path)))?;
+    }
+    Ok(lock)
 }
 
 impl std::fmt::Debug for Authority {
@@ -159,6 +197,10 @@ impl Authority {
         if state.exists() {
             return Err(Error::AlreadyExists { path: state });
         }
+        let lock = lock(dir)?;
+        if state.exists() {
+            return Err(Error::AlreadyExists { path: state });
+        }
         let make = |hierarchy, number: u64, rng: &mut R| -> Result<CertificateAuthority, Error> {
             let key = cert::keys::generate_key(rng).map_err(cert_err)?;
             let request = CaRequest {
@@ -178,6 +220,7 @@ impl Authority {
             next_serial: 0x1000,
             crl_number: 0,
             revoked: Vec::new(),
+            _lock: lock,
         };
         for (name, ca) in [
             ("sign-ca", &authority.sign_ca),
@@ -203,11 +246,13 @@ impl Authority {
         Ok(authority)
     }
 
-    /// Opens an authority directory.
+    /// Opens an authority directory and locks it until the `Authority` is dropped.
     ///
     /// # Errors
-    /// Missing or corrupt files, named in the error.
+    /// [`Error::AuthorityInUse`] while another `Authority` has it open; missing or corrupt
+    /// files, named in the error.
     pub fn open(dir: &Path) -> Result<Self, Error> {
+        let lock = lock(dir)?;
         let load_ca = |name: &str| -> Result<CertificateAuthority, Error> {
             let pem_path = dir.join(format!("{name}.pem"));
             let pem = fs::read_to_string(&pem_path).map_err(io(&pem_path))?;
@@ -257,6 +302,7 @@ impl Authority {
             next_serial: next_serial.ok_or_else(|| corrupt("no next-serial"))?,
             crl_number: crl_number.ok_or_else(|| corrupt("no crl-number"))?,
             revoked,
+            _lock: lock,
         })
     }
 

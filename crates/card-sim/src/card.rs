@@ -5,7 +5,7 @@ mod commands;
 pub(crate) mod files;
 pub(crate) mod session;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use apdu::{Command, Response, StatusWord, Transport, TransportError};
 use pin_policy::RetryCounter;
@@ -15,7 +15,7 @@ use crate::{
     engine::{Engine, SigningKey},
     error::Error,
     holder::FourFacts,
-    store,
+    store::{self, CardFile},
 };
 use session::{PinRef, Session};
 
@@ -34,14 +34,15 @@ pub(crate) const CHAINING_NOT_SUPPORTED: StatusWord = StatusWord(0x6884);
 /// C-APDU bytes in, R-APDU bytes out ([`process`](Self::process)); it also implements
 /// [`apdu::Transport`], so any client runs against it in process. A card opened from a file
 /// writes every change back to that file atomically before answering; above all, a PIN try is
-/// counted on disk before the PIN is compared.
+/// counted on disk before the PIN is compared. It holds the file's lock while it lives, so no
+/// second simulator counts tries of its own on the same card.
 ///
 /// The card comes powered on; a reader powers it on again before an APDU, so
 /// [`process`](Self::process) on a powered-off card first performs a cold reset.
 #[derive(Debug)]
 pub struct SimCard {
     data: CardData,
-    file: Option<PathBuf>,
+    file: Option<CardFile>,
     session: Session,
     powered: bool,
     engine: Engine,
@@ -62,21 +63,48 @@ impl SimCard {
     /// # Errors
     /// As [`new`](Self::new), plus [`Error::AlreadyExists`] and [`Error::Io`].
     pub fn create(path: impl AsRef<Path>, contents: CardContents) -> Result<Self, Error> {
-        let path = path.as_ref();
         let data = CardData::issue(contents)?;
-        store::create(path, &data)?;
-        Ok(SimCard::from_data(data, Some(path.to_path_buf())))
+        SimCard::create_file(path.as_ref(), data)
     }
 
-    /// Opens a card file; every later change is written back to it.
+    /// Locks `path`, writes `data` there as a new file, and keeps the lock.
+    fn create_file(path: &Path, data: CardData) -> Result<Self, Error> {
+        if path.symlink_metadata().is_ok() {
+            return Err(Error::AlreadyExists {
+                path: path.to_path_buf(),
+            });
+        }
+        let file = CardFile::lock(path)?;
+        store::create(path, &data)?;
+        Ok(SimCard::from_data(data, Some(file)))
+    }
+
+    /// Opens a card file; every later change is written back to it. The card is this
+    /// simulator's until it is dropped: the file is locked (`.NAME.lock` beside it), and
+    /// opening it again, here or in another process, fails with [`Error::InUse`], as a card is
+    /// in one reader at a time. Taking the lock removes a temp file (`.NAME.tmp`) that a
+    /// simulator killed mid-write left behind.
     ///
     /// # Errors
-    /// [`Error::Io`], [`Error::NotACardFile`], [`Error::UnsupportedVersion`], [`Error::Corrupt`],
-    /// [`Error::FileTooLarge`]. A file that fails to load is never written to.
+    /// [`Error::InUse`], [`Error::Io`], [`Error::NotACardFile`], [`Error::UnsupportedVersion`],
+    /// [`Error::Corrupt`], [`Error::FileTooLarge`]. A file that fails to load is never written
+    /// to.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
+        let file = CardFile::lock(path)?;
         let data = store::load(path)?;
-        Ok(SimCard::from_data(data, Some(path.to_path_buf())))
+        Ok(SimCard::from_data(data, Some(file)))
+    }
+
+    /// A copy of a card file in memory, for looking at (as `jpki-sim inspect` does): loaded
+    /// with the checks of [`open`](Self::open), but not locked, so it works while another
+    /// simulator serves the card, and nothing done to the copy is written anywhere.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open), without [`Error::InUse`].
+    pub fn open_snapshot(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let data = store::load(path.as_ref())?;
+        Ok(SimCard::from_data(data, None))
     }
 
     /// An in-memory card decoded from the bytes of a card file (as [`open`](Self::open) reads
@@ -115,14 +143,12 @@ impl SimCard {
         contents: CardContents,
         administration: Administration,
     ) -> Result<Self, Error> {
-        let path = path.as_ref();
         let mut data = CardData::issue(contents)?;
         data.admin = Some(administration);
-        store::create(path, &data)?;
-        Ok(SimCard::from_data(data, Some(path.to_path_buf())))
+        SimCard::create_file(path.as_ref(), data)
     }
 
-    fn from_data(data: CardData, file: Option<PathBuf>) -> Self {
+    fn from_data(data: CardData, file: Option<CardFile>) -> Self {
         SimCard {
             data,
             file,
@@ -154,7 +180,7 @@ impl SimCard {
     /// The card file, for a card that has one.
     #[must_use]
     pub fn path(&self) -> Option<&Path> {
-        self.file.as_deref()
+        self.file.as_ref().map(CardFile::path)
     }
 
     /// Juki or My Number card.
@@ -345,8 +371,8 @@ impl SimCard {
     /// Writes `data` to the card file (if any), then makes it the card's state, with a fresh
     /// session.
     fn commit(&mut self, data: CardData) -> Result<(), Error> {
-        if let Some(path) = &self.file {
-            store::save(path, &data)?;
+        if let Some(file) = &self.file {
+            store::save(file.path(), &data)?;
         }
         self.data = data;
         self.session = Session::default();
@@ -356,7 +382,7 @@ impl SimCard {
     /// Writes the card state to its file, if it has one.
     fn persist(&self) -> Result<(), Error> {
         match &self.file {
-            Some(path) => store::save(path, &self.data),
+            Some(file) => store::save(file.path(), &self.data),
             None => Ok(()),
         }
     }

@@ -61,6 +61,22 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// Another simulator (in this process or another) has the card file open: a card is in
+    /// one reader at a time, and two writers would each count their own PIN tries.
+    #[error(
+        "the card {path} is in use by another simulator (such as a running `jpki-sim serve`); stop it first"
+    )]
+    InUse {
+        /// The card file.
+        path: PathBuf,
+    },
+    /// Another process (or another `Authority` of this one) has the authority directory open:
+    /// two would each hand out the same serials and write back their own revocation lists.
+    #[error("the authority {path} is in use by another process")]
+    AuthorityInUse {
+        /// The authority directory.
+        path: PathBuf,
+    },
     /// A PIN or retry limit that breaks the PIN rules.
     #[error(transparent)]
     Pin(#[from] pin_policy::Error),

@@ -20,7 +20,11 @@
 pub(crate) mod atomic;
 mod codec;
 
-use std::{fs, io::Read, path::Path};
+use std::{
+    fs,
+    io::Read,
+    path::{Path, PathBuf},
+};
 
 use cert::time::Date;
 use pin_policy::{Pin, PinKind, PinSlot, RetryCounter};
@@ -112,6 +116,40 @@ fn decode_error(path: &Path, e: DecodeError) -> Error {
             path: path.to_path_buf(),
             problem,
         },
+    }
+}
+
+/// A card file held by one simulator: its path and its lock.
+#[derive(Debug)]
+pub(crate) struct CardFile {
+    path: PathBuf,
+    _lock: atomic::FileLock,
+}
+
+impl CardFile {
+    /// Takes the lock of the card file at `path` (which need not exist yet), without waiting.
+    ///
+    /// # Errors
+    /// [`Error::InUse`] if another simulator holds it; [`Error::Io`].
+    pub(crate) fn lock(path: &Path) -> Result<Self, Error> {
+        match atomic::lock(path) {
+            Ok(lock) => Ok(CardFile {
+                path: path.to_path_buf(),
+                _lock: lock,
+            }),
+            Err(atomic::LockError::InUse) => Err(Error::InUse {
+                path: path.to_path_buf(),
+            }),
+            Err(atomic::LockError::Io(source)) => Err(Error::Io {
+                path: atomic::lock_path(path),
+                source,
+            }),
+        }
+    }
+
+    /// The card file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
     }
 }
 

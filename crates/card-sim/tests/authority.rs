@@ -14,7 +14,7 @@ use card_sim::{
     authority::{Authority, IssueRequest, RetryLimits},
 };
 use cert::{Crl, Hierarchy, JpkiCertificate, RevocationReason, TrustAnchors};
-use fixtures::{exchange, hx, lc_ascii, temp_dir};
+use fixtures::{exchange, hx, lc_ascii, reopen, temp_dir};
 use p256::ecdsa::{Signature, SigningKey, signature::Signer};
 use pin_policy::{Pin, PinKind};
 use time::{Date, OffsetDateTime, macros::date, macros::datetime};
@@ -180,7 +180,9 @@ fn issued_certificates_parse_and_chain_to_the_authority_cas() {
     assert_eq!(admin.card_expiry, CARD_EXPIRY);
 
     // the state survives reopening: fresh serials and a fresh card ID for the next card
-    let mut reopened = Authority::open(authority.dir()).unwrap();
+    let authority_dir = authority.dir().to_path_buf();
+    drop(authority);
+    let mut reopened = Authority::open(&authority_dir).unwrap();
     let second = reopened
         .issue_card(
             request(RetryLimits::default()),
@@ -263,7 +265,7 @@ fn the_municipality_unlocks_a_blocked_pin_over_apdus() {
 
     assert_eq!(tries(&card, PinRef::Signature), 5);
     // durable, and the old PIN works again
-    let mut reopened = SimCard::open(card.path().unwrap()).unwrap();
+    let mut reopened = reopen(card);
     assert_eq!(tries(&reopened, PinRef::Signature), 5);
     exchange(&mut reopened, SELECT_JPKI, "9000");
     exchange(&mut reopened, SELECT_SIGN_PIN, "9000");
@@ -303,7 +305,7 @@ fn unlock_with_a_new_pin_replaces_it_and_refuses_a_bad_format() {
         .unlock(&mut card, PinRef::Signature, Some(&new))
         .unwrap();
     assert_eq!(tries(&card, PinRef::Signature), 5);
-    let mut card = SimCard::open(card.path().unwrap()).unwrap();
+    let mut card = reopen(card);
     exchange(&mut card, SELECT_JPKI, "9000");
     exchange(&mut card, SELECT_SIGN_PIN, "9000");
     exchange(
@@ -567,7 +569,7 @@ fn a_four_facts_change_revokes_and_replaces_the_signature_certificate_only() {
     assert_eq!(card.card_id(), card_id);
 
     // durable: the reopened card signs with the new key under the old PIN
-    let mut card = SimCard::open(card.path().unwrap()).unwrap();
+    let mut card = reopen(card);
     assert_eq!(cert_of(&card, KeyRole::Signature).der(), new_sign.der());
     exchange(&mut card, SELECT_JPKI, "9000");
     exchange(&mut card, SELECT_SIGN_PIN, "9000");
@@ -615,7 +617,7 @@ fn a_card_fault_revokes_everything_and_terminates_the_card() {
         }
     }
     // terminated, durably: keys erased, every command answered 6A82
-    let mut card = SimCard::open(card.path().unwrap()).unwrap();
+    let mut card = reopen(card);
     assert!(card.is_terminated());
     assert!(card.certificate(KeyRole::Signature).is_none());
     assert!(card.pin_counter(PinRef::Signature).is_none());
@@ -644,7 +646,9 @@ fn a_card_fault_revokes_everything_and_terminates_the_card() {
         Err(Error::Terminated)
     ));
     // reopening the authority keeps the revocations
-    let reopened = Authority::open(authority.dir()).unwrap();
+    let authority_dir = authority.dir().to_path_buf();
+    drop(authority);
+    let reopened = Authority::open(&authority_dir).unwrap();
     assert!(reopened.is_revoked(&sign) && reopened.is_revoked(&auth));
 }
 

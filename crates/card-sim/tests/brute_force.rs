@@ -29,7 +29,7 @@ fn sw(rapdu: &[u8]) -> u16 {
 }
 
 fn tries_on_disk(path: &std::path::Path) -> u8 {
-    SimCard::open(path)
+    SimCard::open_snapshot(path)
         .unwrap()
         .pin_counter(PinRef::Authentication)
         .unwrap()
@@ -170,6 +170,7 @@ fn every_four_digit_pin_gets_only_the_retry_limit() {
     // After everything: the file holds a blocked PIN, and the right PIN stays refused in a
     // fresh session of a freshly opened card.
     assert_eq!(tries_on_disk(&path), 0);
+    drop(card);
     let mut card = SimCard::open(&path).unwrap();
     exchange(&mut card, SELECT_JPKI, "9000");
     exchange(&mut card, SELECT_AUTH_PIN, "9000");

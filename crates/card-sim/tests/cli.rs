@@ -214,7 +214,7 @@ fn admin_unlock_releases_a_pin_blocked_by_wrong_verifies() {
     args.extend(target);
     let out = ok(&args, "");
     assert!(out.contains("authentication PIN unlocked"), "{out}");
-    let sim = SimCard::open(&card).unwrap();
+    let sim = SimCard::open_snapshot(&card).unwrap();
     assert_eq!(
         sim.pin_counter(PinRef::Authentication)
             .unwrap()
@@ -240,6 +240,7 @@ fn admin_unlock_releases_a_pin_blocked_by_wrong_verifies() {
         &format!("00 20 00 80 {}", lc_ascii("4321")),
         "9000",
     );
+    drop(sim);
 
     // another authority's city hall cannot unlock it
     let other = dir.join("other-authority");
@@ -334,5 +335,130 @@ fn serve_answers_vpcd_and_traces_with_pins_redacted() {
             .unwrap()
             .tries_left(),
         2
+    );
+}
+
+#[test]
+fn a_served_card_is_refused_to_a_second_simulator_and_the_city_hall_but_can_be_inspected() {
+    let dir = temp_dir("cli-in-use");
+    let (authority, card) = issue(&dir, &[]);
+    let (child, mut stream) = serve_traced(&card);
+    let mut send = |payload: &[u8]| -> Vec<u8> {
+        vpcd::write_frame(&mut stream, payload).unwrap();
+        vpcd::read_frame(&mut stream).unwrap().unwrap()
+    };
+    assert_eq!(send(&[4]), card_sim::ATR);
+    assert_eq!(send(&hx(SELECT_JPKI)), [0x90, 0x00]);
+    assert_eq!(send(&hx("00 A4 02 0C 02 00 18")), [0x90, 0x00]);
+    assert_eq!(send(&hx("00 20 00 80 04 39 39 39 39")), [0x63, 0xC2]);
+
+    // looking works, and sees the served card's count
+    let out = ok(&["inspect", "--card", s(&card)], "");
+    assert!(
+        out.contains("authentication PIN: 2 of 3 tries left"),
+        "{out}"
+    );
+    // a second simulator of the card is refused before it reaches for a reader
+    let err = fails(
+        &[
+            "serve",
+            "--card",
+            s(&card),
+            "--addr",
+            "127.0.0.1:9",
+            "--give-up-after",
+            "1",
+        ],
+        "",
+        1,
+    );
+    assert!(err.contains("is in use by another simulator"), "{err}");
+    // the city hall needs the card in its own reader
+    let unlock = [
+        "admin",
+        "unlock",
+        "--pin",
+        "auth",
+        "--authority",
+        s(&authority),
+        "--card",
+        s(&card),
+    ];
+    let err = fails(&unlock, "", 1);
+    assert!(err.contains("is in use by another simulator"), "{err}");
+
+    // the served card went on undisturbed
+    assert_eq!(send(&hx("00 20 00 80 04 31 32 33 34")), [0x90, 0x00]);
+    assert_eq!(send(&hx("00 20 00 80 04 39 39 39 39")), [0x63, 0xC2]);
+    drop(stream);
+    assert_eq!(child.wait_with_output().unwrap().status.code(), Some(1));
+    // out of the reader, the card goes to the city hall
+    let out = ok(&unlock, "");
+    assert!(
+        out.contains("authentication PIN unlocked (3 of 3 tries, was 2)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn issues_run_at_once_from_one_authority_take_turns_and_share_no_serial() {
+    use std::collections::HashSet;
+    const CARDS: usize = 4;
+    let dir = temp_dir("cli-concurrent-issue");
+    let authority = dir.join("authority");
+    ok(&["authority", "init", s(&authority)], "");
+
+    // the window is busy while the issues start: each of them has to wait its turn
+    let busy = card_sim::authority::Authority::open(&authority).unwrap();
+    let issues: Vec<_> = (0..CARDS)
+        .map(|n| {
+            let args: Vec<String> = [
+                "issue",
+                "--authority",
+                s(&authority),
+                "--out",
+                s(&dir.join(format!("card-{n}"))),
+                "--my-number",
+                "123456789018",
+                "--pin-stdin",
+            ]
+            .into_iter()
+            .chain(HOLDER)
+            .map(str::to_owned)
+            .collect();
+            std::thread::spawn(move || {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                run(&args, "1234\nABC123\n5678\n")
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    drop(busy);
+
+    let mut waited = 0;
+    for issue in issues {
+        let out = issue.join().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        waited += usize::from(err.contains("waiting for the authority"));
+    }
+    assert!(waited > 0, "no issue waited for the authority");
+
+    let mut serials = HashSet::new();
+    for n in 0..CARDS {
+        let card = SimCard::open_snapshot(dir.join(format!("card-{n}"))).unwrap();
+        for role in [
+            card_sim::KeyRole::Authentication,
+            card_sim::KeyRole::Signature,
+        ] {
+            let der = card.certificate(role).unwrap();
+            let serial = cert::JpkiCertificate::from_der(der).unwrap().serial();
+            assert!(serials.insert(serial), "serial {serial} is on two cards");
+        }
+    }
+    let state = std::fs::read_to_string(authority.join("authority.txt")).unwrap();
+    assert!(
+        state.contains(&format!("next-serial: {:x}", 0x1000 + 2 * CARDS)),
+        "{state}"
     );
 }

@@ -35,7 +35,7 @@ fn bytes_of_a_card_file_load_as_the_file_does() {
     // nothing was written back
     assert_eq!(std::fs::read(&path).unwrap(), bytes);
     assert_eq!(
-        SimCard::open(&path)
+        SimCard::open_snapshot(&path)
             .unwrap()
             .pin_counter(PinRef::Signature)
             .unwrap()

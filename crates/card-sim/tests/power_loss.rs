@@ -266,7 +266,6 @@ fn unlock_killed_at_random_points_is_all_or_nothing() {
     std::fs::copy(&blocked, &path).unwrap();
     let span = span_of(UNLOCK_TEST, &path, &authority_dir);
     assert!(is_pin(&path, UNLOCK_PIN));
-    let authority = Authority::open(&authority_dir).unwrap();
 
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x0417);
     let (mut done, mut untouched) = (0, 0);
@@ -301,7 +300,9 @@ fn unlock_killed_at_random_points_is_all_or_nothing() {
             let probe = path.with_extension("unlocked");
             std::fs::copy(&path, &probe).unwrap();
             let mut card = SimCard::open(&probe).unwrap();
-            authority
+            // opened here only: the next child needs the authority's lock
+            Authority::open(&authority_dir)
+                .unwrap()
                 .unlock(&mut card, PinRef::Signature, None)
                 .unwrap();
             drop(card);

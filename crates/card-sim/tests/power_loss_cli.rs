@@ -775,25 +775,33 @@ fn issue_killed_at_random_points_never_leaves_a_half_card_or_a_reused_serial() {
             exited += 1;
         }
 
-        let authority = Authority::open(&authority_dir)
-            .unwrap_or_else(|e| panic!("round {round}: the authority does not open: {e}"));
-        let next = next_serial(&authority_dir);
-        if out.exists() {
-            check_card(&out, &authority, next, &mut serials, round);
-            complete += 1;
-            next_card += 1;
-        } else {
-            // the next round issues into the same path again
-            absent += 1;
-        }
+        // temp files first: opening the authority or the card removes those of a dead writer
         let temps = leftover_temps(&[&cards, &authority_dir], round);
         let card_temp = temps.contains(&temp_of(&out)) && !out.exists();
         state_temps += usize::from(temps.contains(&authority_dir.join(".authority.txt.tmp")));
         card_temps += usize::from(card_temp);
+        {
+            let authority = Authority::open(&authority_dir)
+                .unwrap_or_else(|e| panic!("round {round}: the authority does not open: {e}"));
+            let stale = leftover_temps(&[&authority_dir], round);
+            assert!(
+                stale.is_empty(),
+                "round {round}: the authority opened with {stale:?} left"
+            );
+            let next = next_serial(&authority_dir);
+            if out.exists() {
+                check_card(&out, &authority, next, &mut serials, round);
+                complete += 1;
+                next_card += 1;
+            } else {
+                // the next round issues into the same path again
+                absent += 1;
+            }
+            // dropped here: the next issue needs the authority's lock
+        }
         if card_temp || round % ISSUE_CHECK_EVERY == 0 {
             // the next issue goes through: into the same path, over the leftover temp file of
-            // the card, if there is one (the authority's own temp file, if left, is in its way
-            // too)
+            // the card, if there is one, which it removes
             retries_over_temp += usize::from(card_temp);
             let out = cards.join(format!("card-{next_card}.jpki"));
             issue_to_the_end(&authority_dir, &out, round);
@@ -814,8 +822,9 @@ fn issue_killed_at_random_points_never_leaves_a_half_card_or_a_reused_serial() {
     eprintln!(
         "{ISSUE_KILLS} kills of jpki-sim issue survived: {in_write} aimed at the write phase, \
          {complete} left a complete card ({exited} had finished), {absent} left none; \
-         after {state_temps} the authority's state temp file was there (rewritten by the next \
-         save), after {card_temps} the card's ({retries_over_temp} issued over it); {checks} uninterrupted issues after a kill; {} \
+         after {state_temps} the authority's state temp file was there (removed when the \
+         authority was next opened), after {card_temps} the card's ({retries_over_temp} removed \
+         by the issue into the same path); {checks} uninterrupted issues after a kill; {} \
          serials on {} cards, all distinct; {} temp files left at the end",
         serials.len(),
         serials.len() / 2,

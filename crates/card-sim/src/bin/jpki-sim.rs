@@ -302,8 +302,31 @@ fn authority_init(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long a command waits for an authority that another `jpki-sim` has open (issuing a card
+/// takes a second or two; a command queued behind a few of them waits for them).
+const AUTHORITY_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 fn open_authority(dir: &Path) -> anyhow::Result<Authority> {
-    Authority::open(dir).with_context(|| format!("cannot open the authority {}", dir.display()))
+    let start = std::time::Instant::now();
+    let mut said = false;
+    loop {
+        match Authority::open(dir) {
+            Err(card_sim::Error::AuthorityInUse { .. }) if start.elapsed() < AUTHORITY_WAIT => {
+                if !said {
+                    eprintln!(
+                        "jpki-sim: waiting for the authority {} (another process has it open)",
+                        dir.display()
+                    );
+                    said = true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            opened => {
+                return opened
+                    .with_context(|| format!("cannot open the authority {}", dir.display()));
+            }
+        }
+    }
 }
 
 /// Where PINs come from.
@@ -613,7 +636,9 @@ fn pin_name(pin: PinRef) -> &'static str {
 }
 
 fn inspect(path: &Path) -> anyhow::Result<()> {
-    let card = open_card(path)?;
+    // A copy: inspecting works while the card is served, and never writes the file.
+    let card = SimCard::open_snapshot(path)
+        .with_context(|| format!("cannot open the card {}", path.display()))?;
     let mut out = String::new();
     let mut line = |s: String| {
         out.push_str(&s);

@@ -167,6 +167,14 @@ pub fn temp_dir(name: &str) -> TempDir {
     TempDir(dir)
 }
 
+/// Takes a card opened from a file out of its simulator and opens the file again, as a reader
+/// does after the card was pulled and put back: a card file is one simulator's at a time.
+pub fn reopen(card: SimCard) -> SimCard {
+    let path = card.path().expect("a card with a file").to_path_buf();
+    drop(card);
+    SimCard::open(path).unwrap()
+}
+
 /// Hex without spaces, upper case.
 pub fn hx(s: &str) -> Vec<u8> {
     hex::decode(s.replace([' ', '\n'], "")).unwrap()

@@ -1,0 +1,140 @@
+//! One card file, one simulator; one authority directory, one opener. A second simulator of a
+//! card would count PIN tries of its own and write them over the first one's; a second opener
+//! of an authority would hand out the same serials and write back its own revocation list.
+//! Whoever takes a lock also clears the temp files a writer killed mid-write left behind.
+
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
+use std::fs;
+
+use card_sim::authority::Authority;
+use card_sim::{Error, PinRef, SimCard};
+use fixtures::*;
+
+fn auth_tries(card: &SimCard) -> u8 {
+    card.pin_counter(PinRef::Authentication)
+        .unwrap()
+        .tries_left()
+}
+
+#[test]
+fn a_card_file_is_one_simulators_at_a_time() {
+    let dir = temp_dir("lock-card");
+    let path = dir.join("card.jpki");
+    let mut card = SimCard::create(&path, my_number_contents()).unwrap();
+
+    // issuing took the lock: a second simulator is refused, and it wrote nothing
+    let before = fs::read(&path).unwrap();
+    let err = SimCard::open(&path).unwrap_err();
+    assert!(matches!(err, Error::InUse { .. }), "{err}");
+    assert!(err.to_string().contains("in use"), "{err}");
+    assert_eq!(fs::read(&path).unwrap(), before);
+
+    // the first one goes on counting; a snapshot sees its tries
+    exchange(&mut card, SELECT_JPKI, "9000");
+    exchange(&mut card, "00 A4 02 0C 02 00 18", "9000");
+    exchange(&mut card, "00 20 00 80 04 30 30 30 30", "63C2");
+    assert_eq!(auth_tries(&SimCard::open_snapshot(&path).unwrap()), 2);
+    assert!(matches!(SimCard::open(&path), Err(Error::InUse { .. })));
+
+    // a snapshot writes nothing, whatever is done to it
+    let mut snapshot = SimCard::open_snapshot(&path).unwrap();
+    assert_eq!(snapshot.path(), None);
+    exchange(&mut snapshot, SELECT_JPKI, "9000");
+    exchange(&mut snapshot, "00 A4 02 0C 02 00 18", "9000");
+    exchange(&mut snapshot, "00 20 00 80 04 30 30 30 30", "63C1");
+    assert_eq!(auth_tries(&SimCard::open_snapshot(&path).unwrap()), 2);
+
+    // taken out of the reader, the card opens elsewhere with the tries it had
+    drop(card);
+    let mut card = SimCard::open(&path).unwrap();
+    assert_eq!(auth_tries(&card), 2);
+    assert!(matches!(SimCard::open(&path), Err(Error::InUse { .. })));
+    // and a new card never goes to a path in use
+    assert!(matches!(
+        SimCard::create(&path, my_number_contents()),
+        Err(Error::AlreadyExists { .. })
+    ));
+    exchange(&mut card, SELECT_JPKI, "9000");
+    exchange(&mut card, "00 A4 02 0C 02 00 18", "9000");
+    exchange(
+        &mut card,
+        &format!("00 20 00 80 {}", lc_ascii(AUTH_PIN)),
+        "9000",
+    );
+    assert_eq!(auth_tries(&reopen(card)), 3);
+}
+
+#[test]
+fn taking_the_lock_removes_the_temp_file_a_killed_writer_left() {
+    let dir = temp_dir("lock-temp");
+    let path = dir.join("card.jpki");
+    drop(SimCard::create(&path, my_number_contents()).unwrap());
+    let card_file = fs::read(&path).unwrap();
+
+    // what a writer killed between its write and its rename leaves: the whole new card state
+    let temp = dir.join(".card.jpki.tmp");
+    fs::write(&temp, &card_file).unwrap();
+    // a snapshot is no writer: it leaves it
+    drop(SimCard::open_snapshot(&path).unwrap());
+    assert!(temp.exists());
+    let card = SimCard::open(&path).unwrap();
+    assert!(!temp.exists(), "the stale temp file stays");
+    assert_eq!(fs::read(&path).unwrap(), card_file);
+    assert_eq!(auth_tries(&card), 3);
+    drop(card);
+
+    // the same for a new card issued into a path whose last issue was killed
+    let new_path = dir.join("new.jpki");
+    let new_temp = dir.join(".new.jpki.tmp");
+    fs::write(&new_temp, &card_file).unwrap();
+    let new = SimCard::create(&new_path, my_number_contents()).unwrap();
+    assert!(!new_temp.exists());
+    drop(new);
+
+    // the lock file stays (so every opener locks the same file), empty and private
+    let lock = dir.join(".card.jpki.lock");
+    let meta = fs::metadata(&lock).unwrap();
+    assert_eq!(meta.len(), 0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn an_authority_is_one_openers_at_a_time() {
+    let dir = temp_dir("lock-authority");
+    let authority_dir = dir.join("authority");
+    let now = time::macros::datetime!(2026-04-01 10:00 +09:00);
+    let authority = Authority::create(&authority_dir, now, &mut cert::keys::seeded_rng(5)).unwrap();
+    let state = fs::read(authority_dir.join("authority.txt")).unwrap();
+    let err = Authority::open(&authority_dir).unwrap_err();
+    assert!(matches!(err, Error::AuthorityInUse { .. }), "{err}");
+    assert!(matches!(
+        Authority::create(&authority_dir, now, &mut cert::keys::seeded_rng(6)),
+        Err(Error::AlreadyExists { .. })
+    ));
+    assert_eq!(
+        fs::read(authority_dir.join("authority.txt")).unwrap(),
+        state
+    );
+    drop(authority);
+
+    // temp files that a process killed mid-write left (a CA key among them) go when the
+    // authority is next opened; files that are not the authority's stay
+    let temps = [".sign-ca.key.tmp", ".authority.txt.tmp", ".auth.crl.tmp"];
+    for name in temps {
+        fs::write(authority_dir.join(name), b"left by a killed writer").unwrap();
+    }
+    fs::write(authority_dir.join(".notes.tmp"), b"not ours").unwrap();
+    let authority = Authority::open(&authority_dir).unwrap();
+    for name in temps {
+        assert!(!authority_dir.join(name).exists(), "{name} stays");
+    }
+    assert!(authority_dir.join(".notes.tmp").exists());
+    drop(authority);
+    Authority::open(&authority_dir).unwrap();
+}
