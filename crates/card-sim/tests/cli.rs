@@ -38,6 +38,22 @@ fn fails(args: &[&str], stdin: &str, code: i32) -> String {
     err
 }
 
+/// One vpcd frame to the served card, its answer back.
+fn send(stream: &mut std::net::TcpStream, payload: &[u8]) -> Vec<u8> {
+    vpcd::write_frame(stream, payload).unwrap();
+    vpcd::read_frame(stream).unwrap().unwrap()
+}
+
+/// `jpki-sim serve --trace` of `card`, with the test playing vpcd: powered on, the JPKI
+/// application and the authentication PIN selected.
+fn serve_at_auth_pin(card: &Path) -> (std::process::Child, std::net::TcpStream) {
+    let (child, mut stream) = serve_traced(card);
+    assert_eq!(send(&mut stream, &[4]), card_sim::ATR);
+    assert_eq!(send(&mut stream, &hx(SELECT_JPKI)), [0x90, 0x00]);
+    assert_eq!(send(&mut stream, &hx("00 A4 02 0C 02 00 18")), [0x90, 0x00]);
+    (child, stream)
+}
+
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -304,14 +320,8 @@ fn serve_answers_vpcd_and_traces_with_pins_redacted() {
     let dir = temp_dir("cli-serve");
     let (_, card) = issue(&dir, &[]);
     // play vpcd: the card connects to us
-    let (child, mut stream) = serve_traced(&card);
-    let mut send = |payload: &[u8]| -> Vec<u8> {
-        vpcd::write_frame(&mut stream, payload).unwrap();
-        vpcd::read_frame(&mut stream).unwrap().unwrap()
-    };
-    assert_eq!(send(&[4]), card_sim::ATR);
-    assert_eq!(send(&hx(SELECT_JPKI)), [0x90, 0x00]);
-    assert_eq!(send(&hx("00 A4 02 0C 02 00 18")), [0x90, 0x00]);
+    let (child, mut stream) = serve_at_auth_pin(&card);
+    let mut send = |payload: &[u8]| send(&mut stream, payload);
     assert_eq!(send(&hx("00 20 00 80 04 31 32 33 34")), [0x90, 0x00]);
     assert_eq!(send(&hx("00 20 00 80 04 39 39 39 39")), [0x63, 0xC2]);
     drop(stream);
@@ -342,14 +352,8 @@ fn serve_answers_vpcd_and_traces_with_pins_redacted() {
 fn a_served_card_is_refused_to_a_second_simulator_and_the_city_hall_but_can_be_inspected() {
     let dir = temp_dir("cli-in-use");
     let (authority, card) = issue(&dir, &[]);
-    let (child, mut stream) = serve_traced(&card);
-    let mut send = |payload: &[u8]| -> Vec<u8> {
-        vpcd::write_frame(&mut stream, payload).unwrap();
-        vpcd::read_frame(&mut stream).unwrap().unwrap()
-    };
-    assert_eq!(send(&[4]), card_sim::ATR);
-    assert_eq!(send(&hx(SELECT_JPKI)), [0x90, 0x00]);
-    assert_eq!(send(&hx("00 A4 02 0C 02 00 18")), [0x90, 0x00]);
+    let (child, mut stream) = serve_at_auth_pin(&card);
+    let mut send = |payload: &[u8]| send(&mut stream, payload);
     assert_eq!(send(&hx("00 20 00 80 04 39 39 39 39")), [0x63, 0xC2]);
 
     // looking works, and sees the served card's count

@@ -9,14 +9,8 @@ mod fixtures;
 use std::fs;
 
 use card_sim::authority::Authority;
-use card_sim::{Error, PinRef, SimCard};
+use card_sim::{Error, SimCard};
 use fixtures::*;
-
-fn auth_tries(card: &SimCard) -> u8 {
-    card.pin_counter(PinRef::Authentication)
-        .unwrap()
-        .tries_left()
-}
 
 #[test]
 fn a_card_file_is_one_simulators_at_a_time() {

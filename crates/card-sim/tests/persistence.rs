@@ -5,15 +5,9 @@ mod fixtures;
 
 use std::fs;
 
-use card_sim::{CardProfile, Corruption, Error, PinRef, SimCard};
+use card_sim::{CardProfile, Corruption, Error, SimCard};
 use fixtures::*;
 use pin_policy::PinKind;
-
-fn auth_tries(card: &SimCard) -> u8 {
-    card.pin_counter(PinRef::Authentication)
-        .unwrap()
-        .tries_left()
-}
 
 #[test]
 fn card_file_round_trips_everything() {

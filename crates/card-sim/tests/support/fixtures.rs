@@ -167,6 +167,13 @@ pub fn temp_dir(name: &str) -> TempDir {
     TempDir(dir)
 }
 
+/// Tries left of the authentication PIN.
+pub fn auth_tries(card: &SimCard) -> u8 {
+    card.pin_counter(card_sim::PinRef::Authentication)
+        .unwrap()
+        .tries_left()
+}
+
 /// Takes a card opened from a file out of its simulator and opens the file again, as a reader
 /// does after the card was pulled and put back: a card file is one simulator's at a time.
 pub fn reopen(card: SimCard) -> SimCard {
