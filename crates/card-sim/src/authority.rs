@@ -136,8 +136,9 @@ const FILES: [&str; 9] = [
     ADMIN_PUB_FILE,
 ];
 
-/// Takes the lock of the authority in `dir` without waiting, then removes the temp files that
-/// a process killed mid-write left (they may hold CA keys).
+/// Takes the lock of the authority in `dir` (waiting only out the fork window of
+/// [`atomic::lock`]), then removes the temp files that a process killed mid-write left (they
+/// may hold CA keys).
 fn lock(dir: &Path) -> Result<atomic::FileLock, Error> {
     let state = dir.join(STATE_FILE);
     let lock = atomic::lock(&state).map_err(|e| match e {

@@ -60,8 +60,11 @@ impl SimCard {
 
     /// Issues a card into a new file at `path` (never replaces an existing file).
     ///
+    /// The new card holds the file's lock, as one [`open`](Self::open)ed does.
+    ///
     /// # Errors
-    /// As [`new`](Self::new), plus [`Error::AlreadyExists`] and [`Error::Io`].
+    /// As [`new`](Self::new), plus [`Error::AlreadyExists`], [`Error::InUse`] (another
+    /// simulator is issuing into the same path) and [`Error::Io`].
     pub fn create(path: impl AsRef<Path>, contents: CardContents) -> Result<Self, Error> {
         let data = CardData::issue(contents)?;
         SimCard::create_file(path.as_ref(), data)

@@ -127,7 +127,8 @@ pub(crate) struct CardFile {
 }
 
 impl CardFile {
-    /// Takes the lock of the card file at `path` (which need not exist yet), without waiting.
+    /// Takes the lock of the card file at `path` (which need not exist yet), waiting only out
+    /// the fork window of [`atomic::lock`].
     ///
     /// # Errors
     /// [`Error::InUse`] if another simulator holds it; [`Error::Io`].
