@@ -2,7 +2,8 @@
 //!
 //! Commands:
 //! - `test`: formatting, clippy with warnings denied, every test (doc tests and one pass of each
-//!   benchmark included), and the fixtures check. The one test command.
+//!   benchmark included), the API documentation built with warnings denied, and the fixtures
+//!   check. The one test command.
 //! - `ci`: `test`, then `deny`, then `interop`, then every fuzz target for 30 seconds.
 //! - `deny`: `cargo deny check` against the offline RustSec copy in ../shared/advisory-db.
 //! - `interop`: pcscd + vpcd + `jpki-sim serve` driven by OpenSC, pcsc_scan, openssl, jpki-tool.
@@ -129,6 +130,19 @@ fn test() -> Result<()> {
     let mut doc = cargo();
     doc.args(["test", "--workspace", "--doc"]);
     step("doc tests", doc)?;
+
+    // The API documentation builds without a warning (broken links, stray HTML), private items
+    // included: they are what the next developer reads.
+    let mut api_doc = cargo();
+    api_doc
+        .args([
+            "doc",
+            "--workspace",
+            "--no-deps",
+            "--document-private-items",
+        ])
+        .env("RUSTDOCFLAGS", "-D warnings");
+    step("API documentation", api_doc)?;
 
     // The card's second RSA engine (issue 8): clippy over every feature, then the card's tests
     // and the clients' tests against it run again with OpenSSL signing (benches once each, in
@@ -286,8 +300,8 @@ fn fuzz_targets() -> Result<Vec<String>> {
 }
 
 /// cargo-fuzz on stable: `RUSTC_BOOTSTRAP=1` lets cargo-fuzz pass the `-Z` sanitizer flags to
-/// the stable compiler (AddressSanitizer stays on). New inputs go to fuzz/corpus/<target>
-/// (ignored by git); the committed seeds in fuzz/seeds/<target> are read only.
+/// the stable compiler (AddressSanitizer stays on). New inputs go to `fuzz/corpus/<target>`
+/// (ignored by git); the committed seeds in `fuzz/seeds/<target>` are read only.
 fn fuzz(target: &str, secs: u64) -> Result<()> {
     let targets = fuzz_targets()?;
     if !targets.iter().any(|t| t == target) {

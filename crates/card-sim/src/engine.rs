@@ -4,7 +4,7 @@
 //! Two engines, one result (PKCS#1 v1.5 is deterministic, so both give the same bytes):
 //!
 //! - [`Engine::Rsa`], the `rsa` crate (RustCrypto, pure Rust), always there and the default;
-//! - [`Engine::OpenSsl`], with the `fast-engine` feature: OpenSSL's `RSA_private_encrypt` with
+//! - `Engine::OpenSsl`, with the `fast-engine` feature: OpenSSL's `RSA_private_encrypt` with
 //!   `RSA_PKCS1_PADDING`, blinded (OpenSSL's default for RSA keys; the Montgomery values of p
 //!   and q are cached in the key object). Several times faster than `rsa` here (BENCHMARKS.md);
 //!   it links the system libssl. `RSA_private_encrypt` is deprecated in OpenSSL 3's C API but
