@@ -35,6 +35,19 @@ struct Guard {
     child: Child,
 }
 
+impl Guard {
+    /// Starts `cmd` with its stdout and stderr in the file `log`, stopped when the guard drops.
+    fn spawn(name: &'static str, mut cmd: Command, log: &Path) -> Result<Self> {
+        let log = fs::File::create(log)?;
+        let child = cmd
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("cannot start {name}"))?;
+        Ok(Guard { name, child })
+    }
+}
+
 impl Drop for Guard {
     fn drop(&mut self) {
         let pid = self.child.id();
@@ -237,17 +250,9 @@ fn start_pcscd(dir: &Path, jpki_tool: &Path) -> Result<(Option<Guard>, Option<Re
     } else {
         Err(anyhow::anyhow!("without pcscd: {} {}", o.status, text(&o)))
     };
-    let log = fs::File::create(dir.join("pcscd.log"))?;
-    let child = Command::new("pcscd")
-        .args(["--foreground", "--apdu", "--info"])
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .spawn()
-        .context("cannot start pcscd")?;
-    let guard = Guard {
-        name: "pcscd",
-        child,
-    };
+    let mut pcscd = Command::new("pcscd");
+    pcscd.args(["--foreground", "--apdu", "--info"]);
+    let guard = Guard::spawn("pcscd", pcscd, &dir.join("pcscd.log"))?;
     wait_for("pcscd's socket", Duration::from_secs(10), || {
         Ok(Path::new(PCSCD_SOCKET).exists())
     })?;
@@ -275,21 +280,14 @@ fn serve_card(
     log: &Path,
     extra: &[&str],
 ) -> Result<Guard> {
-    let serve_log = fs::File::create(log)?;
-    let serve = Command::new(jpki_sim)
+    let mut serve = Command::new(jpki_sim);
+    serve
         .arg("serve")
         .arg("--card")
         .arg(card)
         .args(["--addr", &format!("127.0.0.1:{port}")])
-        .args(extra)
-        .stdout(serve_log.try_clone()?)
-        .stderr(serve_log)
-        .spawn()
-        .context("cannot start jpki-sim serve")?;
-    let guard = Guard {
-        name: "jpki-sim serve",
-        child: serve,
-    };
+        .args(extra);
+    let guard = Guard::spawn("jpki-sim serve", serve, log)?;
     wait_for(
         "the card in the virtual reader",
         Duration::from_secs(20),

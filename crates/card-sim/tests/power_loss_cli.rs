@@ -643,13 +643,11 @@ fn leftover_temps(dirs: &[&Path], round: usize) -> Vec<PathBuf> {
 
 /// A card that survived: complete, bound to this authority, its certificates chained to the
 /// authority's CAs, its serials new and below the authority's next serial.
-fn check_card(
-    path: &Path,
-    authority: &Authority,
-    next: Serial,
-    serials: &mut HashSet<Serial>,
-    round: usize,
-) {
+fn check_card(path: &Path, authority_dir: &Path, serials: &mut HashSet<Serial>, round: usize) {
+    // opened (and dropped) here: the next issue needs the authority's lock
+    let authority = Authority::open(authority_dir)
+        .unwrap_or_else(|e| panic!("round {round}: the authority does not open: {e}"));
+    let next = next_serial(authority_dir);
     let card = SimCard::open(path)
         .unwrap_or_else(|e| panic!("round {round}: {} does not load: {e}", path.display()));
     assert_eq!(card.profile(), CardProfile::MyNumber);
@@ -721,14 +719,7 @@ fn issue_killed_at_random_points_never_leaves_a_half_card_or_a_reused_serial() {
         assert!(status.success(), "an uninterrupted issue succeeds");
         span = span.max(started.elapsed());
         write_span = write_span.max(writing_since.unwrap().elapsed());
-        let authority = Authority::open(&authority_dir).unwrap();
-        check_card(
-            &out,
-            &authority,
-            next_serial(&authority_dir),
-            &mut serials,
-            0,
-        );
+        check_card(&out, &authority_dir, &mut serials, 0);
     }
 
     let seed: u64 = std::env::var("POWER_LOSS_SEED")
@@ -780,25 +771,23 @@ fn issue_killed_at_random_points_never_leaves_a_half_card_or_a_reused_serial() {
         let card_temp = temps.contains(&temp_of(&out)) && !out.exists();
         state_temps += usize::from(temps.contains(&authority_dir.join(".authority.txt.tmp")));
         card_temps += usize::from(card_temp);
-        {
-            let authority = Authority::open(&authority_dir)
-                .unwrap_or_else(|e| panic!("round {round}: the authority does not open: {e}"));
-            let stale = leftover_temps(&[&authority_dir], round);
-            assert!(
-                stale.is_empty(),
-                "round {round}: the authority opened with {stale:?} left"
+        if out.exists() {
+            check_card(&out, &authority_dir, &mut serials, round);
+            complete += 1;
+            next_card += 1;
+        } else {
+            // the next round issues into the same path again; the authority opens all the same
+            drop(
+                Authority::open(&authority_dir)
+                    .unwrap_or_else(|e| panic!("round {round}: the authority does not open: {e}")),
             );
-            let next = next_serial(&authority_dir);
-            if out.exists() {
-                check_card(&out, &authority, next, &mut serials, round);
-                complete += 1;
-                next_card += 1;
-            } else {
-                // the next round issues into the same path again
-                absent += 1;
-            }
-            // dropped here: the next issue needs the authority's lock
+            absent += 1;
         }
+        let stale = leftover_temps(&[&authority_dir], round);
+        assert!(
+            stale.is_empty(),
+            "round {round}: the authority opened with {stale:?} left"
+        );
         if card_temp || round % ISSUE_CHECK_EVERY == 0 {
             // the next issue goes through: into the same path, over the leftover temp file of
             // the card, if there is one, which it removes
@@ -806,14 +795,7 @@ fn issue_killed_at_random_points_never_leaves_a_half_card_or_a_reused_serial() {
             let out = cards.join(format!("card-{next_card}.jpki"));
             issue_to_the_end(&authority_dir, &out, round);
             assert!(!temp_of(&out).exists(), "round {round}: temp file stays");
-            let authority = Authority::open(&authority_dir).unwrap();
-            check_card(
-                &out,
-                &authority,
-                next_serial(&authority_dir),
-                &mut serials,
-                round,
-            );
+            check_card(&out, &authority_dir, &mut serials, round);
             next_card += 1;
             checks += 1;
         }
