@@ -17,7 +17,7 @@
 //! APDUs (see [`crate::admin`]); [`Authority::change_facts`] and [`Authority::fault`] work on
 //! the card file the window holds.
 //!
-//! An [`Authority`] holds the directory's lock (`.authority.txt.lock`) while it lives: a second
+//! An [`Authority`] holds the lock of its directory (the directory itself, `flock`ed) while it lives: a second
 //! opener, here or in another process, gets [`Error::AuthorityInUse`] instead of a copy of the
 //! serial counter and revocation list that the two would each write back.
 //!
@@ -120,10 +120,11 @@ pub struct Authority {
     next_serial: u64,
     crl_number: u64,
     revoked: Vec<(Hierarchy, Revocation)>,
-    _lock: atomic::FileLock,
+    _lock: atomic::DirLock,
 }
 
-/// Every file of an authority directory, each written through a temp file beside it.
+/// Every file of an authority directory, each written through a temp file beside it
+/// (`.NAME.XXXXXXXXXXXX.tmp`, created exclusively; see [`atomic`]).
 const FILES: [&str; 9] = [
     STATE_FILE,
     "sign-ca.pem",
@@ -136,23 +137,26 @@ const FILES: [&str; 9] = [
     ADMIN_PUB_FILE,
 ];
 
-/// Takes the lock of the authority in `dir` (waiting only out the fork window of
-/// [`atomic::lock`]), then removes the temp files that a process killed mid-write left (they
-/// may hold CA keys).
-fn lock(dir: &Path) -> Result<atomic::FileLock, Error> {
-    let state = dir.join(STATE_FILE);
-    let lock = atomic::lock(&state).map_err(|e| match e {
+/// Takes the lock of the authority in `dir` — the directory itself, `flock`ed, so every path
+/// to it shares one lock (waiting only out the fork window) — then removes the temp files that
+/// a process killed mid-write left (they may hold CA keys).
+fn lock(dir: &Path) -> Result<atomic::DirLock, Error> {
+    let lock = atomic::DirLock::lock(dir).map_err(|e| match e {
         atomic::LockError::InUse => Error::AuthorityInUse {
             path: dir.to_path_buf(),
         },
+        atomic::LockError::NotAFile | atomic::LockError::HardLinked(_) => Error::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
+        },
         atomic::LockError::Io(source) => Error::Io {
-            path: atomic::lock_path(&state),
+            path: dir.to_path_buf(),
             source,
         },
     })?;
     for name in FILES {
         let path = dir.join(name);
-        atomic::remove_stale_temp(&path).map_err(io(&atomic::temp_path(&path)))?;
+        atomic::remove_stale_temps(&path).map_err(io(dir))?;
     }
     Ok(lock)
 }

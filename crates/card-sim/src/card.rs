@@ -63,39 +63,34 @@ impl SimCard {
     /// The new card holds the file's lock, as one [`open`](Self::open)ed does.
     ///
     /// # Errors
-    /// As [`new`](Self::new), plus [`Error::AlreadyExists`], [`Error::InUse`] (another
-    /// simulator is issuing into the same path) and [`Error::Io`].
+    /// As [`new`](Self::new), plus [`Error::AlreadyExists`] (anything is at `path`, a dangling
+    /// symlink included, or another simulator issued into it first) and [`Error::Io`].
     pub fn create(path: impl AsRef<Path>, contents: CardContents) -> Result<Self, Error> {
         let data = CardData::issue(contents)?;
         SimCard::create_file(path.as_ref(), data)
     }
 
-    /// Locks `path`, writes `data` there as a new file, and keeps the lock.
+    /// Writes `data` as a new file at `path` and keeps it locked.
     fn create_file(path: &Path, data: CardData) -> Result<Self, Error> {
-        if path.symlink_metadata().is_ok() {
-            return Err(Error::AlreadyExists {
-                path: path.to_path_buf(),
-            });
-        }
-        let file = CardFile::lock(path)?;
-        store::create(path, &data)?;
+        let file = CardFile::create(path, &data)?;
         Ok(SimCard::from_data(data, Some(file)))
     }
 
     /// Opens a card file; every later change is written back to it. The card is this
-    /// simulator's until it is dropped: the file is locked (`.NAME.lock` beside it), and
-    /// opening it again, here or in another process, fails with [`Error::InUse`], as a card is
-    /// in one reader at a time. Taking the lock removes a temp file (`.NAME.tmp`) that a
-    /// simulator killed mid-write left behind.
+    /// simulator's until it is dropped: the file itself is locked (`flock`), by its identity,
+    /// so opening it again — by the same path, through a symlink, here or in another process —
+    /// fails with [`Error::InUse`], as a card is in one reader at a time. A symlink is resolved
+    /// once: saves replace the file it names and leave the link in place. Taking the lock
+    /// removes the temp files (`.NAME.*.tmp`) that a simulator killed mid-write left behind.
     ///
     /// # Errors
-    /// [`Error::InUse`], [`Error::Io`], [`Error::NotACardFile`], [`Error::UnsupportedVersion`],
-    /// [`Error::Corrupt`], [`Error::FileTooLarge`]. A file that fails to load is never written
-    /// to.
+    /// [`Error::InUse`], [`Error::HardLinked`] (a card file must have one name),
+    /// [`Error::NotARegularFile`], [`Error::Io`], [`Error::NotACardFile`],
+    /// [`Error::UnsupportedVersion`], [`Error::Corrupt`], [`Error::FileTooLarge`]. A file that
+    /// fails to load is never written to.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
-        let path = path.as_ref();
-        let file = CardFile::lock(path)?;
-        let data = store::load(path)?;
+        let file = CardFile::lock(path.as_ref())?;
+        let data = file.load()?;
         Ok(SimCard::from_data(data, Some(file)))
     }
 
@@ -374,8 +369,8 @@ impl SimCard {
     /// Writes `data` to the card file (if any), then makes it the card's state, with a fresh
     /// session.
     fn commit(&mut self, data: CardData) -> Result<(), Error> {
-        if let Some(file) = &self.file {
-            store::save(file.path(), &data)?;
+        if let Some(file) = &mut self.file {
+            file.save(&data)?;
         }
         self.data = data;
         self.session = Session::default();
@@ -383,9 +378,9 @@ impl SimCard {
     }
 
     /// Writes the card state to its file, if it has one.
-    fn persist(&self) -> Result<(), Error> {
-        match &self.file {
-            Some(file) => store::save(file.path(), &self.data),
+    fn persist(&mut self) -> Result<(), Error> {
+        match &mut self.file {
+            Some(file) => file.save(&self.data),
             None => Ok(()),
         }
     }
@@ -442,3 +437,6 @@ impl CardData {
         }
     }
 }
+
+#[cfg(test)]
+mod write_failures;

@@ -70,6 +70,23 @@ pub enum Error {
         /// The card file.
         path: PathBuf,
     },
+    /// The card file has a second hard link: a save through one name would leave the old card
+    /// under the other, and two cards would count PIN tries of their own.
+    #[error(
+        "{path} has {links} hard links; a card file must have exactly one (a save would split it into two cards): remove the other links, or copy the file"
+    )]
+    HardLinked {
+        /// The card file.
+        path: PathBuf,
+        /// Its number of links.
+        links: u64,
+    },
+    /// The path names a directory, device, FIFO or socket, not a card file (left untouched).
+    #[error("{path} is not a regular file, so it is not a card file; it was left untouched")]
+    NotARegularFile {
+        /// The path.
+        path: PathBuf,
+    },
     /// Another process (or another `Authority` of this one) has the authority directory open:
     /// two would each hand out the same serials and write back their own revocation lists.
     #[error("the authority {path} is in use by another process")]

@@ -73,7 +73,18 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 /// Loads a card file; never modifies it.
 pub(crate) fn load(path: &Path) -> Result<CardData, Error> {
     let file = fs::File::open(path).map_err(io_error(path))?;
-    let len = file.metadata().map_err(io_error(path))?.len();
+    load_from(&file, path)
+}
+
+/// Loads the card from an open card file (read from its start); errors name `path`.
+fn load_from(file: &fs::File, path: &Path) -> Result<CardData, Error> {
+    let meta = file.metadata().map_err(io_error(path))?;
+    if !meta.is_file() {
+        return Err(Error::NotARegularFile {
+            path: path.to_path_buf(),
+        });
+    }
+    let len = meta.len();
     if len > MAX_FILE_LEN {
         return Err(Error::FileTooLarge {
             path: path.to_path_buf(),
@@ -119,62 +130,131 @@ fn decode_error(path: &Path, e: DecodeError) -> Error {
     }
 }
 
-/// A card file held by one simulator: its path and its lock.
+/// A card file held by one simulator: the path it was opened by, and the file itself, locked
+/// by its identity (see [`atomic`]).
 #[derive(Debug)]
 pub(crate) struct CardFile {
     path: PathBuf,
-    _lock: atomic::FileLock,
+    locked: atomic::LockedFile,
+    /// Test seam: makes chosen saves fail, as a full disk would.
+    #[cfg(test)]
+    pub(crate) faults: faults::Faults,
 }
 
 impl CardFile {
-    /// Takes the lock of the card file at `path` (which need not exist yet), waiting only out
-    /// the fork window of [`atomic::lock`].
+    /// Takes the lock of the existing card file at `path`, waiting only out the fork window
+    /// (see [`atomic::LockedFile::lock`]).
     ///
     /// # Errors
-    /// [`Error::InUse`] if another simulator holds it; [`Error::Io`].
+    /// [`Error::InUse`] if another simulator holds it; [`Error::HardLinked`],
+    /// [`Error::NotARegularFile`], [`Error::Io`].
     pub(crate) fn lock(path: &Path) -> Result<Self, Error> {
-        match atomic::lock(path) {
-            Ok(lock) => Ok(CardFile {
+        let locked = atomic::LockedFile::lock(path).map_err(|e| lock_error(path, e))?;
+        Ok(CardFile::from_locked(path, locked))
+    }
+
+    /// Writes `data` as a new card file at `path` (never replacing anything there) and keeps
+    /// it locked.
+    ///
+    /// # Errors
+    /// [`Error::AlreadyExists`], [`Error::Io`].
+    pub(crate) fn create(path: &Path, data: &CardData) -> Result<Self, Error> {
+        let bytes = encode(data)?;
+        match atomic::LockedFile::create(path, &bytes) {
+            Ok(locked) => Ok(CardFile::from_locked(path, locked)),
+            Err(source) if source.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(Error::AlreadyExists {
+                    path: path.to_path_buf(),
+                })
+            }
+            Err(source) => Err(Error::Io {
                 path: path.to_path_buf(),
-                _lock: lock,
-            }),
-            Err(atomic::LockError::InUse) => Err(Error::InUse {
-                path: path.to_path_buf(),
-            }),
-            Err(atomic::LockError::Io(source)) => Err(Error::Io {
-                path: atomic::lock_path(path),
                 source,
             }),
         }
     }
 
-    /// The card file.
+    fn from_locked(path: &Path, locked: atomic::LockedFile) -> Self {
+        CardFile {
+            path: path.to_path_buf(),
+            locked,
+            #[cfg(test)]
+            faults: faults::Faults::default(),
+        }
+    }
+
+    /// The card file, as the path it was opened by.
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Reads the card from the locked file itself (no second open by name).
+    pub(crate) fn load(&self) -> Result<CardData, Error> {
+        load_from(self.locked.file(), &self.path)
+    }
+
+    /// Writes the card over its file (atomically, durably), keeping the lock.
+    pub(crate) fn save(&mut self, data: &CardData) -> Result<(), Error> {
+        #[cfg(test)]
+        self.faults.check(&self.path)?;
+        let bytes = encode(data)?;
+        self.locked.replace(&bytes).map_err(|source| Error::Io {
+            path: self.locked.real_path().to_path_buf(),
+            source,
+        })
+    }
 }
 
-/// Writes the card over its existing file (atomically, durably).
-pub(crate) fn save(path: &Path, data: &CardData) -> Result<(), Error> {
-    let bytes = encode(data)?;
-    atomic::replace(path, &bytes).map_err(io_error(path))
+fn lock_error(path: &Path, e: atomic::LockError) -> Error {
+    let path = path.to_path_buf();
+    match e {
+        atomic::LockError::InUse => Error::InUse { path },
+        atomic::LockError::HardLinked(links) => Error::HardLinked { path, links },
+        atomic::LockError::NotAFile => Error::NotARegularFile { path },
+        atomic::LockError::Io(source) => Error::Io { path, source },
+    }
 }
 
-/// Writes a new card file; refuses to replace an existing file.
-pub(crate) fn create(path: &Path, data: &CardData) -> Result<(), Error> {
-    let bytes = encode(data)?;
-    atomic::create_new(path, &bytes).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::AlreadyExists {
-                path: path.to_path_buf(),
-            }
-        } else {
-            Error::Io {
-                path: path.to_path_buf(),
-                source,
-            }
+#[cfg(test)]
+pub(crate) mod faults {
+    //! Injected save failures, for the tests of what a failed write leaves behind.
+
+    use std::path::Path;
+
+    use crate::error::Error;
+
+    /// Which saves fail: save number `n` (counted from 0 since [`Faults::fail`]) fails when
+    /// `fail_at` contains it.
+    #[derive(Debug, Default)]
+    pub(crate) struct Faults {
+        fail_at: Vec<u32>,
+        saves: u32,
+    }
+
+    impl Faults {
+        /// From now on, the saves numbered in `at` (0 = the next one) fail.
+        pub(crate) fn fail(&mut self, at: &[u32]) {
+            self.fail_at = at.to_vec();
+            self.saves = 0;
         }
-    })
+
+        /// How many saves were tried since [`fail`](Self::fail).
+        pub(crate) fn saves(&self) -> u32 {
+            self.saves
+        }
+
+        pub(super) fn check(&mut self, path: &Path) -> Result<(), Error> {
+            let n = self.saves;
+            self.saves += 1;
+            if self.fail_at.contains(&n) {
+                return Err(Error::Io {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other("injected write failure"),
+                });
+            }
+            Ok(())
+        }
+    }
 }
 
 pub(crate) fn encode(data: &CardData) -> Result<Zeroizing<Vec<u8>>, Error> {

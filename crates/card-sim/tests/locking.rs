@@ -67,35 +67,50 @@ fn taking_the_lock_removes_the_temp_file_a_killed_writer_left() {
     drop(SimCard::create(&path, my_number_contents()).unwrap());
     let card_file = fs::read(&path).unwrap();
 
-    // what a writer killed between its write and its rename leaves: the whole new card state
-    let temp = dir.join(".card.jpki.tmp");
-    fs::write(&temp, &card_file).unwrap();
-    // a snapshot is no writer: it leaves it
+    // what a writer killed between its write and its rename leaves: the whole new card state,
+    // under a random temp name (and the fixed one of earlier versions)
+    let temps = [
+        dir.join(".card.jpki.Zq81mWc4TnLs.tmp"),
+        dir.join(".card.jpki.tmp"),
+    ];
+    for temp in &temps {
+        fs::write(temp, &card_file).unwrap();
+    }
+    // not ours: another card's, and a name that only looks alike
+    let others = [
+        dir.join(".card.jpki.x.tmp"),
+        dir.join(".other.jpki.Zq81mWc4TnLs.tmp"),
+    ];
+    for other in &others {
+        fs::write(other, b"not this card's").unwrap();
+    }
+    // a snapshot is no writer: it leaves them
     drop(SimCard::open_snapshot(&path).unwrap());
-    assert!(temp.exists());
+    assert!(temps.iter().all(|t| t.exists()));
     let card = SimCard::open(&path).unwrap();
-    assert!(!temp.exists(), "the stale temp file stays");
+    for temp in &temps {
+        assert!(
+            !temp.exists(),
+            "the stale temp file {} stays",
+            temp.display()
+        );
+    }
+    assert!(others.iter().all(|t| t.exists()));
     assert_eq!(fs::read(&path).unwrap(), card_file);
     assert_eq!(auth_tries(&card), 3);
     drop(card);
 
     // the same for a new card issued into a path whose last issue was killed
     let new_path = dir.join("new.jpki");
-    let new_temp = dir.join(".new.jpki.tmp");
+    let new_temp = dir.join(".new.jpki.AAAABBBBCCCC.tmp");
     fs::write(&new_temp, &card_file).unwrap();
     let new = SimCard::create(&new_path, my_number_contents()).unwrap();
     assert!(!new_temp.exists());
     drop(new);
 
-    // the lock file stays (so every opener locks the same file), empty and private
-    let lock = dir.join(".card.jpki.lock");
-    let meta = fs::metadata(&lock).unwrap();
-    assert_eq!(meta.len(), 0);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-    }
+    // the lock is the card file's own: no lock file is made beside it
+    assert!(!dir.join(".card.jpki.lock").exists());
+    assert!(!dir.join(".new.jpki.lock").exists());
 }
 
 #[test]
@@ -119,7 +134,13 @@ fn an_authority_is_one_openers_at_a_time() {
 
     // temp files that a process killed mid-write left (a CA key among them) go when the
     // authority is next opened; files that are not the authority's stay
-    let temps = [".sign-ca.key.tmp", ".authority.txt.tmp", ".auth.crl.tmp"];
+    let temps = [
+        ".sign-ca.key.tmp",
+        ".authority.txt.tmp",
+        ".auth.crl.tmp",
+        ".auth-ca.key.0123456789ab.tmp",
+        ".admin.key.ZYXWVUTSRQPO.tmp",
+    ];
     for name in temps {
         fs::write(authority_dir.join(name), b"left by a killed writer").unwrap();
     }
@@ -131,4 +152,14 @@ fn an_authority_is_one_openers_at_a_time() {
     assert!(authority_dir.join(".notes.tmp").exists());
     drop(authority);
     Authority::open(&authority_dir).unwrap();
+    // the lock is the directory's own: no lock file in it
+    assert!(!authority_dir.join(".authority.txt.lock").exists());
+    // and through a symlink to the directory it is the same lock
+    let authority = Authority::open(&authority_dir).unwrap();
+    let link = dir.join("authority-link");
+    std::os::unix::fs::symlink(&authority_dir, &link).unwrap();
+    let err = Authority::open(&link).unwrap_err();
+    assert!(matches!(err, Error::AuthorityInUse { .. }), "{err}");
+    drop(authority);
+    Authority::open(&link).unwrap();
 }

@@ -97,40 +97,44 @@ fn every_counter_change_is_on_disk_before_the_answer() {
 #[test]
 fn when_the_counter_cannot_be_written_the_pin_is_not_compared() {
     let dir = temp_dir("unwritable");
-    let path = dir.join("card.jpki");
+    let card_dir = dir.join("cards");
+    let away = dir.join("moved-away");
+    fs::create_dir(&card_dir).unwrap();
+    let path = card_dir.join("card.jpki");
     let mut card = SimCard::create(&path, my_number_contents()).unwrap();
     let before = fs::read(&path).unwrap();
-    // a directory where the temp file must go: every write fails (even as root)
-    let blocker = dir.join(".card.jpki.tmp");
-    fs::create_dir(&blocker).unwrap();
+    // the card's directory gone (renamed away): every write fails, even as root
+    fs::rename(&card_dir, &away).unwrap();
     exchange(&mut card, SELECT_JPKI, "9000");
     exchange(&mut card, "00 A4 02 0C 02 00 18", "9000");
-    exchange(
-        &mut card,
-        &format!("00 20 00 80 {}", lc_ascii(AUTH_PIN)),
-        "6581",
-    );
+    for _ in 0..4 {
+        exchange(
+            &mut card,
+            &format!("00 20 00 80 {}", lc_ascii(AUTH_PIN)),
+            "6581",
+        );
+    }
     // not verified: the key stays locked
     exchange(&mut card, "00 A4 02 0C 02 00 17", "9000");
     exchange(&mut card, "80 2A 00 80 01 00 00", "6982");
-    // the counter stays down in memory, the file is unchanged
-    assert_eq!(auth_tries(&card), 2);
-    assert_eq!(fs::read(&path).unwrap(), before);
+    // nothing was counted, in memory or on disk: the card is as before the commands
+    assert_eq!(auth_tries(&card), 3);
+    assert_eq!(fs::read(away.join("card.jpki")).unwrap(), before);
     // a PIN change that cannot be written changes nothing
-    fs::remove_dir(&blocker).unwrap();
+    fs::rename(&away, &card_dir).unwrap();
     exchange(&mut card, "00 A4 02 0C 02 00 18", "9000");
     exchange(
         &mut card,
         &format!("00 20 00 80 {}", lc_ascii(AUTH_PIN)),
         "9000",
     );
-    fs::create_dir(&blocker).unwrap();
+    fs::rename(&card_dir, &away).unwrap();
     exchange(
         &mut card,
         &format!("00 24 01 80 {}", lc_ascii("1111")),
         "6581",
     );
-    fs::remove_dir(&blocker).unwrap();
+    fs::rename(&away, &card_dir).unwrap();
     exchange(
         &mut card,
         &format!("00 20 00 80 {}", lc_ascii(AUTH_PIN)),
@@ -156,7 +160,15 @@ fn a_new_card_never_overwrites_a_file() {
         Err(Error::AlreadyExists { .. })
     ));
     assert_eq!(fs::read(&card_path).unwrap(), before);
-    assert!(!dir.join(".other.jpki.tmp").exists());
+    // and leaves no temp file behind
+    let names: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.ends_with(".tmp")),
+        "temp files left: {names:?}"
+    );
 }
 
 #[test]

@@ -598,18 +598,28 @@ fn next_serial(authority: &Path) -> Serial {
 /// been replaced, or the card file (or its temp file) exists.
 fn writing(authority: &Path, state_inode: u64, out: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
-    authority.join(".authority.txt.tmp").exists()
+    has_temp(&authority.join("authority.txt"))
         || std::fs::metadata(authority.join("authority.txt"))
             .map_or(true, |m| m.ino() != state_inode)
         || out.exists()
-        || temp_of(out).exists()
+        || has_temp(out)
 }
 
-fn temp_of(path: &Path) -> PathBuf {
-    path.with_file_name(format!(
-        ".{}.tmp",
-        path.file_name().unwrap().to_str().unwrap()
-    ))
+/// Whether `temp` is a temp file of `target`: `.NAME.<random>.tmp` beside it.
+fn is_temp_of(temp: &Path, target: &Path) -> bool {
+    let name = target.file_name().unwrap().to_str().unwrap();
+    temp.parent() == target.parent()
+        && temp.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            n.strip_prefix(&format!(".{name}."))
+                .is_some_and(|rest| rest.ends_with(".tmp"))
+        })
+}
+
+/// Whether a temp file of `target` is beside it.
+fn has_temp(target: &Path) -> bool {
+    std::fs::read_dir(target.parent().unwrap())
+        .unwrap()
+        .any(|e| is_temp_of(&e.unwrap().path(), target))
 }
 
 fn state_inode(authority: &Path) -> u64 {
@@ -768,8 +778,9 @@ fn issue_killed_at_random_points_never_leaves_a_half_card_or_a_reused_serial() {
 
         // temp files first: opening the authority or the card removes those of a dead writer
         let temps = leftover_temps(&[&cards, &authority_dir], round);
-        let card_temp = temps.contains(&temp_of(&out)) && !out.exists();
-        state_temps += usize::from(temps.contains(&authority_dir.join(".authority.txt.tmp")));
+        let card_temp = temps.iter().any(|t| is_temp_of(t, &out)) && !out.exists();
+        let state = authority_dir.join("authority.txt");
+        state_temps += usize::from(temps.iter().any(|t| is_temp_of(t, &state)));
         card_temps += usize::from(card_temp);
         if out.exists() {
             check_card(&out, &authority_dir, &mut serials, round);
@@ -794,7 +805,7 @@ fn issue_killed_at_random_points_never_leaves_a_half_card_or_a_reused_serial() {
             retries_over_temp += usize::from(card_temp);
             let out = cards.join(format!("card-{next_card}.jpki"));
             issue_to_the_end(&authority_dir, &out, round);
-            assert!(!temp_of(&out).exists(), "round {round}: temp file stays");
+            assert!(!has_temp(&out), "round {round}: temp file stays");
             check_card(&out, &authority_dir, &mut serials, round);
             next_card += 1;
             checks += 1;

@@ -122,15 +122,14 @@ impl SimCard {
         } else {
             None
         };
-        let old = slot.clone();
+        let before = slot.clone();
         if slot.admin_unlock(new).is_err() {
             return status(StatusWord::WRONG_DATA);
         }
+        let was_verified = self.session.is_verified(pin);
         self.session.set_verified(pin, false);
         if self.persist().is_err() {
-            if let Some(slot) = self.data.pin_slot_mut(pin) {
-                *slot = old;
-            }
+            self.roll_back(pin, before, was_verified, false);
             return status(MEMORY_FAILURE);
         }
         status(StatusWord::SUCCESS)

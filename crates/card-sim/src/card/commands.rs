@@ -1,7 +1,7 @@
 //! The commands of spec §5, as methods of [`SimCard`].
 
 use apdu::{Command, Response, StatusWord};
-use pin_policy::{Outcome, Pin};
+use pin_policy::{Outcome, Pin, PinSlot};
 
 use super::{
     INCOMPATIBLE_FILE, MEMORY_FAILURE, SimCard,
@@ -155,7 +155,10 @@ impl SimCard {
     /// - otherwise the try is counted and written to the card file **before** the PIN is
     ///   compared (constant time): correct → `9000`, counter back at its limit; wrong →
     ///   `63 Cx` (`63 C0` on the try that exhausts it) and the PIN is no longer verified.
-    /// - the card file cannot be written → `6581`, nothing compared.
+    /// - the card file cannot be written → `6581` and the card is as it was before the
+    ///   command: when the counted try cannot be written, nothing is compared and the try is
+    ///   not counted; when the try was written and the PIN was right but its release cannot
+    ///   be written, the try is taken back in memory and written back if the file allows.
     ///
     /// P1P2 other than `00 80` → `6A86`; no current EF → `6986`; not a PIN EF → `6981`.
     pub(super) fn verify(&mut self, cmd: &Command) -> Response {
@@ -172,6 +175,8 @@ impl SimCard {
         if cmd.data.is_empty() {
             return status(StatusWord::verify_failed(slot.counter().tries_left()));
         }
+        let before = slot.clone();
+        let was_verified = self.session.is_verified(pin);
         let Ok(attempt) = slot.begin_attempt() else {
             return status(StatusWord::REFERENCE_DATA_NOT_USABLE);
         };
@@ -179,6 +184,7 @@ impl SimCard {
         // The decrement is durable before anything is compared.
         if self.persist().is_err() {
             drop(attempt);
+            self.roll_back(pin, before, was_verified, false);
             return status(MEMORY_FAILURE);
         }
         let Some(slot) = self.data.pin_slot_mut(pin) else {
@@ -187,12 +193,35 @@ impl SimCard {
         match slot.check(attempt, &cmd.data) {
             Outcome::Verified => {
                 if self.persist().is_err() {
+                    // The file holds the counted try: the holder's right PIN must not cost
+                    // one. Take it back, and write that back if the file lets us now.
+                    self.roll_back(pin, before, was_verified, true);
                     return status(MEMORY_FAILURE);
                 }
                 self.session.set_verified(pin, true);
                 status(StatusWord::SUCCESS)
             }
             Outcome::Wrong { tries_left } => status(StatusWord::verify_failed(tries_left)),
+        }
+    }
+
+    /// After a PIN command whose change could not be written: the PIN slot and its verified
+    /// state as they were before the command. With `rewrite`, an earlier write of the command
+    /// did land, so the old state is written back (best effort: if the file still cannot be
+    /// written, it keeps the counted try, which errs on the safe side).
+    pub(super) fn roll_back(
+        &mut self,
+        pin: PinRef,
+        before: PinSlot,
+        was_verified: bool,
+        rewrite: bool,
+    ) {
+        if let Some(slot) = self.data.pin_slot_mut(pin) {
+            *slot = before;
+        }
+        self.session.set_verified(pin, was_verified);
+        if rewrite {
+            let _ = self.persist();
         }
     }
 
@@ -220,15 +249,12 @@ impl SimCard {
         let Ok(new) = Pin::new(slot.kind(), &cmd.data) else {
             return status(StatusWord::WRONG_DATA);
         };
-        let old = slot.pin().clone();
+        let before = slot.clone();
         if slot.change_pin(new).is_err() {
             return status(StatusWord::WRONG_DATA);
         }
         if self.persist().is_err() {
-            if let Some(slot) = self.data.pin_slot_mut(pin) {
-                // Same kind by construction; keep memory equal to the file.
-                let _ = slot.change_pin(old);
-            }
+            self.roll_back(pin, before, true, false);
             return status(MEMORY_FAILURE);
         }
         status(StatusWord::SUCCESS)

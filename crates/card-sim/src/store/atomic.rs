@@ -1,75 +1,163 @@
-//! Durable, atomic file replacement: temp file in the same directory, fsync, rename, fsync dir;
-//! and the lock that makes the simulator holding a card file its only writer.
+//! Durable, atomic file replacement, and the lock that makes one simulator a card file's only
+//! writer.
+//!
+//! Every write goes to a temp file created *exclusively* beside its target under an
+//! unpredictable name (`.NAME.XXXXXXXXXXXX.tmp`, the `tempfile` crate: `O_CREAT | O_EXCL`, so a
+//! file, link or directory planted at that name is never opened, only stepped around), mode
+//! 0600 from its first byte; it is written, fsynced, renamed over the target, and the directory
+//! is fsynced. No fixed name is ever opened for writing, so a link another user plants in a
+//! shared directory leads nowhere.
+//!
+//! A card file is locked by its identity, not by a name: the holder keeps the card file itself
+//! open and `flock`ed. Every path to the file (itself, a symlink to it) reaches the same inode
+//! and so the same lock. A save renames a new inode into place, so the holder locks the new
+//! temp file *before* renaming it, and an opener that locked a file checks afterwards that the
+//! path still names that very file (else it was replaced while it waited, and it tries again).
+//! A card file with a second hard link is refused: a save through one name would leave the
+//! other name holding the old card, and two cards would count PIN tries of their own.
 
 use std::{
-    fs::{self, File, OpenOptions, TryLockError},
+    ffi::OsStr,
+    fs::{self, File, TryLockError},
     io::{self, Write},
+    os::unix::fs::MetadataExt,
     path::{Path, PathBuf},
     time::{Duration, Instant},
 };
 
-/// `.NAME.suffix` beside `path`.
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{suffix}"))
-}
+use tempfile::NamedTempFile;
 
-/// The temp file used while writing `path` (same directory, so `rename` is atomic).
-pub(crate) fn temp_path(path: &Path) -> PathBuf {
-    sibling(path, "tmp")
-}
+/// Random characters in a temp file's name (62^12 ≈ 3·10^21 names).
+const TEMP_RANDOM_LEN: usize = 12;
 
-/// The lock file of `path`. It is never renamed or removed, so every opener locks the same
-/// file, whatever renames have replaced the card file itself.
-pub(crate) fn lock_path(path: &Path) -> PathBuf {
-    sibling(path, "lock")
-}
+/// How long a lock that is held is tried again. A process that starts a program holds a copy
+/// of every descriptor from the fork until the program starts (the descriptors close on exec);
+/// a lock its other thread released meanwhile stays held by the copy that long.
+const LOCK_GRACE: Duration = Duration::from_millis(500);
 
-/// An exclusive lock on a card file, held while a simulator may write it; released when
-/// dropped, or by the kernel when the process dies.
-#[derive(Debug)]
-pub(crate) struct FileLock {
-    _file: File,
-}
-
-/// Why [`lock`] failed.
+/// Why a lock could not be taken.
 #[derive(Debug)]
 pub(crate) enum LockError {
     /// Another holder (in this process or another) has the lock.
     InUse,
-    /// The lock file could not be created, opened or locked, or a stale temp file removed.
+    /// The card file has more than one hard link.
+    HardLinked(u64),
+    /// The path names something other than a regular file.
+    NotAFile,
+    /// Resolving, opening or locking failed, or a stale temp file could not be removed.
     Io(io::Error),
 }
 
-fn open_private(options: &mut OpenOptions) -> &mut OpenOptions {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+impl From<io::Error> for LockError {
+    fn from(e: io::Error) -> Self {
+        LockError::Io(e)
     }
-    options
 }
 
-/// How long [`lock`] keeps trying a lock that is held. A process that starts a program holds
-/// a copy of every descriptor from the fork until the program starts (the descriptors close on
-/// exec); a lock its other thread released meanwhile stays held by the copy that long.
-const LOCK_GRACE: Duration = Duration::from_millis(500);
+/// The directory of `path` (`.` for a bare file name).
+pub(crate) fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
 
-/// Takes the lock of `path`, waiting only out the fork window ([`LOCK_GRACE`]) for a lock
-/// that is held. Once it is held, a temp file left beside `path` can only be the remains of a
-/// writer that died mid-write (every writer holds the lock), and it may hold keys and PINs: it
-/// is removed.
-pub(crate) fn lock(path: &Path) -> Result<FileLock, LockError> {
-    let file = open_private(OpenOptions::new().read(true).write(true).create(true))
-        .open(lock_path(path))
-        .map_err(LockError::Io)?;
+fn file_name(path: &Path) -> io::Result<&OsStr> {
+    path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the path does not end in a file name",
+        )
+    })
+}
+
+/// Whether `entry` (a name in the directory of `target`) is a temp file of `target`: the
+/// current form `.NAME.<12 alphanumerics>.tmp`, or the fixed `.NAME.tmp` of earlier versions.
+fn is_temp_of(entry: &OsStr, target: &OsStr) -> bool {
+    let (Some(entry), Some(target)) = (entry.to_str(), target.to_str()) else {
+        return false;
+    };
+    let Some(rest) = entry
+        .strip_prefix('.')
+        .and_then(|r| r.strip_prefix(target))
+        .and_then(|r| r.strip_suffix(".tmp"))
+    else {
+        return false;
+    };
+    if rest.is_empty() {
+        return true;
+    }
+    rest.strip_prefix('.').is_some_and(|random| {
+        random.len() == TEMP_RANDOM_LEN && random.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
+}
+
+/// Removes the temp files of `target` that a writer killed mid-write left in its directory.
+/// Only for a caller holding the lock that every writer of `target` holds. Only regular files
+/// owned by this user are removed: anything else at such a name was planted, and is left
+/// alone (removing it could not help, and following it could harm).
+pub(crate) fn remove_stale_temps(target: &Path) -> io::Result<()> {
+    let dir = parent_dir(target);
+    let name = file_name(target)?;
+    let me = rustix::process::geteuid().as_raw();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if !is_temp_of(&entry.file_name(), name) {
+            continue;
+        }
+        let meta = match entry.path().symlink_metadata() {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        if !meta.file_type().is_file() || meta.uid() != me {
+            continue;
+        }
+        match fs::remove_file(entry.path()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// A new, exclusively created, private (0600) temp file beside `target`, holding `bytes`,
+/// fsynced.
+fn write_temp(target: &Path, bytes: &[u8]) -> io::Result<NamedTempFile> {
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(file_name(target)?);
+    prefix.push(".");
+    let mut temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .rand_bytes(TEMP_RANDOM_LEN)
+        .tempfile_in(parent_dir(target))?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    Ok(temp)
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// Replaces `path` with `bytes` atomically and durably: after a crash the file holds either the
+/// old or the new content, never a mix. A symlink at `path` is replaced, not followed. For
+/// files whose writer holds a lock of its own (the authority's, under the directory lock); a
+/// card file is written through [`LockedFile::replace`].
+pub(crate) fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let temp = write_temp(path, bytes)?;
+    temp.persist(path).map_err(|e| e.error)?;
+    sync_dir(parent_dir(path))
+}
+
+/// Tries `file`'s exclusive `flock`, waiting out the fork window ([`LOCK_GRACE`]).
+fn try_lock_with_grace(file: &File) -> Result<(), LockError> {
     let start = Instant::now();
     loop {
         match file.try_lock() {
-            Ok(()) => break,
+            Ok(()) => return Ok(()),
             Err(TryLockError::WouldBlock) if start.elapsed() < LOCK_GRACE => {
                 std::thread::sleep(Duration::from_millis(5));
             }
@@ -77,66 +165,124 @@ pub(crate) fn lock(path: &Path) -> Result<FileLock, LockError> {
             Err(TryLockError::Error(e)) => return Err(LockError::Io(e)),
         }
     }
-    remove_stale_temp(path).map_err(LockError::Io)?;
-    Ok(FileLock { _file: file })
 }
 
-/// Removes the temp file of `path`, if there is one. Only for a caller that holds the lock
-/// that every writer of `path` holds.
-pub(crate) fn remove_stale_temp(path: &Path) -> io::Result<()> {
-    match fs::remove_file(temp_path(path)) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
+/// Opens `path` for reading without following a final symlink.
+fn open_no_follow(path: &Path) -> io::Result<File> {
+    use rustix::fs::{Mode, OFlags};
+    let fd = rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK,
+        Mode::empty(),
+    )?;
+    Ok(File::from(fd))
+}
+
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+/// A card file, open and locked by its identity (see the module docs), with its resolved path.
+#[derive(Debug)]
+pub(crate) struct LockedFile {
+    /// The card file itself, `flock`ed.
+    file: File,
+    /// The resolved path (no symlink in it), where saves rename their temp files to.
+    real: PathBuf,
+}
+
+impl LockedFile {
+    /// Locks the existing card file at `path`: resolves it once (symlinks lead to the file
+    /// they name), opens it, takes its lock, and checks that the path still names the locked
+    /// file and that it has no second hard link. Then removes the temp files a killed writer
+    /// left.
+    pub(crate) fn lock(path: &Path) -> Result<Self, LockError> {
+        let real = fs::canonicalize(path)?;
+        loop {
+            let file = open_no_follow(&real)?;
+            let meta = file.metadata()?;
+            if !meta.file_type().is_file() {
+                return Err(LockError::NotAFile);
+            }
+            try_lock_with_grace(&file)?;
+            // Replaced by a save while we waited? Then this is an old card: try again.
+            match real.symlink_metadata() {
+                Ok(now) if same_file(&now, &meta) => {}
+                Ok(_) => continue,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(LockError::Io(e)),
+            }
+            let links = file.metadata()?.nlink();
+            if links != 1 {
+                return Err(LockError::HardLinked(links));
+            }
+            remove_stale_temps(&real)?;
+            return Ok(LockedFile { file, real });
+        }
+    }
+
+    /// Creates the card file `path` holding `bytes`, atomically, durably and already locked;
+    /// fails with `AlreadyExists` (leaving what is there alone) if anything is at `path`, a
+    /// dangling symlink included.
+    pub(crate) fn create(path: &Path, bytes: &[u8]) -> io::Result<Self> {
+        let dir = fs::canonicalize(parent_dir(path))?;
+        let real = dir.join(file_name(path)?);
+        let temp = write_temp(&real, bytes)?;
+        // A brand-new inode nobody else can name yet: the lock is free.
+        temp.as_file().try_lock().map_err(io::Error::from)?;
+        // `link` never replaces anything, and never follows a link at its target. A creator
+        // of the same path that got there first may have removed our temp file as stale.
+        if let Err(e) = fs::hard_link(temp.path(), &real) {
+            if real.symlink_metadata().is_ok() {
+                return Err(io::ErrorKind::AlreadyExists.into());
+            }
+            return Err(e);
+        }
+        let (file, temp_name) = temp.into_parts();
+        temp_name.close()?;
+        remove_stale_temps(&real)?;
+        sync_dir(&dir)?;
+        Ok(LockedFile { file, real })
+    }
+
+    /// The resolved path of the card file.
+    pub(crate) fn real_path(&self) -> &Path {
+        &self.real
+    }
+
+    /// The locked file, for reading the card.
+    pub(crate) fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// Replaces the card file with `bytes` atomically and durably, keeping it locked: the new
+    /// file is locked before it is renamed into place, so there is no moment in which the
+    /// path names an unlocked card.
+    pub(crate) fn replace(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let temp = write_temp(&self.real, bytes)?;
+        temp.as_file().try_lock().map_err(io::Error::from)?;
+        let file = temp.persist(&self.real).map_err(|e| e.error)?;
+        // From here the path names the new, locked file; the old one is released on drop.
+        self.file = file;
+        sync_dir(parent_dir(&self.real))
     }
 }
 
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+/// The lock of an authority directory: the directory itself, `flock`ed, so every path to it
+/// shares one lock and no lock file can be planted or redirected.
+#[derive(Debug)]
+pub(crate) struct DirLock {
+    _dir: File,
+}
+
+impl DirLock {
+    /// Takes the lock of `dir`, waiting out the fork window.
+    pub(crate) fn lock(dir: &Path) -> Result<Self, LockError> {
+        let file = File::open(dir)?;
+        if !file.metadata()?.is_dir() {
+            return Err(LockError::NotAFile);
+        }
+        try_lock_with_grace(&file)?;
+        Ok(DirLock { _dir: file })
     }
-}
-
-fn write_temp(tmp: &Path, bytes: &[u8]) -> io::Result<()> {
-    // The file holds PINs and private keys.
-    let mut file =
-        open_private(OpenOptions::new().write(true).create(true).truncate(true)).open(tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    // Directories cannot be opened as files on every platform; where they can, fsync makes the
-    // rename durable.
-    #[cfg(unix)]
-    {
-        File::open(dir)?.sync_all()?;
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-    }
-    Ok(())
-}
-
-/// Replaces `path` with `bytes` atomically and durably: after a crash the file holds either the
-/// old or the new content, never a mix. The caller holds `path`'s [`lock`].
-pub(crate) fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = temp_path(path);
-    write_temp(&tmp, bytes)?;
-    fs::rename(&tmp, path)?;
-    sync_dir(parent_dir(path))
-}
-
-/// Creates `path` with `bytes` atomically and durably; fails with `AlreadyExists` (and leaves
-/// the existing file alone) if `path` exists. The caller holds `path`'s [`lock`].
-pub(crate) fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = temp_path(path);
-    write_temp(&tmp, bytes)?;
-    let linked = fs::hard_link(&tmp, path);
-    let removed = fs::remove_file(&tmp);
-    linked?;
-    removed?;
-    sync_dir(parent_dir(path))
 }
