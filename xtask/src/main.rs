@@ -20,6 +20,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+mod deny;
 mod interop;
 
 const USAGE: &str = "usage: cargo xtask <test | ci | deny | interop | fuzz TARGET [--secs N] | fuzz-all [--secs N] | bench [ARGS] | fixtures [--check]>";
@@ -54,7 +55,7 @@ fn run() -> Result<()> {
         "fuzz-all" => fuzz_all(secs(rest, 30)?),
         "bench" => bench(rest),
         "interop" => interop::interop(&root(), Path::new(&cargo_bin())),
-        "deny" => deny(),
+        "deny" => deny::deny(),
         "fixtures" => fixtures(rest.iter().any(|a| a == "--check")),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
@@ -191,7 +192,7 @@ fn test() -> Result<()> {
 
 fn ci() -> Result<()> {
     test()?;
-    deny()?;
+    deny::deny()?;
     interop::interop(&root(), Path::new(&cargo_bin()))?;
     fuzz_all(30)
 }
@@ -204,86 +205,6 @@ fn ci() -> Result<()> {
 /// under target/advisory-dbs (deny.toml's `db-path`): a link to the snapshot's `crates/` and a
 /// FETCH_HEAD dated by the snapshot's newest advisory, so that deny.toml's staleness limit
 /// counts from the snapshot, not from today.
-fn deny() -> Result<()> {
-    /// cargo-deny's directory for `https://github.com/rustsec/advisory-db` (deny.toml `db-urls`).
-    const STAGED: &str = "target/advisory-dbs/advisory-db-3157b0e258782691";
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-
-    /// The newest `date = "YYYY-MM-DD"` of the advisories in `crates/<crate>/*.md`.
-    fn newest_advisory(crates: &Path) -> Result<(i64, i64, i64)> {
-        let mut newest = None;
-        for dir in std::fs::read_dir(crates).with_context(|| format!("{}", crates.display()))? {
-            let dir = dir?.path();
-            if !dir.is_dir() {
-                continue;
-            }
-            for file in std::fs::read_dir(dir)? {
-                let text = std::fs::read_to_string(file?.path()).unwrap_or_default();
-                let date = text
-                    .lines()
-                    .find_map(|l| l.strip_prefix("date = \""))
-                    .and_then(|rest| rest.get(..10))
-                    .and_then(|ymd| {
-                        let mut parts = ymd.split('-').map(str::parse::<i64>);
-                        match (parts.next(), parts.next(), parts.next()) {
-                            (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) => Some((y, m, d)),
-                            _ => None,
-                        }
-                    });
-                newest = newest.max(date);
-            }
-        }
-        newest.context("no dated advisory in the snapshot")
-    }
-
-    let snapshot = root().join("../shared/advisory-db");
-    let crates = snapshot.join("crates");
-    if !crates.is_dir() {
-        bail!(
-            "no advisory database at {}: a copy of shared/ must sit beside the repository",
-            snapshot.display()
-        );
-    }
-    if !cargo()
-        .args(["deny", "--version"])
-        .output()?
-        .status
-        .success()
-    {
-        bail!("cargo-deny is missing: cargo install --locked cargo-deny");
-    }
-    let (y, m, d) = newest_advisory(&crates)?;
-    let secs = u64::try_from(days_from_civil(y, m, d))? * 86_400;
-    let staged = root().join(STAGED);
-    if staged.exists() {
-        // removes the link, never the snapshot it points to
-        std::fs::remove_dir_all(&staged)?;
-    }
-    std::fs::create_dir_all(staged.join(".git"))?;
-    #[cfg(unix)]
-    std::os::unix::fs::symlink(&crates, staged.join("crates"))?;
-    #[cfg(not(unix))]
-    bail!("staging the advisory database needs symbolic links (unix)");
-    std::fs::File::create(staged.join(".git/FETCH_HEAD"))?
-        .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))?;
-    eprintln!(
-        "advisory database: {} (newest advisory {y}-{m:02}-{d:02})",
-        snapshot.display()
-    );
-    let mut run = cargo();
-    run.args(["deny", "--offline", "check"]);
-    step("cargo deny (offline)", run)
-}
-
 fn fuzz_targets() -> Result<Vec<String>> {
     let dir = root().join("fuzz/fuzz_targets");
     let mut names = Vec::new();

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use apdu::{Transport, TransportError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jpki_applet::{CertSlot, JpkiApplet, KeyRef, PinRef};
@@ -725,26 +725,28 @@ fn text_support(card: &mut Card<'_>, pins: &mut PinInput) -> Result<()> {
     Ok(())
 }
 
-/// Writes a file atomically: temp file beside it, fsync, rename.
+/// Writes a file atomically and durably: an exclusive temp file beside it under a random name
+/// (never following a link planted at a fixed name), fsync, rename over `path` (a symlink at
+/// `path` is replaced, not followed), fsync of the directory. The file is private (0600).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| anyhow!("{} is not a file name", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let mut f =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    let cannot = || format!("cannot write {}", path.display());
+    let mut temp = tempfile::Builder::new()
+        .prefix(".jpki-tool.")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(cannot)?;
+    temp.write_all(bytes).with_context(cannot)?;
+    temp.as_file().sync_all().with_context(cannot)?;
+    temp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(cannot)?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(cannot)?;
     Ok(())
 }
