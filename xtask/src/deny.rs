@@ -117,12 +117,17 @@ pub fn run(snapshot: &Path, config: &Path, db_path: &Path, checks: &[&str]) -> R
     let secs = u64::try_from(newest)? * 86_400;
     std::fs::File::create(staged.join(".git/FETCH_HEAD"))?
         .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))?;
+    // cargo-deny reads the whole graph, every platform's crates included; a build downloads
+    // only this platform's, so fetch the rest first (from the registry, not the advisory db).
+    let mut fetch = crate::cargo();
+    fetch.args(["fetch", "--locked"]);
+    crate::step("cargo fetch", fetch)?;
     let mut run = crate::cargo();
     run.args(["deny", "--offline", "--manifest-path"])
         .arg(crate::root().join("Cargo.toml"))
-        .arg("check")
         .arg("--config")
         .arg(config)
+        .arg("check")
         .args(checks);
     crate::step("cargo deny (offline)", run)?;
     Ok(age)
