@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail, ensure};
 use card_sim::authority::{Authority, IssueRequest, RetryLimits};
 use card_sim::{CardProfile, MyNumber, SimCard};
 use cert::time::OffsetDateTime;
-use cert::{CardText, Gender, Hierarchy, Holder, Municipality};
+use cert::{CardText, Gender, Hierarchy, Holder, Municipality, RevocationCheck};
 use jpki_applet::{CertSlot, Error as CardError, JpkiApplet, KeyRef, PinRef};
 use pin_policy::{Pin, PinKind};
 
@@ -129,13 +129,18 @@ pub fn run(dir: &Path) -> Result<()> {
     std::fs::write(dir.join("application.xml.p7s"), &p7s)?;
     let verified = cms::verify_detached(&p7s, &content)?;
     let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path(Hierarchy::Signature))?)?;
-    sign_anchor.verify_with_crl(&verified.signer, &crl, OffsetDateTime::now_utc())?;
+    let checked = sign_anchor.verify(
+        &verified.signer,
+        OffsetDateTime::now_utc(),
+        RevocationCheck::Crl(&crl),
+    )?;
     let facts = verified
         .signer
         .four_facts()
         .context("a signature certificate without the 4 facts")?;
     println!(
-        "signature verified: chain to the signature CA, not revoked; signer {} born {} at {}",
+        "signature verified: chain to the signature CA, revocation: {}; signer {} born {} at {}",
+        checked.revocation,
         facts.name.text(),
         facts.birth_date,
         facts.address.text()
@@ -162,12 +167,13 @@ pub fn run(dir: &Path) -> Result<()> {
         &response,
         &login::Policy {
             anchors: &auth_anchor,
-            crl: Some(&auth_crl),
+            revocation: RevocationCheck::Crl(&auth_crl),
             now: SystemTime::now(),
             max_age: Duration::from_secs(300),
         },
     )?;
     println!("login OK; the service learns only: {}", who.subject);
+    println!("   revocation: {}", who.revocation);
 
     step(8, "The holder moves: the city hall records the new address");
     authority.change_facts(
@@ -179,7 +185,11 @@ pub fn run(dir: &Path) -> Result<()> {
     let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path(Hierarchy::Signature))?)?;
     println!("verifying application.xml.p7s again, against the new CRL:");
     let again = cms::verify_detached(&p7s, &content)?;
-    match sign_anchor.verify_with_crl(&again.signer, &crl, OffsetDateTime::now_utc()) {
+    match sign_anchor.verify(
+        &again.signer,
+        OffsetDateTime::now_utc(),
+        RevocationCheck::Crl(&crl),
+    ) {
         Err(e @ cert::Error::Revoked { .. }) => println!("   verification fails: {e}"),
         other => bail!("the old signature certificate was not revoked: {other:?}"),
     }
@@ -199,7 +209,11 @@ pub fn run(dir: &Path) -> Result<()> {
     let auth_cert = cert::JpkiCertificate::from_der(
         &JpkiApplet::new(&mut sim).read_certificate(CertSlot::Auth)?,
     )?;
-    auth_anchor.verify_with_crl(&auth_cert, &auth_crl, OffsetDateTime::now_utc())?;
+    auth_anchor.verify(
+        &auth_cert,
+        OffsetDateTime::now_utc(),
+        RevocationCheck::Crl(&auth_crl),
+    )?;
     println!("the authentication certificate is untouched and still valid (it holds no 4 facts)");
 
     step(

@@ -206,6 +206,8 @@ pub struct Identity {
     pub serial: String,
     /// The certificate's expiry.
     pub not_after: time::OffsetDateTime,
+    /// Revocation: checked against the CRL, or explicitly not checked.
+    pub revocation: cert::RevocationStatus,
 }
 
 /// What the relying party checks a response against.
@@ -213,8 +215,9 @@ pub struct Identity {
 pub struct Policy<'a> {
     /// Trusted authentication CAs.
     pub anchors: &'a cert::TrustAnchors,
-    /// The authentication CRL, if revocation is checked.
-    pub crl: Option<&'a cert::Crl>,
+    /// Revocation: the authentication CA's CRL, or an explicit
+    /// [`cert::RevocationCheck::NotChecked`] (a login decision should not be made without it).
+    pub revocation: cert::RevocationCheck<'a>,
     /// Now.
     pub now: SystemTime,
     /// How old a challenge may be.
@@ -257,14 +260,12 @@ pub fn check(
         )
         .map_err(|_| LoginError::BadSignature)?;
     let at = time::OffsetDateTime::from(policy.now);
-    match policy.crl {
-        Some(crl) => policy.anchors.verify_with_crl(&certificate, crl, at)?,
-        None => policy.anchors.verify(&certificate, at)?,
-    };
+    let verified = policy.anchors.verify(&certificate, at, policy.revocation)?;
     Ok(Identity {
         subject: certificate.subject().to_string(),
         serial: certificate.serial().to_string(),
         not_after: certificate.not_after(),
+        revocation: verified.revocation,
     })
 }
 

@@ -80,6 +80,11 @@ enum Cmd {
         file: PathBuf,
         #[command(flatten)]
         trust: Trust,
+        #[command(flatten)]
+        revocation: RequireRevocation,
+        /// The report as JSON on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// The login flow with the authentication certificate.
     #[command(subcommand)]
@@ -124,6 +129,11 @@ enum CertCmd {
         file: PathBuf,
         #[command(flatten)]
         trust: Trust,
+        #[command(flatten)]
+        revocation: RequireRevocation,
+        /// The report as JSON on standard output.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -146,12 +156,20 @@ struct Trust {
     /// Trusted CA certificate(s); default: the built-in real J-LIS CAs (six generations).
     #[arg(long = "ca", value_name = "FILE")]
     ca: Vec<PathBuf>,
-    /// A CRL to check revocation against.
+    /// The issuing CA's CRL to check revocation against (PEM or DER). Without it the report
+    /// says `revocation: not checked (no CRL given)`.
     #[arg(long, value_name = "FILE")]
     crl: Option<PathBuf>,
     /// Check at this instant (RFC 3339) instead of now.
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
+}
+
+#[derive(Args, Debug, Clone, Copy)]
+struct RequireRevocation {
+    /// Fail (exit 4) unless revocation is checked: makes --crl mandatory.
+    #[arg(long)]
+    require_revocation: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -199,6 +217,13 @@ enum AuthCmd {
         /// A file of used challenges: refuse replays and record this one.
         #[arg(long, value_name = "FILE")]
         used: Option<PathBuf>,
+        /// Accept the login without revocation data (no --crl); the report says so. Without
+        /// this flag a check without --crl is refused: a revoked card could log in.
+        #[arg(long, conflicts_with = "crl")]
+        no_revocation_check: bool,
+        /// The report as JSON on standard output.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -338,7 +363,12 @@ fn run(cli: Cli) -> Result<()> {
             println!("wrote {}", output.display());
             Ok(())
         }),
-        Cmd::Cert(CertCmd::Verify { file, trust }) => verify_certificate(&file, &trust),
+        Cmd::Cert(CertCmd::Verify {
+            file,
+            trust,
+            revocation,
+            json,
+        }) => verify_certificate(&file, &trust, revocation, json),
         Cmd::Pin(PinCmd::Status) => with_card(&g, |card| pin_status(card)),
         Cmd::Pin(PinCmd::Change { which }) => {
             with_card(&g, |card| change_pin(card, which, &mut pins))
@@ -350,7 +380,9 @@ fn run(cli: Cli) -> Result<()> {
             signature,
             file,
             trust,
-        } => verify_signature(&signature, &file, &trust),
+            revocation,
+            json,
+        } => verify_signature(&signature, &file, &trust, revocation, json),
         Cmd::Auth(AuthCmd::Challenge { service, output }) => {
             let c = login::Challenge::new(&service, SystemTime::now());
             write_file(&output, c.to_text().as_bytes())?;
@@ -375,7 +407,27 @@ fn run(cli: Cli) -> Result<()> {
             trust,
             max_age,
             used,
-        }) => auth_check(&challenge, &response, &trust, max_age, used.as_deref()),
+            no_revocation_check,
+            json,
+        }) => {
+            let required = if no_revocation_check {
+                None
+            } else {
+                Some(
+                    "a login decision needs the authentication CA's CRL (--crl FILE); \
+                     --no-revocation-check accepts it without",
+                )
+            };
+            auth_check(
+                &challenge,
+                &response,
+                &trust,
+                max_age,
+                used.as_deref(),
+                required,
+                json,
+            )
+        }
         Cmd::Text => with_card(&g, |card| text_support(card, &mut pins)),
         Cmd::Demo { dir } => {
             let dir = match dir {
@@ -515,7 +567,37 @@ fn parse_at(at: Option<&str>) -> Result<OffsetDateTime> {
     }
 }
 
-fn verify_certificate(file: &Path, trust: &Trust) -> Result<()> {
+/// The CRL the options name, loaded; or `None` when none is given and `required` (the reason
+/// it is needed, with what to do) is `None`. Checked before any other work.
+fn load_crl(trust: &Trust, required: Option<&str>) -> Result<Option<cert::Crl>> {
+    match (&trust.crl, required) {
+        (Some(path), _) => Ok(Some(anchors::read_crl(path)?)),
+        (None, None) => Ok(None),
+        (None, Some(why)) => {
+            Err(Exit::NotVerified(format!("revocation not checked: {why}")).into())
+        }
+    }
+}
+
+fn revocation_check(crl: Option<&cert::Crl>) -> cert::RevocationCheck<'_> {
+    match crl {
+        Some(crl) => cert::RevocationCheck::Crl(crl),
+        None => cert::RevocationCheck::NotChecked,
+    }
+}
+
+const REQUIRE_REVOCATION: &str = "--require-revocation needs the issuing CA's CRL (--crl FILE)";
+
+fn verify_certificate(
+    file: &Path,
+    trust: &Trust,
+    require: RequireRevocation,
+    json: bool,
+) -> Result<()> {
+    let crl = load_crl(
+        trust,
+        require.require_revocation.then_some(REQUIRE_REVOCATION),
+    )?;
     let c = anchors::read_certificate(file)?;
     if c.environment() == cert::Environment::Test {
         return Err(Exit::NotVerified(
@@ -525,12 +607,18 @@ fn verify_certificate(file: &Path, trust: &Trust) -> Result<()> {
     }
     let at = parse_at(trust.at.as_deref())?;
     let anchors = anchors::load(&trust.ca)?;
-    let result = match &trust.crl {
-        Some(crl) => anchors.verify_with_crl(&c, &anchors::read_crl(crl)?, at),
-        None => anchors.verify(&c, at),
-    };
-    match result {
-        Ok(anchor) => {
+    match anchors.verify(&c, at, revocation_check(crl.as_ref())) {
+        Ok(checked) if json => {
+            println!(
+                "{{\"verified\":true,\"issuer_ca_serial\":{},\"revocation\":{},\"certificate\":{}}}",
+                report::quote(&checked.anchor.serial().to_string()),
+                report::revocation_json(checked.revocation),
+                report::json(&c, at)
+            );
+            Ok(())
+        }
+        Ok(checked) => {
+            let anchor = checked.anchor;
             println!("OK: {} certificate, serial {}", report_kind(&c), c.serial());
             println!(
                 "  issued by CA serial {} ({})",
@@ -542,9 +630,7 @@ fn verify_certificate(file: &Path, trust: &Trust) -> Result<()> {
                 report::rfc3339(c.not_after()),
                 report::days_left(&c, at)
             );
-            if trust.crl.is_some() {
-                println!("  not revoked");
-            }
+            println!("  revocation: {}", checked.revocation);
             Ok(())
         }
         Err(e) => Err(Exit::NotVerified(format!("certificate does not verify: {e}")).into()),
@@ -607,7 +693,17 @@ fn sign_file(
     Ok(())
 }
 
-fn verify_signature(signature: &Path, file: &Path, trust: &Trust) -> Result<()> {
+fn verify_signature(
+    signature: &Path,
+    file: &Path,
+    trust: &Trust,
+    require: RequireRevocation,
+    json: bool,
+) -> Result<()> {
+    let crl = load_crl(
+        trust,
+        require.require_revocation.then_some(REQUIRE_REVOCATION),
+    )?;
     let p7s =
         std::fs::read(signature).with_context(|| format!("cannot read {}", signature.display()))?;
     let content = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -624,15 +720,32 @@ fn verify_signature(signature: &Path, file: &Path, trust: &Trust) -> Result<()> 
         (None, None) => OffsetDateTime::now_utc(),
     };
     let anchors = anchors::load(&trust.ca)?;
-    let checked = match &trust.crl {
-        Some(crl) => anchors.verify_with_crl(signer, &anchors::read_crl(crl)?, at),
-        None => anchors.verify(signer, at),
+    let checked = match anchors.verify(signer, at, revocation_check(crl.as_ref())) {
+        Ok(checked) => checked,
+        Err(e) => {
+            return Err(Exit::NotVerified(format!("signature does not verify: {e}")).into());
+        }
     };
-    if let Err(e) = checked {
-        return Err(Exit::NotVerified(format!("signature does not verify: {e}")).into());
+    if json {
+        let signing_time = v.signing_time.map_or_else(
+            || "null".to_owned(),
+            |t| report::quote(&report::rfc3339(OffsetDateTime::from(t))),
+        );
+        println!(
+            "{{\"verified\":true,\"document\":{},\"signing_time\":{signing_time},\"revocation\":{},\"signer\":{}}}",
+            report::quote(&file.display().to_string()),
+            report::revocation_json(checked.revocation),
+            report::json(signer, at)
+        );
+        return Ok(());
     }
+    let caveat = if checked.revocation.is_checked() {
+        ""
+    } else {
+        " (revocation not checked)"
+    };
     println!(
-        "Verification successful: {} signed by a {} certificate",
+        "Verification successful{caveat}: {} signed by a {} certificate",
         file.display(),
         report_kind(signer)
     );
@@ -656,9 +769,7 @@ fn verify_signature(signature: &Path, file: &Path, trust: &Trust) -> Result<()> 
         }
         None => println!("  subject:    {}", signer.subject()),
     }
-    if trust.crl.is_some() {
-        println!("  not revoked");
-    }
+    println!("  revocation: {}", checked.revocation);
     Ok(())
 }
 
@@ -681,21 +792,23 @@ fn auth_check(
     trust: &Trust,
     max_age: u64,
     used: Option<&Path>,
+    revocation_required: Option<&str>,
+    json: bool,
 ) -> Result<()> {
+    let crl = load_crl(trust, revocation_required)?;
     let challenge_text =
         std::fs::read(challenge).with_context(|| format!("cannot read {}", challenge.display()))?;
     let response_text =
         std::fs::read(response).with_context(|| format!("cannot read {}", response.display()))?;
     let response = login::Response::parse(&response_text)?;
     let anchors = anchors::load(&trust.ca)?;
-    let crl = trust.crl.as_deref().map(anchors::read_crl).transpose()?;
     let now = match &trust.at {
         Some(s) => SystemTime::from(parse_at(Some(s))?),
         None => SystemTime::now(),
     };
     let policy = login::Policy {
         anchors: &anchors,
-        crl: crl.as_ref(),
+        revocation: revocation_check(crl.as_ref()),
         now,
         max_age: Duration::from_secs(max_age),
     };
@@ -703,12 +816,23 @@ fn auth_check(
     if let Some(used) = used {
         login::mark_used(used, &challenge_text)?;
     }
+    if json {
+        println!(
+            "{{\"login\":true,\"subject\":{},\"serial\":{},\"not_after\":{},\"revocation\":{}}}",
+            report::quote(&who.subject),
+            report::quote(&who.serial),
+            report::quote(&report::rfc3339(who.not_after)),
+            report::revocation_json(who.revocation)
+        );
+        return Ok(());
+    }
     println!("login OK: {}", who.subject);
     println!(
         "  certificate serial {}, valid until {}",
         who.serial,
         report::rfc3339(who.not_after)
     );
+    println!("  revocation: {}", who.revocation);
     Ok(())
 }
 
