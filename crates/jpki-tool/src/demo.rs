@@ -14,6 +14,7 @@ use cert::{CardText, Gender, Hierarchy, Holder, Municipality, RevocationCheck};
 use jpki_applet::{CertSlot, Error as CardError, JpkiApplet, KeyRef, PinRef};
 use pin_policy::{Pin, PinKind};
 
+use crate::input::{self, Input};
 use crate::{cms, login, report};
 
 const AUTH_PIN: &str = "1234";
@@ -116,18 +117,18 @@ pub fn run(dir: &Path) -> Result<()> {
         &doc,
         "<申告書><氏名>番号　花子</氏名><所得>5000000</所得></申告書>\n",
     )?;
-    let content = std::fs::read(&doc)?;
     let sign_anchor = anchors_for(&authority, Hierarchy::Signature)?;
     let p7s = {
         let mut card = JpkiApplet::new(&mut sim);
         let signer = card.read_sign_certificate(SIGN_PIN.as_bytes())?;
         let t = cms::whole_seconds(SystemTime::now());
+        let content = input::open(&doc, Input::Document)?;
         cms::sign_detached(&content, &signer, &[], t, |di| {
             card.sign(KeyRef::Sign, SIGN_PIN.as_bytes(), di)
         })?
     };
     std::fs::write(dir.join("application.xml.p7s"), &p7s)?;
-    let verified = cms::verify_detached(&p7s, &content)?;
+    let verified = cms::verify_detached(&p7s, input::open(&doc, Input::Document)?)?;
     let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path(Hierarchy::Signature))?)?;
     let checked = sign_anchor.verify(
         &verified.signer,
@@ -184,7 +185,7 @@ pub fn run(dir: &Path) -> Result<()> {
     )?;
     let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path(Hierarchy::Signature))?)?;
     println!("verifying application.xml.p7s again, against the new CRL:");
-    let again = cms::verify_detached(&p7s, &content)?;
+    let again = cms::verify_detached(&p7s, input::open(&doc, Input::Document)?)?;
     match sign_anchor.verify(
         &again.signer,
         OffsetDateTime::now_utc(),

@@ -13,6 +13,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use apdu::{Transport, TransportError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jpki_applet::{CertSlot, JpkiApplet, KeyRef, PinRef};
+use jpki_tool::input::{self, Input};
 use jpki_tool::pin_input::PinInput;
 use jpki_tool::{anchors, cms, login, report};
 use time::OffsetDateTime;
@@ -21,7 +22,8 @@ use time::OffsetDateTime;
 #[command(
     name = "jpki-tool",
     version,
-    about = "Client for JPKI cards (マイナンバーカード, 住基カード)"
+    about = "Client for JPKI cards (マイナンバーカード, 住基カード)",
+    after_help = jpki_tool::input::HELP
 )]
 struct Cli {
     #[command(flatten)]
@@ -394,8 +396,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Auth(AuthCmd::Respond { challenge, output }) => with_card(&g, |card| {
-            let text = std::fs::read(&challenge)
-                .with_context(|| format!("cannot read {}", challenge.display()))?;
+            let text = input::read(&challenge, Input::Challenge)?;
             let response = auth_respond(card, &text, &mut pins)?;
             write_file(&output, response.to_text().as_bytes())?;
             println!("wrote response to {}", output.display());
@@ -669,7 +670,10 @@ fn sign_file(
     output: &Path,
     pins: &mut PinInput,
 ) -> Result<()> {
-    let content = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    // opened (and refused if not a regular file) before the PIN is asked for; hashed as it
+    // streams, after the card has given its certificate
+    let content = input::open(file, Input::Document)?;
+    let size = content.metadata().map(|m| m.len()).unwrap_or(0);
     let (key, pin_name) = match key {
         KeyArg::Sign => (KeyRef::Sign, "signature PIN"),
         KeyArg::Auth => (KeyRef::Auth, "authentication PIN"),
@@ -682,12 +686,13 @@ fn sign_file(
     let now = cms::whole_seconds(SystemTime::now());
     let p7s = cms::sign_detached(&content, &signer, &[], now, |digest_info| {
         card.sign(key, pin.as_bytes(), digest_info)
-    })?;
+    })
+    .map_err(|e| document_error(e, file))?;
     write_file(output, &p7s)?;
     println!(
         "signed {} ({} bytes) → {}",
         file.display(),
-        content.len(),
+        size,
         output.display()
     );
     Ok(())
@@ -704,10 +709,9 @@ fn verify_signature(
         trust,
         require.require_revocation.then_some(REQUIRE_REVOCATION),
     )?;
-    let p7s =
-        std::fs::read(signature).with_context(|| format!("cannot read {}", signature.display()))?;
-    let content = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let v = cms::verify_detached(&p7s, &content)?;
+    let content = input::open(file, Input::Document)?;
+    let p7s = input::read(signature, Input::Signature)?;
+    let v = cms::verify_detached(&p7s, &content).map_err(|e| document_error(e, file))?;
     let signer = &v.signer;
     if signer.environment() == cert::Environment::Test {
         return Err(
@@ -773,6 +777,17 @@ fn verify_signature(
     Ok(())
 }
 
+/// A document that could not be read is an I/O error (exit 1), not a signature that does not
+/// verify: the error leaves the CMS type.
+fn document_error(e: cms::CmsError, file: &Path) -> anyhow::Error {
+    match e {
+        cms::CmsError::Read(io) => {
+            anyhow::Error::from(io).context(format!("cannot read document {}", file.display()))
+        }
+        other => other.into(),
+    }
+}
+
 fn auth_respond(
     card: &mut Card<'_>,
     challenge: &[u8],
@@ -796,10 +811,8 @@ fn auth_check(
     json: bool,
 ) -> Result<()> {
     let crl = load_crl(trust, revocation_required)?;
-    let challenge_text =
-        std::fs::read(challenge).with_context(|| format!("cannot read {}", challenge.display()))?;
-    let response_text =
-        std::fs::read(response).with_context(|| format!("cannot read {}", response.display()))?;
+    let challenge_text = input::read(challenge, Input::Challenge)?;
+    let response_text = input::read(response, Input::Response)?;
     let response = login::Response::parse(&response_text)?;
     let anchors = anchors::load(&trust.ca)?;
     let now = match &trust.at {
