@@ -121,6 +121,14 @@ pub enum InputError {
         /// What it is instead ("a FIFO", "a character device", …).
         kind: &'static str,
     },
+    /// A symbolic link where a file is written: refused, it could point anywhere.
+    #[error("{} {} is a symbolic link: refused (it could point at another file); give the real file", .what.name(), .path.display())]
+    Symlink {
+        /// Which input.
+        what: Input,
+        /// The link.
+        path: PathBuf,
+    },
     /// Larger than its cap.
     #[error("{} {} is larger than {}, the most a {} may be: refused", .what.name(), .path.display(), size_text(*.cap), .what.name())]
     TooLarge {
@@ -133,7 +141,7 @@ pub enum InputError {
     },
 }
 
-fn kind_of(t: std::fs::FileType) -> Option<&'static str> {
+pub(crate) fn kind_of(t: std::fs::FileType) -> Option<&'static str> {
     if t.is_file() {
         None
     } else if t.is_fifo() {

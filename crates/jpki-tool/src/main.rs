@@ -827,7 +827,11 @@ fn auth_check(
     };
     let who = login::check(&challenge_text, &response, &policy)?;
     if let Some(used) = used {
-        login::mark_used(used, &challenge_text)?;
+        login::mark_used(used, &challenge_text).map_err(|e| match e {
+            // a list that cannot be used is an input error (exit 1), not a refused login
+            login::LoginError::UsedList(e) => anyhow::Error::from(e),
+            e => e.into(),
+        })?;
     }
     if json {
         println!(
