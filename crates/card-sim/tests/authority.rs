@@ -161,8 +161,11 @@ fn issued_certificates_parse_and_chain_to_the_authority_cas() {
         (&auth, Hierarchy::Authentication),
         (&sign, Hierarchy::Signature),
     ] {
-        let anchor = anchors.verify_with_crl(c, &crl(&authority, h), at).unwrap();
-        assert_eq!(anchor.der(), authority.ca(h).certificate().der());
+        let crl = crl(&authority, h);
+        let checked = anchors
+            .verify(c, at, cert::RevocationCheck::Crl(&crl))
+            .unwrap();
+        assert_eq!(checked.anchor.der(), authority.ca(h).certificate().der());
     }
     assert_eq!(
         card.ca_certificate(KeyRole::Signature).unwrap(),
@@ -556,7 +559,11 @@ fn a_four_facts_change_revokes_and_replaces_the_signature_certificate_only() {
     assert_eq!(new_sign.four_facts().unwrap().address, moved.address);
     let anchors = anchors(&authority);
     anchors
-        .verify_with_crl(&new_sign, &sign_crl, at + time::Duration::days(1))
+        .verify(
+            &new_sign,
+            at + time::Duration::days(1),
+            cert::RevocationCheck::Crl(&sign_crl),
+        )
         .unwrap();
     // the authentication certificate survives, unrevoked
     assert_eq!(cert_of(&card, KeyRole::Authentication).der(), auth.der());
@@ -702,7 +709,11 @@ fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
     // the Juki rule: three years from issue
     assert_eq!(sign.not_after(), datetime!(2029-04-01 14:59:59 UTC));
     anchors(&authority)
-        .verify(&sign, ISSUED_AT + time::Duration::days(1))
+        .verify(
+            &sign,
+            ISSUED_AT + time::Duration::days(1),
+            cert::RevocationCheck::NotChecked,
+        )
         .unwrap();
 }
 

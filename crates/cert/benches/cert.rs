@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 
 use cert::fixtures::{self, REFERENCE_TIME};
 use cert::time::macros::datetime;
-use cert::{Crl, CrlRequest, JpkiCertificate, Revocation, RevocationReason, Serial, TrustAnchors};
+use cert::{
+    Crl, CrlRequest, JpkiCertificate, Revocation, RevocationCheck, RevocationReason, Serial,
+    TrustAnchors,
+};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 /// Criterion's test mode: `cargo bench -- --test`, or `cargo test --benches` (which runs the
@@ -64,8 +67,13 @@ fn certificates(c: &mut Criterion) {
     c.bench_function("verify/chain", |b| {
         b.iter(|| {
             anchors
-                .verify(black_box(&cert), REFERENCE_TIME)
+                .verify(
+                    black_box(&cert),
+                    REFERENCE_TIME,
+                    RevocationCheck::NotChecked,
+                )
                 .unwrap()
+                .anchor
                 .serial()
         })
     });

@@ -35,7 +35,7 @@ pub use issue::{
 };
 pub use name::{AttributeKind, DistinguishedName};
 pub use types::{CertKind, Environment, Hierarchy, Serial};
-pub use verify::TrustAnchors;
+pub use verify::{RevocationCheck, RevocationStatus, TrustAnchors, Verification};
 
 /// Re-exported so callers use the same `rsa` as this crate.
 pub use rsa;

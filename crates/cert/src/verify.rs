@@ -62,15 +62,22 @@ impl TrustAnchors {
     }
 
     /// Verifies an end-entity certificate: issuer found among the anchors by AKI and signature,
-    /// and both certificates valid at `at`. Returns the issuing anchor.
+    /// both certificates valid at `at`, and revocation as `revocation` says — a CRL (whose
+    /// signature by the issuing anchor is checked too) or an explicit
+    /// [`RevocationCheck::NotChecked`]. There is no default: a caller that has no revocation
+    /// data says so, and the returned [`Verification`] carries what was (not) checked so a
+    /// report can state it.
     ///
     /// # Errors
-    /// [`Error::WrongKind`], [`Error::UnknownIssuer`], [`Error::NotYetValid`], [`Error::Expired`].
+    /// [`Error::WrongKind`], [`Error::UnknownIssuer`], [`Error::NotYetValid`], [`Error::Expired`];
+    /// with a CRL also [`Error::CrlIssuerMismatch`], [`Error::BadSignature`] (CRL) and
+    /// [`Error::Revoked`].
     pub fn verify(
         &self,
         cert: &JpkiCertificate,
         at: OffsetDateTime,
-    ) -> Result<&JpkiCertificate, Error> {
+        revocation: RevocationCheck<'_>,
+    ) -> Result<Verification<'_>, Error> {
         if matches!(cert.kind(), CertKind::Ca(_)) {
             return Err(Error::WrongKind {
                 expected: "end-entity",
@@ -79,24 +86,81 @@ impl TrustAnchors {
         let anchor = self.issuer_of(cert)?;
         anchor.check_validity_at(at)?;
         cert.check_validity_at(at)?;
-        Ok(anchor)
+        let revocation = match revocation {
+            RevocationCheck::Crl(crl) => {
+                crl.verify_signed_by(anchor)?;
+                crl.check(cert)?;
+                RevocationStatus::NotRevoked {
+                    crl_this_update: crl.this_update(),
+                    crl_next_update: crl.next_update(),
+                    crl_entries: crl.len(),
+                }
+            }
+            RevocationCheck::NotChecked => RevocationStatus::NotChecked,
+        };
+        Ok(Verification { anchor, revocation })
     }
+}
 
-    /// [`verify`](Self::verify), then checks `crl` is signed by the same anchor and does not
-    /// list the certificate.
-    ///
-    /// # Errors
-    /// As `verify`, plus [`Error::CrlIssuerMismatch`], [`Error::BadSignature`] (CRL) and
-    /// [`Error::Revoked`].
-    pub fn verify_with_crl(
-        &self,
-        cert: &JpkiCertificate,
-        crl: &Crl,
-        at: OffsetDateTime,
-    ) -> Result<&JpkiCertificate, Error> {
-        let anchor = self.verify(cert, at)?;
-        crl.verify_signed_by(anchor)?;
-        crl.check(cert)?;
-        Ok(anchor)
+/// How [`TrustAnchors::verify`] checks revocation: passed as a value on every call, so no
+/// caller skips the check by omission.
+#[derive(Clone, Copy, Debug)]
+pub enum RevocationCheck<'a> {
+    /// Check against this CRL of the certificate's issuer.
+    Crl(&'a Crl),
+    /// Do not check revocation: the caller has no revocation data, and the result says so.
+    NotChecked,
+}
+
+/// What a verification learned about revocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RevocationStatus {
+    /// The issuer's CRL (signature checked) does not list the certificate.
+    NotRevoked {
+        /// The CRL's thisUpdate.
+        crl_this_update: OffsetDateTime,
+        /// The CRL's nextUpdate, if any.
+        crl_next_update: Option<OffsetDateTime>,
+        /// How many certificates the CRL lists.
+        crl_entries: usize,
+    },
+    /// Revocation was not checked: the certificate may be revoked.
+    NotChecked,
+}
+
+impl RevocationStatus {
+    /// Whether revocation was checked (and the certificate is not revoked).
+    pub fn is_checked(self) -> bool {
+        matches!(self, Self::NotRevoked { .. })
     }
+}
+
+impl core::fmt::Display for RevocationStatus {
+    /// `not revoked (CRL of 2026-11-27 16:13:13 UTC, 3 entries)` or
+    /// `not checked (no CRL given)`.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::NotRevoked {
+                crl_this_update,
+                crl_entries,
+                ..
+            } => write!(
+                f,
+                "not revoked (CRL of {}, {crl_entries} entries)",
+                crate::crl::utc_text(*crl_this_update)
+            ),
+            Self::NotChecked => f.write_str("not checked (no CRL given)"),
+        }
+    }
+}
+
+/// A certificate that verified: the anchor that issued it, and what is known of its
+/// revocation.
+#[derive(Clone, Copy, Debug)]
+pub struct Verification<'a> {
+    /// The issuing anchor.
+    pub anchor: &'a JpkiCertificate,
+    /// Revocation: checked against a CRL, or explicitly not checked.
+    pub revocation: RevocationStatus,
 }

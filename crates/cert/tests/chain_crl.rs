@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 use cert::fixtures::{self, FixtureSet, REFERENCE_TIME, REVOKED_SERIAL};
 use cert::time::macros::datetime;
 use cert::{
-    CertKind, Crl, CrlRequest, Error, JpkiCertificate, Revocation, RevocationReason, Serial,
-    TrustAnchors,
+    CertKind, Crl, CrlRequest, Error, JpkiCertificate, Revocation, RevocationCheck,
+    RevocationReason, RevocationStatus, Serial, TrustAnchors,
 };
 
 static SET: LazyLock<FixtureSet> = LazyLock::new(|| fixtures::build().unwrap());
@@ -60,8 +60,11 @@ fn valid_cards_verify_at_the_reference_time() {
     ] {
         let c = load(rel);
         assert_eq!(c.kind(), kind, "{rel}");
-        let anchor = a.verify_with_crl(&c, crl, REFERENCE_TIME).unwrap();
-        assert_eq!(anchor.kind(), CertKind::Ca(kind.hierarchy()), "{rel}");
+        let v = a
+            .verify(&c, REFERENCE_TIME, RevocationCheck::Crl(crl))
+            .unwrap();
+        assert!(v.revocation.is_checked(), "{rel}");
+        assert_eq!(v.anchor.kind(), CertKind::Ca(kind.hierarchy()), "{rel}");
     }
 }
 
@@ -69,21 +72,34 @@ fn valid_cards_verify_at_the_reference_time() {
 fn expired_and_not_yet_valid_are_reported_with_dates() {
     let a = anchors();
     let expired = load("expired/auth.der");
-    match a.verify(&expired, REFERENCE_TIME) {
+    match a.verify(&expired, REFERENCE_TIME, RevocationCheck::NotChecked) {
         Err(Error::Expired { not_after }) => {
             assert_eq!(not_after, datetime!(2023-01-15 14:59:59 UTC));
         }
         other => panic!("{other:?}"),
     }
     // One second before and at notAfter it was valid.
-    a.verify(&expired, datetime!(2023-01-15 14:59:59 UTC))
-        .unwrap();
+    a.verify(
+        &expired,
+        datetime!(2023-01-15 14:59:59 UTC),
+        RevocationCheck::NotChecked,
+    )
+    .unwrap();
     let card = load("my-number/auth.der");
     assert!(matches!(
-        a.verify(&card, datetime!(2025-06-02 01:23:44 UTC)),
+        a.verify(
+            &card,
+            datetime!(2025-06-02 01:23:44 UTC),
+            RevocationCheck::NotChecked
+        ),
         Err(Error::NotYetValid { .. })
     ));
-    a.verify(&card, datetime!(2025-06-02 01:23:45 UTC)).unwrap();
+    a.verify(
+        &card,
+        datetime!(2025-06-02 01:23:45 UTC),
+        RevocationCheck::NotChecked,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -92,8 +108,16 @@ fn revoked_certificate_is_found_with_reason_and_date() {
     let crl = load_crl("sign-ca.crl.der");
     let revoked = load("revoked/sign.der");
     assert_eq!(revoked.serial(), Serial::from(REVOKED_SERIAL));
-    a.verify(&revoked, REFERENCE_TIME).unwrap();
-    match a.verify_with_crl(&revoked, &crl, REFERENCE_TIME) {
+    // without revocation data it verifies, and the result says revocation was not checked
+    let unchecked = a
+        .verify(&revoked, REFERENCE_TIME, RevocationCheck::NotChecked)
+        .unwrap();
+    assert_eq!(unchecked.revocation, RevocationStatus::NotChecked);
+    assert_eq!(
+        unchecked.revocation.to_string(),
+        "not checked (no CRL given)"
+    );
+    match a.verify(&revoked, REFERENCE_TIME, RevocationCheck::Crl(&crl)) {
         Err(Error::Revoked { revoked_at, reason }) => {
             assert_eq!(revoked_at, datetime!(2025-09-01 02:00:00 UTC));
             assert_eq!(reason, Some(RevocationReason::AffiliationChanged));
@@ -110,7 +134,11 @@ fn crl_of_the_other_hierarchy_is_refused() {
     let a = anchors();
     let auth_crl = load_crl("auth-ca.crl.der");
     assert!(matches!(
-        a.verify_with_crl(&load("my-number/sign.der"), &auth_crl, REFERENCE_TIME),
+        a.verify(
+            &load("my-number/sign.der"),
+            REFERENCE_TIME,
+            RevocationCheck::Crl(&auth_crl)
+        ),
         Err(Error::CrlIssuerMismatch)
     ));
 }
@@ -123,7 +151,7 @@ fn tampered_certificate_and_crl_fail_signature_checks() {
     der[last] ^= 1;
     let c = JpkiCertificate::from_der(&der).unwrap();
     assert!(matches!(
-        a.verify(&c, REFERENCE_TIME),
+        a.verify(&c, REFERENCE_TIME, RevocationCheck::NotChecked),
         Err(Error::UnknownIssuer)
     ));
 
@@ -142,7 +170,11 @@ fn certificate_of_one_hierarchy_does_not_chain_to_the_other() {
     let mut only_auth = TrustAnchors::new();
     only_auth.add(load("auth-ca.der")).unwrap();
     assert!(matches!(
-        only_auth.verify(&load("my-number/sign.der"), REFERENCE_TIME),
+        only_auth.verify(
+            &load("my-number/sign.der"),
+            REFERENCE_TIME,
+            RevocationCheck::NotChecked
+        ),
         Err(Error::UnknownIssuer)
     ));
 }

@@ -6,8 +6,8 @@ use cert::time::macros::{date, datetime};
 use cert::time::{Date, Month};
 use cert::{
     AuthenticationRequest, CaRequest, CardText, CertKind, CertificateAuthority, Environment, Error,
-    Gender, Hierarchy, Holder, JpkiCertificate, Municipality, Serial, SignatureRequest,
-    TrustAnchors, keys, validity,
+    Gender, Hierarchy, Holder, JpkiCertificate, Municipality, RevocationCheck, Serial,
+    SignatureRequest, TrustAnchors, keys, validity,
 };
 use proptest::prelude::*;
 
@@ -135,7 +135,11 @@ fn test_environment_is_never_production() {
     let mut production = TrustAnchors::new();
     production.add(SETUP.sign_ca.certificate().clone()).unwrap();
     assert!(matches!(
-        production.verify(&c, datetime!(2026-01-01 00:00:00 UTC)),
+        production.verify(
+            &c,
+            datetime!(2026-01-01 00:00:00 UTC),
+            RevocationCheck::NotChecked
+        ),
         Err(Error::UnknownIssuer)
     ));
 }
@@ -152,11 +156,19 @@ fn generations_sharing_one_name_are_told_apart_by_aki_and_signature() {
     let by_new = issue_sign(&new, &holder(), 1).unwrap();
     let by_old = issue_sign(&old, &holder(), 1).unwrap();
     assert_eq!(
-        anchors.verify(&by_new, at).unwrap().serial(),
+        anchors
+            .verify(&by_new, at, RevocationCheck::NotChecked)
+            .unwrap()
+            .anchor
+            .serial(),
         new.certificate().serial()
     );
     assert_eq!(
-        anchors.verify(&by_old, at).unwrap().serial(),
+        anchors
+            .verify(&by_old, at, RevocationCheck::NotChecked)
+            .unwrap()
+            .anchor
+            .serial(),
         old.certificate().serial()
     );
 }

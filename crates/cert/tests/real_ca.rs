@@ -135,7 +135,11 @@ fn trust_anchors_accept_all_generations_and_refuse_them_as_end_entities() {
     assert_eq!(anchors.anchors().len(), 6);
     let (_, c2) = load("signca02.pem");
     assert!(matches!(
-        anchors.verify(&c2, datetime!(2026-01-01 00:00:00 UTC)),
+        anchors.verify(
+            &c2,
+            datetime!(2026-01-01 00:00:00 UTC),
+            cert::RevocationCheck::NotChecked
+        ),
         Err(Error::WrongKind { .. })
     ));
 }

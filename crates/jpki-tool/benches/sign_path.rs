@@ -247,9 +247,13 @@ fn cms(c: &mut Criterion) {
         g.bench_function(format!("sign-1MiB-{engine}"), |b| {
             let mut applet = JpkiApplet::new(&mut card);
             b.iter(|| {
-                jpki_tool::cms::sign_detached(black_box(&document), &signer, &[], time, |di| {
-                    applet.sign(KeyRef::Sign, SIGN_PIN.as_bytes(), di)
-                })
+                jpki_tool::cms::sign_detached(
+                    black_box(document.as_slice()),
+                    &signer,
+                    &[],
+                    time,
+                    |di| applet.sign(KeyRef::Sign, SIGN_PIN.as_bytes(), di),
+                )
                 .expect("cms")
             })
         });

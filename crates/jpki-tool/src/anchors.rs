@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use crate::input::{self, Input};
+
 /// The real J-LIS CA certificates (public data, published by J-LIS).
 pub const REAL_CA_PEMS: [(&str, &str); 6] = [
     (
@@ -43,13 +45,14 @@ pub fn built_in() -> Result<cert::TrustAnchors, cert::Error> {
     Ok(anchors)
 }
 
-/// Reads a certificate file, PEM or DER.
+/// Reads a certificate file, PEM or DER (a regular file of at most
+/// [`Input::Certificate`]'s cap).
 ///
 /// # Errors
-/// I/O errors and parse errors, with the file named.
+/// [`crate::input::InputError`] and parse errors, with the file named.
 pub fn read_certificate(path: &Path) -> anyhow::Result<cert::JpkiCertificate> {
     use anyhow::Context;
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = input::read(path, Input::Certificate)?;
     let parsed = match std::str::from_utf8(&bytes) {
         Ok(text) if text.contains("-----BEGIN") => cert::JpkiCertificate::from_pem(text),
         _ => cert::JpkiCertificate::from_der(&bytes),
@@ -75,13 +78,13 @@ pub fn load(files: &[std::path::PathBuf]) -> anyhow::Result<cert::TrustAnchors> 
     Ok(anchors)
 }
 
-/// Reads a CRL file, PEM or DER.
+/// Reads a CRL file, PEM or DER (a regular file of at most [`Input::Crl`]'s cap).
 ///
 /// # Errors
-/// I/O and parse errors, with the file named.
+/// [`crate::input::InputError`] and parse errors, with the file named.
 pub fn read_crl(path: &Path) -> anyhow::Result<cert::Crl> {
     use anyhow::Context;
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = input::read(path, Input::Crl)?;
     let der = match std::str::from_utf8(&bytes) {
         Ok(text) if text.contains("-----BEGIN X509 CRL-----") => {
             let (label, der) = der::pem::decode_vec(text.trim().as_bytes())

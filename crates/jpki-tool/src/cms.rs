@@ -6,6 +6,7 @@
 //! document); the signer is named by issuer and serial number, and the signer certificate (and
 //! any extra certificates given) travel in the message.
 
+use std::io::Read;
 use std::time::{Duration, SystemTime};
 
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
@@ -80,6 +81,9 @@ pub enum CmsError {
     /// The card (or key) refused to sign.
     #[error("signing failed: {0}")]
     Signer(String),
+    /// Reading the document failed (not a verification failure).
+    #[error("cannot read the document: {0}")]
+    Read(#[source] std::io::Error),
 }
 
 /// A signature that verified cryptographically (chain, validity and revocation are the
@@ -107,20 +111,45 @@ fn attribute(oid: ObjectIdentifier, value: AttributeValue) -> Result<Attribute, 
     Ok(Attribute { oid, values })
 }
 
+/// Hashes everything `content` yields with `alg`, in constant memory.
+fn digest_reader(alg: jpki_applet::HashAlg, content: impl Read) -> Result<Vec<u8>, CmsError> {
+    fn stream<D: Digest>(mut content: impl Read) -> std::io::Result<Vec<u8>> {
+        let mut hasher = D::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match content.read(&mut buf) {
+                Ok(0) => return Ok(hasher.finalize().to_vec()),
+                Ok(n) => hasher.update(buf.get(..n).unwrap_or_default()),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    match alg {
+        jpki_applet::HashAlg::Sha256 => stream::<sha2::Sha256>(content),
+        jpki_applet::HashAlg::Sha384 => stream::<sha2::Sha384>(content),
+        jpki_applet::HashAlg::Sha512 => stream::<sha2::Sha512>(content),
+        _ => return Err(CmsError::Attribute { what: "digest" }),
+    }
+    .map_err(CmsError::Read)
+}
+
 /// Signs `content` detached: `sign` receives the SHA-256 DigestInfo of the signed attributes
 /// and returns the PKCS#1 v1.5 signature (the card's COMPUTE DIGITAL SIGNATURE).
 ///
+/// `content` is read to its end and hashed as it streams (constant memory, any size).
+///
 /// # Errors
-/// Malformed certificates, or the signer's own error.
+/// Malformed certificates, [`CmsError::Read`], or the signer's own error.
 pub fn sign_detached<E: std::fmt::Display>(
-    content: &[u8],
+    content: impl Read,
     signer_cert_der: &[u8],
     extra_certs_der: &[Vec<u8>],
     signing_time: SystemTime,
     sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
 ) -> Result<Vec<u8>, CmsError> {
     let signer = Certificate::from_der(signer_cert_der)?;
-    let digest = sha2::Sha256::digest(content);
+    let digest = digest_reader(jpki_applet::HashAlg::Sha256, content)?;
 
     let mut signed_attrs = SetOfVec::new();
     signed_attrs.insert(attribute(
@@ -183,11 +212,13 @@ pub fn sign_detached<E: std::fmt::Display>(
 }
 
 /// Checks a detached signature over `content`: message structure, messageDigest, and the RSA
-/// signature with the signer certificate's key. Accepts SHA-256/384/512 digests.
+/// signature with the signer certificate's key. Accepts SHA-256/384/512 digests. `content` is
+/// read to its end and hashed as it streams (constant memory, any size), after the message
+/// has parsed.
 ///
 /// # Errors
-/// See [`CmsError`]; never panics on any input.
-pub fn verify_detached(p7s_der: &[u8], content: &[u8]) -> Result<Verified, CmsError> {
+/// See [`CmsError`]; [`CmsError::Read`] if `content` fails to read. Never panics on any input.
+pub fn verify_detached(p7s_der: &[u8], content: impl Read) -> Result<Verified, CmsError> {
     let info = ContentInfo::from_der(p7s_der)?;
     if info.content_type != ID_SIGNED_DATA {
         return Err(CmsError::NotSignedData);
@@ -262,13 +293,8 @@ pub fn verify_detached(p7s_der: &[u8], content: &[u8]) -> Result<Verified, CmsEr
             what: "messageDigest",
         });
     }
-    let expected = alg
-        .hash_to_digest_info(content)
-        .ok_or(CmsError::Attribute { what: "digest" })?;
-    let expected_hash = expected
-        .get(alg.digest_info_prefix().len()..)
-        .unwrap_or_default();
-    if md.value() != expected_hash {
+    let expected_hash = digest_reader(alg, content)?;
+    if md.value() != expected_hash.as_slice() {
         return Err(CmsError::DigestMismatch);
     }
     let signing_time = match attrs.iter().find(|a| a.oid == ID_SIGNING_TIME) {

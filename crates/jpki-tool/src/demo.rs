@@ -10,10 +10,11 @@ use anyhow::{Context, Result, bail, ensure};
 use card_sim::authority::{Authority, IssueRequest, RetryLimits};
 use card_sim::{CardProfile, MyNumber, SimCard};
 use cert::time::OffsetDateTime;
-use cert::{CardText, Gender, Hierarchy, Holder, Municipality};
+use cert::{CardText, Gender, Hierarchy, Holder, Municipality, RevocationCheck};
 use jpki_applet::{CertSlot, Error as CardError, JpkiApplet, KeyRef, PinRef};
 use pin_policy::{Pin, PinKind};
 
+use crate::input::{self, Input};
 use crate::{cms, login, report};
 
 const AUTH_PIN: &str = "1234";
@@ -116,26 +117,31 @@ pub fn run(dir: &Path) -> Result<()> {
         &doc,
         "<申告書><氏名>番号　花子</氏名><所得>5000000</所得></申告書>\n",
     )?;
-    let content = std::fs::read(&doc)?;
     let sign_anchor = anchors_for(&authority, Hierarchy::Signature)?;
     let p7s = {
         let mut card = JpkiApplet::new(&mut sim);
         let signer = card.read_sign_certificate(SIGN_PIN.as_bytes())?;
         let t = cms::whole_seconds(SystemTime::now());
+        let content = input::open(&doc, Input::Document)?;
         cms::sign_detached(&content, &signer, &[], t, |di| {
             card.sign(KeyRef::Sign, SIGN_PIN.as_bytes(), di)
         })?
     };
     std::fs::write(dir.join("application.xml.p7s"), &p7s)?;
-    let verified = cms::verify_detached(&p7s, &content)?;
+    let verified = cms::verify_detached(&p7s, input::open(&doc, Input::Document)?)?;
     let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path(Hierarchy::Signature))?)?;
-    sign_anchor.verify_with_crl(&verified.signer, &crl, OffsetDateTime::now_utc())?;
+    let checked = sign_anchor.verify(
+        &verified.signer,
+        OffsetDateTime::now_utc(),
+        RevocationCheck::Crl(&crl),
+    )?;
     let facts = verified
         .signer
         .four_facts()
         .context("a signature certificate without the 4 facts")?;
     println!(
-        "signature verified: chain to the signature CA, not revoked; signer {} born {} at {}",
+        "signature verified: chain to the signature CA, revocation: {}; signer {} born {} at {}",
+        checked.revocation,
         facts.name.text(),
         facts.birth_date,
         facts.address.text()
@@ -162,12 +168,13 @@ pub fn run(dir: &Path) -> Result<()> {
         &response,
         &login::Policy {
             anchors: &auth_anchor,
-            crl: Some(&auth_crl),
+            revocation: RevocationCheck::Crl(&auth_crl),
             now: SystemTime::now(),
             max_age: Duration::from_secs(300),
         },
     )?;
     println!("login OK; the service learns only: {}", who.subject);
+    println!("   revocation: {}", who.revocation);
 
     step(8, "The holder moves: the city hall records the new address");
     authority.change_facts(
@@ -178,8 +185,12 @@ pub fn run(dir: &Path) -> Result<()> {
     )?;
     let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path(Hierarchy::Signature))?)?;
     println!("verifying application.xml.p7s again, against the new CRL:");
-    let again = cms::verify_detached(&p7s, &content)?;
-    match sign_anchor.verify_with_crl(&again.signer, &crl, OffsetDateTime::now_utc()) {
+    let again = cms::verify_detached(&p7s, input::open(&doc, Input::Document)?)?;
+    match sign_anchor.verify(
+        &again.signer,
+        OffsetDateTime::now_utc(),
+        RevocationCheck::Crl(&crl),
+    ) {
         Err(e @ cert::Error::Revoked { .. }) => println!("   verification fails: {e}"),
         other => bail!("the old signature certificate was not revoked: {other:?}"),
     }
@@ -199,7 +210,11 @@ pub fn run(dir: &Path) -> Result<()> {
     let auth_cert = cert::JpkiCertificate::from_der(
         &JpkiApplet::new(&mut sim).read_certificate(CertSlot::Auth)?,
     )?;
-    auth_anchor.verify_with_crl(&auth_cert, &auth_crl, OffsetDateTime::now_utc())?;
+    auth_anchor.verify(
+        &auth_cert,
+        OffsetDateTime::now_utc(),
+        RevocationCheck::Crl(&auth_crl),
+    )?;
     println!("the authentication certificate is untouched and still valid (it holds no 4 facts)");
 
     step(

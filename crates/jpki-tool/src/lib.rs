@@ -13,6 +13,7 @@
 pub mod anchors;
 pub mod cms;
 pub mod demo;
+pub mod input;
 pub mod login;
 pub mod pin_input;
 pub mod report;

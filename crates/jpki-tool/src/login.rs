@@ -58,6 +58,10 @@ pub enum LoginError {
     /// Reading or writing the used-nonce list failed.
     #[error("used-challenge list: {0}")]
     Io(#[from] std::io::Error),
+    /// The used-challenge list is not a usable file: a symbolic link, not a regular file, or
+    /// over its cap.
+    #[error(transparent)]
+    UsedList(#[from] crate::input::InputError),
 }
 
 /// A login challenge.
@@ -206,6 +210,8 @@ pub struct Identity {
     pub serial: String,
     /// The certificate's expiry.
     pub not_after: time::OffsetDateTime,
+    /// Revocation: checked against the CRL, or explicitly not checked.
+    pub revocation: cert::RevocationStatus,
 }
 
 /// What the relying party checks a response against.
@@ -213,8 +219,9 @@ pub struct Identity {
 pub struct Policy<'a> {
     /// Trusted authentication CAs.
     pub anchors: &'a cert::TrustAnchors,
-    /// The authentication CRL, if revocation is checked.
-    pub crl: Option<&'a cert::Crl>,
+    /// Revocation: the authentication CA's CRL, or an explicit
+    /// [`cert::RevocationCheck::NotChecked`] (a login decision should not be made without it).
+    pub revocation: cert::RevocationCheck<'a>,
     /// Now.
     pub now: SystemTime,
     /// How old a challenge may be.
@@ -257,39 +264,109 @@ pub fn check(
         )
         .map_err(|_| LoginError::BadSignature)?;
     let at = time::OffsetDateTime::from(policy.now);
-    match policy.crl {
-        Some(crl) => policy.anchors.verify_with_crl(&certificate, crl, at)?,
-        None => policy.anchors.verify(&certificate, at)?,
-    };
+    let verified = policy.anchors.verify(&certificate, at, policy.revocation)?;
     Ok(Identity {
         subject: certificate.subject().to_string(),
         serial: certificate.serial().to_string(),
         not_after: certificate.not_after(),
+        revocation: verified.revocation,
     })
 }
 
 /// Records `challenge`'s nonce in the used-challenge list at `path`; fails if it is there.
 ///
+/// The list is one hex nonce per line. The check and the append happen under an exclusive lock
+/// on the list (`flock`), so of any number of concurrent checks of one challenge exactly one
+/// records it and the others see [`LoginError::Replayed`]; the append is fsynced before the
+/// lock is released. The list is opened with `O_NOFOLLOW` (a symbolic link planted in its
+/// place is refused, not followed), created with mode 0600, must be a regular file, and is
+/// scanned line by line up to its cap ([`crate::input::Input::UsedChallenges`]).
+///
 /// # Errors
-/// [`LoginError::Replayed`], or I/O errors.
+/// [`LoginError::Replayed`], [`LoginError::UsedList`], or I/O errors.
 pub fn mark_used(path: &std::path::Path, challenge_text: &[u8]) -> Result<(), LoginError> {
-    use std::io::Write;
+    use std::io::{BufRead, Read, Write};
+
+    use rustix::fs::{Mode, OFlags};
+
+    use crate::input::{Input, InputError};
+
+    /// Longer lines are not nonces (64 hex digits and a newline); they are read in pieces.
+    const LINE_MAX: u64 = 128;
+    let what = Input::UsedChallenges;
     let challenge = Challenge::parse(challenge_text)?;
     let nonce = hex::encode(challenge.nonce);
-    let seen = match std::fs::read_to_string(path) {
-        Ok(s) => s,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e.into()),
+    let fd = rustix::fs::open(
+        path,
+        OFlags::RDWR
+            | OFlags::CREATE
+            | OFlags::APPEND
+            | OFlags::NOFOLLOW
+            | OFlags::NONBLOCK
+            | OFlags::NOCTTY
+            | OFlags::CLOEXEC,
+        Mode::RUSR | Mode::WUSR,
+    )
+    .map_err(|e| match e {
+        rustix::io::Errno::LOOP => LoginError::UsedList(InputError::Symlink {
+            what,
+            path: path.to_owned(),
+        }),
+        e => LoginError::Io(e.into()),
+    })?;
+    let mut file = std::fs::File::from(fd);
+    let too_large = || {
+        LoginError::UsedList(InputError::TooLarge {
+            what,
+            path: path.to_owned(),
+            cap: what.cap().unwrap_or(0),
+        })
     };
-    if seen.lines().any(|l| l.trim() == nonce) {
-        return Err(LoginError::Replayed);
+    let cap = what.cap().unwrap_or(u64::MAX);
+    let meta = file.metadata()?;
+    if let Some(kind) = crate::input::kind_of(meta.file_type()) {
+        return Err(InputError::NotAFile {
+            what,
+            path: path.to_owned(),
+            kind,
+        }
+        .into());
     }
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    writeln!(f, "{nonce}")?;
-    f.sync_all()?;
+    // Everything from here to the fsync happens under the lock: no other check can read the
+    // list between our scan and our append.
+    file.lock()?;
+    if file.metadata()?.len() > cap {
+        return Err(too_large());
+    }
+    let mut reader = std::io::BufReader::new((&file).take(cap.saturating_add(1)));
+    let mut line = Vec::with_capacity(usize::try_from(LINE_MAX).unwrap_or(128));
+    let mut total: u64 = 0;
+    let mut at_line_start = true;
+    let mut ends_with_newline = true;
+    loop {
+        line.clear();
+        let n = (&mut reader).take(LINE_MAX).read_until(b'\n', &mut line)?;
+        if n == 0 {
+            break;
+        }
+        total = total.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        if total > cap {
+            return Err(too_large());
+        }
+        if at_line_start && line.trim_ascii() == nonce.as_bytes() {
+            return Err(LoginError::Replayed);
+        }
+        ends_with_newline = line.last() == Some(&b'\n');
+        at_line_start = ends_with_newline;
+    }
+    // A last line cut short (a crash mid-append) is closed first, so ours stands alone.
+    let record = if ends_with_newline {
+        format!("{nonce}\n")
+    } else {
+        format!("\n{nonce}\n")
+    };
+    file.write_all(record.as_bytes())?;
+    file.sync_all()?;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use anyhow::{Context, Result, bail};
 use apdu::{Transport, TransportError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jpki_applet::{CertSlot, JpkiApplet, KeyRef, PinRef};
+use jpki_tool::input::{self, Input};
 use jpki_tool::pin_input::PinInput;
 use jpki_tool::{anchors, cms, login, report};
 use time::OffsetDateTime;
@@ -21,7 +22,8 @@ use time::OffsetDateTime;
 #[command(
     name = "jpki-tool",
     version,
-    about = "Client for JPKI cards (マイナンバーカード, 住基カード)"
+    about = "Client for JPKI cards (マイナンバーカード, 住基カード)",
+    after_help = jpki_tool::input::HELP
 )]
 struct Cli {
     #[command(flatten)]
@@ -80,6 +82,11 @@ enum Cmd {
         file: PathBuf,
         #[command(flatten)]
         trust: Trust,
+        #[command(flatten)]
+        revocation: RequireRevocation,
+        /// The report as JSON on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// The login flow with the authentication certificate.
     #[command(subcommand)]
@@ -124,6 +131,11 @@ enum CertCmd {
         file: PathBuf,
         #[command(flatten)]
         trust: Trust,
+        #[command(flatten)]
+        revocation: RequireRevocation,
+        /// The report as JSON on standard output.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -146,12 +158,20 @@ struct Trust {
     /// Trusted CA certificate(s); default: the built-in real J-LIS CAs (six generations).
     #[arg(long = "ca", value_name = "FILE")]
     ca: Vec<PathBuf>,
-    /// A CRL to check revocation against.
+    /// The issuing CA's CRL to check revocation against (PEM or DER). Without it the report
+    /// says `revocation: not checked (no CRL given)`.
     #[arg(long, value_name = "FILE")]
     crl: Option<PathBuf>,
     /// Check at this instant (RFC 3339) instead of now.
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
+}
+
+#[derive(Args, Debug, Clone, Copy)]
+struct RequireRevocation {
+    /// Fail (exit 4) unless revocation is checked: makes --crl mandatory.
+    #[arg(long)]
+    require_revocation: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -199,6 +219,13 @@ enum AuthCmd {
         /// A file of used challenges: refuse replays and record this one.
         #[arg(long, value_name = "FILE")]
         used: Option<PathBuf>,
+        /// Accept the login without revocation data (no --crl); the report says so. Without
+        /// this flag a check without --crl is refused: a revoked card could log in.
+        #[arg(long, conflicts_with = "crl")]
+        no_revocation_check: bool,
+        /// The report as JSON on standard output.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -338,7 +365,12 @@ fn run(cli: Cli) -> Result<()> {
             println!("wrote {}", output.display());
             Ok(())
         }),
-        Cmd::Cert(CertCmd::Verify { file, trust }) => verify_certificate(&file, &trust),
+        Cmd::Cert(CertCmd::Verify {
+            file,
+            trust,
+            revocation,
+            json,
+        }) => verify_certificate(&file, &trust, revocation, json),
         Cmd::Pin(PinCmd::Status) => with_card(&g, |card| pin_status(card)),
         Cmd::Pin(PinCmd::Change { which }) => {
             with_card(&g, |card| change_pin(card, which, &mut pins))
@@ -350,7 +382,9 @@ fn run(cli: Cli) -> Result<()> {
             signature,
             file,
             trust,
-        } => verify_signature(&signature, &file, &trust),
+            revocation,
+            json,
+        } => verify_signature(&signature, &file, &trust, revocation, json),
         Cmd::Auth(AuthCmd::Challenge { service, output }) => {
             let c = login::Challenge::new(&service, SystemTime::now());
             write_file(&output, c.to_text().as_bytes())?;
@@ -362,8 +396,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Auth(AuthCmd::Respond { challenge, output }) => with_card(&g, |card| {
-            let text = std::fs::read(&challenge)
-                .with_context(|| format!("cannot read {}", challenge.display()))?;
+            let text = input::read(&challenge, Input::Challenge)?;
             let response = auth_respond(card, &text, &mut pins)?;
             write_file(&output, response.to_text().as_bytes())?;
             println!("wrote response to {}", output.display());
@@ -375,7 +408,27 @@ fn run(cli: Cli) -> Result<()> {
             trust,
             max_age,
             used,
-        }) => auth_check(&challenge, &response, &trust, max_age, used.as_deref()),
+            no_revocation_check,
+            json,
+        }) => {
+            let required = if no_revocation_check {
+                None
+            } else {
+                Some(
+                    "a login decision needs the authentication CA's CRL (--crl FILE); \
+                     --no-revocation-check accepts it without",
+                )
+            };
+            auth_check(
+                &challenge,
+                &response,
+                &trust,
+                max_age,
+                used.as_deref(),
+                required,
+                json,
+            )
+        }
         Cmd::Text => with_card(&g, |card| text_support(card, &mut pins)),
         Cmd::Demo { dir } => {
             let dir = match dir {
@@ -515,7 +568,37 @@ fn parse_at(at: Option<&str>) -> Result<OffsetDateTime> {
     }
 }
 
-fn verify_certificate(file: &Path, trust: &Trust) -> Result<()> {
+/// The CRL the options name, loaded; or `None` when none is given and `required` (the reason
+/// it is needed, with what to do) is `None`. Checked before any other work.
+fn load_crl(trust: &Trust, required: Option<&str>) -> Result<Option<cert::Crl>> {
+    match (&trust.crl, required) {
+        (Some(path), _) => Ok(Some(anchors::read_crl(path)?)),
+        (None, None) => Ok(None),
+        (None, Some(why)) => {
+            Err(Exit::NotVerified(format!("revocation not checked: {why}")).into())
+        }
+    }
+}
+
+fn revocation_check(crl: Option<&cert::Crl>) -> cert::RevocationCheck<'_> {
+    match crl {
+        Some(crl) => cert::RevocationCheck::Crl(crl),
+        None => cert::RevocationCheck::NotChecked,
+    }
+}
+
+const REQUIRE_REVOCATION: &str = "--require-revocation needs the issuing CA's CRL (--crl FILE)";
+
+fn verify_certificate(
+    file: &Path,
+    trust: &Trust,
+    require: RequireRevocation,
+    json: bool,
+) -> Result<()> {
+    let crl = load_crl(
+        trust,
+        require.require_revocation.then_some(REQUIRE_REVOCATION),
+    )?;
     let c = anchors::read_certificate(file)?;
     if c.environment() == cert::Environment::Test {
         return Err(Exit::NotVerified(
@@ -525,12 +608,18 @@ fn verify_certificate(file: &Path, trust: &Trust) -> Result<()> {
     }
     let at = parse_at(trust.at.as_deref())?;
     let anchors = anchors::load(&trust.ca)?;
-    let result = match &trust.crl {
-        Some(crl) => anchors.verify_with_crl(&c, &anchors::read_crl(crl)?, at),
-        None => anchors.verify(&c, at),
-    };
-    match result {
-        Ok(anchor) => {
+    match anchors.verify(&c, at, revocation_check(crl.as_ref())) {
+        Ok(checked) if json => {
+            println!(
+                "{{\"verified\":true,\"issuer_ca_serial\":{},\"revocation\":{},\"certificate\":{}}}",
+                report::quote(&checked.anchor.serial().to_string()),
+                report::revocation_json(checked.revocation),
+                report::json(&c, at)
+            );
+            Ok(())
+        }
+        Ok(checked) => {
+            let anchor = checked.anchor;
             println!("OK: {} certificate, serial {}", report_kind(&c), c.serial());
             println!(
                 "  issued by CA serial {} ({})",
@@ -542,9 +631,7 @@ fn verify_certificate(file: &Path, trust: &Trust) -> Result<()> {
                 report::rfc3339(c.not_after()),
                 report::days_left(&c, at)
             );
-            if trust.crl.is_some() {
-                println!("  not revoked");
-            }
+            println!("  revocation: {}", checked.revocation);
             Ok(())
         }
         Err(e) => Err(Exit::NotVerified(format!("certificate does not verify: {e}")).into()),
@@ -583,7 +670,10 @@ fn sign_file(
     output: &Path,
     pins: &mut PinInput,
 ) -> Result<()> {
-    let content = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    // opened (and refused if not a regular file) before the PIN is asked for; hashed as it
+    // streams, after the card has given its certificate
+    let content = input::open(file, Input::Document)?;
+    let size = content.metadata().map(|m| m.len()).unwrap_or(0);
     let (key, pin_name) = match key {
         KeyArg::Sign => (KeyRef::Sign, "signature PIN"),
         KeyArg::Auth => (KeyRef::Auth, "authentication PIN"),
@@ -596,22 +686,32 @@ fn sign_file(
     let now = cms::whole_seconds(SystemTime::now());
     let p7s = cms::sign_detached(&content, &signer, &[], now, |digest_info| {
         card.sign(key, pin.as_bytes(), digest_info)
-    })?;
+    })
+    .map_err(|e| document_error(e, file))?;
     write_file(output, &p7s)?;
     println!(
         "signed {} ({} bytes) → {}",
         file.display(),
-        content.len(),
+        size,
         output.display()
     );
     Ok(())
 }
 
-fn verify_signature(signature: &Path, file: &Path, trust: &Trust) -> Result<()> {
-    let p7s =
-        std::fs::read(signature).with_context(|| format!("cannot read {}", signature.display()))?;
-    let content = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let v = cms::verify_detached(&p7s, &content)?;
+fn verify_signature(
+    signature: &Path,
+    file: &Path,
+    trust: &Trust,
+    require: RequireRevocation,
+    json: bool,
+) -> Result<()> {
+    let crl = load_crl(
+        trust,
+        require.require_revocation.then_some(REQUIRE_REVOCATION),
+    )?;
+    let content = input::open(file, Input::Document)?;
+    let p7s = input::read(signature, Input::Signature)?;
+    let v = cms::verify_detached(&p7s, &content).map_err(|e| document_error(e, file))?;
     let signer = &v.signer;
     if signer.environment() == cert::Environment::Test {
         return Err(
@@ -624,15 +724,32 @@ fn verify_signature(signature: &Path, file: &Path, trust: &Trust) -> Result<()> 
         (None, None) => OffsetDateTime::now_utc(),
     };
     let anchors = anchors::load(&trust.ca)?;
-    let checked = match &trust.crl {
-        Some(crl) => anchors.verify_with_crl(signer, &anchors::read_crl(crl)?, at),
-        None => anchors.verify(signer, at),
+    let checked = match anchors.verify(signer, at, revocation_check(crl.as_ref())) {
+        Ok(checked) => checked,
+        Err(e) => {
+            return Err(Exit::NotVerified(format!("signature does not verify: {e}")).into());
+        }
     };
-    if let Err(e) = checked {
-        return Err(Exit::NotVerified(format!("signature does not verify: {e}")).into());
+    if json {
+        let signing_time = v.signing_time.map_or_else(
+            || "null".to_owned(),
+            |t| report::quote(&report::rfc3339(OffsetDateTime::from(t))),
+        );
+        println!(
+            "{{\"verified\":true,\"document\":{},\"signing_time\":{signing_time},\"revocation\":{},\"signer\":{}}}",
+            report::quote(&file.display().to_string()),
+            report::revocation_json(checked.revocation),
+            report::json(signer, at)
+        );
+        return Ok(());
     }
+    let caveat = if checked.revocation.is_checked() {
+        ""
+    } else {
+        " (revocation not checked)"
+    };
     println!(
-        "Verification successful: {} signed by a {} certificate",
+        "Verification successful{caveat}: {} signed by a {} certificate",
         file.display(),
         report_kind(signer)
     );
@@ -656,10 +773,19 @@ fn verify_signature(signature: &Path, file: &Path, trust: &Trust) -> Result<()> 
         }
         None => println!("  subject:    {}", signer.subject()),
     }
-    if trust.crl.is_some() {
-        println!("  not revoked");
-    }
+    println!("  revocation: {}", checked.revocation);
     Ok(())
+}
+
+/// A document that could not be read is an I/O error (exit 1), not a signature that does not
+/// verify: the error leaves the CMS type.
+fn document_error(e: cms::CmsError, file: &Path) -> anyhow::Error {
+    match e {
+        cms::CmsError::Read(io) => {
+            anyhow::Error::from(io).context(format!("cannot read document {}", file.display()))
+        }
+        other => other.into(),
+    }
 }
 
 fn auth_respond(
@@ -681,27 +807,41 @@ fn auth_check(
     trust: &Trust,
     max_age: u64,
     used: Option<&Path>,
+    revocation_required: Option<&str>,
+    json: bool,
 ) -> Result<()> {
-    let challenge_text =
-        std::fs::read(challenge).with_context(|| format!("cannot read {}", challenge.display()))?;
-    let response_text =
-        std::fs::read(response).with_context(|| format!("cannot read {}", response.display()))?;
+    let crl = load_crl(trust, revocation_required)?;
+    let challenge_text = input::read(challenge, Input::Challenge)?;
+    let response_text = input::read(response, Input::Response)?;
     let response = login::Response::parse(&response_text)?;
     let anchors = anchors::load(&trust.ca)?;
-    let crl = trust.crl.as_deref().map(anchors::read_crl).transpose()?;
     let now = match &trust.at {
         Some(s) => SystemTime::from(parse_at(Some(s))?),
         None => SystemTime::now(),
     };
     let policy = login::Policy {
         anchors: &anchors,
-        crl: crl.as_ref(),
+        revocation: revocation_check(crl.as_ref()),
         now,
         max_age: Duration::from_secs(max_age),
     };
     let who = login::check(&challenge_text, &response, &policy)?;
     if let Some(used) = used {
-        login::mark_used(used, &challenge_text)?;
+        login::mark_used(used, &challenge_text).map_err(|e| match e {
+            // a list that cannot be used is an input error (exit 1), not a refused login
+            login::LoginError::UsedList(e) => anyhow::Error::from(e),
+            e => e.into(),
+        })?;
+    }
+    if json {
+        println!(
+            "{{\"login\":true,\"subject\":{},\"serial\":{},\"not_after\":{},\"revocation\":{}}}",
+            report::quote(&who.subject),
+            report::quote(&who.serial),
+            report::quote(&report::rfc3339(who.not_after)),
+            report::revocation_json(who.revocation)
+        );
+        return Ok(());
     }
     println!("login OK: {}", who.subject);
     println!(
@@ -709,6 +849,7 @@ fn auth_check(
         who.serial,
         report::rfc3339(who.not_after)
     );
+    println!("  revocation: {}", who.revocation);
     Ok(())
 }
 

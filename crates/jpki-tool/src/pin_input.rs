@@ -2,7 +2,7 @@
 //! standard input (`--pin-stdin`). Never from the command line: argv is visible to every user
 //! of the machine.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use zeroize::Zeroizing;
 
@@ -35,6 +35,15 @@ pub enum PinInputError {
         /// What was asked for.
         what: String,
     },
+    /// The line is longer than any PIN ([`crate::input::MAX_PIN_LINE`] bytes without a newline).
+    #[error(
+        "the {what} line on standard input is longer than {} bytes: not a PIN (one PIN per line)",
+        crate::input::MAX_PIN_LINE
+    )]
+    LineTooLong {
+        /// What was asked for.
+        what: String,
+    },
     /// Reading standard input failed.
     #[error("reading the {what} from standard input: {source}")]
     Stdin {
@@ -59,9 +68,13 @@ impl PinInput {
                     source,
                 }),
             Self::Stdin => {
-                let mut line = Zeroizing::new(String::new());
+                // room for the longest accepted line: no reallocation leaves a copy of the PIN behind
+                let mut line = Zeroizing::new(String::with_capacity(
+                    usize::try_from(crate::input::MAX_PIN_LINE).unwrap_or(256),
+                ));
                 let n = std::io::stdin()
                     .lock()
+                    .take(crate::input::MAX_PIN_LINE)
                     .read_line(&mut line)
                     .map_err(|source| PinInputError::Stdin {
                         what: what.into(),
@@ -69,6 +82,11 @@ impl PinInput {
                     })?;
                 if n == 0 {
                     return Err(PinInputError::StdinEnded { what: what.into() });
+                }
+                if !line.ends_with('\n')
+                    && u64::try_from(n).unwrap_or(u64::MAX) >= crate::input::MAX_PIN_LINE
+                {
+                    return Err(PinInputError::LineTooLong { what: what.into() });
                 }
                 let trimmed = line.trim_end_matches(['\r', '\n']).len();
                 line.truncate(trimmed);

@@ -124,6 +124,26 @@ pub fn json(cert: &JpkiCertificate, now: OffsetDateTime) -> String {
     format!("{{{}}}", body.join(","))
 }
 
+/// What a verification learned about revocation, as a JSON object: `checked`, `result` (the
+/// same words as the text report, e.g. `not checked (no CRL given)`) and, when a CRL was
+/// used, its `crl_this_update`, `crl_next_update` and `crl_entries`.
+#[must_use]
+pub fn revocation_json(status: cert::RevocationStatus) -> String {
+    let result = quote(&status.to_string());
+    match status {
+        cert::RevocationStatus::NotRevoked {
+            crl_this_update,
+            crl_next_update,
+            crl_entries,
+        } => format!(
+            "{{\"checked\":true,\"result\":{result},\"crl_this_update\":{},\"crl_next_update\":{},\"crl_entries\":{crl_entries}}}",
+            quote(&rfc3339(crl_this_update)),
+            crl_next_update.map_or_else(|| "null".to_owned(), |t| quote(&rfc3339(t)))
+        ),
+        _ => format!("{{\"checked\":false,\"result\":{result}}}"),
+    }
+}
+
 /// RFC 3339 in UTC.
 #[must_use]
 pub fn rfc3339(t: OffsetDateTime) -> String {

@@ -403,7 +403,7 @@ fn demo_walks_through_a_cards_life_and_every_step_behaves() {
         "authentication PIN: 3 tries left",
         "wrong authentication PIN: 2 tries left",
         "authentication PIN changed",
-        "signature verified: chain to the signature CA, not revoked",
+        "signature verified: chain to the signature CA, revocation: not revoked (CRL of",
         "login OK; the service learns only: C=JP, CN=",
         "verification fails: certificate revoked",
         "affiliationChanged",

@@ -35,7 +35,7 @@ fn sign(doc: &[u8]) -> Vec<u8> {
 
 #[test]
 fn a_signature_verifies_and_names_its_signer_and_time() {
-    let doc = b"e-Tax application form, 2026";
+    let doc: &[u8] = b"e-Tax application form, 2026";
     let p7s = sign(doc);
     let v = cms::verify_detached(&p7s, doc).unwrap();
     assert_eq!(v.signer.der(), set().my_number_sign.certificate.der());
@@ -45,10 +45,10 @@ fn a_signature_verifies_and_names_its_signer_and_time() {
 
 #[test]
 fn a_changed_document_or_signature_is_caught() {
-    let doc = b"pay 1000 yen";
+    let doc: &[u8] = b"pay 1000 yen";
     let p7s = sign(doc);
     assert!(matches!(
-        cms::verify_detached(&p7s, b"pay 9000 yen"),
+        cms::verify_detached(&p7s, &b"pay 9000 yen"[..]),
         Err(CmsError::DigestMismatch)
     ));
     // flip a bit in the last bytes (the RSA signature value)
@@ -64,7 +64,7 @@ fn a_changed_document_or_signature_is_caught() {
 #[test]
 fn a_signature_by_another_key_is_refused() {
     // the signer certificate says one key, the card signed with another
-    let doc = b"doc";
+    let doc: &[u8] = b"doc";
     let p7s = cms::sign_detached(
         doc,
         set().my_number_sign.certificate.der(),
@@ -84,11 +84,11 @@ fn truncated_or_garbage_input_is_an_error_not_a_panic() {
     let p7s = sign(b"x");
     for n in [0, 1, 10, p7s.len() / 2, p7s.len() - 1] {
         assert!(
-            cms::verify_detached(&p7s[..n], b"x").is_err(),
+            cms::verify_detached(&p7s[..n], &b"x"[..]).is_err(),
             "truncated at {n}"
         );
     }
-    assert!(cms::verify_detached(set().my_number_sign.certificate.der(), b"x").is_err());
+    assert!(cms::verify_detached(set().my_number_sign.certificate.der(), &b"x"[..]).is_err());
 }
 
 /// `openssl cms -verify` of dir/doc.p7s over dir/doc.txt, trusting dir/ca.pem, at the fixtures'

@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use cert::fixtures::{self, FixtureSet, IssuedKey};
+use cert::{RevocationCheck, RevocationStatus};
 use jpki_tool::login::{self, Challenge, LoginError, Policy, Response};
 
 fn set() -> &'static FixtureSet {
@@ -35,10 +36,10 @@ fn respond(challenge: &str, with: &IssuedKey) -> Response {
     .unwrap()
 }
 
-fn policy<'a>(anchors: &'a cert::TrustAnchors, crl: Option<&'a cert::Crl>) -> Policy<'a> {
+fn policy<'a>(anchors: &'a cert::TrustAnchors, revocation: RevocationCheck<'a>) -> Policy<'a> {
     Policy {
         anchors,
-        crl,
+        revocation,
         now: now() + Duration::from_secs(5),
         max_age: Duration::from_secs(300),
     }
@@ -55,7 +56,7 @@ fn a_card_answer_logs_in_and_reveals_only_the_subject() {
     let who = login::check(
         challenge.as_bytes(),
         &response,
-        &policy(&anchors, Some(&crl)),
+        &policy(&anchors, RevocationCheck::Crl(&crl)),
     )
     .unwrap();
     assert_eq!(
@@ -63,8 +64,28 @@ fn a_card_answer_logs_in_and_reveals_only_the_subject() {
         set().my_number_auth.certificate.subject().to_string()
     );
     assert!(who.subject.starts_with("C=JP, CN="), "{}", who.subject);
+    assert!(
+        matches!(who.revocation, RevocationStatus::NotRevoked { .. }),
+        "{}",
+        who.revocation
+    );
     // no name, no address: the authentication certificate has none of the 4 facts
     assert!(set().my_number_auth.certificate.four_facts().is_none());
+}
+
+#[test]
+fn a_login_without_revocation_data_says_so() {
+    let challenge = Challenge::new("portal.example.jp", now()).to_text();
+    let response = respond(&challenge, &set().my_number_auth);
+    let anchors = anchors();
+    let who = login::check(
+        challenge.as_bytes(),
+        &response,
+        &policy(&anchors, RevocationCheck::NotChecked),
+    )
+    .unwrap();
+    assert_eq!(who.revocation, RevocationStatus::NotChecked);
+    assert_eq!(who.revocation.to_string(), "not checked (no CRL given)");
 }
 
 #[test]
@@ -72,7 +93,12 @@ fn the_signature_certificate_cannot_log_in() {
     let challenge = Challenge::new("portal", now()).to_text();
     let response = respond(&challenge, &set().my_number_sign);
     let anchors = anchors();
-    let e = login::check(challenge.as_bytes(), &response, &policy(&anchors, None)).unwrap_err();
+    let e = login::check(
+        challenge.as_bytes(),
+        &response,
+        &policy(&anchors, RevocationCheck::NotChecked),
+    )
+    .unwrap_err();
     assert!(matches!(e, LoginError::NotAuthentication), "{e}");
 }
 
@@ -83,13 +109,21 @@ fn answers_to_other_or_stale_challenges_fail() {
     let second = Challenge::new("portal", now()).to_text();
     let response = respond(&first, &set().my_number_auth);
     assert!(matches!(
-        login::check(second.as_bytes(), &response, &policy(&anchors, None)),
+        login::check(
+            second.as_bytes(),
+            &response,
+            &policy(&anchors, RevocationCheck::NotChecked)
+        ),
         Err(LoginError::WrongChallenge)
     ));
     let old = Challenge::new("portal", now() - Duration::from_secs(3600)).to_text();
     let response = respond(&old, &set().my_number_auth);
     assert!(matches!(
-        login::check(old.as_bytes(), &response, &policy(&anchors, None)),
+        login::check(
+            old.as_bytes(),
+            &response,
+            &policy(&anchors, RevocationCheck::NotChecked)
+        ),
         Err(LoginError::Expired { .. })
     ));
 }
@@ -102,7 +136,11 @@ fn a_forged_signature_fails() {
     let mut response = respond(&challenge, &set().no_sign_auth);
     response.certificate = set().my_number_auth.certificate.der().to_vec();
     assert!(matches!(
-        login::check(challenge.as_bytes(), &response, &policy(&anchors, None)),
+        login::check(
+            challenge.as_bytes(),
+            &response,
+            &policy(&anchors, RevocationCheck::NotChecked)
+        ),
         Err(LoginError::BadSignature)
     ));
 }
@@ -112,7 +150,12 @@ fn an_expired_certificate_fails_the_chain_check() {
     let anchors = anchors();
     let challenge = Challenge::new("portal", now()).to_text();
     let response = respond(&challenge, &set().expired_auth);
-    let e = login::check(challenge.as_bytes(), &response, &policy(&anchors, None)).unwrap_err();
+    let e = login::check(
+        challenge.as_bytes(),
+        &response,
+        &policy(&anchors, RevocationCheck::NotChecked),
+    )
+    .unwrap_err();
     assert!(
         matches!(e, LoginError::Certificate(cert::Error::Expired { .. })),
         "{e}"

@@ -79,6 +79,7 @@ fn sign_verify_and_login_through_the_reader() {
     ));
     let v = ok(&tool(&["verify", s, d, "--ca", &ca("sign-ca.pem")], ""));
     assert!(v.contains("Verification successful"), "{v}");
+    assert!(v.contains("revocation: not checked (no CRL given)"), "{v}");
     let (ch, resp) = (dir.path("ch.txt"), dir.path("resp.txt"));
     let (ch, resp) = (ch.to_str().unwrap(), resp.to_str().unwrap());
     ok(&tool(&["auth", "challenge", "-o", ch], ""));
@@ -87,8 +88,17 @@ fn sign_verify_and_login_through_the_reader() {
         &format!("{}\n", env("JPKI_TEST_AUTH_PIN")),
     ));
     let who = ok(&tool(
-        &["auth", "check", ch, resp, "--ca", &ca("auth-ca.pem")],
+        &[
+            "auth",
+            "check",
+            ch,
+            resp,
+            "--ca",
+            &ca("auth-ca.pem"),
+            "--no-revocation-check",
+        ],
         "",
     ));
     assert!(who.contains("login OK"), "{who}");
+    assert!(who.contains("revocation: not checked"), "{who}");
 }
