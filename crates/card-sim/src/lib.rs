@@ -20,6 +20,7 @@ mod holder;
 pub mod process;
 pub mod sample;
 mod store;
+pub mod trace;
 pub mod vpcd;
 
 pub use card::{ATR, SimCard, is_pin_command, session::PinRef};
