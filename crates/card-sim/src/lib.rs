@@ -13,6 +13,7 @@
 pub mod admin;
 pub mod authority;
 mod card;
+pub mod cli;
 mod contents;
 mod engine;
 mod error;
