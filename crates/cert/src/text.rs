@@ -78,12 +78,7 @@ mod tests {
         }
         // the neighbours of each range stay
         for c in [
-            '\u{20}',
-            '\u{7e}',
-            '\u{a0}',
-            '\u{202f}',
-            '\u{2065}',
-            '\u{206a}',
+            '\u{20}', '\u{7e}', '\u{a0}', '\u{202f}', '\u{2065}', '\u{206a}',
         ] {
             assert!(!is_unsafe_char(c), "{c:?}");
         }
