@@ -541,9 +541,10 @@ impl Authority {
     /// `00 2C 02 80 Lc <new PIN>` with `new_pin`. The PIN is left unverified.
     ///
     /// # Errors
-    /// [`Error::CardRefused`] naming the command the card refused (e.g. EXTERNAL AUTHENTICATE
-    /// `6300` for a card of another authority, RESET RETRY COUNTER `6A80` for a new PIN that
-    /// breaks the format rule, SELECT `6A82` for a card without that PIN);
+    /// [`Error::ForeignCard`] for a card of another authority (EXTERNAL AUTHENTICATE `6300`)
+    /// or of none (GET DATA `6A88`); [`Error::CardRefused`] naming the command the card
+    /// refused (e.g. RESET RETRY COUNTER `6A80` for a new PIN that breaks the format rule,
+    /// SELECT `6A82` for a card without that PIN);
     /// [`Error::Transport`]; [`Error::BadCardResponse`].
     pub fn unlock(
         &self,
@@ -571,7 +572,16 @@ impl Authority {
             card,
             "GET DATA (card ID)",
             &Command::new(0x00, 0xCA, tag_hi, tag_lo).with_le(256),
-        )?;
+        )
+        .map_err(|e| match e {
+            Error::CardRefused {
+                status: StatusWord::REFERENCED_DATA_NOT_FOUND,
+                ..
+            } => Error::ForeignCard {
+                reason: "it carries no authority binding: GET DATA (card ID) answered 6A88",
+            },
+            e => e,
+        })?;
         let challenge: [u8; CHALLENGE_LEN] = exchange_data(
             card,
             "GET CHALLENGE",
@@ -582,7 +592,17 @@ impl Authority {
             "EXTERNAL AUTHENTICATE",
             &Command::new(0x00, 0x82, 0x00, 0x00)
                 .with_data(self.admin_response(&card_id, &challenge)),
-        )?;
+        )
+        .map_err(|e| match e {
+            // the card checked this authority's signature against the admin key it carries
+            Error::CardRefused {
+                status: StatusWord(0x6300),
+                ..
+            } => Error::ForeignCard {
+                reason: "its admin key is another authority's: EXTERNAL AUTHENTICATE answered 6300",
+            },
+            e => e,
+        })?;
         let reset = match new_pin {
             None => Command::new(0x00, 0x2C, 0x03, 0x80),
             Some(new) => {
@@ -650,7 +670,9 @@ impl Authority {
                 .ok_or(Error::ForeignCard {
                     reason: "it carries no authority binding",
                 })?;
-        holder.validate().map_err(cert_err)?;
+        holder
+            .validate_on(cert::validity::jst_date(at))
+            .map_err(cert_err)?;
         let facts = text_facts(&holder);
         if card.has_text_support() {
             facts.validate()?;
@@ -847,7 +869,13 @@ fn parse_revoked(value: &str) -> Option<(Hierarchy, Revocation)> {
 /// The rules of a request that can be checked before any key is generated: holder data,
 /// parts the profile has, PIN kinds and retry limits.
 fn check_request(request: &IssueRequest) -> Result<(), Error> {
-    request.holder.validate().map_err(cert_err)?;
+    let issued = cert::validity::jst_date(request.issued_at);
+    request.holder.validate_on(issued).map_err(cert_err)?;
+    if request.card_expiry <= issued {
+        return Err(Error::IssueRequest {
+            reason: "the card expiry date is not after the issuing date",
+        });
+    }
     let profile = request.profile;
     if profile == CardProfile::Juki {
         if request.auth_pin.is_some() {

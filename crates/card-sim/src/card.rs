@@ -287,9 +287,10 @@ impl SimCard {
         }
         let response = match Command::decode(capdu) {
             Ok(mut command) => {
-                // PINs travel in VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER: wipe
-                // them on drop.
-                if is_pin_command(command.ins) {
+                // PINs and authentication secrets travel in VERIFY, CHANGE REFERENCE DATA,
+                // RESET RETRY COUNTER and the authentication commands, in every form (odd INS
+                // included, which the card refuses after decoding): wipe them on drop.
+                if crate::trace::is_secret_command(command.ins) {
                     command.set_sensitive(true);
                 }
                 self.handle(&command)

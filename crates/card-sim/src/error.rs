@@ -169,7 +169,7 @@ pub enum Error {
     /// The card was not issued by this authority (or by no authority at all): the
     /// municipality cannot administer it.
     #[error(
-        "the card was not issued by this authority ({reason}); take it to its issuing municipality"
+        "the card was not issued by this authority ({reason}); take it to its issuing municipality (use the authority directory that issued it)"
     )]
     ForeignCard {
         /// Why.

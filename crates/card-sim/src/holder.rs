@@ -155,6 +155,14 @@ impl FourFacts {
                 reason: "name and address must not be empty",
             });
         }
+        if [&self.name, &self.address]
+            .iter()
+            .any(|t| t.chars().any(cert::text::is_unsafe_char))
+        {
+            return Err(Error::InvalidFacts {
+                reason: "name or address contains a control character or a bidirectional override; remove it",
+            });
+        }
         // Each field must fit a 2-byte BER length and the offsets in DF21 (u16).
         if self.name.len() > 1024 || self.address.len() > 4096 {
             return Err(Error::InvalidFacts {
@@ -200,6 +208,42 @@ mod tests {
             MyNumber::from_first_11("12345678901").unwrap().digits(),
             b"123456789018"
         );
+    }
+
+    #[test]
+    fn facts_with_control_characters_or_bidi_overrides_are_refused() {
+        let facts = |name: &str, address: &str| FourFacts {
+            name: name.to_owned(),
+            address: address.to_owned(),
+            birth_date: "19900101".to_owned(),
+            sex: Sex::Female,
+        };
+        assert!(
+            facts("番号\u{3000}花子", "東京都千代田区")
+                .validate()
+                .is_ok()
+        );
+        for bad in [
+            "\u{1b}[2J",
+            "\u{7}",
+            "\n",
+            "\r",
+            "\u{85}",
+            "\u{202e}",
+            "\u{2066}",
+        ] {
+            assert!(
+                matches!(
+                    facts(&format!("番号{bad}"), "東京都").validate(),
+                    Err(Error::InvalidFacts { .. })
+                ),
+                "{bad:?}"
+            );
+            assert!(
+                facts("番号", &format!("東京都{bad}")).validate().is_err(),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

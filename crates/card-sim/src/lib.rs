@@ -13,6 +13,7 @@
 pub mod admin;
 pub mod authority;
 mod card;
+pub mod cli;
 mod contents;
 mod engine;
 mod error;
@@ -20,6 +21,7 @@ mod holder;
 pub mod process;
 pub mod sample;
 mod store;
+pub mod trace;
 pub mod vpcd;
 
 pub use card::{ATR, SimCard, is_pin_command, session::PinRef};

@@ -436,16 +436,8 @@ fn a_response_for_another_card_never_unlocks() {
     let err = authority
         .unlock(&mut foreign, PinRef::Signature, None)
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::CardRefused {
-                command: "EXTERNAL AUTHENTICATE",
-                status: StatusWord(0x6300)
-            }
-        ),
-        "{err}"
-    );
+    assert!(matches!(err, Error::ForeignCard { .. }), "{err}");
+    assert!(err.to_string().contains("another authority"), "{err}");
     assert_eq!(tries(&foreign, PinRef::Signature), 0);
     // nor may it change or fault a card it did not issue
     let err = authority.fault(&mut foreign, ISSUED_AT).unwrap_err();
@@ -521,7 +513,7 @@ fn a_card_without_an_authority_cannot_be_unlocked() {
     let err = authority
         .unlock(&mut card, PinRef::Signature, None)
         .unwrap_err();
-    assert!(matches!(err, Error::CardRefused { .. }), "{err}");
+    assert!(matches!(err, Error::ForeignCard { .. }), "{err}");
 }
 
 #[test]

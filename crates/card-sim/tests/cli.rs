@@ -171,22 +171,22 @@ fn errors_are_one_line_with_documented_exit_codes() {
     args.extend(HOLDER);
     let out_path = dir.join("new-card");
     args[4] = s(&out_path);
-    // a PIN breaking its rule: exit 3, nothing written
-    let err = fails(&args, "12\nABC123\n5678\n", 3);
+    // a PIN breaking its rule: exit 6 (invalid input), nothing written
+    let err = fails(&args, "12\nABC123\n5678\n", 6);
     assert!(err.contains("authentication PIN"), "{err}");
     assert!(!err.contains("12\n"), "{err}");
     assert!(!out_path.exists());
-    // stdin ends early: exit 3
-    let err = fails(&args, "1234\n", 3);
+    // stdin ends early: exit 6
+    let err = fails(&args, "1234\n", 6);
     assert!(err.contains("standard input ended"), "{err}");
-    // bad My Number, bad date: exit 3
+    // bad My Number, bad date: exit 6
     let mut bad = args.clone();
     bad[6] = "123456789017";
-    fails(&bad, "", 3);
+    fails(&bad, "", 6);
     let mut bad = args.clone();
     let birth = bad.iter().position(|a| *a == "1990-01-01").unwrap();
     bad[birth] = "1990-02-30";
-    fails(&bad, "", 3);
+    fails(&bad, "", 6);
     // an existing card file is never replaced: exit 1
     args[4] = s(&card);
     let err = fails(&args, "1234\nABC123\n5678\n", 1);
@@ -238,10 +238,10 @@ fn admin_unlock_releases_a_pin_blocked_by_wrong_verifies() {
         3
     );
 
-    // again, with a new PIN from stdin; a PIN breaking the rule is refused (exit 3)
+    // again, with a new PIN from stdin; a PIN breaking the rule is refused (exit 6)
     block(&card, "00 18", 3);
     args.extend(["--new-pin", "--pin-stdin"]);
-    fails(&args, "12345\n", 3);
+    fails(&args, "12345\n", 6);
     ok(&args, "4321\n");
     let mut sim = SimCard::open(&card).unwrap();
     exchange(&mut sim, SELECT_JPKI, "9000");
@@ -331,7 +331,7 @@ fn serve_answers_vpcd_and_traces_with_pins_redacted() {
     let mut err = String::new();
     out.stderr.as_slice().read_to_string(&mut err).unwrap();
     assert!(err.contains("> 00 A4 02 0C 02 0018"), "{err}");
-    assert!(err.contains("> 00 20 00 80 04 <redacted>"), "{err}");
+    assert!(err.contains("> 00 20 00 80 04 <redacted 4 bytes>"), "{err}");
     assert!(err.contains("< 63C2"), "{err}");
     assert!(
         !err.contains("31323334") && !err.contains("39393939"),
@@ -465,4 +465,146 @@ fn issues_run_at_once_from_one_authority_take_turns_and_share_no_serial() {
         state.contains(&format!("next-serial: {:x}", 0x1000 + 2 * CARDS)),
         "{state}"
     );
+}
+
+/// `issue` args for a new card `out` of `authority`, with `holder` overriding the sample holder.
+fn issue_args_with<'a>(authority: &'a Path, out: &'a Path, holder: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "issue",
+        "--authority",
+        s(authority),
+        "--out",
+        s(out),
+        "--my-number",
+        "123456789018",
+        "--pin-stdin",
+    ];
+    let mut sample: Vec<&str> = HOLDER.to_vec();
+    for pair in holder.chunks(2) {
+        if let [flag, value] = pair {
+            let at = sample.iter().position(|a| a == flag).unwrap();
+            sample[at + 1] = value;
+        }
+    }
+    args.extend(sample);
+    args
+}
+
+/// Item 6: control characters and bidi overrides in holder data are refused at issuance with
+/// the invalid-input code, and the error line does not echo them raw.
+#[test]
+fn issue_refuses_control_characters_and_bidi_overrides_in_holder_data() {
+    let dir = temp_dir("cli-controls");
+    let (authority, _) = issue(&dir, &[]);
+    let out = dir.join("hostile");
+    for (flag, value) in [
+        ("--name", "番号 花\u{1b}[2J子"),
+        ("--name", "番号 花子\u{7}"),
+        ("--address", "東京都千代田区\nOK: verified"),
+        ("--address", "東京都\r千代田区"),
+        ("--address", "東京都\u{202e}区田代千"),
+        ("--city", "千代田区\u{2066}"),
+        ("--prefecture", "東京都\u{85}"),
+    ] {
+        let args = issue_args_with(&authority, &out, &[flag, value]);
+        let err = fails(&args, "1234\nABC123\n5678\n", 6);
+        assert!(err.contains(flag), "{flag} {value:?}: {err}");
+        assert!(err.contains("control character"), "{err}");
+        assert!(
+            !err.contains('\u{1b}') && !err.contains('\u{202e}'),
+            "{err}"
+        );
+        assert!(!out.exists(), "{flag} {value:?}: no card written");
+    }
+}
+
+/// Item 8: birth dates before Meiji or in the future, a too-long name and a past card expiry
+/// are invalid input (6), like every other bad value; none writes a card.
+#[test]
+fn bad_dates_and_a_too_long_name_are_invalid_input() {
+    let dir = temp_dir("cli-dates");
+    let (authority, _) = issue(&dir, &[]);
+    let out = dir.join("new");
+    let long_name = format!("番号 {}", "花".repeat(400));
+    for (holder, expect) in [
+        (vec!["--birth", "0985-01-01"], "1868-01-25"),
+        (vec!["--birth", "1800-06-15"], "1868-01-25"),
+        (vec!["--birth", "1868-01-24"], "1868-01-25"),
+        (vec!["--birth", "2999-01-01"], "future"),
+        (vec!["--name", long_name.as_str()], "too long"),
+    ] {
+        let args = issue_args_with(&authority, &out, &holder);
+        let err = fails(&args, "1234\nABC123\n5678\n", 6);
+        assert!(err.contains(expect), "{holder:?}: {err}");
+        assert!(!out.exists());
+    }
+    let mut args = issue_args_with(&authority, &out, &[]);
+    args.extend(["--card-expiry", "2001-01-01"]);
+    let err = fails(&args, "1234\nABC123\n5678\n", 6);
+    assert!(err.contains("--card-expiry"), "{err}");
+    // the first day of Meiji is a date of birth a card can state
+    let args = issue_args_with(&authority, &out, &["--birth", "1868-01-25"]);
+    ok(&args, "1234\nABC123\n5678\n");
+}
+
+/// Item 8: errors name what the user gave, say each cause once, and say what to do.
+#[test]
+fn errors_name_the_users_paths_once_and_say_what_to_do() {
+    let dir = temp_dir("cli-paths");
+    let (authority, card) = issue(&dir, &[]);
+    // a missing directory is named, not the lock file inside it
+    let missing = dir.join("no-such-dir").join("card.jpki");
+    let args = issue_args_with(&authority, &missing, &[]);
+    let err = fails(&args, "1234\nABC123\n5678\n", 1);
+    assert!(err.contains("no-such-dir does not exist"), "{err}");
+    assert!(!err.contains(".lock"), "{err}");
+    let err = fails(
+        &[
+            "admin",
+            "fault",
+            "--authority",
+            s(&dir.join("none")),
+            "--card",
+            s(&card),
+        ],
+        "",
+        1,
+    );
+    assert!(err.contains("authority init"), "{err}");
+    assert!(!err.contains(".lock"), "{err}");
+    // a directory given as the card: the OS error once
+    let err = fails(&["inspect", "--card", s(&dir)], "", 1);
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
+    // a card of another authority: say so, and what to do
+    let other = dir.join("other-authority");
+    ok(&["authority", "init", s(&other)], "");
+    block(&card, "00 18", 3);
+    let err = fails(
+        &[
+            "admin",
+            "unlock",
+            "--pin",
+            "auth",
+            "--authority",
+            s(&other),
+            "--card",
+            s(&card),
+        ],
+        "",
+        1,
+    );
+    assert!(err.contains("another authority"), "{err}");
+    assert!(err.contains("issuing municipality"), "{err}");
+    // a file name with a control character stays on one line
+    let weird = dir.join("a\nb");
+    let err = fails(&["inspect", "--card", s(&weird)], "", 1);
+    assert!(err.contains("a\\u{a}b"), "{err}");
+}
+
+/// Item 8: the one exit-code table, in `--help`.
+#[test]
+fn help_shows_the_shared_exit_code_table() {
+    let help = ok(&["--help"], "");
+    assert!(help.contains(card_sim::cli::EXIT_CODES), "{help}");
+    assert!(help.contains("6  invalid input"), "{help}");
 }

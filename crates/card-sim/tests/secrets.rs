@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::Output;
 
 use card_sim::{PinRef, SimCard, authority::Authority, vpcd};
-use fixtures::{HOLDER, hx, lc_ascii, serve_traced, temp_dir};
+use fixtures::{HOLDER, hx, lc_ascii, serve_traced, serve_traced_with, temp_dir};
 use leaks::{forms, shows_digits};
 use pin_policy::{Pin, PinKind};
 
@@ -167,7 +167,7 @@ fn sentinel_pins_never_leave_the_card_file() {
     let out = child.wait_with_output().unwrap();
     let trace = String::from_utf8_lossy(&out.stderr);
     assert!(
-        trace.contains("<redacted>"),
+        trace.contains("<redacted 4 bytes>"),
         "the trace shows PIN commands: {trace}"
     );
     assert_clean("the serve trace", &trace);
@@ -192,6 +192,110 @@ fn sentinel_pins_never_leave_the_card_file() {
         5,
         "the correct VERIFY restored the counter"
     );
+}
+
+/// The My Number of the sample holder and the name as the card stores it (UTF-8), in the hex
+/// a trace would show them in.
+const MY_NUMBER_HEX: &str = "313233343536373839303138";
+
+fn name_hex() -> String {
+    hex::encode_upper("番号\u{3000}花子".as_bytes())
+}
+
+/// One traced `serve` session: PINs in every form a client could send (odd INS, other CLAs,
+/// chained, the admin channel's EXTERNAL AUTHENTICATE), then the personal data read from the
+/// text-support AP and the signature certificate. Returns the trace.
+fn traced_session(card: &Path, extra: &[&str]) -> String {
+    let (child, mut stream) = serve_traced_with(card, extra);
+    let mut send = |capdu: &str| -> String {
+        vpcd::write_frame(&mut stream, &hx(capdu)).unwrap();
+        hex::encode_upper(vpcd::read_frame(&mut stream).unwrap().unwrap())
+    };
+    assert_eq!(send("04"), hex::encode_upper(card_sim::ATR));
+    let select_text = "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08";
+    let sign = lc_ascii(SIGN);
+    let text = lc_ascii(TEXT);
+    for (capdu, expected) in [
+        (SELECT_JPKI.to_owned(), "9000"),
+        ("00 A4 02 0C 02 00 1B".to_owned(), "9000"),
+        // the PIN forms: the card answers each, the trace must redact each
+        (format!("00 21 00 80 {sign}"), "6D00"),
+        (format!("80 20 00 80 {sign}"), "9000"),
+        (format!("10 20 00 80 {sign}"), "6884"),
+        (format!("0C 20 00 80 {sign}"), "6882"),
+        (format!("00 25 01 80 {sign}"), "6D00"),
+        (format!("00 2D 02 80 {sign}"), "6D00"),
+        (format!("84 24 01 80 {sign}"), "6882"),
+        (format!("00 82 00 00 {sign}"), "6985"),
+        (format!("00 20 00 80 {sign}"), "9000"),
+        // the signature certificate (the 4 facts in its SAN), read after the PIN
+        ("00 A4 02 0C 02 00 01".to_owned(), "9000"),
+        ("00 B0 00 00 00".to_owned(), "9000"),
+        ("00 B0 01 00 00".to_owned(), "9000"),
+        ("00 B0 02 00 00".to_owned(), "9000"),
+        // the text-support AP: My Number and 4 facts
+        (select_text.to_owned(), "9000"),
+        ("00 A4 02 0C 02 00 11".to_owned(), "9000"),
+        (format!("00 20 00 80 {text}"), "9000"),
+        ("00 A4 02 0C 02 00 01".to_owned(), "9000"),
+        ("00 B0 00 00 11".to_owned(), "9000"),
+        ("00 A4 02 0C 02 00 02".to_owned(), "9000"),
+        ("00 B0 00 00 00".to_owned(), "9000"),
+    ] {
+        let got = send(&capdu);
+        assert!(got.ends_with(expected), "{capdu} → {got}");
+    }
+    drop(stream);
+    let out = child.wait_with_output().unwrap();
+    assert_clean("serve's stdout", &String::from_utf8_lossy(&out.stdout));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn traces_redact_pins_in_every_form_and_personal_data_unless_asked() {
+    let dir = temp_dir("secrets-trace");
+    let authority = dir.join("authority");
+    let card = dir.join("card.jpki");
+    assert!(
+        run(&["authority", "init", s(&authority)], "")
+            .status
+            .success()
+    );
+    let issued = run(
+        &issue_args(&authority, &card),
+        &format!("{AUTH}\n{SIGN}\n{TEXT}\n"),
+    );
+    assert!(issued.status.success(), "{issued:?}");
+
+    let trace = traced_session(&card, &[]);
+    assert_clean("the serve trace", &trace);
+    // 9 commands carrying the sentinel signature PIN, each redacted (and the text PIN)
+    assert_eq!(trace.matches("<redacted 9 bytes>").count(), 9, "{trace}");
+    assert!(
+        trace.contains("> 00 21 00 80 09 <redacted 9 bytes>"),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("> 80 20 00 80 09 <redacted 9 bytes>"),
+        "{trace}"
+    );
+    for personal in [MY_NUMBER_HEX.to_owned(), name_hex()] {
+        assert!(!trace.contains(&personal), "{personal} in:\n{trace}");
+    }
+    // the signature certificate's three chunks, My Number and 4 facts: redacted
+    assert_eq!(
+        trace.matches("<redacted 256 bytes> 9000").count(),
+        3,
+        "{trace}"
+    );
+    assert!(trace.contains("< <redacted 17 bytes> 9000"), "{trace}");
+
+    // asked for: the personal data shows, the PINs still do not
+    let trace = traced_session(&card, &["--trace-personal-data"]);
+    assert_clean("the serve trace with personal data", &trace);
+    assert!(trace.contains(MY_NUMBER_HEX), "{trace}");
+    assert!(trace.contains(&name_hex()), "{trace}");
+    assert_eq!(trace.matches("<redacted 9 bytes>").count(), 9, "{trace}");
 }
 
 #[test]

@@ -283,8 +283,15 @@ pub struct Holder {
     pub municipality: Municipality,
 }
 
+/// The earliest date of birth a certificate can state: 1868-01-25, the first day of Meiji 1
+/// (明治元年1月1日) in the Gregorian calendar. The era digit has no era before it.
+pub const EARLIEST_BIRTH_DATE: Date = time::macros::date!(1868 - 01 - 25);
+
 impl Holder {
-    /// Checks the holder data can be written into a certificate.
+    /// Checks the holder data can be written into a certificate: name and address present,
+    /// the address at most 200 characters, no control character or bidirectional override
+    /// in any text field ([`crate::text::is_unsafe_char`]), a date of birth from
+    /// [`EARLIEST_BIRTH_DATE`] on.
     pub fn validate(&self) -> Result<(), Error> {
         let bad = |field, reason| Err(Error::BadHolder { field, reason });
         let name = self.name.text();
@@ -301,7 +308,39 @@ impl Holder {
         if self.municipality.prefecture.is_empty() || self.municipality.city.is_empty() {
             return bad("municipality", "prefecture and city must not be empty");
         }
+        for (field, text) in [
+            ("name", name.as_str()),
+            ("address", address.as_str()),
+            ("prefecture", self.municipality.prefecture.as_str()),
+            ("city", self.municipality.city.as_str()),
+        ] {
+            if text.chars().any(crate::text::is_unsafe_char) {
+                return bad(
+                    field,
+                    "contains a control character or a bidirectional override; remove it",
+                );
+            }
+        }
+        if self.birth_date < EARLIEST_BIRTH_DATE {
+            return bad(
+                "birth_date",
+                "is before 1868-01-25 (Meiji 1): no era digit exists for it",
+            );
+        }
         encode_birth_date(self.birth_date).map(|_| ())
+    }
+
+    /// [`validate`](Self::validate), and the date of birth is not after `today` (the issuing
+    /// date, in JST).
+    pub fn validate_on(&self, today: Date) -> Result<(), Error> {
+        self.validate()?;
+        if self.birth_date > today {
+            return Err(Error::BadHolder {
+                field: "birth_date",
+                reason: "is in the future",
+            });
+        }
+        Ok(())
     }
 }
 

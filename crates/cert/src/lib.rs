@@ -22,6 +22,7 @@ pub mod issue;
 pub mod keys;
 pub mod name;
 pub mod oid;
+pub mod text;
 mod types;
 pub mod validity;
 mod verify;

@@ -193,6 +193,99 @@ fn invalid_holder_data_is_refused_before_signing() {
 }
 
 #[test]
+fn control_characters_and_bidi_overrides_in_holder_text_are_refused() {
+    let hostile = [
+        "\u{1b}[2J",
+        "\u{7}",
+        "\n",
+        "\r",
+        "\t",
+        "\u{0}",
+        "\u{7f}",
+        "\u{85}",
+        "\u{9b}",
+        "\u{202e}",
+        "\u{202a}",
+        "\u{2066}",
+        "\u{2069}",
+        "\u{200f}",
+        "\u{2028}",
+    ];
+    for bad in hostile {
+        let mut h = holder();
+        h.name = CardText::plain(format!("山田\u{3000}太{bad}郎"));
+        let name = issue_sign(&SETUP.sign_ca, &h, 1);
+        assert!(
+            matches!(name, Err(Error::BadHolder { field: "name", .. })),
+            "{bad:?}: {name:?}"
+        );
+        let mut h = holder();
+        h.address = CardText::plain("東京都").then_substitute(format!("千代田区{bad}"));
+        assert!(matches!(
+            h.validate(),
+            Err(Error::BadHolder {
+                field: "address",
+                ..
+            })
+        ));
+        let mut h = holder();
+        h.municipality.city = format!("千代田区{bad}");
+        assert!(matches!(
+            h.validate(),
+            Err(Error::BadHolder { field: "city", .. })
+        ));
+        let mut h = holder();
+        h.municipality.prefecture = format!("{bad}東京都");
+        assert!(matches!(
+            h.validate(),
+            Err(Error::BadHolder {
+                field: "prefecture",
+                ..
+            })
+        ));
+    }
+    // full-width spaces, kana, kanji and ASCII stay allowed
+    let mut h = holder();
+    h.name = CardText::plain("ＳＭＩＴＨ\u{3000}John-Paul O'Neil");
+    h.validate().unwrap();
+}
+
+#[test]
+fn births_before_meiji_or_in_the_future_are_refused() {
+    let born = |d: Date| {
+        let mut h = holder();
+        h.birth_date = d;
+        h
+    };
+    for d in [
+        date!(0985 - 01 - 01),
+        date!(1800 - 06 - 15),
+        date!(1868 - 01 - 24),
+    ] {
+        assert!(
+            matches!(
+                born(d).validate(),
+                Err(Error::BadHolder {
+                    field: "birth_date",
+                    ..
+                })
+            ),
+            "{d}"
+        );
+    }
+    born(date!(1868 - 01 - 25)).validate().unwrap();
+    let today = date!(2026 - 03 - 01);
+    born(today).validate_on(today).unwrap();
+    assert!(matches!(
+        born(date!(2026 - 03 - 02)).validate_on(today),
+        Err(Error::BadHolder {
+            field: "birth_date",
+            reason: "is in the future"
+        })
+    ));
+}
+
+#[test]
 fn ca_from_parts_checks_the_key() {
     let ca = SETUP.sign_ca.certificate().clone();
     let wrong = keys::generate_seeded_key(999).unwrap();
@@ -241,7 +334,9 @@ fn text_strategy(max: usize) -> impl Strategy<Value = CardText> {
 
 fn date_strategy() -> impl Strategy<Value = Date> {
     (1868i32..2025, 1u8..=12, 1u8..=31).prop_filter_map("valid date", |(y, m, d)| {
-        Date::from_calendar_date(y, Month::try_from(m).ok()?, d).ok()
+        Date::from_calendar_date(y, Month::try_from(m).ok()?, d)
+            .ok()
+            .filter(|d| *d >= cert::holder::EARLIEST_BIRTH_DATE)
     })
 }
 

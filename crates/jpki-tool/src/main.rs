@@ -1,9 +1,9 @@
 //! `jpki-tool`: the command-line client for JPKI cards (My Number and Juki cards), for real
 //! readers through PC/SC and for simulator card files in process.
 //!
-//! Exit codes: 0 success; 1 error; 2 usage; 3 wrong or blocked PIN; 4 a signature,
-//! certificate or login that does not verify (untrusted, expired, revoked, tampered);
-//! 5 no PC/SC service, reader or card.
+//! Exit codes: the table both binaries share, [`card_sim::cli::EXIT_CODES`] (0 success; 1
+//! error; 2 usage; 3 wrong or blocked PIN; 4 a signature, certificate or login that does not
+//! verify; 5 no PC/SC service, reader or card; 6 invalid input).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, bail};
 use apdu::{Transport, TransportError};
+use card_sim::cli::{EXIT_CODES, InvalidInput, exit, printable};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jpki_applet::{CertSlot, JpkiApplet, KeyRef, PinRef};
 use jpki_tool::input::{self, Input};
@@ -23,7 +24,7 @@ use time::OffsetDateTime;
     name = "jpki-tool",
     version,
     about = "Client for JPKI cards (マイナンバーカード, 住基カード)",
-    after_help = jpki_tool::input::HELP
+    after_help = format!("{EXIT_CODES}\n\n{}", jpki_tool::input::HELP)
 )]
 struct Cli {
     #[command(flatten)]
@@ -46,9 +47,14 @@ struct Global {
     /// Read PINs from standard input, one per line, instead of prompting.
     #[arg(long, global = true)]
     pin_stdin: bool,
-    /// Trace every APDU on standard error (PINs are shown as <redacted>).
-    #[arg(long, short, global = true)]
+    /// Trace every APDU on standard error. PINs and other secrets are always redacted; personal
+    /// data read from the card (My Number, 4 facts, the signature certificate) too, unless
+    /// --trace-personal-data.
+    #[arg(long, short, global = true, visible_alias = "trace")]
     verbose: bool,
+    /// With --verbose: show the personal data read from the card in the trace (never PINs).
+    #[arg(long, global = true, requires = "verbose")]
+    trace_personal_data: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -279,39 +285,30 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("jpki-tool: {}", one_line(&e));
+            eprintln!("jpki-tool: {}", card_sim::cli::one_line(e.chain()));
             ExitCode::from(exit_code(&e))
         }
     }
 }
 
-fn one_line(e: &anyhow::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for cause in e.chain() {
-        let s = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&s)) {
-            parts.push(s);
-        }
-    }
-    parts.join(": ")
-}
-
+/// The exit code of an error: the table of [`card_sim::cli::exit`].
 fn exit_code(e: &anyhow::Error) -> u8 {
     for cause in e.chain() {
         if let Some(exit) = cause.downcast_ref::<Exit>() {
             return match exit {
-                Exit::NotVerified(_) => 4,
+                Exit::NotVerified(_) => exit::NOT_VERIFIED,
             };
         }
         if let Some(err) = cause.downcast_ref::<jpki_applet::Error>() {
             match err {
                 jpki_applet::Error::WrongPin { .. } | jpki_applet::Error::PinBlocked { .. } => {
-                    return 3;
+                    return exit::WRONG_PIN;
                 }
+                jpki_applet::Error::PinFormat { .. } => return exit::INVALID_INPUT,
                 jpki_applet::Error::Exchange(apdu::ExchangeError::Transport(t))
                     if is_no_card(t) =>
                 {
-                    return 5;
+                    return exit::NO_CARD;
                 }
                 _ => {}
             }
@@ -319,15 +316,25 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         if let Some(t) = cause.downcast_ref::<TransportError>()
             && is_no_card(t)
         {
-            return 5;
+            return exit::NO_CARD;
         }
         if cause.downcast_ref::<cms::CmsError>().is_some()
             || cause.downcast_ref::<login::LoginError>().is_some()
         {
-            return 4;
+            return exit::NOT_VERIFIED;
+        }
+        if matches!(
+            cause.downcast_ref::<jpki_tool::pin_input::PinInputError>(),
+            Some(
+                jpki_tool::pin_input::PinInputError::StdinEnded { .. }
+                    | jpki_tool::pin_input::PinInputError::NoTerminal { .. }
+            )
+        ) || card_sim::cli::is_invalid_input(cause)
+        {
+            return exit::INVALID_INPUT;
         }
     }
-    1
+    exit::ERROR
 }
 
 fn is_no_card(t: &TransportError) -> bool {
@@ -453,10 +460,13 @@ type Card<'a> = JpkiApplet<&'a mut dyn Transport>;
 /// or a PC/SC reader inside one transaction.
 fn with_card<R>(g: &Global, f: impl FnOnce(&mut Card<'_>) -> Result<R>) -> Result<R> {
     if let Some(path) = &g.card {
-        let mut sim = card_sim::SimCard::open(path)
-            .with_context(|| format!("cannot open simulator card {}", path.display()))?;
+        if !path.exists() {
+            bail!("the simulator card file {} does not exist", path.display());
+        }
+        // the card library's errors name the file
+        let mut sim = card_sim::SimCard::open(path).context("cannot open the simulator card")?;
         let mut card: Card<'_> = JpkiApplet::new(&mut sim as &mut dyn Transport);
-        trace(&mut card, g.verbose);
+        trace(&mut card, g);
         return f(&mut card);
     }
     let ctx = jpki_applet::pcsc::PcscContext::establish()?;
@@ -470,14 +480,19 @@ fn with_card<R>(g: &Global, f: impl FnOnce(&mut Card<'_>) -> Result<R>) -> Resul
     let mut pcsc_card = ctx.connect(&reader)?;
     let mut tx = pcsc_card.transaction()?;
     let mut card: Card<'_> = JpkiApplet::new(&mut tx as &mut dyn Transport);
-    trace(&mut card, g.verbose);
+    trace(&mut card, g);
     f(&mut card)
 }
 
-fn trace(card: &mut Card<'_>, verbose: bool) {
-    if verbose {
+/// With `--verbose`, every exchange on standard error through the tracer both binaries share
+/// (PINs always redacted, personal data unless `--trace-personal-data`).
+fn trace(card: &mut Card<'_>, g: &Global) {
+    if g.verbose {
+        let mut tracer = card_sim::trace::Tracer::new(g.trace_personal_data);
         card.channel_mut()
-            .set_trace(|c: &apdu::Command, r: &apdu::Response| eprintln!("> {c}\n< {r}"));
+            .set_trace(move |c: &apdu::Command, r: &apdu::Response| {
+                eprintln!("{}", tracer.exchange(c, r));
+            });
     }
 }
 
@@ -562,8 +577,12 @@ fn parse_at(at: Option<&str>) -> Result<OffsetDateTime> {
     match at {
         None => Ok(OffsetDateTime::now_utc()),
         Some(s) => OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-            .with_context(|| {
-                format!("--at {s:?} is not an RFC 3339 time (e.g. 2026-04-01T09:00:00+09:00)")
+            .map_err(|_| {
+                InvalidInput(format!(
+                    "--at {}: not an RFC 3339 time (e.g. 2026-04-01T09:00:00+09:00)",
+                    printable(s)
+                ))
+                .into()
             }),
     }
 }
@@ -624,7 +643,7 @@ fn verify_certificate(
             println!(
                 "  issued by CA serial {} ({})",
                 anchor.serial(),
-                anchor.subject()
+                printable(&anchor.subject().to_string())
             );
             println!(
                 "  valid until {} ({} days left)",
@@ -656,7 +675,7 @@ fn change_pin(card: &mut Card<'_>, which: PinArg, pins: &mut PinInput) -> Result
     let new = read_pin(pins, &format!("new {pin} PIN"))?;
     let again = read_pin(pins, &format!("new {pin} PIN again"))?;
     if new.as_bytes() != again.as_bytes() {
-        bail!("the two new PINs differ; nothing was changed");
+        return Err(InvalidInput("the two new PINs differ; nothing was changed".into()).into());
     }
     card.change_pin(pin, old.as_bytes(), new.as_bytes())?;
     println!("{pin} PIN changed");
@@ -750,7 +769,7 @@ fn verify_signature(
     };
     println!(
         "Verification successful{caveat}: {} signed by a {} certificate",
-        file.display(),
+        printable(&file.display().to_string()),
         report_kind(signer)
     );
     if let Some(t) = v.signing_time {
@@ -766,12 +785,12 @@ fn verify_signature(
     );
     match signer.four_facts() {
         Some(f) => {
-            println!("  name:       {}", f.name.text());
+            println!("  name:       {}", printable(&f.name.text()));
             println!("  birth date: {}", f.birth_date);
             println!("  gender:     {}", f.gender.code());
-            println!("  address:    {}", f.address.text());
+            println!("  address:    {}", printable(&f.address.text()));
         }
-        None => println!("  subject:    {}", signer.subject()),
+        None => println!("  subject:    {}", printable(&signer.subject().to_string())),
     }
     println!("  revocation: {}", checked.revocation);
     Ok(())
@@ -843,7 +862,7 @@ fn auth_check(
         );
         return Ok(());
     }
-    println!("login OK: {}", who.subject);
+    println!("login OK: {}", printable(&who.subject));
     println!(
         "  certificate serial {}, valid until {}",
         who.serial,
@@ -857,9 +876,9 @@ fn text_support(card: &mut Card<'_>, pins: &mut PinInput) -> Result<()> {
     let pin = read_pin(pins, "text-support PIN")?;
     let number = card.text_support().my_number(pin.as_bytes())?;
     let facts = card.text_support().four_facts(pin.as_bytes())?;
-    println!("My Number:  {number}");
-    println!("name:       {}", facts.name);
-    println!("address:    {}", facts.address);
+    println!("My Number:  {}", printable(&number.to_string()));
+    println!("name:       {}", printable(&facts.name));
+    println!("address:    {}", printable(&facts.address));
     let (y, m, d) = facts.birth;
     println!("birth date: {y:04}-{m:02}-{d:02}");
     println!("sex:        {}", facts.sex);

@@ -1,7 +1,12 @@
 //! How a certificate is shown to a person (text) or a program (JSON).
+//!
+//! A certificate from elsewhere can carry anything in its names: every string taken from it
+//! is passed through [`card_sim::cli::printable`] (text) or [`quote`] (JSON), so no control
+//! character or bidirectional override reaches the terminal.
 
 use std::fmt::Write as _;
 
+use card_sim::cli::printable;
 use cert::{CertKind, Environment, Gender, JpkiCertificate};
 use time::OffsetDateTime;
 
@@ -53,8 +58,8 @@ pub fn text(cert: &JpkiCertificate, now: OffsetDateTime) -> String {
         Environment::Test => "  [JPKI-TEST: a test card, not valid for real use]",
     };
     let _ = writeln!(s, "kind:        {}{env}", kind_label(cert.kind()));
-    let _ = writeln!(s, "subject:     {}", cert.subject());
-    let _ = writeln!(s, "issuer:      {}", cert.issuer());
+    let _ = writeln!(s, "subject:     {}", printable(&cert.subject().to_string()));
+    let _ = writeln!(s, "issuer:      {}", printable(&cert.issuer().to_string()));
     let _ = writeln!(s, "serial:      {}", cert.serial());
     let _ = writeln!(s, "valid from:  {}", jst(cert.not_before()));
     let days = days_left(cert, now);
@@ -67,7 +72,7 @@ pub fn text(cert: &JpkiCertificate, now: OffsetDateTime) -> String {
     };
     let _ = writeln!(s, "valid until: {} ({state})", jst(cert.not_after()));
     if let Some(f) = cert.four_facts() {
-        let _ = writeln!(s, "name:        {}", f.name.text());
+        let _ = writeln!(s, "name:        {}", printable(&f.name.text()));
         let _ = writeln!(
             s,
             "birth date:  {} (era digit {})",
@@ -75,7 +80,7 @@ pub fn text(cert: &JpkiCertificate, now: OffsetDateTime) -> String {
             f.era.digit()
         );
         let _ = writeln!(s, "gender:      {}", gender_label(f.gender));
-        let _ = writeln!(s, "address:     {}", f.address.text());
+        let _ = writeln!(s, "address:     {}", printable(&f.address.text()));
     }
     let fp: Vec<String> = cert
         .fingerprint_sha256()
@@ -151,7 +156,10 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// A JSON string literal.
+/// A JSON string literal. Beyond what JSON requires (`"`, `\\`, U+0000–001F), DEL, the C1
+/// controls and the bidirectional and line-separator characters of
+/// [`cert::text::is_unsafe_char`] are written as `\uXXXX` too: a program that prints a
+/// decoded field stays as safe as our text output.
 #[must_use]
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -163,7 +171,7 @@ pub fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
+            c if cert::text::is_unsafe_char(c) => {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
             c => out.push(c),
@@ -181,5 +189,9 @@ mod tests {
     fn json_strings_escape_what_json_requires() {
         assert_eq!(quote("a\"b\\c\n\u{1}"), "\"a\\\"b\\\\c\\n\\u0001\"");
         assert_eq!(quote("番号　花子"), "\"番号　花子\"");
+        assert_eq!(
+            quote("\u{1b}[2J\u{7}\u{7f}\u{85}\u{202e}\u{2066}"),
+            "\"\\u001b[2J\\u0007\\u007f\\u0085\\u202e\\u2066\""
+        );
     }
 }

@@ -103,7 +103,7 @@ fn sentinel_pins_never_appear_in_output_traces_or_errors() {
     );
     let trace = code(&signed, 0);
     assert!(
-        trace.contains("<redacted>"),
+        trace.contains("<redacted 9 bytes>"),
         "the VERIFY is traced: {trace}"
     );
     code(
@@ -120,10 +120,10 @@ fn sentinel_pins_never_appear_in_output_traces_or_errors() {
     assert!(wrong.contains("4 tries left"), "{wrong}");
     assert_eq!(tries(&card, PinRef::Signature), 4);
 
-    // a PIN of the wrong format: refused before anything is sent
+    // a PIN of the wrong format: refused before anything is sent (invalid input)
     code(
         &tool(&card, &["cert", "show", "sign"], &format!("{BAD_FORMAT}\n")),
-        1,
+        6,
     );
     assert_eq!(tries(&card, PinRef::Signature), 4);
     let bad_new = tool(
@@ -131,7 +131,7 @@ fn sentinel_pins_never_appear_in_output_traces_or_errors() {
         &["pin", "change", "sign"],
         &format!("{SIGN}\n{BAD_FORMAT}\n{BAD_FORMAT}\n"),
     );
-    code(&bad_new, 1);
+    code(&bad_new, 6);
 
     // a PIN change (old, new, new again)
     code(
@@ -239,4 +239,56 @@ fn a_tool_holding_a_pin_writes_no_core_file() {
         "{}",
         cores::summary("jpki-tool", "a PIN read", dumpable_seen, control.as_deref())
     );
+}
+
+/// Item 7: the APDU trace shows no personal data read from the card — the My Number and the
+/// 4 facts of the text-support AP, the signature certificate with the 4 facts — unless
+/// `--trace-personal-data` asks for it; the PINs never, not even then.
+#[test]
+fn traces_show_personal_data_only_when_asked_and_pins_never() {
+    let set = cert::fixtures::build().unwrap();
+    let dir = Scratch::new("secrets-personal");
+    let card = dir.path("card.jpki");
+    let mut contents = sample::my_number(&set, true).unwrap();
+    contents.signature.as_mut().unwrap().pin =
+        Pin::new(PinKind::Signature, SIGN.as_bytes()).unwrap();
+    contents.text_support.as_mut().unwrap().pin =
+        Pin::new(PinKind::TextSupport, TEXT.as_bytes()).unwrap();
+    SimCard::create(&card, contents).unwrap();
+    let my_number = hex::encode_upper(sample::MY_NUMBER);
+    let name = hex::encode_upper(cert::fixtures::holder().name.text());
+    let address = hex::encode_upper(cert::fixtures::holder().address.text());
+
+    for (personal, args, stdin) in [
+        (false, vec!["text"], format!("{TEXT}\n")),
+        (false, vec!["cert", "show", "sign"], format!("{SIGN}\n")),
+        (
+            true,
+            vec!["--trace-personal-data", "text"],
+            format!("{TEXT}\n"),
+        ),
+        (
+            true,
+            vec!["--trace-personal-data", "cert", "show", "sign"],
+            format!("{SIGN}\n"),
+        ),
+    ] {
+        // `tool` checks that no PIN shows in either stream
+        let out = tool(&card, &args, &stdin);
+        let trace = code(&out, 0);
+        assert!(trace.contains("<redacted"), "{args:?}: {trace}");
+        let shown = [&my_number, &name, &address]
+            .iter()
+            .filter(|p| trace.contains(p.as_str()))
+            .count();
+        if personal {
+            assert!(shown >= 1, "{args:?} shows the data asked for: {trace}");
+        } else {
+            assert_eq!(shown, 0, "{args:?} shows personal data: {trace}");
+            assert!(
+                trace.contains("<redacted 17 bytes>") || args[0] == "cert",
+                "{trace}"
+            );
+        }
+    }
 }

@@ -14,19 +14,13 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context as _, bail};
 use card_sim::authority::{Authority, IssueRequest, RetryLimits};
+use card_sim::cli::{EXIT_CODES, InvalidInput, printable};
 use card_sim::vpcd::{self, ServeOptions};
 use card_sim::{CardProfile, Engine, KeyRole, MyNumber, PinRef, SimCard, admin::Hex};
 use cert::time::{Date, Month, OffsetDateTime};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use pin_policy::{Pin, PinKind};
 use zeroize::Zeroizing;
-
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  the operation failed (file, card or authority error; the card refused a command)
-  2  usage error (unknown option, missing argument)
-  3  invalid input (a PIN breaking its format rule, bad holder data or date)";
 
 /// A software My Number / Juki card: issue, serve over vpcd, administer, inspect.
 #[derive(Debug, Parser)]
@@ -167,9 +161,14 @@ struct ServeArgs {
     /// vpcd's address (reader `Virtual PCD 00 00` listens on 35963).
     #[arg(long, default_value = vpcd::DEFAULT_ADDR)]
     addr: SocketAddr,
-    /// Log every APDU pair to stderr, PINs redacted.
+    /// Log every APDU pair to stderr. PINs and other secrets are always redacted; personal
+    /// data read from the card (My Number, 4 facts, the signature certificate) too, unless
+    /// --trace-personal-data.
     #[arg(long)]
     trace: bool,
+    /// With --trace: show the personal data read from the card (never PINs).
+    #[arg(long, requires = "trace")]
+    trace_personal_data: bool,
     /// Give up after this many failed connection attempts in a row (default: never).
     #[arg(long)]
     give_up_after: Option<u32>,
@@ -232,18 +231,6 @@ enum AdminCommand {
     },
 }
 
-/// Bad input from the user (exit code 3).
-#[derive(Debug)]
-struct InvalidInput(String);
-
-impl std::fmt::Display for InvalidInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for InvalidInput {}
-
 fn invalid(message: impl Into<String>) -> anyhow::Error {
     InvalidInput(message.into()).into()
 }
@@ -259,21 +246,19 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // one line: the context chain joined
-            let mut line = e.to_string();
-            for cause in e.chain().skip(1) {
-                line.push_str(": ");
-                line.push_str(&cause.to_string());
-            }
-            eprintln!("jpki-sim: {line}");
-            if e.chain()
-                .any(|c| c.downcast_ref::<InvalidInput>().is_some())
-            {
-                ExitCode::from(3)
-            } else {
-                ExitCode::from(1)
-            }
+            eprintln!("jpki-sim: {}", card_sim::cli::one_line(e.chain()));
+            ExitCode::from(exit_code(&e))
         }
+    }
+}
+
+/// The exit code of an error (see [`card_sim::cli::exit`]).
+fn exit_code(e: &anyhow::Error) -> u8 {
+    use card_sim::cli::exit;
+    if e.chain().any(card_sim::cli::is_invalid_input) {
+        exit::INVALID_INPUT
+    } else {
+        exit::ERROR
     }
 }
 
@@ -307,6 +292,13 @@ fn authority_init(dir: &Path) -> anyhow::Result<()> {
 const AUTHORITY_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 fn open_authority(dir: &Path) -> anyhow::Result<Authority> {
+    if !dir.is_dir() {
+        bail!(
+            "the authority directory {} does not exist; create one with `jpki-sim authority init {}`",
+            printable(&dir.display().to_string()),
+            printable(&dir.display().to_string())
+        );
+    }
     let start = std::time::Instant::now();
     let mut said = false;
     loop {
@@ -315,7 +307,7 @@ fn open_authority(dir: &Path) -> anyhow::Result<Authority> {
                 if !said {
                     eprintln!(
                         "jpki-sim: waiting for the authority {} (another process has it open)",
-                        dir.display()
+                        printable(&dir.display().to_string())
                     );
                     said = true;
                 }
@@ -405,9 +397,21 @@ fn holder(args: &HolderArgs) -> anyhow::Result<cert::Holder> {
             city: args.city.clone(),
         },
     };
-    holder
-        .validate()
-        .map_err(|e| invalid(format!("holder data: {e}")))?;
+    let today = cert::validity::jst_date(OffsetDateTime::now_utc());
+    holder.validate_on(today).map_err(|e| match e {
+        cert::Error::BadHolder { field, reason } => {
+            let flag = match field {
+                "name" => "--name",
+                "address" => "--address",
+                "birth_date" => "--birth",
+                "prefecture" => "--prefecture",
+                "city" => "--city",
+                other => other,
+            };
+            invalid(format!("{flag}: {reason}"))
+        }
+        e => invalid(format!("holder data: {e}")),
+    })?;
     Ok(holder)
 }
 
@@ -426,6 +430,12 @@ fn issue(args: &IssueArgs) -> anyhow::Result<()> {
         Some(s) => parse_date(s, "--card-expiry")?,
         None => tenth_birthday_after(issued, holder.birth_date)?,
     };
+    if card_expiry <= issued {
+        return Err(invalid(format!(
+            "--card-expiry {card_expiry} is not after today ({issued}); give a later date"
+        )));
+    }
+    check_parent_dir(&args.out, "--out")?;
     let (profile, with_auth, sign_kind, with_text) = match args.profile {
         Profile::MyNumber => (
             CardProfile::MyNumber,
@@ -484,7 +494,7 @@ fn issue(args: &IssueArgs) -> anyhow::Result<()> {
     println!(
         "issued {} card {} (card ID {})",
         card.profile(),
-        args.out.display(),
+        printable(&args.out.display().to_string()),
         card.card_id()
             .as_ref()
             .map_or_else(String::new, |id| Hex(id).to_string())
@@ -492,9 +502,24 @@ fn issue(args: &IssueArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A file the user named in a directory that does not exist: say so, naming the directory,
+/// before the card library reports its lock file.
+fn check_parent_dir(path: &Path, what: &str) -> anyhow::Result<()> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(dir) = parent
+        && !dir.is_dir()
+    {
+        bail!(
+            "cannot write {what} {}: the directory {} does not exist; create it first",
+            path.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 fn serve(args: &ServeArgs) -> anyhow::Result<()> {
-    let mut card = SimCard::open(&args.card)
-        .with_context(|| format!("cannot open the card {}", args.card.display()))?;
+    let mut card = open_card(&args.card)?;
     if let Some(engine) = args.engine {
         card.set_engine(engine);
     }
@@ -504,16 +529,19 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         ..ServeOptions::default()
     };
     let stop = AtomicBool::new(false);
+    let mut tracer = card_sim::trace::Tracer::new(args.trace_personal_data);
     let mut trace = |capdu: &[u8], rapdu: &[u8]| {
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "> {}", trace_command(capdu));
-        let _ = writeln!(err, "< {}", trace_response(rapdu));
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{}",
+            tracer.exchange_bytes(capdu, rapdu)
+        );
     };
     let observer: Option<&mut vpcd::Observer<'_>> =
         if args.trace { Some(&mut trace) } else { None };
     eprintln!(
         "serving {} ({}, RSA engine {}) to vpcd at {}",
-        args.card.display(),
+        printable(&args.card.display().to_string()),
         card.profile(),
         card.engine(),
         args.addr
@@ -525,30 +553,12 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A C-APDU for the trace: decoded, with the data of PIN commands (VERIFY, CHANGE REFERENCE
-/// DATA, RESET RETRY COUNTER) redacted. Bytes that do not decode are not printed at all (they
-/// could hold a PIN): only their length.
-fn trace_command(capdu: &[u8]) -> String {
-    match apdu::Command::decode(capdu) {
-        Ok(mut command) => {
-            if card_sim::is_pin_command(command.ins) {
-                command.set_sensitive(true);
-            }
-            format!("{command}")
-        }
-        Err(_) => format!("<{} bytes, not a valid C-APDU>", capdu.len()),
-    }
-}
-
-fn trace_response(rapdu: &[u8]) -> String {
-    match apdu::Response::decode(rapdu) {
-        Ok(response) => format!("{response}"),
-        Err(_) => format!("<{} bytes, not a valid R-APDU>", rapdu.len()),
-    }
-}
-
 fn open_card(path: &Path) -> anyhow::Result<SimCard> {
-    SimCard::open(path).with_context(|| format!("cannot open the card {}", path.display()))
+    if !path.exists() {
+        bail!("the card file {} does not exist", path.display());
+    }
+    // the card library's errors name the file
+    SimCard::open(path).context("cannot open the card")
 }
 
 fn admin(action: AdminCommand) -> anyhow::Result<()> {
@@ -637,8 +647,10 @@ fn pin_name(pin: PinRef) -> &'static str {
 
 fn inspect(path: &Path) -> anyhow::Result<()> {
     // A copy: inspecting works while the card is served, and never writes the file.
-    let card = SimCard::open_snapshot(path)
-        .with_context(|| format!("cannot open the card {}", path.display()))?;
+    if !path.exists() {
+        bail!("the card file {} does not exist", path.display());
+    }
+    let card = SimCard::open_snapshot(path).context("cannot open the card")?;
     let mut out = String::new();
     let mut line = |s: String| {
         out.push_str(&s);
@@ -690,7 +702,11 @@ fn inspect(path: &Path) -> anyhow::Result<()> {
     } else if !card.is_terminated() && card.profile() == CardProfile::MyNumber {
         line("text-support AP: none".into());
     }
-    print!("{out}");
+    // certificate serials and error texts come from the card file: nothing raw reaches the
+    // terminal
+    for l in out.lines() {
+        println!("{}", printable(l));
+    }
     Ok(())
 }
 

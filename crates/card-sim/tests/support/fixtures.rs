@@ -242,6 +242,14 @@ pub fn run_jpki_sim(args: &[&str], stdin: &str) -> std::process::Output {
 /// `jpki-sim serve --trace` of `card`, with the test playing vpcd: returns the child (stdout
 /// and stderr piped, for the trace) and the accepted vpcd connection.
 pub fn serve_traced(card: &std::path::Path) -> (std::process::Child, std::net::TcpStream) {
+    serve_traced_with(card, &[])
+}
+
+/// [`serve_traced`] with more arguments (e.g. `--trace-personal-data`).
+pub fn serve_traced_with(
+    card: &std::path::Path,
+    extra: &[&str],
+) -> (std::process::Child, std::net::TcpStream) {
     use std::process::{Command, Stdio};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
@@ -255,6 +263,7 @@ pub fn serve_traced(card: &std::path::Path) -> (std::process::Child, std::net::T
             "--trace",
         ])
         .args(["--give-up-after", "1"])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
