@@ -572,9 +572,12 @@ fn errors_name_the_users_paths_once_and_say_what_to_do() {
     );
     assert!(err.contains("authority init"), "{err}");
     assert!(!err.contains(".lock"), "{err}");
-    // a directory given as the card: the OS error once
+    // a directory given as the card: said once
     let err = fails(&["inspect", "--card", s(&dir)], "", 1);
-    assert_eq!(err.matches("os error").count(), 1, "{err}");
+    assert_eq!(err.matches("not a regular file").count(), 1, "{err}");
+    // a missing card file: named as given
+    let err = fails(&["inspect", "--card", s(&dir.join("gone.jpki"))], "", 1);
+    assert_eq!(err.matches("gone.jpki does not exist").count(), 1, "{err}");
     // a card of another authority: say so, and what to do
     let other = dir.join("other-authority");
     ok(&["authority", "init", s(&other)], "");

@@ -108,6 +108,14 @@ fn taking_the_lock_removes_the_temp_file_a_killed_writer_left() {
     assert!(!new_temp.exists());
     drop(new);
 
+    // a creator killed between linking its temp file into place and removing the temp name
+    // leaves the card with two links, one of them a temp name: the next opener clears it
+    let linked_temp = dir.join(".card.jpki.KiLLedCreat0.tmp");
+    fs::hard_link(&path, &linked_temp).unwrap();
+    let card = SimCard::open(&path).unwrap();
+    assert!(!linked_temp.exists());
+    drop(card);
+
     // the lock is the card file's own: no lock file is made beside it
     assert!(!dir.join(".card.jpki.lock").exists());
     assert!(!dir.join(".new.jpki.lock").exists());

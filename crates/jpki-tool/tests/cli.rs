@@ -671,10 +671,24 @@ fn exit_codes_are_one_table_and_errors_one_line_each_cause_once() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("--at"), "{err}");
 
-    // a directory given as the card file: the OS error once
+    // a directory given as the card file: said once
     let out = tool(Path::new(&std::env::temp_dir()), &["info"], "");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert_eq!(err.matches("os error").count(), 1, "{err}");
+    assert_eq!(err.matches("not a regular file").count(), 1, "{err}");
+    // a missing card file: named once, as given
+    let out = tool(
+        &std::env::temp_dir().join("no-such-card.jpki"),
+        &["info"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(
+        err.matches("no-such-card.jpki does not exist").count(),
+        1,
+        "{err}"
+    );
 }

@@ -212,11 +212,13 @@ impl LockedFile {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(LockError::Io(e)),
             }
+            // First the remains of a killed writer: a creator killed between linking its temp
+            // file into place and removing the temp name leaves the card with two links.
+            remove_stale_temps(&real)?;
             let links = file.metadata()?.nlink();
             if links != 1 {
                 return Err(LockError::HardLinked(links));
             }
-            remove_stale_temps(&real)?;
             return Ok(LockedFile { file, real });
         }
     }
@@ -230,16 +232,30 @@ impl LockedFile {
         let temp = write_temp(&real, bytes)?;
         // A brand-new inode nobody else can name yet: the lock is free.
         temp.as_file().try_lock().map_err(io::Error::from)?;
-        // `link` never replaces anything, and never follows a link at its target. A creator
-        // of the same path that got there first may have removed our temp file as stale.
-        if let Err(e) = fs::hard_link(temp.path(), &real) {
-            if real.symlink_metadata().is_ok() {
-                return Err(io::ErrorKind::AlreadyExists.into());
-            }
-            return Err(e);
-        }
+        // Moved into place without replacing anything (a file, a link, a dangling link): a
+        // rename that refuses an existing target, so the card never has a second name; where
+        // the file system cannot do that, a hard link and the temp name removed (a kill in
+        // between leaves two links, which the next opener clears as a stale temp file).
         let (file, temp_name) = temp.into_parts();
-        temp_name.close()?;
+        let placed = rustix::fs::renameat_with(
+            rustix::fs::CWD,
+            &*temp_name,
+            rustix::fs::CWD,
+            &real,
+            rustix::fs::RenameFlags::NOREPLACE,
+        );
+        match placed {
+            Ok(()) => {
+                temp_name.keep().map_err(|e| e.error)?;
+            }
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
+                fs::hard_link(&temp_name, &real).map_err(|e| exists_or(&real, e))?;
+                temp_name.close()?;
+            }
+            // A creator of the same path that got there first may have removed our temp file
+            // as stale.
+            Err(e) => return Err(exists_or(&real, e.into())),
+        }
         remove_stale_temps(&real)?;
         sync_dir(&dir)?;
         Ok(LockedFile { file, real })
@@ -265,6 +281,15 @@ impl LockedFile {
         // From here the path names the new, locked file; the old one is released on drop.
         self.file = file;
         sync_dir(parent_dir(&self.real))
+    }
+}
+
+/// `AlreadyExists` if something is at `path` now, else `e`.
+fn exists_or(path: &Path, e: io::Error) -> io::Error {
+    if path.symlink_metadata().is_ok() {
+        io::ErrorKind::AlreadyExists.into()
+    } else {
+        e
     }
 }
 
