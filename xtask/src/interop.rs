@@ -156,7 +156,7 @@ fn prepare(root: &Path, cargo: &Path, release: bool, work: &str) -> Result<Prepa
     let status = build
         .args([
             "-p",
-            "card-sim",
+            "jpki-sim",
             "--bin",
             "jpki-sim",
             "-p",

@@ -22,6 +22,7 @@ use anyhow::{Context, Result, bail};
 
 mod deny;
 mod interop;
+mod rules;
 
 const USAGE: &str = "usage: cargo xtask <test | ci | deny | interop | fuzz TARGET [--secs N] | fuzz-all [--secs N] | bench [ARGS] | fixtures [--check]>";
 
@@ -166,11 +167,15 @@ fn test() -> Result<()> {
             "-p",
             "card-sim",
             "-p",
+            "issuer",
+            "-p",
+            "jpki-sim",
+            "-p",
             "jpki-applet",
             "-p",
             "jpki-tool",
             "--features",
-            "card-sim/fast-engine,jpki-tool/fast-engine",
+            "card-sim/fast-engine,jpki-sim/fast-engine,jpki-tool/fast-engine",
             "--lib",
             "--bins",
             "--tests",

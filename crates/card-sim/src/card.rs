@@ -328,7 +328,14 @@ impl SimCard {
     /// Administrative re-issue of the signature key (a 4-facts change): new key and
     /// certificates, the PIN and its counter kept, the text-support 4 facts replaced. Written
     /// atomically; on failure nothing changes. Security state is cleared.
-    pub(crate) fn replace_signature(
+    ///
+    /// The municipal window's access to a card in its hands (the card file), not an APDU:
+    /// the issuer (`issuer::Authority::change_facts`) calls it after its own checks.
+    ///
+    /// # Errors
+    /// [`Error::NotOnCard`] without a signature key, [`Error::KeyRejected`], a broken card
+    /// rule, and the card file's write errors.
+    pub fn replace_signature(
         &mut self,
         private_key: rsa::PrivateKey,
         certificate: Vec<u8>,
@@ -355,7 +362,12 @@ impl SimCard {
 
     /// Terminates the card after a fault: keys, PINs and text data erased, every command
     /// answered `6A82` from now on. Written atomically; on failure nothing changes.
-    pub(crate) fn terminate(&mut self) -> Result<(), Error> {
+    ///
+    /// The municipal window's access to a card in its hands (`issuer::Authority::fault`).
+    ///
+    /// # Errors
+    /// The card file's write errors.
+    pub fn terminate(&mut self) -> Result<(), Error> {
         let data = CardData {
             profile: self.data.profile,
             authentication: None,

@@ -97,7 +97,6 @@ pub fn is_invalid_input(cause: &(dyn StdError + 'static)) -> bool {
                 | crate::Error::NotOnProfile { .. }
                 | crate::Error::InvalidMyNumber { .. }
                 | crate::Error::InvalidFacts { .. }
-                | crate::Error::IssueRequest { .. }
         );
     }
     if let Some(e) = cause.downcast_ref::<cert::Error>() {

@@ -150,7 +150,8 @@ pub(crate) struct CardData {
 
 impl CardProfile {
     /// The PIN kind of a key on this profile.
-    pub(crate) fn pin_kind(self, role: KeyRole) -> PinKind {
+    #[must_use]
+    pub fn pin_kind(self, role: KeyRole) -> PinKind {
         match (self, role) {
             (CardProfile::Juki, _) => PinKind::JukiSignature,
             (CardProfile::MyNumber, KeyRole::Authentication) => PinKind::Authentication,

@@ -87,13 +87,6 @@ pub enum Error {
         /// The path.
         path: PathBuf,
     },
-    /// Another process (or another `Authority` of this one) has the authority directory open:
-    /// two would each hand out the same serials and write back their own revocation lists.
-    #[error("the authority {path} is in use by another process")]
-    AuthorityInUse {
-        /// The authority directory.
-        path: PathBuf,
-    },
     /// A PIN or retry limit that breaks the PIN rules.
     #[error(transparent)]
     Pin(#[from] pin_policy::Error),
@@ -143,57 +136,11 @@ pub enum Error {
         /// Which rule is broken.
         reason: &'static str,
     },
-    /// The certificate library refused an operation (issuing, parsing, a key).
-    #[error("certificate error: {0}")]
-    Certificate(#[from] cert::Error),
-    /// An authority directory whose files are missing or malformed (left untouched).
-    #[error("authority file {path} is corrupt ({what}); it was left untouched")]
-    AuthorityCorrupt {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong with it.
-        what: &'static str,
-    },
-    /// An issuance request that breaks a rule.
-    #[error("cannot issue the card: {reason}")]
-    IssueRequest {
-        /// Which rule is broken.
-        reason: &'static str,
-    },
     /// The card lacks a part an administrative operation needs.
     #[error("the card has no {part}")]
     NotOnCard {
         /// The part.
         part: &'static str,
-    },
-    /// The card was not issued by this authority (or by no authority at all): the
-    /// municipality cannot administer it.
-    #[error(
-        "the card was not issued by this authority ({reason}); take it to its issuing municipality (use the authority directory that issued it)"
-    )]
-    ForeignCard {
-        /// Why.
-        reason: &'static str,
-    },
-    /// The card was terminated after a fault.
-    #[error("the card was terminated after a fault; issue a new card")]
-    Terminated,
-    /// The card refused a command of an administrative exchange.
-    #[error("the card refused {command}: status {status}")]
-    CardRefused {
-        /// The command.
-        command: &'static str,
-        /// The card's status word.
-        status: apdu::StatusWord,
-    },
-    /// The card could not be reached.
-    #[error("no answer from the card: {0}")]
-    Transport(#[from] apdu::TransportError),
-    /// A card answer that is not a valid R-APDU or has the wrong length.
-    #[error("the card answered {command} with a malformed response")]
-    BadCardResponse {
-        /// The command.
-        command: &'static str,
     },
     /// The private key could not be serialized.
     #[error("the {role} private key could not be encoded")]

@@ -11,7 +11,6 @@
 )]
 
 pub mod admin;
-pub mod authority;
 mod card;
 pub mod cli;
 mod contents;

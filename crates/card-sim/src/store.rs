@@ -17,7 +17,6 @@
 //! still read — as a card with no authority binding, on which no administrative unlock is
 //! possible — and the next change writes it back as version 2.
 
-pub(crate) mod atomic;
 mod codec;
 
 use std::{
@@ -131,11 +130,11 @@ fn decode_error(path: &Path, e: DecodeError) -> Error {
 }
 
 /// A card file held by one simulator: the path it was opened by, and the file itself, locked
-/// by its identity (see [`atomic`]).
+/// by its identity (see [`durable`]).
 #[derive(Debug)]
 pub(crate) struct CardFile {
     path: PathBuf,
-    locked: atomic::LockedFile,
+    locked: durable::LockedFile,
     /// Test seam: makes chosen saves fail, as a full disk would.
     #[cfg(test)]
     pub(crate) faults: faults::Faults,
@@ -143,13 +142,13 @@ pub(crate) struct CardFile {
 
 impl CardFile {
     /// Takes the lock of the existing card file at `path`, waiting only out the fork window
-    /// (see [`atomic::LockedFile::lock`]).
+    /// (see [`durable::LockedFile::lock`]).
     ///
     /// # Errors
     /// [`Error::InUse`] if another simulator holds it; [`Error::HardLinked`],
     /// [`Error::NotARegularFile`], [`Error::Io`].
     pub(crate) fn lock(path: &Path) -> Result<Self, Error> {
-        let locked = atomic::LockedFile::lock(path).map_err(|e| lock_error(path, e))?;
+        let locked = durable::LockedFile::lock(path).map_err(|e| lock_error(path, e))?;
         Ok(CardFile::from_locked(path, locked))
     }
 
@@ -160,7 +159,7 @@ impl CardFile {
     /// [`Error::AlreadyExists`], [`Error::Io`].
     pub(crate) fn create(path: &Path, data: &CardData) -> Result<Self, Error> {
         let bytes = encode(data)?;
-        match atomic::LockedFile::create(path, &bytes) {
+        match durable::LockedFile::create(path, &bytes) {
             Ok(locked) => Ok(CardFile::from_locked(path, locked)),
             Err(source) if source.kind() == std::io::ErrorKind::AlreadyExists => {
                 Err(Error::AlreadyExists {
@@ -174,7 +173,7 @@ impl CardFile {
         }
     }
 
-    fn from_locked(path: &Path, locked: atomic::LockedFile) -> Self {
+    fn from_locked(path: &Path, locked: durable::LockedFile) -> Self {
         CardFile {
             path: path.to_path_buf(),
             locked,
@@ -205,13 +204,13 @@ impl CardFile {
     }
 }
 
-fn lock_error(path: &Path, e: atomic::LockError) -> Error {
+fn lock_error(path: &Path, e: durable::LockError) -> Error {
     let path = path.to_path_buf();
     match e {
-        atomic::LockError::InUse => Error::InUse { path },
-        atomic::LockError::HardLinked(links) => Error::HardLinked { path, links },
-        atomic::LockError::NotAFile => Error::NotARegularFile { path },
-        atomic::LockError::Io(source) => Error::Io { path, source },
+        durable::LockError::InUse => Error::InUse { path },
+        durable::LockError::HardLinked(links) => Error::HardLinked { path, links },
+        durable::LockError::NotAFile => Error::NotARegularFile { path },
+        durable::LockError::Io(source) => Error::Io { path, source },
     }
 }
 

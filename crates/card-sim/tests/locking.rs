@@ -1,6 +1,5 @@
-//! One card file, one simulator; one authority directory, one opener. A second simulator of a
-//! card would count PIN tries of its own and write them over the first one's; a second opener
-//! of an authority would hand out the same serials and write back its own revocation list.
+//! One card file, one simulator: a second simulator of a card would count PIN tries of its own
+//! and write them over the first one's.
 //! Whoever takes a lock also clears the temp files a writer killed mid-write left behind.
 
 #[path = "support/fixtures.rs"]
@@ -8,7 +7,6 @@ mod fixtures;
 
 use std::fs;
 
-use card_sim::authority::Authority;
 use card_sim::{Error, SimCard};
 use fixtures::*;
 
@@ -119,55 +117,4 @@ fn taking_the_lock_removes_the_temp_file_a_killed_writer_left() {
     // the lock is the card file's own: no lock file is made beside it
     assert!(!dir.join(".card.jpki.lock").exists());
     assert!(!dir.join(".new.jpki.lock").exists());
-}
-
-#[test]
-fn an_authority_is_one_openers_at_a_time() {
-    let dir = temp_dir("lock-authority");
-    let authority_dir = dir.join("authority");
-    let now = time::macros::datetime!(2026-04-01 10:00 +09:00);
-    let authority = Authority::create(&authority_dir, now, &mut cert::keys::seeded_rng(5)).unwrap();
-    let state = fs::read(authority_dir.join("authority.txt")).unwrap();
-    let err = Authority::open(&authority_dir).unwrap_err();
-    assert!(matches!(err, Error::AuthorityInUse { .. }), "{err}");
-    assert!(matches!(
-        Authority::create(&authority_dir, now, &mut cert::keys::seeded_rng(6)),
-        Err(Error::AlreadyExists { .. })
-    ));
-    assert_eq!(
-        fs::read(authority_dir.join("authority.txt")).unwrap(),
-        state
-    );
-    drop(authority);
-
-    // temp files that a process killed mid-write left (a CA key among them) go when the
-    // authority is next opened; files that are not the authority's stay
-    let temps = [
-        ".sign-ca.key.tmp",
-        ".authority.txt.tmp",
-        ".auth.crl.tmp",
-        ".auth-ca.key.0123456789ab.tmp",
-        ".admin.key.ZYXWVUTSRQPO.tmp",
-    ];
-    for name in temps {
-        fs::write(authority_dir.join(name), b"left by a killed writer").unwrap();
-    }
-    fs::write(authority_dir.join(".notes.tmp"), b"not ours").unwrap();
-    let authority = Authority::open(&authority_dir).unwrap();
-    for name in temps {
-        assert!(!authority_dir.join(name).exists(), "{name} stays");
-    }
-    assert!(authority_dir.join(".notes.tmp").exists());
-    drop(authority);
-    Authority::open(&authority_dir).unwrap();
-    // the lock is the directory's own: no lock file in it
-    assert!(!authority_dir.join(".authority.txt.lock").exists());
-    // and through a symlink to the directory it is the same lock
-    let authority = Authority::open(&authority_dir).unwrap();
-    let link = dir.join("authority-link");
-    std::os::unix::fs::symlink(&authority_dir, &link).unwrap();
-    let err = Authority::open(&link).unwrap_err();
-    assert!(matches!(err, Error::AuthorityInUse { .. }), "{err}");
-    drop(authority);
-    Authority::open(&link).unwrap();
 }

@@ -5,77 +5,17 @@
 
 #[path = "support/fixtures.rs"]
 mod fixtures;
+#[path = "support/planting.rs"]
+mod planting;
 
 use std::{
     fs,
     os::unix::fs::{MetadataExt, PermissionsExt, symlink},
-    path::{Path, PathBuf},
 };
 
-use card_sim::{Error, SimCard, authority::Authority};
+use card_sim::{Error, SimCard};
 use fixtures::*;
-
-/// Names in the temp-file form of `target` (`.NAME.<12 alphanumerics>.tmp`), `n` of them.
-fn temp_like_names(target: &str, n: usize) -> Vec<String> {
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    (0..n)
-        .map(|_| {
-            let random: String = (0..12)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    let alphabet =
-                        b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-                    char::from(alphabet[(state % 62) as usize])
-                })
-                .collect();
-            format!(".{target}.{random}.tmp")
-        })
-        .collect()
-}
-
-/// Everything an attacker can plant beside `target` in `dir`: a symlink at the fixed temp and
-/// lock names of earlier versions, and at `n` names of the current temp-file form, each to a
-/// file of its own in `loot` that does not exist yet; directories at a few more.
-fn plant(dir: &Path, target: &str, loot: &Path, n: usize) -> Vec<PathBuf> {
-    let mut names = vec![format!(".{target}.tmp"), format!(".{target}.lock")];
-    names.extend(temp_like_names(target, n));
-    let mut planted = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        let at = dir.join(name);
-        if i % 10 == 9 {
-            fs::create_dir(&at).unwrap();
-        } else {
-            symlink(loot.join(format!("{target}-{i}")), &at).unwrap();
-        }
-        planted.push(at);
-    }
-    planted
-}
-
-/// Owned by someone else when the test runs as root (as CI does).
-fn give_away(path: &Path) {
-    if rustix::process::geteuid().is_root() {
-        std::os::unix::fs::lchown(path, Some(65534), Some(65534)).unwrap();
-    }
-}
-
-fn assert_untouched(planted: &[PathBuf], loot: &Path) {
-    let taken: Vec<_> = fs::read_dir(loot)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert!(taken.is_empty(), "bytes reached {taken:?}");
-    for at in planted {
-        let meta = at.symlink_metadata().unwrap();
-        assert!(
-            meta.file_type().is_symlink() || meta.is_dir(),
-            "{} was replaced",
-            at.display()
-        );
-    }
-}
+use planting::*;
 
 #[test]
 fn planted_links_at_every_temp_name_never_receive_card_bytes() {
@@ -139,66 +79,6 @@ fn planted_links_at_every_temp_name_never_receive_card_bytes() {
         .filter(|p| !planted.contains(p) && *p != trap && p.extension().is_some_and(|e| e == "tmp"))
         .collect();
     assert!(ours.is_empty(), "{ours:?}");
-}
-
-#[test]
-fn planted_links_in_an_authority_directory_never_receive_keys() {
-    let dir = temp_dir("planted-authority");
-    let loot = dir.join("loot");
-    fs::create_dir(&loot).unwrap();
-    let authority_dir = dir.join("authority");
-    fs::create_dir(&authority_dir).unwrap();
-    let mut planted = Vec::new();
-    for name in [
-        "authority.txt",
-        "sign-ca.pem",
-        "sign-ca.key",
-        "auth-ca.pem",
-        "auth-ca.key",
-        "sign.crl",
-        "auth.crl",
-        "admin.key",
-        "admin.pub",
-    ] {
-        planted.extend(plant(&authority_dir, name, &loot, 40));
-    }
-    let now = time::macros::datetime!(2026-04-01 10:00 +09:00);
-    let mut authority =
-        Authority::create(&authority_dir, now, &mut cert::keys::seeded_rng(5)).unwrap();
-    let holder = cert::fixtures::holder();
-    let request = card_sim::authority::IssueRequest {
-        profile: card_sim::CardProfile::MyNumber,
-        holder,
-        my_number: Some(card_sim::MyNumber::new(MY_NUMBER).unwrap()),
-        auth_pin: Some(pin_policy::Pin::new(pin_policy::PinKind::Authentication, b"1234").unwrap()),
-        sign_pin: Some(pin_policy::Pin::new(pin_policy::PinKind::Signature, b"ABC123").unwrap()),
-        text_pin: Some(pin_policy::Pin::new(pin_policy::PinKind::TextSupport, b"5678").unwrap()),
-        retry_limits: card_sim::authority::RetryLimits::default(),
-        card_expiry: time::macros::date!(2036 - 04 - 01),
-        issued_at: now,
-    };
-    let card = authority
-        .issue_card(
-            request,
-            &dir.join("card.jpki"),
-            &mut cert::keys::seeded_rng(6),
-        )
-        .unwrap();
-    let certificate =
-        cert::JpkiCertificate::from_der(card.certificate(card_sim::KeyRole::Signature).unwrap())
-            .unwrap();
-    authority
-        .revoke(&certificate, cert::RevocationReason::KeyCompromise, now)
-        .unwrap();
-    drop(authority);
-    let authority = Authority::open(&authority_dir).unwrap();
-    assert!(authority.is_revoked(&certificate));
-    assert_untouched(&planted, &loot);
-    for file in ["sign-ca.key", "auth-ca.key", "admin.key"] {
-        let meta = fs::symlink_metadata(authority_dir.join(file)).unwrap();
-        assert!(meta.is_file());
-        assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{file}");
-    }
 }
 
 #[test]

@@ -7,10 +7,10 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, bail, ensure};
-use card_sim::authority::{Authority, IssueRequest, RetryLimits};
 use card_sim::{CardProfile, MyNumber, SimCard};
 use cert::time::OffsetDateTime;
 use cert::{CardText, Gender, Hierarchy, Holder, Municipality, RevocationCheck};
+use issuer::{Authority, IssueRequest, RetryLimits};
 use jpki_applet::{CertSlot, Error as CardError, JpkiApplet, KeyRef, PinRef};
 use pin_policy::{Pin, PinKind};
 

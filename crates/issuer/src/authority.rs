@@ -14,7 +14,7 @@
 //!
 //! Administration (the city hall) works on cards this authority issued: every card carries the
 //! admin public key and a unique card ID. [`Authority::unlock`] releases a blocked PIN over
-//! APDUs (see [`crate::admin`]); [`Authority::change_facts`] and [`Authority::fault`] work on
+//! APDUs (see [`card_sim::admin`]); [`Authority::change_facts`] and [`Authority::fault`] work on
 //! the card file the window holds.
 //!
 //! An [`Authority`] holds the lock of its directory (the directory itself, `flock`ed) while it lives: a second
@@ -39,16 +39,14 @@ use pin_policy::Pin;
 use rand::CryptoRng;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::SimCard;
-use crate::admin::{CARD_ID_TAG, CHALLENGE_LEN, admin_message};
-use crate::card::session::PinRef;
-use crate::contents::{
-    Administration, CARD_ID_LEN, CardContents, CardProfile, KeyContents, KeyRole,
-    TextSupportContents,
+use card_sim::admin::{CARD_ID_TAG, CHALLENGE_LEN, admin_message};
+use card_sim::{
+    Administration, CARD_ID_LEN, CardContents, CardProfile, FourFacts, KeyContents, KeyRole,
+    MyNumber, PinRef, Sex, SimCard, TextSupportContents,
 };
+use durable as atomic;
+
 use crate::error::Error;
-use crate::holder::{FourFacts, MyNumber, Sex};
-use crate::store::atomic;
 
 const STATE_FILE: &str = "authority.txt";
 const STATE_MAGIC: &str = "JPKI-SIM-AUTHORITY/1";
@@ -471,7 +469,11 @@ impl Authority {
         };
         // the serials are spent whether or not the card file is written
         self.save(request.issued_at)?;
-        SimCard::create_administered(card_path, contents, administration)
+        Ok(SimCard::create_administered(
+            card_path,
+            contents,
+            administration,
+        )?)
     }
 
     /// Revokes a certificate and republishes its hierarchy's CRL.
@@ -711,12 +713,12 @@ impl Authority {
             .map_err(cert_err)?;
         // writes the state (serial spent) and the CRLs
         self.revoke(&old, RevocationReason::AffiliationChanged, at)?;
-        card.replace_signature(
+        Ok(card.replace_signature(
             key,
             certificate.der().to_vec(),
             self.sign_ca.certificate().der().to_vec(),
             facts,
-        )
+        )?)
     }
 
     /// A card fault: every certificate on the card is revoked (reason cessationOfOperation —
@@ -735,7 +737,7 @@ impl Authority {
                 self.revoke(&certificate, RevocationReason::CessationOfOperation, at)?;
             }
         }
-        card.terminate()
+        Ok(card.terminate()?)
     }
 
     /// Writes the state file and both CRLs.
@@ -879,16 +881,18 @@ fn check_request(request: &IssueRequest) -> Result<(), Error> {
     let profile = request.profile;
     if profile == CardProfile::Juki {
         if request.auth_pin.is_some() {
-            return Err(Error::NotOnProfile {
+            return Err(card_sim::Error::NotOnProfile {
                 profile,
                 part: "authentication key",
-            });
+            }
+            .into());
         }
         if request.text_pin.is_some() || request.my_number.is_some() {
-            return Err(Error::NotOnProfile {
+            return Err(card_sim::Error::NotOnProfile {
                 profile,
                 part: "text-support application",
-            });
+            }
+            .into());
         }
     }
     for (role, pin, limit) in [
@@ -906,11 +910,12 @@ fn check_request(request: &IssueRequest) -> Result<(), Error> {
         let Some(pin) = pin else { continue };
         let expected = profile.pin_kind(role);
         if pin.kind() != expected {
-            return Err(Error::WrongPinKind {
+            return Err(card_sim::Error::WrongPinKind {
                 role,
                 expected,
                 found: pin.kind(),
-            });
+            }
+            .into());
         }
         pin_policy::RetryCounter::new(limit)?;
     }

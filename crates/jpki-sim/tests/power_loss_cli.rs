@@ -17,8 +17,10 @@
 //!
 //! Seeds are printed; a failure names its round.
 
-#[path = "support/fixtures.rs"]
+#[path = "../../card-sim/tests/support/fixtures.rs"]
 mod fixtures;
+#[path = "support/sim.rs"]
+mod sim;
 
 use std::{
     collections::HashSet,
@@ -36,13 +38,11 @@ use std::{
 };
 
 use card_sim::{
-    CARD_ID_LEN, CardProfile, KeyRole, MyNumber, PinRef, SimCard,
-    admin::CHALLENGE_LEN,
-    authority::{Authority, IssueRequest, RetryLimits},
-    vpcd,
+    CARD_ID_LEN, CardProfile, KeyRole, MyNumber, PinRef, SimCard, admin::CHALLENGE_LEN, vpcd,
 };
 use cert::{Hierarchy, JpkiCertificate, Serial};
 use fixtures::{HOLDER, exchange, hx, lc_ascii, temp_dir};
+use issuer::{Authority, IssueRequest, RetryLimits};
 use pin_policy::{Pin, PinKind};
 use rand::{RngExt, SeedableRng};
 use time::{OffsetDateTime, macros::date, macros::datetime};
@@ -575,7 +575,7 @@ fn issue_to_the_end(authority: &Path, out: &Path, round: usize) {
         "--pin-stdin",
     ];
     args.extend(HOLDER);
-    let output = fixtures::run_jpki_sim(&args, ISSUE_PINS);
+    let output = sim::run_jpki_sim(&args, ISSUE_PINS);
     assert!(
         output.status.success(),
         "round {round}: the next issue fails: {}",

@@ -5,21 +5,25 @@
 //! them as stored (plain, in a file of mode 0600), and no CLI takes a PIN on argv.
 
 #[cfg(target_os = "linux")]
-#[path = "support/cores.rs"]
+#[path = "../../card-sim/tests/support/cores.rs"]
 mod cores;
-#[path = "support/fixtures.rs"]
+#[path = "../../card-sim/tests/support/fixtures.rs"]
 mod fixtures;
-#[path = "support/leaks.rs"]
+#[path = "../../card-sim/tests/support/leaks.rs"]
 mod leaks;
+#[path = "support/sim.rs"]
+mod sim;
 
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::Output;
 
-use card_sim::{PinRef, SimCard, authority::Authority, vpcd};
-use fixtures::{HOLDER, hx, lc_ascii, serve_traced, serve_traced_with, temp_dir};
+use card_sim::{PinRef, SimCard, vpcd};
+use fixtures::{HOLDER, hx, lc_ascii, temp_dir};
+use issuer::Authority;
 use leaks::{forms, shows_digits};
 use pin_policy::{Pin, PinKind};
+use sim::{serve_traced, serve_traced_with};
 
 const AUTH: &str = "8642";
 const SIGN: &str = "SENTINEL9";
@@ -50,7 +54,7 @@ fn assert_clean(what: &str, text: &str) {
 }
 
 fn run(args: &[&str], stdin: &str) -> Output {
-    fixtures::run_jpki_sim(args, stdin)
+    sim::run_jpki_sim(args, stdin)
 }
 
 /// Runs jpki-sim and asserts that nothing it printed shows a sentinel; returns the output.

@@ -1,19 +1,22 @@
 //! The `jpki-sim` binary end to end: PINs through `--pin-stdin`, never argv.
 
-#[path = "support/fixtures.rs"]
+#[path = "../../card-sim/tests/support/fixtures.rs"]
 mod fixtures;
+#[path = "support/sim.rs"]
+mod sim;
 
 use std::io::Read;
 use std::path::Path;
 use std::process::Output;
 
 use card_sim::{PinRef, SimCard, vpcd};
-use fixtures::{HOLDER, exchange, hx, lc_ascii, serve_traced, temp_dir};
+use fixtures::{HOLDER, exchange, hx, lc_ascii, temp_dir};
+use sim::serve_traced;
 
 const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
 
 fn run(args: &[&str], stdin: &str) -> Output {
-    fixtures::run_jpki_sim(args, stdin)
+    sim::run_jpki_sim(args, stdin)
 }
 
 #[track_caller]
@@ -413,7 +416,7 @@ fn issues_run_at_once_from_one_authority_take_turns_and_share_no_serial() {
     ok(&["authority", "init", s(&authority)], "");
 
     // the window is busy while the issues start: each of them has to wait its turn
-    let busy = card_sim::authority::Authority::open(&authority).unwrap();
+    let busy = issuer::Authority::open(&authority).unwrap();
     let issues: Vec<_> = (0..CARDS)
         .map(|n| {
             let args: Vec<String> = [

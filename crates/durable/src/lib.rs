@@ -1,20 +1,30 @@
-//! Durable, atomic file replacement, and the lock that makes one simulator a card file's only
-//! writer.
-//!
-//! Every write goes to a temp file created *exclusively* beside its target under an
-//! unpredictable name (`.NAME.XXXXXXXXXXXX.tmp`, the `tempfile` crate: `O_CREAT | O_EXCL`, so a
-//! file, link or directory planted at that name is never opened, only stepped around), mode
-//! 0600 from its first byte; it is written, fsynced, renamed over the target, and the directory
-//! is fsynced. No fixed name is ever opened for writing, so a link another user plants in a
-//! shared directory leads nowhere.
-//!
-//! A card file is locked by its identity, not by a name: the holder keeps the card file itself
-//! open and `flock`ed. Every path to the file (itself, a symlink to it) reaches the same inode
-//! and so the same lock. A save renames a new inode into place, so the holder locks the new
-//! temp file *before* renaming it, and an opener that locked a file checks afterwards that the
-//! path still names that very file (else it was replaced while it waited, and it tries again).
-//! A card file with a second hard link is refused: a save through one name would leave the
-//! other name holding the old card, and two cards would count PIN tries of their own.
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+// How it works.
+//
+// Every write goes to a temp file created *exclusively* beside its target under an
+// unpredictable name (`.NAME.XXXXXXXXXXXX.tmp`, the `tempfile` crate: `O_CREAT | O_EXCL`, so a
+// file, link or directory planted at that name is never opened, only stepped around), mode
+// 0600 from its first byte; it is written, fsynced, renamed over the target, and the directory
+// is fsynced. No fixed name is ever opened for writing, so a link another user plants in a
+// shared directory leads nowhere.
+//
+// A locked file (a card file) is locked by its identity, not by a name: the holder keeps the card file itself
+// open and `flock`ed. Every path to the file (itself, a symlink to it) reaches the same inode
+// and so the same lock. A save renames a new inode into place, so the holder locks the new
+// temp file *before* renaming it, and an opener that locked a file checks afterwards that the
+// path still names that very file (else it was replaced while it waited, and it tries again).
+// A card file with a second hard link is refused: a save through one name would leave the
+// other name holding the old card, and two cards would count PIN tries of their own.
 
 use std::{
     ffi::OsStr,
@@ -37,7 +47,7 @@ const LOCK_GRACE: Duration = Duration::from_millis(500);
 
 /// Why a lock could not be taken.
 #[derive(Debug)]
-pub(crate) enum LockError {
+pub enum LockError {
     /// Another holder (in this process or another) has the lock.
     InUse,
     /// The card file has more than one hard link.
@@ -55,7 +65,7 @@ impl From<io::Error> for LockError {
 }
 
 /// The directory of `path` (`.` for a bare file name).
-pub(crate) fn parent_dir(path: &Path) -> &Path {
+pub fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -96,7 +106,7 @@ fn is_temp_of(entry: &OsStr, target: &OsStr) -> bool {
 /// Only for a caller holding the lock that every writer of `target` holds. Only regular files
 /// owned by this user are removed: anything else at such a name was planted, and is left
 /// alone (removing it could not help, and following it could harm).
-pub(crate) fn remove_stale_temps(target: &Path) -> io::Result<()> {
+pub fn remove_stale_temps(target: &Path) -> io::Result<()> {
     let dir = parent_dir(target);
     let name = file_name(target)?;
     let me = rustix::process::geteuid().as_raw();
@@ -146,7 +156,7 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 /// old or the new content, never a mix. A symlink at `path` is replaced, not followed. For
 /// files whose writer holds a lock of its own (the authority's, under the directory lock); a
 /// card file is written through [`LockedFile::replace`].
-pub(crate) fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let temp = write_temp(path, bytes)?;
     temp.persist(path).map_err(|e| e.error)?;
     sync_dir(parent_dir(path))
@@ -184,7 +194,7 @@ fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
 
 /// A card file, open and locked by its identity (see the module docs), with its resolved path.
 #[derive(Debug)]
-pub(crate) struct LockedFile {
+pub struct LockedFile {
     /// The card file itself, `flock`ed.
     file: File,
     /// The resolved path (no symlink in it), where saves rename their temp files to.
@@ -196,7 +206,7 @@ impl LockedFile {
     /// they name), opens it, takes its lock, and checks that the path still names the locked
     /// file and that it has no second hard link. Then removes the temp files a killed writer
     /// left.
-    pub(crate) fn lock(path: &Path) -> Result<Self, LockError> {
+    pub fn lock(path: &Path) -> Result<Self, LockError> {
         let real = fs::canonicalize(path)?;
         loop {
             let file = open_no_follow(&real)?;
@@ -226,7 +236,7 @@ impl LockedFile {
     /// Creates the card file `path` holding `bytes`, atomically, durably and already locked;
     /// fails with `AlreadyExists` (leaving what is there alone) if anything is at `path`, a
     /// dangling symlink included.
-    pub(crate) fn create(path: &Path, bytes: &[u8]) -> io::Result<Self> {
+    pub fn create(path: &Path, bytes: &[u8]) -> io::Result<Self> {
         let dir = fs::canonicalize(parent_dir(path))?;
         let real = dir.join(file_name(path)?);
         let temp = write_temp(&real, bytes)?;
@@ -262,19 +272,19 @@ impl LockedFile {
     }
 
     /// The resolved path of the card file.
-    pub(crate) fn real_path(&self) -> &Path {
+    pub fn real_path(&self) -> &Path {
         &self.real
     }
 
     /// The locked file, for reading the card.
-    pub(crate) fn file(&self) -> &File {
+    pub fn file(&self) -> &File {
         &self.file
     }
 
     /// Replaces the card file with `bytes` atomically and durably, keeping it locked: the new
     /// file is locked before it is renamed into place, so there is no moment in which the
     /// path names an unlocked card.
-    pub(crate) fn replace(&mut self, bytes: &[u8]) -> io::Result<()> {
+    pub fn replace(&mut self, bytes: &[u8]) -> io::Result<()> {
         let temp = write_temp(&self.real, bytes)?;
         temp.as_file().try_lock().map_err(io::Error::from)?;
         let file = temp.persist(&self.real).map_err(|e| e.error)?;
@@ -296,13 +306,13 @@ fn exists_or(path: &Path, e: io::Error) -> io::Error {
 /// The lock of an authority directory: the directory itself, `flock`ed, so every path to it
 /// shares one lock and no lock file can be planted or redirected.
 #[derive(Debug)]
-pub(crate) struct DirLock {
+pub struct DirLock {
     _dir: File,
 }
 
 impl DirLock {
     /// Takes the lock of `dir`, waiting out the fork window.
-    pub(crate) fn lock(dir: &Path) -> Result<Self, LockError> {
+    pub fn lock(dir: &Path) -> Result<Self, LockError> {
         let file = File::open(dir)?;
         if !file.metadata()?.is_dir() {
             return Err(LockError::NotAFile);

@@ -7,7 +7,7 @@
 //! `9000` — never a mix, and an unlock never leaves a new PIN with a blocked counter or the
 //! old PIN with a released one.
 
-#[path = "support/fixtures.rs"]
+#[path = "../../card-sim/tests/support/fixtures.rs"]
 mod fixtures;
 
 use std::{
@@ -17,11 +17,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use card_sim::{
-    CardProfile, MyNumber, PinRef, SimCard,
-    authority::{Authority, IssueRequest, RetryLimits},
-};
+use card_sim::{CardProfile, MyNumber, PinRef, SimCard};
 use fixtures::{TempDir, exchange, hx, lc_ascii, temp_dir};
+use issuer::{Authority, IssueRequest, RetryLimits};
 use pin_policy::{Pin, PinKind};
 use rand::{RngExt, SeedableRng};
 use time::{OffsetDateTime, macros::date, macros::datetime};

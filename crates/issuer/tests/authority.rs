@@ -2,19 +2,16 @@
 //! administrative channel (GET DATA / GET CHALLENGE / EXTERNAL AUTHENTICATE / RESET RETRY
 //! COUNTER), a 4-facts change and a card fault.
 
-#[path = "support/fixtures.rs"]
+#[path = "../../card-sim/tests/support/fixtures.rs"]
 mod fixtures;
 
 use std::{path::Path, sync::OnceLock};
 
 use apdu::{StatusWord, Transport, TransportError};
-use card_sim::{
-    CardProfile, Error, KeyRole, MyNumber, PinRef, SimCard,
-    admin::admin_message,
-    authority::{Authority, IssueRequest, RetryLimits},
-};
+use card_sim::{CardProfile, KeyRole, MyNumber, PinRef, SimCard, admin::admin_message};
 use cert::{Crl, Hierarchy, JpkiCertificate, RevocationReason, TrustAnchors};
 use fixtures::{exchange, hx, lc_ascii, reopen, temp_dir};
+use issuer::{Authority, Error, IssueRequest, RetryLimits};
 use p256::ecdsa::{Signature, SigningKey, signature::Signer};
 use pin_policy::{Pin, PinKind};
 use time::{Date, OffsetDateTime, macros::date, macros::datetime};
@@ -671,7 +668,10 @@ fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
             &mut cert::keys::seeded_rng(1),
         )
         .unwrap_err();
-    assert!(matches!(err, Error::NotOnProfile { .. }), "{err}");
+    assert!(
+        matches!(err, Error::Card(card_sim::Error::NotOnProfile { .. })),
+        "{err}"
+    );
     let wrong_kind = IssueRequest {
         sign_pin: Some(pin(PinKind::JukiSignature, "JUKI01")),
         ..request(RetryLimits::default())
@@ -679,7 +679,10 @@ fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
     let err = authority
         .issue_card(wrong_kind, &dir.join("bad"), &mut cert::keys::seeded_rng(1))
         .unwrap_err();
-    assert!(matches!(err, Error::WrongPinKind { .. }), "{err}");
+    assert!(
+        matches!(err, Error::Card(card_sim::Error::WrongPinKind { .. })),
+        "{err}"
+    );
     assert!(!dir.join("bad").exists());
 
     let card = authority

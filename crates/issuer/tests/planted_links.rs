@@ -1,0 +1,73 @@
+//! Another user plants links and directories at every name the authority could write through:
+//! none receives a byte (a CA key, the admin key, the state).
+
+#[path = "../../card-sim/tests/support/fixtures.rs"]
+mod fixtures;
+#[path = "../../card-sim/tests/support/planting.rs"]
+mod planting;
+
+use std::{fs, os::unix::fs::PermissionsExt};
+
+use fixtures::*;
+use issuer::Authority;
+use planting::*;
+
+#[test]
+fn planted_links_in_an_authority_directory_never_receive_keys() {
+    let dir = temp_dir("planted-authority");
+    let loot = dir.join("loot");
+    fs::create_dir(&loot).unwrap();
+    let authority_dir = dir.join("authority");
+    fs::create_dir(&authority_dir).unwrap();
+    let mut planted = Vec::new();
+    for name in [
+        "authority.txt",
+        "sign-ca.pem",
+        "sign-ca.key",
+        "auth-ca.pem",
+        "auth-ca.key",
+        "sign.crl",
+        "auth.crl",
+        "admin.key",
+        "admin.pub",
+    ] {
+        planted.extend(plant(&authority_dir, name, &loot, 40));
+    }
+    let now = time::macros::datetime!(2026-04-01 10:00 +09:00);
+    let mut authority =
+        Authority::create(&authority_dir, now, &mut cert::keys::seeded_rng(5)).unwrap();
+    let holder = cert::fixtures::holder();
+    let request = issuer::IssueRequest {
+        profile: card_sim::CardProfile::MyNumber,
+        holder,
+        my_number: Some(card_sim::MyNumber::new(MY_NUMBER).unwrap()),
+        auth_pin: Some(pin_policy::Pin::new(pin_policy::PinKind::Authentication, b"1234").unwrap()),
+        sign_pin: Some(pin_policy::Pin::new(pin_policy::PinKind::Signature, b"ABC123").unwrap()),
+        text_pin: Some(pin_policy::Pin::new(pin_policy::PinKind::TextSupport, b"5678").unwrap()),
+        retry_limits: issuer::RetryLimits::default(),
+        card_expiry: time::macros::date!(2036 - 04 - 01),
+        issued_at: now,
+    };
+    let card = authority
+        .issue_card(
+            request,
+            &dir.join("card.jpki"),
+            &mut cert::keys::seeded_rng(6),
+        )
+        .unwrap();
+    let certificate =
+        cert::JpkiCertificate::from_der(card.certificate(card_sim::KeyRole::Signature).unwrap())
+            .unwrap();
+    authority
+        .revoke(&certificate, cert::RevocationReason::KeyCompromise, now)
+        .unwrap();
+    drop(authority);
+    let authority = Authority::open(&authority_dir).unwrap();
+    assert!(authority.is_revoked(&certificate));
+    assert_untouched(&planted, &loot);
+    for file in ["sign-ca.key", "auth-ca.key", "admin.key"] {
+        let meta = fs::symlink_metadata(authority_dir.join(file)).unwrap();
+        assert!(meta.is_file());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{file}");
+    }
+}

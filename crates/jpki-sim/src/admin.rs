@@ -1,0 +1,95 @@
+//! `jpki-sim admin`: the city hall (unlock, 4-facts change, fault).
+
+use anyhow::{Context as _, bail};
+use card_sim::{CardProfile, KeyRole, PinRef};
+use cert::time::OffsetDateTime;
+use pin_policy::PinKind;
+
+use crate::authority::{holder, open_authority};
+use crate::pins::PinSource;
+use crate::serve::open_card;
+use crate::{AdminCommand, PinArg};
+
+pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
+    match action {
+        AdminCommand::Unlock {
+            target,
+            pin,
+            new_pin,
+            pin_stdin,
+        } => {
+            let authority = open_authority(&target.authority)?;
+            let mut card = open_card(&target.card)?;
+            let pin_ref = match pin {
+                PinArg::Auth => PinRef::Authentication,
+                PinArg::Sign => PinRef::Signature,
+                PinArg::Text => PinRef::TextSupport,
+            };
+            let kind = match (pin_ref, card.profile()) {
+                (PinRef::Authentication, _) => PinKind::Authentication,
+                (PinRef::Signature, CardProfile::Juki) => PinKind::JukiSignature,
+                (PinRef::Signature, CardProfile::MyNumber) => PinKind::Signature,
+                (PinRef::TextSupport, _) => PinKind::TextSupport,
+            };
+            let Some(counter) = card.pin_counter(pin_ref) else {
+                bail!("the card has no {} PIN", pin_name(pin_ref));
+            };
+            let new = new_pin
+                .then(|| {
+                    PinSource::new(pin_stdin).read(kind, &format!("new {} PIN", pin_name(pin_ref)))
+                })
+                .transpose()?;
+            authority
+                .unlock(&mut card, pin_ref, new.as_ref())
+                .context("unlock")?;
+            println!(
+                "{} PIN unlocked ({} of {} tries, was {}){}",
+                pin_name(pin_ref),
+                counter.limit(),
+                counter.limit(),
+                counter.tries_left(),
+                if new.is_some() { ", new PIN set" } else { "" }
+            );
+            Ok(())
+        }
+        AdminCommand::ChangeFacts { target, holder: h } => {
+            let holder = holder(&h)?;
+            let mut authority = open_authority(&target.authority)?;
+            let mut card = open_card(&target.card)?;
+            authority
+                .change_facts(
+                    &mut card,
+                    holder,
+                    OffsetDateTime::now_utc(),
+                    &mut rand::rng(),
+                )
+                .context("4-facts change")?;
+            let serial = card
+                .certificate(KeyRole::Signature)
+                .and_then(|der| cert::JpkiCertificate::from_der(der).ok())
+                .map(|c| c.serial().to_string())
+                .unwrap_or_default();
+            println!(
+                "old signature certificate revoked (affiliationChanged); new signature certificate {serial}"
+            );
+            Ok(())
+        }
+        AdminCommand::Fault { target } => {
+            let mut authority = open_authority(&target.authority)?;
+            let mut card = open_card(&target.card)?;
+            authority
+                .fault(&mut card, OffsetDateTime::now_utc())
+                .context("card fault")?;
+            println!("every certificate revoked (cessationOfOperation); card terminated");
+            Ok(())
+        }
+    }
+}
+
+pub(crate) fn pin_name(pin: PinRef) -> &'static str {
+    match pin {
+        PinRef::Authentication => "authentication",
+        PinRef::Signature => "signature",
+        PinRef::TextSupport => "text-support",
+    }
+}

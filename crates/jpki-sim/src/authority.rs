@@ -1,0 +1,216 @@
+//! `jpki-sim authority init` and `jpki-sim issue`: the municipal window.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use card_sim::cli::printable;
+use card_sim::{CardProfile, MyNumber, admin::Hex};
+use cert::time::{Date, Month, OffsetDateTime};
+use issuer::{Authority, IssueRequest, RetryLimits};
+use pin_policy::PinKind;
+
+use crate::pins::PinSource;
+use crate::{GenderArg, HolderArgs, IssueArgs, Limits, Profile, invalid};
+
+pub(crate) fn authority_init(dir: &Path) -> anyhow::Result<()> {
+    let authority = Authority::create(dir, OffsetDateTime::now_utc(), &mut rand::rng())
+        .with_context(|| format!("cannot create an authority in {}", dir.display()))?;
+    println!("authority created in {}", authority.dir().display());
+    for (what, h) in [
+        ("signature CA", cert::Hierarchy::Signature),
+        ("authentication CA", cert::Hierarchy::Authentication),
+    ] {
+        println!("{what}: {}", authority.ca_path(h).display());
+    }
+    Ok(())
+}
+
+/// How long a command waits for an authority that another `jpki-sim` has open (issuing a card
+/// takes a second or two; a command queued behind a few of them waits for them).
+pub(crate) const AUTHORITY_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+pub(crate) fn open_authority(dir: &Path) -> anyhow::Result<Authority> {
+    if !dir.is_dir() {
+        bail!(
+            "the authority directory {} does not exist; create one with `jpki-sim authority init {}`",
+            printable(&dir.display().to_string()),
+            printable(&dir.display().to_string())
+        );
+    }
+    let start = std::time::Instant::now();
+    let mut said = false;
+    loop {
+        match Authority::open(dir) {
+            Err(issuer::Error::AuthorityInUse { .. }) if start.elapsed() < AUTHORITY_WAIT => {
+                if !said {
+                    eprintln!(
+                        "jpki-sim: waiting for the authority {} (another process has it open)",
+                        printable(&dir.display().to_string())
+                    );
+                    said = true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            opened => {
+                return opened
+                    .with_context(|| format!("cannot open the authority {}", dir.display()));
+            }
+        }
+    }
+}
+
+pub(crate) fn parse_date(s: &str, what: &str) -> anyhow::Result<Date> {
+    let bad = || invalid(format!("{what} {s:?} is not a date YYYY-MM-DD"));
+    let mut parts = s.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return Err(bad());
+    }
+    let year: i32 = y.parse().map_err(|_| bad())?;
+    let month: u8 = m.parse().map_err(|_| bad())?;
+    let day: u8 = d.parse().map_err(|_| bad())?;
+    let month = Month::try_from(month).map_err(|_| bad())?;
+    Date::from_calendar_date(year, month, day).map_err(|_| bad())
+}
+
+pub(crate) fn holder(args: &HolderArgs) -> anyhow::Result<cert::Holder> {
+    // 氏 + U+3000 + 名: an ASCII space typed on the command line becomes the ideographic one
+    let name = args.name.replace(' ', "\u{3000}");
+    let holder = cert::Holder {
+        name: cert::CardText::plain(name),
+        address: cert::CardText::plain(args.address.clone()),
+        birth_date: parse_date(&args.birth, "--birth")?,
+        gender: match args.gender {
+            GenderArg::Male => cert::Gender::Male,
+            GenderArg::Female => cert::Gender::Female,
+            GenderArg::Unknown => cert::Gender::Unknown,
+        },
+        municipality: cert::Municipality {
+            prefecture: args.prefecture.clone(),
+            city: args.city.clone(),
+        },
+    };
+    let today = cert::validity::jst_date(OffsetDateTime::now_utc());
+    holder.validate_on(today).map_err(|e| match e {
+        cert::Error::BadHolder { field, reason } => {
+            let flag = match field {
+                "name" => "--name",
+                "address" => "--address",
+                "birth_date" => "--birth",
+                "prefecture" => "--prefecture",
+                "city" => "--city",
+                other => other,
+            };
+            invalid(format!("{flag}: {reason}"))
+        }
+        e => invalid(format!("holder data: {e}")),
+    })?;
+    Ok(holder)
+}
+
+/// The 10th birthday strictly after `issued` (a My Number card for an adult).
+pub(crate) fn tenth_birthday_after(issued: Date, birth: Date) -> anyhow::Result<Date> {
+    let fifth = cert::validity::fifth_birthday_after(issued, birth)
+        .map_err(|e| invalid(format!("--birth: {e}")))?;
+    cert::validity::anniversary(birth, fifth.year() + 5).map_err(|e| invalid(e.to_string()))
+}
+
+pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
+    let holder = holder(&args.holder)?;
+    let now = OffsetDateTime::now_utc();
+    let issued = cert::validity::jst_date(now);
+    let card_expiry = match &args.card_expiry {
+        Some(s) => parse_date(s, "--card-expiry")?,
+        None => tenth_birthday_after(issued, holder.birth_date)?,
+    };
+    if card_expiry <= issued {
+        return Err(invalid(format!(
+            "--card-expiry {card_expiry} is not after today ({issued}); give a later date"
+        )));
+    }
+    check_parent_dir(&args.out, "--out")?;
+    let (profile, with_auth, sign_kind, with_text) = match args.profile {
+        Profile::MyNumber => (
+            CardProfile::MyNumber,
+            !args.no_auth,
+            PinKind::Signature,
+            true,
+        ),
+        Profile::Juki => {
+            if args.my_number.is_some() {
+                return Err(invalid(
+                    "a Juki card has no text-support AP: drop --my-number",
+                ));
+            }
+            (CardProfile::Juki, false, PinKind::JukiSignature, false)
+        }
+    };
+    let my_number = match (&args.my_number, with_text) {
+        (Some(s), _) => Some(MyNumber::new(s).map_err(|e| invalid(format!("--my-number: {e}")))?),
+        (None, true) => return Err(invalid("a My Number card needs --my-number (12 digits)")),
+        (None, false) => None,
+    };
+    let retry_limits = match (args.retry_limits, profile) {
+        (Limits::Real, _) => RetryLimits::default(),
+        (Limits::Municipal, CardProfile::MyNumber) => RetryLimits::municipal_page(),
+        // the page's "3" is for the My Number signature PIN; its Juki PIN figure is 5
+        (Limits::Municipal, CardProfile::Juki) => RetryLimits {
+            sign: 5,
+            ..RetryLimits::municipal_page()
+        },
+    };
+    let mut authority = open_authority(&args.authority)?;
+    let source = PinSource::new(args.pin_stdin);
+    let auth_pin = with_auth
+        .then(|| source.read(PinKind::Authentication, "authentication PIN (4 digits)"))
+        .transpose()?;
+    let sign_pin = (!args.no_sign)
+        .then(|| source.read(sign_kind, "signature PIN"))
+        .transpose()?;
+    let text_pin = with_text
+        .then(|| source.read(PinKind::TextSupport, "text-support PIN (4 digits)"))
+        .transpose()?;
+    let request = IssueRequest {
+        profile,
+        holder,
+        my_number,
+        auth_pin,
+        sign_pin,
+        text_pin,
+        retry_limits,
+        card_expiry,
+        issued_at: now,
+    };
+    let card = authority
+        .issue_card(request, &args.out, &mut rand::rng())
+        .with_context(|| format!("cannot issue the card {}", args.out.display()))?;
+    println!(
+        "issued {} card {} (card ID {})",
+        card.profile(),
+        printable(&args.out.display().to_string()),
+        card.card_id()
+            .as_ref()
+            .map_or_else(String::new, |id| Hex(id).to_string())
+    );
+    Ok(())
+}
+
+/// A file the user named in a directory that does not exist: say so, naming the directory,
+/// before the card library reports its lock file.
+pub(crate) fn check_parent_dir(path: &Path, what: &str) -> anyhow::Result<()> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(dir) = parent
+        && !dir.is_dir()
+    {
+        bail!(
+            "cannot write {what} {}: the directory {} does not exist; create it first",
+            path.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,289 @@
+//! `jpki-sim`: the software JPKI card from the command line — an authority (the municipal
+//! window and city hall), card issuance, the vpcd virtual reader link, administration and
+//! inspection.
+//!
+//! PINs are never taken from the command line (argv is visible to every user of the machine):
+//! they are read from a no-echo prompt on the terminal, or with `--pin-stdin` one per line from
+//! standard input, in the order the command documents.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use card_sim::Engine;
+use card_sim::cli::{EXIT_CODES, InvalidInput};
+use card_sim::vpcd::{self};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+mod admin;
+mod authority;
+mod inspect;
+mod pins;
+mod serve;
+
+use crate::admin::admin;
+use crate::authority::{authority_init, issue};
+use crate::inspect::inspect;
+use crate::serve::serve;
+
+/// A software My Number / Juki card: issue, serve over vpcd, administer, inspect.
+#[derive(Debug, Parser)]
+#[command(name = "jpki-sim", version, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Manage an authority directory (both CAs, serials, CRLs, the municipal admin key).
+    Authority {
+        #[command(subcommand)]
+        action: AuthorityCommand,
+    },
+    /// Issue a card at the municipal window. PINs (never argv): authentication, signature,
+    /// text-support — only those the card gets, in that order.
+    Issue(IssueArgs),
+    /// Connect a card to pcscd's virtual reader (vsmartcard vpcd); reconnects when pcscd
+    /// restarts. Runs until killed.
+    Serve(ServeArgs),
+    /// City-hall administration of a card issued by the authority.
+    Admin {
+        #[command(subcommand)]
+        action: AdminCommand,
+    },
+    /// Print a card's state (profile, certificates, PIN tries left) without secrets.
+    Inspect {
+        /// The card file.
+        #[arg(long)]
+        card: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuthorityCommand {
+    /// Create a new authority in DIR (refuses one that exists).
+    Init {
+        /// The authority directory.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Profile {
+    /// 個人番号カード: authentication and signature certificates, text-support AP.
+    MyNumber,
+    /// 住基カード: one signature certificate (Juki PIN rule).
+    Juki,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Limits {
+    /// The real card's: authentication 3, signature 5, text-support 3 (Juki 5).
+    Real,
+    /// The municipal page's: 5, and 3 for the signature PIN.
+    Municipal,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum GenderArg {
+    Male,
+    Female,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum PinArg {
+    /// Authentication PIN (EF 0018).
+    Auth,
+    /// Signature PIN (EF 001B; the Juki PIN on a Juki card).
+    Sign,
+    /// Text-support PIN (EF 0011).
+    Text,
+}
+
+#[derive(Debug, Args)]
+struct HolderArgs {
+    /// Name: family name, a space (written as U+3000), given name.
+    #[arg(long)]
+    name: String,
+    /// Address, from the prefecture on.
+    #[arg(long)]
+    address: String,
+    /// Date of birth, YYYY-MM-DD.
+    #[arg(long)]
+    birth: String,
+    /// Gender.
+    #[arg(long, value_enum)]
+    gender: GenderArg,
+    /// Prefecture of the registered municipality (e.g. 東京都).
+    #[arg(long)]
+    prefecture: String,
+    /// City, ward, town or village (e.g. 千代田区).
+    #[arg(long)]
+    city: String,
+}
+
+#[derive(Debug, Args)]
+struct IssueArgs {
+    /// The authority directory.
+    #[arg(long)]
+    authority: PathBuf,
+    /// The new card file (never overwritten).
+    #[arg(long)]
+    out: PathBuf,
+    /// Card profile.
+    #[arg(long, value_enum, default_value = "my-number")]
+    profile: Profile,
+    /// Issue no authentication certificate.
+    #[arg(long)]
+    no_auth: bool,
+    /// Issue no signature certificate (e.g. holders under 15).
+    #[arg(long)]
+    no_sign: bool,
+    #[command(flatten)]
+    holder: HolderArgs,
+    /// The individual number, 12 digits (My Number card; required for it).
+    #[arg(long)]
+    my_number: Option<String>,
+    /// Retry limits of the PINs.
+    #[arg(long, value_enum, default_value = "real")]
+    retry_limits: Limits,
+    /// Card expiry date, YYYY-MM-DD (default: the 10th birthday after issue).
+    #[arg(long)]
+    card_expiry: Option<String>,
+    /// Read the PINs from standard input, one per line, instead of prompting.
+    #[arg(long)]
+    pin_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// The card file.
+    #[arg(long)]
+    card: PathBuf,
+    /// vpcd's address (reader `Virtual PCD 00 00` listens on 35963).
+    #[arg(long, default_value = vpcd::DEFAULT_ADDR)]
+    addr: SocketAddr,
+    /// Log every APDU pair to stderr. PINs and other secrets are always redacted; personal
+    /// data read from the card (My Number, 4 facts, the signature certificate) too, unless
+    /// --trace-personal-data.
+    #[arg(long)]
+    trace: bool,
+    /// With --trace: show the personal data read from the card (never PINs).
+    #[arg(long, requires = "trace")]
+    trace_personal_data: bool,
+    /// Give up after this many failed connection attempts in a row (default: never).
+    #[arg(long)]
+    give_up_after: Option<u32>,
+    /// RSA engine for signatures: `rsa`, or `openssl` when built with the `fast-engine`
+    /// feature (the default then). Both give identical signatures.
+    #[arg(long, value_parser = parse_engine)]
+    engine: Option<Engine>,
+}
+
+fn parse_engine(name: &str) -> Result<Engine, String> {
+    Engine::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = Engine::ALL.iter().map(|e| e.name()).collect();
+        format!(
+            "unknown engine {name:?}; this build has: {} (openssl needs the fast-engine feature)",
+            known.join(", ")
+        )
+    })
+}
+
+#[derive(Debug, Args)]
+struct AdminTarget {
+    /// The authority directory.
+    #[arg(long)]
+    authority: PathBuf,
+    /// The card file.
+    #[arg(long)]
+    card: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Release a blocked PIN over the administrative channel (GET CHALLENGE, EXTERNAL
+    /// AUTHENTICATE, RESET RETRY COUNTER). With --new-pin, reads the new PIN (never argv).
+    Unlock {
+        #[command(flatten)]
+        target: AdminTarget,
+        /// Which PIN.
+        #[arg(long, value_enum)]
+        pin: PinArg,
+        /// Set a new PIN (prompted, or one line of stdin with --pin-stdin).
+        #[arg(long)]
+        new_pin: bool,
+        /// Read the new PIN from standard input instead of prompting.
+        #[arg(long)]
+        pin_stdin: bool,
+    },
+    /// A change of the 4 facts: revoke the signature certificate (affiliationChanged) and
+    /// write a new signature key and certificate; the authentication certificate stays.
+    ChangeFacts {
+        #[command(flatten)]
+        target: AdminTarget,
+        #[command(flatten)]
+        holder: HolderArgs,
+    },
+    /// A card fault: revoke every certificate on the card (cessationOfOperation) and terminate
+    /// it (keys erased; it answers every command 6A82).
+    Fault {
+        #[command(flatten)]
+        target: AdminTarget,
+    },
+}
+
+fn invalid(message: impl Into<String>) -> anyhow::Error {
+    InvalidInput(message.into()).into()
+}
+
+fn main() -> ExitCode {
+    // First, before any PIN or key is in memory: a crash must not write them to a core file.
+    if let Err(e) = card_sim::process::disable_core_dumps() {
+        eprintln!(
+            "jpki-sim: warning: cannot disable core dumps ({e}); a crash could write PINs and keys to a core file"
+        );
+    }
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("jpki-sim: {}", card_sim::cli::one_line(e.chain()));
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+/// The exit code of an error (see [`card_sim::cli::exit`]).
+fn exit_code(e: &anyhow::Error) -> u8 {
+    use card_sim::cli::exit;
+    if e.chain().any(|cause| {
+        card_sim::cli::is_invalid_input(cause)
+            || cause
+                .downcast_ref::<issuer::Error>()
+                .is_some_and(|e| match e {
+                    issuer::Error::IssueRequest { .. } | issuer::Error::Pin(_) => true,
+                    issuer::Error::Card(card) => card_sim::cli::is_invalid_input(card),
+                    issuer::Error::Certificate(cert) => card_sim::cli::is_invalid_input(cert),
+                    _ => false,
+                })
+    }) {
+        exit::INVALID_INPUT
+    } else {
+        exit::ERROR
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Authority {
+            action: AuthorityCommand::Init { dir },
+        } => authority_init(&dir),
+        Command::Issue(args) => issue(&args),
+        Command::Serve(args) => serve(&args),
+        Command::Admin { action } => admin(action),
+        Command::Inspect { card } => inspect(&card),
+    }
+}

@@ -1,0 +1,154 @@
+//! The workspace's layout rules, checked over `cargo metadata` by this crate's tests:
+//! dependencies point one way, the card stands alone, and no library imports a binary.
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::Value;
+
+    /// Each workspace package: its normal (non-dev) dependencies on other workspace packages,
+    /// all its normal dependencies by name, and whether it has a library target.
+    struct Package {
+        workspace_deps: Vec<String>,
+        deps: Vec<String>,
+        dev_workspace_deps: Vec<String>,
+        has_lib: bool,
+    }
+
+    fn packages() -> BTreeMap<String, Package> {
+        let out = std::process::Command::new(env!("CARGO"))
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--offline",
+            ])
+            .current_dir(crate::root())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let meta: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let packages = meta["packages"].as_array().unwrap();
+        let names: Vec<String> = packages
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect();
+        packages
+            .iter()
+            .map(|p| {
+                let mut package = Package {
+                    workspace_deps: Vec::new(),
+                    deps: Vec::new(),
+                    dev_workspace_deps: Vec::new(),
+                    has_lib: p["targets"].as_array().unwrap().iter().any(|t| {
+                        t["kind"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|k| k == "lib" || k == "rlib" || k == "proc-macro")
+                    }),
+                };
+                for d in p["dependencies"].as_array().unwrap() {
+                    let name = d["name"].as_str().unwrap().to_owned();
+                    let ours = names.contains(&name);
+                    match d["kind"].as_str() {
+                        Some("dev") => {
+                            if ours {
+                                package.dev_workspace_deps.push(name);
+                            }
+                        }
+                        _ => {
+                            if ours {
+                                package.workspace_deps.push(name.clone());
+                            }
+                            package.deps.push(name);
+                        }
+                    }
+                }
+                (p["name"].as_str().unwrap().to_owned(), package)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn apdu_knows_no_jpki() {
+        let all = packages();
+        assert!(
+            all["apdu"].workspace_deps.is_empty(),
+            "{:?}",
+            all["apdu"].workspace_deps
+        );
+    }
+
+    #[test]
+    fn the_card_never_imports_the_client_an_issuer_or_a_cli() {
+        let all = packages();
+        let card = &all["card-sim"];
+        for forbidden in ["jpki-applet", "jpki-tool", "issuer", "jpki-sim"] {
+            assert!(
+                !card.deps.contains(&forbidden.to_owned()),
+                "card-sim depends on {forbidden}"
+            );
+        }
+        for cli in ["clap", "anyhow", "rpassword"] {
+            assert!(
+                !card.deps.contains(&cli.to_owned()),
+                "card-sim's library depends on {cli}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_client_and_the_issuer_are_independent_readings_of_the_card() {
+        let all = packages();
+        // the client reads the spec, not the card's tables: the card only in its tests
+        assert!(!all["jpki-applet"].deps.contains(&"card-sim".to_owned()));
+        assert!(!all["jpki-applet"].deps.contains(&"issuer".to_owned()));
+        // the city-hall terminal is a reading of its own, not the client's
+        assert!(!all["issuer"].deps.contains(&"jpki-applet".to_owned()));
+    }
+
+    #[test]
+    fn no_library_imports_a_binary() {
+        let all = packages();
+        for (name, package) in &all {
+            for dep in package
+                .workspace_deps
+                .iter()
+                .chain(&package.dev_workspace_deps)
+            {
+                assert!(
+                    all[dep].has_lib,
+                    "{name} depends on {dep}, which is only a binary"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn dependencies_point_one_way() {
+        // a cycle through normal dependencies is refused by cargo already; a dev-dependency
+        // back up the graph would link two copies of a crate into one test
+        let all = packages();
+        fn reaches(all: &BTreeMap<String, Package>, from: &str, to: &str) -> bool {
+            all[from]
+                .workspace_deps
+                .iter()
+                .any(|d| d == to || reaches(all, d, to))
+        }
+        for (name, package) in &all {
+            for dev in &package.dev_workspace_deps {
+                assert!(
+                    !reaches(&all, dev, name),
+                    "{name} dev-depends on {dev}, which depends on {name}"
+                );
+            }
+        }
+    }
+}
