@@ -131,7 +131,7 @@ impl SimCard {
     }
 
     /// Issues a card bound to an issuing authority into a new file at `path` (never replaces
-    /// an existing file). [`Authority::issue_card`](crate::authority::Authority::issue_card)
+    /// an existing file). `issuer::Authority::issue_card`
     /// is the usual way to call this.
     ///
     /// # Errors

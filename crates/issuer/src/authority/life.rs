@@ -1,0 +1,181 @@
+//! A certificate's life after issuance: revocation, a change of the 4 facts, a card fault.
+
+use cert::time::OffsetDateTime;
+use cert::{JpkiCertificate, Revocation, RevocationReason, SignatureRequest};
+use rand::CryptoRng;
+
+use card_sim::{CardProfile, KeyRole, SimCard};
+
+use super::issue::text_facts;
+use super::{Authority, cert_err};
+use crate::error::Error;
+
+impl Authority {
+    /// Revokes a certificate and republishes its hierarchy's CRL.
+    ///
+    /// # Errors
+    /// I/O or certificate errors.
+    pub fn revoke(
+        &mut self,
+        certificate: &JpkiCertificate,
+        reason: RevocationReason,
+        at: OffsetDateTime,
+    ) -> Result<(), Error> {
+        let hierarchy = certificate.hierarchy();
+        certificate
+            .verify_signed_by(self.ca(hierarchy).certificate())
+            .map_err(|_| Error::ForeignCard {
+                reason: "the certificate was issued by another CA",
+            })?;
+        let serial = certificate.serial();
+        if !self
+            .revoked
+            .iter()
+            .any(|(h, r)| *h == hierarchy && r.serial == serial)
+        {
+            self.revoked.push((
+                hierarchy,
+                Revocation {
+                    serial,
+                    revoked_at: at,
+                    reason: Some(reason),
+                },
+            ));
+        }
+        self.save(at)
+    }
+
+    /// Whether a certificate is on this authority's revocation list.
+    #[must_use]
+    pub fn is_revoked(&self, certificate: &JpkiCertificate) -> bool {
+        let serial = certificate.serial();
+        self.revoked
+            .iter()
+            .any(|(h, r)| *h == certificate.hierarchy() && r.serial == serial)
+    }
+
+    /// Checks that `card` was issued by this authority and is not terminated.
+    fn check_ours(&self, card: &SimCard) -> Result<(), Error> {
+        let Some(admin) = card.administration() else {
+            return Err(Error::ForeignCard {
+                reason: "it carries no authority binding",
+            });
+        };
+        if admin.admin_key != *self.admin.verifying_key() {
+            return Err(Error::ForeignCard {
+                reason: "its admin key is another authority's",
+            });
+        }
+        if card.is_terminated() {
+            return Err(Error::Terminated);
+        }
+        Ok(())
+    }
+
+    /// A change of the 4 facts (name, address, date of birth, gender) at the window: the
+    /// signature certificate on the card is revoked on the signature CRL (reason
+    /// affiliationChanged), and a new signature key and certificate for `holder` are written to
+    /// the card, which keeps its signature PIN and retry counter. The authentication
+    /// certificate survives (it carries no 4 facts); the text-support AP's 4 facts are replaced
+    /// so they stay consistent with the new certificate.
+    ///
+    /// Everything that can be checked is checked before anything is revoked; the new
+    /// certificate is issued, then the revocation (with the spent serial) is written, then the
+    /// card. If the card cannot be written, the old certificate stays revoked and running the
+    /// change again issues another one (the unused certificate's key never left memory).
+    ///
+    /// # Errors
+    /// [`Error::ForeignCard`], [`Error::Terminated`], [`Error::NotOnCard`] (no signature key),
+    /// certificate and I/O errors.
+    pub fn change_facts<R: CryptoRng + ?Sized>(
+        &mut self,
+        card: &mut SimCard,
+        holder: cert::Holder,
+        at: OffsetDateTime,
+        rng: &mut R,
+    ) -> Result<(), Error> {
+        self.check_ours(card)?;
+        let Some(old_der) = card.certificate(KeyRole::Signature) else {
+            return Err(Error::NotOnCard {
+                part: "signature certificate",
+            });
+        };
+        let old = JpkiCertificate::from_der(old_der).map_err(cert_err)?;
+        old.verify_signed_by(self.sign_ca.certificate())
+            .map_err(|_| Error::ForeignCard {
+                reason: "its signature certificate is another CA's",
+            })?;
+        let card_expiry =
+            card.administration()
+                .map(|a| a.card_expiry)
+                .ok_or(Error::ForeignCard {
+                    reason: "it carries no authority binding",
+                })?;
+        holder
+            .validate_on(cert::validity::jst_date(at))
+            .map_err(cert_err)?;
+        let facts = text_facts(&holder);
+        if card.has_text_support() {
+            facts.validate()?;
+        }
+        let issued = cert::validity::jst_date(at);
+        let not_after = match card.profile() {
+            CardProfile::Juki => cert::validity::juki_not_after(issued),
+            CardProfile::MyNumber => match card.certificate(KeyRole::Authentication) {
+                Some(auth) => {
+                    let auth = JpkiCertificate::from_der(auth).map_err(cert_err)?;
+                    cert::validity::my_number_sign_not_after(
+                        issued,
+                        holder.birth_date,
+                        card_expiry,
+                        auth.not_after(),
+                    )
+                }
+                None => {
+                    cert::validity::my_number_auth_not_after(issued, holder.birth_date, card_expiry)
+                }
+            },
+        }
+        .map_err(cert_err)?;
+        let key = cert::keys::generate_key(rng).map_err(cert_err)?;
+        let public = key.to_public_key();
+        let serial = self.take_serial()?;
+        let certificate = self
+            .sign_ca
+            .issue_signature(&SignatureRequest {
+                serial,
+                public_key: &public,
+                not_before: at,
+                not_after,
+                holder: &holder,
+            })
+            .map_err(cert_err)?;
+        // writes the state (serial spent) and the CRLs
+        self.revoke(&old, RevocationReason::AffiliationChanged, at)?;
+        Ok(card.replace_signature(
+            key,
+            certificate.der().to_vec(),
+            self.sign_ca.certificate().der().to_vec(),
+            facts,
+        )?)
+    }
+
+    /// A card fault: every certificate on the card is revoked (reason cessationOfOperation —
+    /// the keys are lost with the card, nothing says they were compromised) and the card is
+    /// terminated: its keys, PINs and text data are erased from the card file and it answers
+    /// every command `6A82`, like a card whose applications are gone (clients report "no JPKI
+    /// card" instead of retrying). The revocations are written before the card.
+    ///
+    /// # Errors
+    /// [`Error::ForeignCard`], [`Error::Terminated`], certificate and I/O errors.
+    pub fn fault(&mut self, card: &mut SimCard, at: OffsetDateTime) -> Result<(), Error> {
+        self.check_ours(card)?;
+        for role in [KeyRole::Authentication, KeyRole::Signature] {
+            if let Some(der) = card.certificate(role) {
+                let certificate = JpkiCertificate::from_der(der).map_err(cert_err)?;
+                self.revoke(&certificate, RevocationReason::CessationOfOperation, at)?;
+            }
+        }
+        Ok(card.terminate()?)
+    }
+}
