@@ -12,12 +12,10 @@
 
 pub mod admin;
 mod card;
-pub mod cli;
 mod contents;
 mod engine;
 mod error;
 mod holder;
-pub mod process;
 pub mod sample;
 mod store;
 pub mod trace;

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
-use card_sim::cli::printable;
 use card_sim::{CardProfile, MyNumber, admin::Hex};
 use cert::time::{Date, Month, OffsetDateTime};
+use cli_common::printable;
 use issuer::{Authority, IssueRequest, RetryLimits};
 use pin_policy::PinKind;
 

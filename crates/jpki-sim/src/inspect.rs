@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
-use card_sim::cli::printable;
 use card_sim::{CardProfile, KeyRole, PinRef, SimCard, admin::Hex};
 use cert::time::OffsetDateTime;
+use cli_common::printable;
 
 use crate::admin::pin_name;
 

@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use card_sim::Engine;
-use card_sim::cli::{EXIT_CODES, InvalidInput};
 use card_sim::vpcd::{self};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cli_common::{EXIT_CODES, InvalidInput};
 
 mod admin;
 mod authority;
@@ -241,7 +241,7 @@ fn invalid(message: impl Into<String>) -> anyhow::Error {
 
 fn main() -> ExitCode {
     // First, before any PIN or key is in memory: a crash must not write them to a core file.
-    if let Err(e) = card_sim::process::disable_core_dumps() {
+    if let Err(e) = cli_common::process::disable_core_dumps() {
         eprintln!(
             "jpki-sim: warning: cannot disable core dumps ({e}); a crash could write PINs and keys to a core file"
         );
@@ -250,23 +250,23 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("jpki-sim: {}", card_sim::cli::one_line(e.chain()));
+            eprintln!("jpki-sim: {}", cli_common::one_line(e.chain()));
             ExitCode::from(exit_code(&e))
         }
     }
 }
 
-/// The exit code of an error (see [`card_sim::cli::exit`]).
+/// The exit code of an error (see [`cli_common::exit`]).
 fn exit_code(e: &anyhow::Error) -> u8 {
-    use card_sim::cli::exit;
+    use cli_common::exit;
     if e.chain().any(|cause| {
-        card_sim::cli::is_invalid_input(cause)
+        cli_common::is_invalid_input(cause)
             || cause
                 .downcast_ref::<issuer::Error>()
                 .is_some_and(|e| match e {
                     issuer::Error::IssueRequest { .. } | issuer::Error::Pin(_) => true,
-                    issuer::Error::Card(card) => card_sim::cli::is_invalid_input(card),
-                    issuer::Error::Certificate(cert) => card_sim::cli::is_invalid_input(cert),
+                    issuer::Error::Card(card) => cli_common::is_invalid_input(card),
+                    issuer::Error::Certificate(cert) => cli_common::is_invalid_input(cert),
                     _ => false,
                 })
     }) {

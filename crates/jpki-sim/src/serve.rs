@@ -6,8 +6,8 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context as _, bail};
 use card_sim::SimCard;
-use card_sim::cli::printable;
 use card_sim::vpcd::{self, ServeOptions};
+use cli_common::printable;
 
 use crate::ServeArgs;
 

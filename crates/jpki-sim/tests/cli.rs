@@ -611,6 +611,6 @@ fn errors_name_the_users_paths_once_and_say_what_to_do() {
 #[test]
 fn help_shows_the_shared_exit_code_table() {
     let help = ok(&["--help"], "");
-    assert!(help.contains(card_sim::cli::EXIT_CODES), "{help}");
+    assert!(help.contains(cli_common::EXIT_CODES), "{help}");
     assert!(help.contains("6  invalid input"), "{help}");
 }

@@ -95,7 +95,7 @@ pub fn size_text(bytes: u64) -> String {
 
 /// The longest line accepted as a PIN on standard input (`--pin-stdin`), in bytes. JPKI PINs
 /// are at most 16 characters.
-pub const MAX_PIN_LINE: u64 = 256;
+pub use cli_common::pins::MAX_PIN_LINE;
 
 /// Why an input file was not read.
 #[derive(Debug, thiserror::Error)]

@@ -15,5 +15,6 @@ pub mod cms;
 pub mod demo;
 pub mod input;
 pub mod login;
-pub mod pin_input;
+/// PIN input (a no-echo prompt or `--pin-stdin`), shared with `jpki-sim`.
+pub use cli_common::pins as pin_input;
 pub mod report;

@@ -1,7 +1,7 @@
 //! `jpki-tool`: the command-line client for JPKI cards (My Number and Juki cards), for real
 //! readers through PC/SC and for simulator card files in process.
 //!
-//! Exit codes: the table both binaries share, [`card_sim::cli::EXIT_CODES`] (0 success; 1
+//! Exit codes: the table both binaries share, [`cli_common::EXIT_CODES`] (0 success; 1
 //! error; 2 usage; 3 wrong or blocked PIN; 4 a signature, certificate or login that does not
 //! verify; 5 no PC/SC service, reader or card; 6 invalid input).
 
@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, bail};
 use apdu::{Transport, TransportError};
-use card_sim::cli::{EXIT_CODES, InvalidInput, exit, printable};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cli_common::{EXIT_CODES, InvalidInput, exit, printable};
 use jpki_applet::{CertSlot, JpkiApplet, KeyRef, PinRef};
 use jpki_tool::input::{self, Input};
 use jpki_tool::pin_input::PinInput;
@@ -276,7 +276,7 @@ enum Exit {
 
 fn main() -> ExitCode {
     // First, before any PIN or key is in memory: a crash must not write them to a core file.
-    if let Err(e) = card_sim::process::disable_core_dumps() {
+    if let Err(e) = cli_common::process::disable_core_dumps() {
         eprintln!(
             "jpki-tool: warning: cannot disable core dumps ({e}); a crash could write PINs and keys to a core file"
         );
@@ -285,13 +285,13 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("jpki-tool: {}", card_sim::cli::one_line(e.chain()));
+            eprintln!("jpki-tool: {}", cli_common::one_line(e.chain()));
             ExitCode::from(exit_code(&e))
         }
     }
 }
 
-/// The exit code of an error: the table of [`card_sim::cli::exit`].
+/// The exit code of an error: the table of [`cli_common::exit`].
 fn exit_code(e: &anyhow::Error) -> u8 {
     for cause in e.chain() {
         if let Some(exit) = cause.downcast_ref::<Exit>() {
@@ -323,14 +323,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         {
             return exit::NOT_VERIFIED;
         }
-        if matches!(
-            cause.downcast_ref::<jpki_tool::pin_input::PinInputError>(),
-            Some(
-                jpki_tool::pin_input::PinInputError::StdinEnded { .. }
-                    | jpki_tool::pin_input::PinInputError::NoTerminal { .. }
-            )
-        ) || card_sim::cli::is_invalid_input(cause)
-        {
+        if cli_common::is_invalid_input(cause) {
             return exit::INVALID_INPUT;
         }
     }
@@ -889,24 +882,5 @@ fn text_support(card: &mut Card<'_>, pins: &mut PinInput) -> Result<()> {
 /// (never following a link planted at a fixed name), fsync, rename over `path` (a symlink at
 /// `path` is replaced, not followed), fsync of the directory. The file is private (0600).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let cannot = || format!("cannot write {}", path.display());
-    let mut temp = tempfile::Builder::new()
-        .prefix(".jpki-tool.")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(cannot)?;
-    temp.write_all(bytes).with_context(cannot)?;
-    temp.as_file().sync_all().with_context(cannot)?;
-    temp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(cannot)?;
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .with_context(cannot)?;
-    Ok(())
+    cli_common::write_file(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -1,13 +1,13 @@
 //! How a certificate is shown to a person (text) or a program (JSON).
 //!
 //! A certificate from elsewhere can carry anything in its names: every string taken from it
-//! is passed through [`card_sim::cli::printable`] (text) or [`quote`] (JSON), so no control
+//! is passed through [`cli_common::printable`] (text) or [`quote`] (JSON), so no control
 //! character or bidirectional override reaches the terminal.
 
 use std::fmt::Write as _;
 
-use card_sim::cli::printable;
 use cert::{CertKind, Environment, Gender, JpkiCertificate};
+use cli_common::printable;
 use time::OffsetDateTime;
 
 /// Japan Standard Time, in which JPKI validity is stated (notAfter is 23:59:59 JST).

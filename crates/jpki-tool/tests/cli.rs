@@ -645,7 +645,7 @@ fn exit_codes_are_one_table_and_errors_one_line_each_cause_once() {
         .output()
         .unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
-    assert!(help.contains(card_sim::cli::EXIT_CODES), "{help}");
+    assert!(help.contains(cli_common::EXIT_CODES), "{help}");
 
     let dir = Scratch::new("conventions");
     let card = my_number_card(&dir);

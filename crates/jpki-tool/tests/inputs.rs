@@ -276,7 +276,11 @@ fn a_pin_line_from_dev_zero_is_refused() {
     let f = files(&dir);
     let args = ["--card", s(&f.card), "--pin-stdin", "cert", "show", "sign"];
     let out = run_limited(&args, Stdio::from(File::open("/dev/zero").unwrap()));
-    one_clear_line(&out, &args, &["longer than 256 bytes"]);
+    // not a PIN: invalid input (exit 6), one line
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("longer than 256 bytes"), "{err}");
 }
 
 #[test]

@@ -1,5 +1,4 @@
-//! Conventions shared by the two command-line tools, `jpki-sim` (this crate's binary) and
-//! `jpki-tool` (which depends on this crate): one table of exit codes, one way to print an
+//! Conventions shared by the two command-line tools, `jpki-sim` and `jpki-tool`: one table of exit codes, one way to print an
 //! error on one line, one way to print text that came from a card or a certificate.
 //!
 //! | code | meaning |
@@ -89,18 +88,21 @@ pub fn is_invalid_input(cause: &(dyn StdError + 'static)) -> bool {
     if cause.downcast_ref::<InvalidInput>().is_some() {
         return true;
     }
-    if let Some(e) = cause.downcast_ref::<crate::Error>() {
+    if let Some(e) = cause.downcast_ref::<card_sim::Error>() {
         return matches!(
             e,
-            crate::Error::Pin(_)
-                | crate::Error::WrongPinKind { .. }
-                | crate::Error::NotOnProfile { .. }
-                | crate::Error::InvalidMyNumber { .. }
-                | crate::Error::InvalidFacts { .. }
+            card_sim::Error::Pin(_)
+                | card_sim::Error::WrongPinKind { .. }
+                | card_sim::Error::NotOnProfile { .. }
+                | card_sim::Error::InvalidMyNumber { .. }
+                | card_sim::Error::InvalidFacts { .. }
         );
     }
     if let Some(e) = cause.downcast_ref::<cert::Error>() {
         return matches!(e, cert::Error::BadHolder { .. });
+    }
+    if let Some(e) = cause.downcast_ref::<crate::pins::PinInputError>() {
+        return !matches!(e, crate::pins::PinInputError::Stdin { .. });
     }
     cause.downcast_ref::<pin_policy::Error>().is_some()
 }

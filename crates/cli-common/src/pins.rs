@@ -4,7 +4,13 @@
 
 use std::io::{BufRead, Read};
 
+use pin_policy::{Pin, PinKind};
 use zeroize::Zeroizing;
+
+/// The longest line read as a PIN from standard input (the longest PIN is 16 characters; the
+/// rest is room for a clumsy line ending): a longer line, or `/dev/zero`, is refused without
+/// reading further.
+pub const MAX_PIN_LINE: u64 = 256;
 
 /// Where PINs are read from.
 #[derive(Debug)]
@@ -35,14 +41,22 @@ pub enum PinInputError {
         /// What was asked for.
         what: String,
     },
-    /// The line is longer than any PIN ([`crate::input::MAX_PIN_LINE`] bytes without a newline).
+    /// The line is longer than any PIN ([`MAX_PIN_LINE`] bytes without a newline).
     #[error(
         "the {what} line on standard input is longer than {} bytes: not a PIN (one PIN per line)",
-        crate::input::MAX_PIN_LINE
+        MAX_PIN_LINE
     )]
     LineTooLong {
         /// What was asked for.
         what: String,
+    },
+    /// The PIN breaks its kind's format rule.
+    #[error("{what}: {source}")]
+    Format {
+        /// What was asked for.
+        what: String,
+        /// The broken rule.
+        source: pin_policy::Error,
     },
     /// Reading standard input failed.
     #[error("reading the {what} from standard input: {source}")]
@@ -70,11 +84,11 @@ impl PinInput {
             Self::Stdin => {
                 // room for the longest accepted line: no reallocation leaves a copy of the PIN behind
                 let mut line = Zeroizing::new(String::with_capacity(
-                    usize::try_from(crate::input::MAX_PIN_LINE).unwrap_or(256),
+                    usize::try_from(MAX_PIN_LINE).unwrap_or(256),
                 ));
                 let n = std::io::stdin()
                     .lock()
-                    .take(crate::input::MAX_PIN_LINE)
+                    .take(MAX_PIN_LINE)
                     .read_line(&mut line)
                     .map_err(|source| PinInputError::Stdin {
                         what: what.into(),
@@ -83,9 +97,7 @@ impl PinInput {
                 if n == 0 {
                     return Err(PinInputError::StdinEnded { what: what.into() });
                 }
-                if !line.ends_with('\n')
-                    && u64::try_from(n).unwrap_or(u64::MAX) >= crate::input::MAX_PIN_LINE
-                {
+                if !line.ends_with('\n') && u64::try_from(n).unwrap_or(u64::MAX) >= MAX_PIN_LINE {
                     return Err(PinInputError::LineTooLong { what: what.into() });
                 }
                 let trimmed = line.trim_end_matches(['\r', '\n']).len();
@@ -100,5 +112,17 @@ impl PinInput {
                 }
             }
         }
+    }
+
+    /// Reads one PIN of `kind` and checks its format rule.
+    ///
+    /// # Errors
+    /// See [`PinInputError`]; [`PinInputError::Format`] for a PIN that breaks its rule.
+    pub fn read_pin(&mut self, kind: PinKind, what: &str) -> Result<Pin, PinInputError> {
+        let text = self.read(what)?;
+        Pin::new(kind, text.as_bytes()).map_err(|source| PinInputError::Format {
+            what: what.into(),
+            source,
+        })
     }
 }
