@@ -465,8 +465,7 @@ fn with_card<R>(g: &Global, f: impl FnOnce(&mut Card<'_>) -> Result<R>) -> Resul
         }
         // the card library's errors name the file
         let mut sim = card_sim::SimCard::open(path).context("cannot open the simulator card")?;
-        let mut card: Card<'_> = JpkiApplet::new(&mut sim as &mut dyn Transport);
-        trace(&mut card, g);
+        let mut card: Card<'_> = JpkiApplet::open_channel(traced(&mut sim, g))?;
         return f(&mut card);
     }
     let ctx = jpki_applet::pcsc::PcscContext::establish()?;
@@ -479,21 +478,25 @@ fn with_card<R>(g: &Global, f: impl FnOnce(&mut Card<'_>) -> Result<R>) -> Resul
     }
     let mut pcsc_card = ctx.connect(&reader)?;
     let mut tx = pcsc_card.transaction()?;
-    let mut card: Card<'_> = JpkiApplet::new(&mut tx as &mut dyn Transport);
-    trace(&mut card, g);
+    let mut card: Card<'_> = JpkiApplet::open_channel(traced(&mut tx, g))?;
     f(&mut card)
 }
 
-/// With `--verbose`, every exchange on standard error through the tracer both binaries share
-/// (PINs always redacted, personal data unless `--trace-personal-data`).
-fn trace(card: &mut Card<'_>, g: &Global) {
+/// The channel to a card; with `--verbose`, every exchange (from the first, which opens the
+/// card) on standard error through the tracer both binaries share (PINs always redacted,
+/// personal data unless `--trace-personal-data`).
+fn traced<'a>(
+    transport: &'a mut dyn Transport,
+    g: &Global,
+) -> apdu::Channel<&'a mut dyn Transport> {
+    let mut channel = apdu::Channel::new(transport);
     if g.verbose {
         let mut tracer = card_sim::trace::Tracer::new(g.trace_personal_data);
-        card.channel_mut()
-            .set_trace(move |c: &apdu::Command, r: &apdu::Response| {
-                eprintln!("{}", tracer.exchange(c, r));
-            });
+        channel.set_trace(move |c: &apdu::Command, r: &apdu::Response| {
+            eprintln!("{}", tracer.exchange(c, r));
+        });
     }
+    channel
 }
 
 fn readers() -> Result<()> {
@@ -512,8 +515,8 @@ fn readers() -> Result<()> {
 }
 
 fn info(card: &mut Card<'_>) -> Result<()> {
-    let token = card.token_info()?;
-    let avail = card.availability()?;
+    let token = card.token_info();
+    let avail = card.availability();
     println!("card:        {}", token.kind);
     let yes = |b| if b { "present" } else { "not issued" };
     println!("auth cert:   {}", yes(avail.auth));
