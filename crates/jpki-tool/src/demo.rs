@@ -15,7 +15,7 @@ use jpki_applet::{CertSlot, Error as CardError, JpkiApplet, KeyRef, PinRef};
 use pin_policy::{Pin, PinKind};
 
 use crate::input::{self, Input};
-use crate::{cms, login, report};
+use crate::{card_sign, cms, login, report};
 
 const AUTH_PIN: &str = "1234";
 const SIGN_PIN: &str = "JPKI2026";
@@ -120,12 +120,9 @@ pub fn run(dir: &Path) -> Result<()> {
     let sign_anchor = anchors_for(&authority, Hierarchy::Signature)?;
     let p7s = {
         let mut card = JpkiApplet::open(&mut sim)?;
-        let signer = card.read_sign_certificate(SIGN_PIN.as_bytes())?;
         let t = cms::whole_seconds(SystemTime::now());
         let content = input::open(&doc, Input::Document)?;
-        cms::sign_detached(&content, &signer, &[], t, |di| {
-            card.sign(KeyRef::Sign, SIGN_PIN.as_bytes(), di)
-        })?
+        card_sign::sign_document(&mut card, KeyRef::Sign, SIGN_PIN.as_bytes(), &content, t)?
     };
     std::fs::write(dir.join("application.xml.p7s"), &p7s)?;
     let verified = cms::verify_detached(&p7s, input::open(&doc, Input::Document)?)?;

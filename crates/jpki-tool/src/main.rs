@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use jpki_applet::{CertSlot, JpkiApplet, KeyRef, PinRef};
 use jpki_tool::input::{self, Input};
 use jpki_tool::pin_input::PinInput;
-use jpki_tool::{anchors, cms, login, report};
+use jpki_tool::{anchors, card_sign, cms, login, report};
 use time::OffsetDateTime;
 
 #[derive(Parser, Debug)]
@@ -701,15 +701,15 @@ fn sign_file(
         KeyArg::Auth => (KeyRef::Auth, "authentication PIN"),
     };
     let pin = read_pin(pins, pin_name)?;
-    let signer = match key {
-        KeyRef::Sign => card.read_sign_certificate(pin.as_bytes())?,
-        KeyRef::Auth => card.read_certificate(CertSlot::Auth)?,
-    };
     let now = cms::whole_seconds(SystemTime::now());
-    let p7s = cms::sign_detached(&content, &signer, &[], now, |digest_info| {
-        card.sign(key, pin.as_bytes(), digest_info)
-    })
-    .map_err(|e| document_error(e, file))?;
+    // one VERIFY: the certificate and the signature under the same session
+    let p7s =
+        card_sign::sign_document(card, key, pin.as_bytes(), &content, now).map_err(
+            |e| match e {
+                card_sign::CardSignError::Card(e) => e.into(),
+                card_sign::CardSignError::Cms(e) => document_error(e, file),
+            },
+        )?;
     write_file(output, &p7s)?;
     println!(
         "signed {} ({} bytes) → {}",
@@ -877,8 +877,10 @@ fn auth_check(
 
 fn text_support(card: &mut Card<'_>, pins: &mut PinInput) -> Result<()> {
     let pin = read_pin(pins, "text-support PIN")?;
-    let number = card.text_support().my_number(pin.as_bytes())?;
-    let facts = card.text_support().four_facts(pin.as_bytes())?;
+    // one VERIFY for both files
+    let mut session = card.text_support().verify_pin(pin.as_bytes())?;
+    let number = session.my_number()?;
+    let facts = session.four_facts()?;
     println!("My Number:  {}", printable(&number.to_string()));
     println!("name:       {}", printable(&facts.name));
     println!("address:    {}", printable(&facts.address));
