@@ -246,7 +246,7 @@ fn one_verify_serves_the_certificate_and_several_signatures_until_a_reselect() {
         session.read_certificate(CertSlot::SignCa).unwrap(),
         s.sign_ca.certificate().der()
     );
-    drop(session);
+    // the session ends here (its last use): the applet is free again
     // the next operation re-selects the application: the verified state is gone (§5)
     assert!(matches!(
         card.sign_without_pin(KeyRef::Sign, &di),

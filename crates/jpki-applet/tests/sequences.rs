@@ -191,7 +191,6 @@ fn a_session_refuses_an_over_long_input_without_sending_it() {
         session.sign(&[0; 246]),
         Err(Error::SignInputTooLong { len: 246, max: 245 })
     ));
-    drop(session);
     card.into_inner().done();
 }
 
