@@ -2,7 +2,7 @@
 
 use apdu::{ExchangeError, StatusWord, TransportError};
 
-use crate::{CertSlot, PinRef};
+use crate::types::{CertSlot, PinRef};
 
 /// Errors of [`crate::JpkiApplet`] and [`crate::TextSupport`].
 #[derive(Debug, thiserror::Error)]

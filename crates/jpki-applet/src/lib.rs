@@ -10,23 +10,34 @@
     )
 )]
 
+// Module graph (no cycles): `types` ← `file_map` ← `iso` ← {`applet`, `session`,
+// `text_support`}; `applet` → `session`; `applet` and `text_support` never name each other.
 mod applet;
 mod digest;
 mod error;
+mod file_map;
+mod iso;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
+mod session;
 mod text_support;
+mod types;
 
-pub use applet::{
-    Availability, CardKind, CertSlot, JPKI_AID, JpkiApplet, KeyRef, MAX_SIGN_INPUT, PinRef,
-    PinStatus, TokenInfo,
-};
+pub use applet::JpkiApplet;
 pub use digest::{HashAlg, digest_info};
 pub use error::Error;
-pub use text_support::{FourFacts, Sex, TEXT_SUPPORT_AID, TextSupport, my_number_check_digit_ok};
+pub use file_map::{JPKI_AID, TEXT_SUPPORT_AID};
+pub use session::KeySession;
+pub use text_support::{FourFacts, Sex, TextSession, TextSupport, my_number_check_digit_ok};
+pub use types::{
+    Availability, CardFacts, CardKind, CertSlot, KeyRef, MAX_SIGN_INPUT, PinRef, PinStatus,
+    TokenInfo,
+};
 
 impl<T: apdu::Transport> JpkiApplet<T> {
-    /// The text-support application on the same card connection.
+    /// The text-support application on the same card connection. Its first command selects
+    /// it, which ends any verified state of the JPKI application; a [`KeySession`] cannot be
+    /// alive meanwhile (both borrow the applet mutably).
     pub fn text_support(&mut self) -> TextSupport<'_, T> {
         TextSupport::new(self.channel_mut())
     }

@@ -7,7 +7,7 @@
 //! let reader = ctx.first_reader()?;                // NoReader if none is connected
 //! let mut card = ctx.connect(&reader)?;            // NoCard if the reader is empty
 //! let tx = card.transaction()?;                    // exclusive for this operation
-//! let kind = JpkiApplet::new(tx).token_info()?.kind;
+//! let kind = JpkiApplet::open(tx)?.kind();
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

@@ -5,16 +5,10 @@ use core::fmt;
 use apdu::{Channel, Transport, tlv};
 use pin_policy::{Pin, PinKind};
 
-use crate::PinRef;
-use crate::applet::{read_binary, read_rest, select_application, select_ef, verify};
 use crate::error::Error;
-
-/// DF name of the text-support application (§3).
-pub const TEXT_SUPPORT_AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
-
-pub(crate) const EF_PIN: u16 = 0x0011;
-const EF_MY_NUMBER: u16 = 0x0001;
-const EF_FOUR_FACTS: u16 = 0x0002;
+use crate::file_map::{App, text_support as ef};
+use crate::iso::{read_binary, read_rest, select_application, select_ef, verify};
+use crate::types::PinRef;
 
 /// Sex as the text-support application writes it (`DF25`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -86,30 +80,64 @@ impl<'a, T: Transport> TextSupport<'a, T> {
         Self { channel }
     }
 
-    fn open(&mut self, pin: &[u8]) -> Result<(), Error> {
+    /// Verifies PIN `0011` once (the PIN is format-checked first; a PIN that cannot be right is
+    /// never sent): `00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08`, `00 A4 02 0C 02 00 11`,
+    /// `00 20 00 80 04 <PIN>`. The session reads both files under this one VERIFY.
+    ///
+    /// # Errors
+    /// [`Error::ApplicationNotFound`] on a card without the application; PIN errors.
+    pub fn verify_pin(self, pin: &[u8]) -> Result<TextSession<'a, T>, Error> {
         let checked = Pin::new(PinKind::TextSupport, pin).map_err(|source| Error::PinFormat {
             pin: PinRef::TextSupport,
             source,
         })?;
-        select_application(
-            self.channel,
-            &TEXT_SUPPORT_AID,
-            "text-support (券面事項入力補助)",
-        )?;
-        select_ef(self.channel, EF_PIN)?;
-        verify(self.channel, PinRef::TextSupport, &checked)
+        select_application(self.channel, App::TextSupport)?;
+        select_ef(self.channel, ef::PIN)?;
+        verify(self.channel, PinRef::TextSupport, &checked)?;
+        Ok(TextSession {
+            channel: self.channel,
+        })
     }
 
-    /// Verifies PIN `0011`, then reads EF `0001`: `FF 10 0C` + 12 digits.
+    /// [`TextSupport::verify_pin`], then [`TextSession::my_number`].
     ///
     /// # Errors
-    /// PIN errors; [`Error::MalformedFile`] when the content or its check digit is wrong.
+    /// As those two.
     pub fn my_number(&mut self, pin: &[u8]) -> Result<String, Error> {
-        self.open(pin)?;
-        select_ef(self.channel, EF_MY_NUMBER)?;
+        TextSupport::new(&mut *self.channel)
+            .verify_pin(pin)?
+            .my_number()
+    }
+
+    /// [`TextSupport::verify_pin`], then [`TextSession::four_facts`].
+    ///
+    /// # Errors
+    /// As those two.
+    pub fn four_facts(&mut self, pin: &[u8]) -> Result<FourFacts, Error> {
+        TextSupport::new(&mut *self.channel)
+            .verify_pin(pin)?
+            .four_facts()
+    }
+}
+
+/// The text-support application with its PIN verified, from [`TextSupport::verify_pin`]. It
+/// borrows the channel mutably, so no other application can be selected (which would end the
+/// verified state) while it lives.
+#[derive(Debug)]
+pub struct TextSession<'a, T> {
+    channel: &'a mut Channel<T>,
+}
+
+impl<T: Transport> TextSession<'_, T> {
+    /// Reads EF `0001`: `00 A4 02 0C 02 00 01`, `00 B0 00 00 00` → `FF 10 0C` + 12 digits.
+    ///
+    /// # Errors
+    /// [`Error::MalformedFile`] when the content or its check digit is wrong.
+    pub fn my_number(&mut self) -> Result<String, Error> {
+        select_ef(self.channel, ef::MY_NUMBER)?;
         let file = read_binary(self.channel, 0, 256)?;
         let malformed = |reason| Error::MalformedFile {
-            fid: EF_MY_NUMBER,
+            fid: ef::MY_NUMBER,
             reason,
         };
         let (tag, value, _filler) =
@@ -124,20 +152,20 @@ impl<'a, T: Transport> TextSupport<'a, T> {
         Ok(number.to_owned())
     }
 
-    /// Verifies PIN `0011`, then reads EF `0002`: `FF 20 len { DF21 … DF25 }`.
+    /// Reads EF `0002`: `00 A4 02 0C 02 00 02`, `00 B0 00 00 08` (the header), then the rest
+    /// → `FF 20 len { DF21 … DF25 }`.
     ///
     /// # Errors
-    /// PIN errors; [`Error::MalformedFile`] for missing or undecodable fields.
-    pub fn four_facts(&mut self, pin: &[u8]) -> Result<FourFacts, Error> {
-        self.open(pin)?;
-        select_ef(self.channel, EF_FOUR_FACTS)?;
+    /// [`Error::MalformedFile`] for missing or undecodable fields.
+    pub fn four_facts(&mut self) -> Result<FourFacts, Error> {
+        select_ef(self.channel, ef::FOUR_FACTS)?;
         let head = read_binary(self.channel, 0, 8)?;
         let malformed = |reason| Error::MalformedFile {
-            fid: EF_FOUR_FACTS,
+            fid: ef::FOUR_FACTS,
             reason,
         };
         let total = object_len(&head).ok_or(malformed("no BER-TLV header"))?;
-        let file = read_rest(self.channel, EF_FOUR_FACTS, head, total)?;
+        let file = read_rest(self.channel, ef::FOUR_FACTS, head, total)?;
         let object = tlv::parse(&file).map_err(|_| malformed("not BER-TLV"))?;
         let text = |tag, what| -> Result<String, Error> {
             let v = tlv::find_value(&object, tag).ok_or(malformed(what))?;

@@ -13,7 +13,7 @@ fn set() -> &'static FixtureSet {
 }
 
 fn my_number(with_sign: bool) -> JpkiApplet<SimCard> {
-    JpkiApplet::new(SimCard::new(sample::my_number(set(), with_sign).unwrap()).unwrap())
+    JpkiApplet::open(SimCard::new(sample::my_number(set(), with_sign).unwrap()).unwrap()).unwrap()
 }
 
 #[test]
@@ -44,12 +44,12 @@ fn reads_every_certificate_byte_for_byte() {
 
 #[test]
 fn token_info_and_availability() {
-    let mut card = my_number(true);
-    assert_eq!(card.token_info().unwrap().kind, CardKind::MyNumber);
-    let a = card.availability().unwrap();
+    let card = my_number(true);
+    assert_eq!(card.kind(), CardKind::MyNumber);
+    let a = card.availability();
     assert!(a.auth && a.sign);
     let mut no_sign = my_number(false);
-    let a = no_sign.availability().unwrap();
+    let a = no_sign.availability();
     assert!(a.auth && !a.sign);
     assert!(matches!(
         no_sign.read_certificate(CertSlot::Sign),
@@ -189,8 +189,8 @@ fn text_support_matches_the_signature_certificate() {
 fn juki_cards_use_the_juki_pin_rule() {
     let s = set();
     let card = SimCard::new(sample::juki(set()).unwrap()).unwrap();
-    let mut card = JpkiApplet::new(card);
-    assert_eq!(card.token_info().unwrap().kind, CardKind::Juki);
+    let mut card = JpkiApplet::open(card).unwrap();
+    assert_eq!(card.kind(), CardKind::Juki);
     let di = HashAlg::Sha256.hash_to_digest_info(b"juki").unwrap();
     let sig = card
         .sign(KeyRef::Sign, sample::JUKI_PIN.as_bytes(), &di)
@@ -214,10 +214,57 @@ fn an_address_of_exactly_127_bytes_reads_back_whole() {
     assert_eq!(address.len(), 127);
     let mut contents = sample::my_number(set(), true).unwrap();
     contents.text_support.as_mut().unwrap().facts.address = address.clone();
-    let mut card = JpkiApplet::new(SimCard::new(contents).unwrap());
+    let mut card = JpkiApplet::open(SimCard::new(contents).unwrap()).unwrap();
     let facts = card
         .text_support()
         .four_facts(sample::TEXT_PIN.as_bytes())
         .unwrap();
     assert_eq!(facts.address, address);
+}
+
+#[test]
+fn one_verify_serves_the_certificate_and_several_signatures_until_a_reselect() {
+    let s = set();
+    let mut card = my_number(true);
+    let di = HashAlg::Sha256
+        .hash_to_digest_info(b"two documents")
+        .unwrap();
+    let mut session = card.verify_sign_pin(b"ABC123").unwrap();
+    assert_eq!(
+        session.certificate().unwrap(),
+        s.my_number_sign.certificate.der()
+    );
+    for _ in 0..2 {
+        let sig = session.sign(&di).unwrap();
+        s.my_number_sign
+            .certificate
+            .public_key()
+            .verify(rsa::pkcs1v15::Pkcs1v15Sign::new_unprefixed(), &di, &sig)
+            .unwrap();
+    }
+    assert_eq!(
+        session.read_certificate(CertSlot::SignCa).unwrap(),
+        s.sign_ca.certificate().der()
+    );
+    // the session ends here (its last use): the applet is free again
+    // the next operation re-selects the application: the verified state is gone (§5)
+    assert!(matches!(
+        card.sign_without_pin(KeyRef::Sign, &di),
+        Err(Error::SecurityStatusNotSatisfied)
+    ));
+    // and an authentication session does not unlock the signature key or certificate
+    let mut auth = card.verify_auth_pin(b"1234").unwrap();
+    assert_eq!(
+        auth.certificate().unwrap(),
+        s.my_number_auth.certificate.der()
+    );
+    assert!(matches!(
+        auth.read_certificate(CertSlot::Sign),
+        Err(Error::SecurityStatusNotSatisfied)
+    ));
+    auth.end().unwrap();
+    assert!(matches!(
+        card.sign_without_pin(KeyRef::Auth, &di),
+        Err(Error::SecurityStatusNotSatisfied)
+    ));
 }

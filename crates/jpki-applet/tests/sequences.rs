@@ -1,11 +1,13 @@
 //! Each operation sends exactly the APDU sequence shared/jpki-spec.md documents, and maps the
-//! card's status words to precise errors. The card here is a script of expected C-APDUs and
+//! card's status words to precise errors. Every card is opened first (the 5 APDUs of
+//! `OPEN_MY_NUMBER`: SELECT, token info, availability), and the facts are never read again. The card here is a script of expected C-APDUs and
 //! the answers to give; the simulator-backed suite lives in jpki-tool's integration tests.
 
 use apdu::{Transport, TransportError};
 use jpki_applet::{CertSlot, Error, HashAlg, JpkiApplet, KeyRef, PinRef};
 
 /// Expects each C-APDU in turn (hex, `..` matches any rest) and answers with the paired hex.
+#[derive(Debug)]
 struct Script {
     steps: Vec<(String, Vec<u8>)>,
     at: usize,
@@ -55,21 +57,45 @@ const MY_NUMBER_TOKEN: &str =
     "4A504B494150494343544F4B454E32 2020202020202020202020202020202020 9000";
 const JUKI_TOKEN: &str = "4A504B494150494343544F4B454E 20 2020202020202020202020202020202020 9000";
 
-fn token_steps(token: &'static str) -> [(&'static str, &'static str); 3] {
+const SELECT_AVAILABILITY: &str = "00A4020C020008";
+const READ_AVAILABILITY: &str = "00B0000003";
+
+fn open_steps(
+    token: &'static str,
+    availability: &'static str,
+) -> [(&'static str, &'static str); 5] {
     [
         (SELECT_JPKI, "9000"),
         (SELECT_TOKEN, "9000"),
         ("00B0000000", token),
+        (SELECT_AVAILABILITY, "9000"),
+        (READ_AVAILABILITY, availability),
     ]
+}
+
+/// A card opened with the given facts, then the scripted steps.
+fn opened_as(
+    token: &'static str,
+    availability: &'static str,
+    steps: &[(&str, &str)],
+) -> JpkiApplet<Script> {
+    let mut all: Vec<(&str, &str)> = open_steps(token, availability).to_vec();
+    all.extend_from_slice(steps);
+    JpkiApplet::open(Script::new(&all)).unwrap()
+}
+
+/// A My Number card with both certificates, opened, then the scripted steps.
+fn opened(steps: &[(&str, &str)]) -> JpkiApplet<Script> {
+    opened_as(MY_NUMBER_TOKEN, "8F8F009000", steps)
 }
 
 #[test]
 fn pin_status_uses_the_empty_verify_query() {
-    let mut card = JpkiApplet::new(Script::new(&[
+    let mut card = opened(&[
         (SELECT_JPKI, "9000"),
         ("00A4020C020018", "9000"),
         ("00200080", "63C3"),
-    ]));
+    ]);
     let status = card.pin_status(PinRef::Auth).unwrap();
     assert_eq!(status.tries_left, 3);
     assert!(!status.is_blocked());
@@ -78,21 +104,21 @@ fn pin_status_uses_the_empty_verify_query() {
 
 #[test]
 fn blocked_pin_reads_as_zero_tries() {
-    let mut card = JpkiApplet::new(Script::new(&[
+    let mut card = opened(&[
         (SELECT_JPKI, "9000"),
         ("00A4020C02001B", "9000"),
         ("00200080", "63C0"),
-    ]));
+    ]);
     assert!(card.pin_status(PinRef::Sign).unwrap().is_blocked());
 }
 
 #[test]
 fn a_9000_answer_to_the_retry_query_is_not_taken_for_a_count() {
-    let mut card = JpkiApplet::new(Script::new(&[
+    let mut card = opened(&[
         (SELECT_JPKI, "9000"),
         ("00A4020C020018", "9000"),
         ("00200080", "9000"),
-    ]));
+    ]);
     assert!(matches!(
         card.pin_status(PinRef::Auth),
         Err(Error::UnexpectedStatus { .. })
@@ -100,23 +126,88 @@ fn a_9000_answer_to_the_retry_query_is_not_taken_for_a_count() {
 }
 
 #[test]
-fn signature_key_needs_the_token_info_for_the_pin_rule_then_signs() {
+fn the_facts_are_read_once_when_opened_and_answer_without_apdus() {
+    let card = opened_as(JUKI_TOKEN, "8F00009000", &[]);
+    assert_eq!(card.kind(), jpki_applet::CardKind::Juki);
+    assert_eq!(card.token_info().label, "JPKIAPICCTOKEN");
+    assert_eq!(card.token_info().raw.len(), 32);
+    let a = card.availability();
+    assert!(a.sign && !a.auth);
+    assert!(a.has(KeyRef::Sign) && !a.has(KeyRef::Auth));
+    assert_eq!(card.facts().kind(), jpki_applet::CardKind::Juki);
+    // a signature PIN of 4 characters is well-formed on a Juki card: the rule comes from the
+    // facts, not from another read of EF 0006
+    assert_eq!(
+        card.pin_kind(PinRef::Sign),
+        pin_policy::PinKind::JukiSignature
+    );
+    card.into_inner().done();
+}
+
+#[test]
+fn a_signature_session_verifies_once_for_the_certificate_and_every_signature() {
     let di = HashAlg::Sha256.hash_to_digest_info(b"hello").unwrap();
     let sign_cmd = format!("802A008033{}00", hex::encode_upper(&di));
     let answer = format!("{}9000", "AB".repeat(256));
-    let mut steps: Vec<(&str, &str)> = token_steps(MY_NUMBER_TOKEN).to_vec();
-    steps.extend([
+    let mut card = opened(&[
         (SELECT_JPKI, "9000"),
         ("00A4020C02001B", "9000"),
         ("0020008006414243313233", "9000"),
+        ("00A4020C020001", "9000"),
+        ("00B0000004", "300302010A9000"),
         ("00A4020C02001A", "9000"),
-        (sign_cmd.as_str(), answer.as_str()),
+        (&sign_cmd, &answer),
+        ("00A4020C02001A", "9000"),
+        (&sign_cmd, &answer),
+        ("00A4020C020002", "9000"),
+        ("00B0000004", "300302010B9000"),
+        (SELECT_JPKI, "9000"),
     ]);
-    let mut card = JpkiApplet::new(Script::new(&steps));
+    let mut session = card.verify_sign_pin(b"ABC123").unwrap();
+    assert_eq!(session.key(), KeyRef::Sign);
     assert_eq!(
-        card.sign(KeyRef::Sign, b"ABC123", &di).unwrap(),
-        vec![0xAB; 256]
+        session.certificate().unwrap(),
+        [0x30, 0x03, 0x02, 0x01, 0x0A]
     );
+    assert_eq!(session.sign(&di).unwrap(), vec![0xAB; 256]);
+    assert_eq!(session.sign(&di).unwrap(), vec![0xAB; 256]);
+    assert_eq!(
+        session.read_certificate(CertSlot::SignCa).unwrap(),
+        [0x30, 0x03, 0x02, 0x01, 0x0B]
+    );
+    session.end().unwrap();
+    card.into_inner().done();
+}
+
+#[test]
+fn a_session_refuses_an_over_long_input_without_sending_it() {
+    let mut card = opened(&[
+        (SELECT_JPKI, "9000"),
+        ("00A4020C020018", "9000"),
+        ("002000800431323334", "9000"),
+    ]);
+    let mut session = card.verify_auth_pin(b"1234").unwrap();
+    assert!(matches!(
+        session.sign(&[0; 246]),
+        Err(Error::SignInputTooLong { len: 246, max: 245 })
+    ));
+    card.into_inner().done();
+}
+
+#[test]
+fn a_wrong_pin_opens_no_session() {
+    let mut card = opened(&[
+        (SELECT_JPKI, "9000"),
+        ("00A4020C02001B", "9000"),
+        ("0020008006414243313233", "63C4"),
+    ]);
+    assert!(matches!(
+        card.verify_sign_pin(b"ABC123"),
+        Err(Error::WrongPin {
+            pin: PinRef::Sign,
+            tries_left: 4
+        })
+    ));
     card.into_inner().done();
 }
 
@@ -125,13 +216,13 @@ fn sign_sends_verify_select_key_and_compute_signature() {
     let di = HashAlg::Sha256.hash_to_digest_info(b"hello").unwrap();
     let sign_cmd = format!("802A008033{}00", hex::encode_upper(&di));
     let answer = format!("{}9000", "CD".repeat(256));
-    let mut card = JpkiApplet::new(Script::new(&[
+    let mut card = opened(&[
         (SELECT_JPKI, "9000"),
         ("00A4020C020018", "9000"),
         ("002000800431323334", "9000"),
         ("00A4020C020017", "9000"),
         (&sign_cmd, &answer),
-    ]));
+    ]);
     let sig = card.sign(KeyRef::Auth, b"1234", &di).unwrap();
     assert_eq!(sig, vec![0xCD; 256]);
     card.into_inner().done();
@@ -139,7 +230,7 @@ fn sign_sends_verify_select_key_and_compute_signature() {
 
 #[test]
 fn wrong_pin_reports_tries_left_and_blocked_pins_say_so() {
-    let mut card = JpkiApplet::new(Script::new(&[
+    let mut card = opened(&[
         (SELECT_JPKI, "9000"),
         ("00A4020C020018", "9000"),
         ("002000800431313131", "63C2"),
@@ -149,7 +240,7 @@ fn wrong_pin_reports_tries_left_and_blocked_pins_say_so() {
         (SELECT_JPKI, "9000"),
         ("00A4020C020018", "9000"),
         ("002000800431313131", "6984"),
-    ]));
+    ]);
     let e = card.verify_pin(PinRef::Auth, b"1111").unwrap_err();
     assert!(
         matches!(
@@ -174,7 +265,7 @@ fn wrong_pin_reports_tries_left_and_blocked_pins_say_so() {
 #[test]
 fn a_pin_of_the_wrong_format_is_never_sent() {
     // no APDU at all is scripted for the authentication PIN (its kind needs no token info)
-    let mut card = JpkiApplet::new(Script::new(&[]));
+    let mut card = opened(&[]);
     for bad in [&b"123"[..], b"12345", b"12a4", b""] {
         let e = card.verify_pin(PinRef::Auth, bad).unwrap_err();
         assert!(
@@ -193,8 +284,8 @@ fn a_pin_of_the_wrong_format_is_never_sent() {
 
 #[test]
 fn change_pin_checks_the_new_pin_before_sending_anything() {
-    // the token info is read to learn the signature PIN's rule, and nothing else is sent
-    let mut card = JpkiApplet::new(Script::new(&token_steps(MY_NUMBER_TOKEN)));
+    // the signature PIN's rule comes from the token info read at open: nothing is sent
+    let mut card = opened(&[]);
     let e = card
         .change_pin(PinRef::Sign, b"ABC123", b"abc123")
         .unwrap_err();
@@ -213,23 +304,32 @@ fn change_pin_checks_the_new_pin_before_sending_anything() {
 
 #[test]
 fn change_pin_verifies_the_old_pin_then_changes() {
-    let mut card = JpkiApplet::new(Script::new(&[
+    let mut card = opened(&[
         (SELECT_JPKI, "9000"),
         ("00A4020C020018", "9000"),
         ("002000800431323334", "9000"),
         ("002401800439383736", "9000"),
-    ]));
+    ]);
     card.change_pin(PinRef::Auth, b"1234", b"9876").unwrap();
     card.into_inner().done();
 }
 
 #[test]
 fn juki_cards_allow_four_character_signature_pins() {
-    let mut card = JpkiApplet::new(Script::new(&token_steps(JUKI_TOKEN)));
+    let mut card = opened_as(
+        JUKI_TOKEN,
+        "8F00009000",
+        &[
+            (SELECT_JPKI, "9000"),
+            ("00A4020C02001B", "9000"),
+            ("002000800441424331", "9000"),
+        ],
+    );
     assert_eq!(
-        card.pin_kind(PinRef::Sign).unwrap(),
+        card.pin_kind(PinRef::Sign),
         pin_policy::PinKind::JukiSignature
     );
+    card.verify_pin(PinRef::Sign, b"ABC1").unwrap();
     card.into_inner().done();
 }
 
@@ -243,21 +343,21 @@ fn certificates_are_read_header_first_then_in_chunks_without_filler() {
     let r1 = format!("{}9000", h(&der[4..260]));
     let r2 = format!("{}9000", h(&der[260..516]));
     let r3 = format!("{}9000", h(&der[516..600]));
-    let mut card = JpkiApplet::new(Script::new(&[
+    let mut card = opened(&[
         (SELECT_JPKI, "9000"),
         ("00A4020C02000A", "9000"),
         ("00B0000004", "308202549000"),
         ("00B0000400", &r1),
         ("00B0010400", &r2),
         ("00B0020454", &r3),
-    ]));
+    ]);
     assert_eq!(card.read_certificate(CertSlot::Auth).unwrap(), der);
     card.into_inner().done();
 }
 
 #[test]
 fn signature_certificate_without_pin_is_refused_and_empty_slots_are_named() {
-    let mut card = JpkiApplet::new(Script::new(&[
+    let mut card = opened(&[
         (SELECT_JPKI, "9000"),
         ("00A4020C020001", "9000"),
         ("00B0000004", "6982"),
@@ -266,7 +366,7 @@ fn signature_certificate_without_pin_is_refused_and_empty_slots_are_named() {
         (SELECT_JPKI, "9000"),
         ("00A4020C02000A", "9000"),
         ("00B0000004", "FFFFFFFF9000"),
-    ]));
+    ]);
     assert!(matches!(
         card.read_certificate(CertSlot::Sign),
         Err(Error::SecurityStatusNotSatisfied)
@@ -288,15 +388,14 @@ fn signature_certificate_without_pin_is_refused_and_empty_slots_are_named() {
 
 #[test]
 fn a_card_without_the_application_is_named_as_such() {
-    let mut card = JpkiApplet::new(Script::new(&[(SELECT_JPKI, "6A82")]));
-    let e = card.token_info().unwrap_err();
+    let e = JpkiApplet::open(Script::new(&[(SELECT_JPKI, "6A82")])).unwrap_err();
     assert!(matches!(e, Error::ApplicationNotFound { .. }));
     assert!(e.to_string().contains("6A82"));
 }
 
 #[test]
 fn too_long_sign_input_is_refused_locally() {
-    let mut card = JpkiApplet::new(Script::new(&[]));
+    let mut card = opened(&[]);
     let e = card.sign(KeyRef::Auth, b"1234", &[0; 246]).unwrap_err();
     assert!(matches!(e, Error::SignInputTooLong { len: 246, max: 245 }));
     card.into_inner().done();
@@ -304,13 +403,27 @@ fn too_long_sign_input_is_refused_locally() {
 
 #[test]
 fn availability_reads_both_flags() {
-    let mut card = JpkiApplet::new(Script::new(&[
-        (SELECT_JPKI, "9000"),
-        ("00A4020C020008", "9000"),
-        ("00B0000003", "008F009000"),
-    ]));
-    let a = card.availability().unwrap();
+    let card = opened_as(MY_NUMBER_TOKEN, "008F009000", &[]);
+    let a = card.availability();
     assert!(!a.sign && a.auth);
+    card.into_inner().done();
+}
+
+#[test]
+fn a_token_label_of_no_jpki_card_fails_the_open() {
+    let e = JpkiApplet::open(Script::new(&[
+        (SELECT_JPKI, "9000"),
+        (SELECT_TOKEN, "9000"),
+        ("00B0000000", "4A504B4941504943435445535420209000"),
+    ]))
+    .unwrap_err();
+    assert!(matches!(e, Error::MalformedFile { fid: 0x0006, .. }), "{e}");
+}
+
+#[test]
+fn a_short_availability_file_fails_the_open() {
+    let e = JpkiApplet::open(Script::new(&open_steps(MY_NUMBER_TOKEN, "8F9000"))).unwrap_err();
+    assert!(matches!(e, Error::MalformedFile { fid: 0x0008, .. }), "{e}");
 }
 
 #[test]
@@ -332,7 +445,7 @@ fn text_support_reads_my_number_and_four_facts() {
     let rest = format!("{}9000", h(&facts[8..]));
     let rest_cmd = format!("00B00008{:02X}", facts.len() - 8);
     let ts = "00A4040C0AD3921000310001010408";
-    let mut card = JpkiApplet::new(Script::new(&[
+    let mut card = opened(&[
         (ts, "9000"),
         ("00A4020C020011", "9000"),
         ("002000800431323334", "9000"),
@@ -344,7 +457,7 @@ fn text_support_reads_my_number_and_four_facts() {
         ("00A4020C020002", "9000"),
         ("00B0000008", &head),
         (&rest_cmd, &rest),
-    ]));
+    ]);
     assert_eq!(
         card.text_support().my_number(b"1234").unwrap(),
         "123456789018"
@@ -354,5 +467,41 @@ fn text_support_reads_my_number_and_four_facts() {
     assert_eq!(f.address, "東京都千代田区永田町１－７－１");
     assert_eq!(f.birth, (1985, 4, 12));
     assert_eq!(f.sex, jpki_applet::Sex::Female);
+    card.into_inner().done();
+}
+
+#[test]
+fn a_text_session_reads_both_files_under_one_verify() {
+    let ts = "00A4040C0AD3921000310001010408";
+    let facts = apdu::tlv::encode(
+        &apdu::tlv::constructed(
+            0xFF20,
+            vec![
+                apdu::tlv::primitive(0xDF22, "番号　花子".as_bytes()).unwrap(),
+                apdu::tlv::primitive(0xDF23, "東京都".as_bytes()).unwrap(),
+                apdu::tlv::primitive(0xDF24, b"19850412").unwrap(),
+                apdu::tlv::primitive(0xDF25, b"9").unwrap(),
+            ],
+        )
+        .unwrap(),
+    );
+    let h = |b: &[u8]| hex::encode_upper(b);
+    let head = format!("{}9000", h(&facts[..8]));
+    let rest = format!("{}9000", h(&facts[8..]));
+    let rest_cmd = format!("00B00008{:02X}", facts.len() - 8);
+    let mut card = opened(&[
+        (ts, "9000"),
+        ("00A4020C020011", "9000"),
+        ("002000800431323334", "9000"),
+        ("00A4020C020001", "9000"),
+        ("00B0000000", "FF100C3132333435363738393031389000"),
+        ("00A4020C020002", "9000"),
+        ("00B0000008", &head),
+        (&rest_cmd, &rest),
+    ]);
+    let mut session = card.text_support().verify_pin(b"1234").unwrap();
+    assert_eq!(session.my_number().unwrap(), "123456789018");
+    let f = session.four_facts().unwrap();
+    assert_eq!(f.sex, jpki_applet::Sex::NotApplicable);
     card.into_inner().done();
 }

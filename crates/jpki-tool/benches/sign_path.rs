@@ -218,14 +218,15 @@ fn client(c: &mut Criterion) {
     for &engine in Engine::ALL {
         let mut card = card(engine);
         assert_eq!(
-            JpkiApplet::new(&mut card)
+            JpkiApplet::open(&mut card)
+                .expect("open the card")
                 .sign(KeyRef::Sign, SIGN_PIN.as_bytes(), &di)
                 .expect("applet sign"),
             expected,
             "{engine}"
         );
         g.bench_function(format!("applet-sign-{engine}"), |b| {
-            let mut applet = JpkiApplet::new(&mut card);
+            let mut applet = JpkiApplet::open(&mut card).expect("open the card");
             b.iter(|| {
                 applet
                     .sign(KeyRef::Sign, black_box(SIGN_PIN.as_bytes()), black_box(&di))
@@ -245,7 +246,7 @@ fn cms(c: &mut Criterion) {
     for &engine in Engine::ALL {
         let mut card = card(engine);
         g.bench_function(format!("sign-1MiB-{engine}"), |b| {
-            let mut applet = JpkiApplet::new(&mut card);
+            let mut applet = JpkiApplet::open(&mut card).expect("open the card");
             b.iter(|| {
                 jpki_tool::cms::sign_detached(
                     black_box(document.as_slice()),
@@ -289,7 +290,7 @@ fn pcsc(c: &mut Criterion) {
     // One try first: a card with another PIN must not be driven into blocking.
     let di = digest_info();
     // (The served card has keys of its own: the interop suite checks its signatures.)
-    match JpkiApplet::new(&mut card).sign(KeyRef::Sign, pin.as_bytes(), &di) {
+    match JpkiApplet::open(&mut card).and_then(|mut a| a.sign(KeyRef::Sign, pin.as_bytes(), &di)) {
         Ok(sig) if sig.len() == 256 => {}
         Ok(sig) => {
             println!(
@@ -299,7 +300,9 @@ fn pcsc(c: &mut Criterion) {
             return;
         }
         Err(e) => {
-            println!("note: layer 5 (PC/SC) skipped: first signature failed: {e}");
+            println!(
+                "note: layer 5 (PC/SC) skipped: opening the card or its first signature failed: {e}"
+            );
             return;
         }
     }
@@ -309,7 +312,7 @@ fn pcsc(c: &mut Criterion) {
         b.iter(|| apdu::Transport::transmit(&mut card, black_box(&PIN_STATUS)).expect("APDU"))
     });
     g.bench_function("sign", |b| {
-        let mut applet = JpkiApplet::new(&mut card);
+        let mut applet = JpkiApplet::open(&mut card).expect("open the card");
         b.iter(|| {
             applet
                 .sign(KeyRef::Sign, pin.as_bytes(), black_box(&di))
@@ -403,11 +406,11 @@ fn profile(spec: &str) {
     let mut rsa_card = card_ready_to_sign(Engine::Rsa);
     let capdu = sign_apdu();
     let mut rng = rand::rng();
-    let mut applet = JpkiApplet::new(&mut client_card);
+    let mut applet = JpkiApplet::open(&mut client_card).expect("open the card");
     #[cfg(feature = "fast-engine")]
     let fast = fast::Engine::new(key);
     #[cfg(feature = "fast-engine")]
-    let mut openssl_applet = JpkiApplet::new(&mut openssl_client_card);
+    let mut openssl_applet = JpkiApplet::open(&mut openssl_client_card).expect("open the card");
     for _ in 0..n {
         let out = match engine {
             "rsa-blinded" => key

@@ -15,7 +15,7 @@ use jpki_applet::{CertSlot, Error as CardError, JpkiApplet, KeyRef, PinRef};
 use pin_policy::{Pin, PinKind};
 
 use crate::input::{self, Input};
-use crate::{cms, login, report};
+use crate::{card_sign, cms, login, report};
 
 const AUTH_PIN: &str = "1234";
 const SIGN_PIN: &str = "JPKI2026";
@@ -81,7 +81,7 @@ pub fn run(dir: &Path) -> Result<()> {
         "The holder's client software shows the certificates and their expiry",
     );
     {
-        let mut card = JpkiApplet::new(&mut sim);
+        let mut card = JpkiApplet::open(&mut sim)?;
         let auth = cert::JpkiCertificate::from_der(&card.read_certificate(CertSlot::Auth)?)?;
         println!("-- authentication certificate (no personal data in it):");
         print!("{}", indent(&report::text(&auth, now)));
@@ -95,7 +95,7 @@ pub fn run(dir: &Path) -> Result<()> {
     print_pins(&mut sim)?;
 
     step(4, "A wrong authentication PIN");
-    let mut card = JpkiApplet::new(&mut sim);
+    let mut card = JpkiApplet::open(&mut sim)?;
     match card.verify_pin(PinRef::Auth, b"9999") {
         Err(e @ CardError::WrongPin { .. }) => println!("card says: {e}"),
         other => bail!("a wrong PIN was not refused: {other:?}"),
@@ -119,13 +119,10 @@ pub fn run(dir: &Path) -> Result<()> {
     )?;
     let sign_anchor = anchors_for(&authority, Hierarchy::Signature)?;
     let p7s = {
-        let mut card = JpkiApplet::new(&mut sim);
-        let signer = card.read_sign_certificate(SIGN_PIN.as_bytes())?;
+        let mut card = JpkiApplet::open(&mut sim)?;
         let t = cms::whole_seconds(SystemTime::now());
         let content = input::open(&doc, Input::Document)?;
-        cms::sign_detached(&content, &signer, &[], t, |di| {
-            card.sign(KeyRef::Sign, SIGN_PIN.as_bytes(), di)
-        })?
+        card_sign::sign_document(&mut card, KeyRef::Sign, SIGN_PIN.as_bytes(), &content, t)?
     };
     std::fs::write(dir.join("application.xml.p7s"), &p7s)?;
     let verified = cms::verify_detached(&p7s, input::open(&doc, Input::Document)?)?;
@@ -153,7 +150,7 @@ pub fn run(dir: &Path) -> Result<()> {
     );
     let challenge = login::Challenge::new("mynaportal.example.jp", SystemTime::now()).to_text();
     let response = {
-        let mut card = JpkiApplet::new(&mut sim);
+        let mut card = JpkiApplet::open(&mut sim)?;
         let certificate = card.read_certificate(CertSlot::Auth)?;
         login::Response::answer(challenge.as_bytes(), certificate, |di| {
             card.sign(KeyRef::Auth, new_auth.as_bytes(), di)
@@ -195,7 +192,7 @@ pub fn run(dir: &Path) -> Result<()> {
         other => bail!("the old signature certificate was not revoked: {other:?}"),
     }
     let new_sign = {
-        let mut card = JpkiApplet::new(&mut sim);
+        let mut card = JpkiApplet::open(&mut sim)?;
         cert::JpkiCertificate::from_der(&card.read_sign_certificate(SIGN_PIN.as_bytes())?)?
     };
     let new_facts = new_sign.four_facts().context("no 4 facts")?;
@@ -208,7 +205,7 @@ pub fn run(dir: &Path) -> Result<()> {
         authority.crl_path(Hierarchy::Authentication),
     )?)?;
     let auth_cert = cert::JpkiCertificate::from_der(
-        &JpkiApplet::new(&mut sim).read_certificate(CertSlot::Auth)?,
+        &JpkiApplet::open(&mut sim)?.read_certificate(CertSlot::Auth)?,
     )?;
     auth_anchor.verify(
         &auth_cert,
@@ -222,7 +219,7 @@ pub fn run(dir: &Path) -> Result<()> {
         "Three wrong PINs block the authentication PIN; only the city hall can unlock it",
     );
     {
-        let mut card = JpkiApplet::new(&mut sim);
+        let mut card = JpkiApplet::open(&mut sim)?;
         for _ in 0..3 {
             if let Err(e) = card.verify_pin(PinRef::Auth, b"0000") {
                 println!("card says: {e}");
@@ -242,7 +239,7 @@ pub fn run(dir: &Path) -> Result<()> {
     println!(
         "the city hall authenticated to the card (challenge-response with its key) and reset the PIN to 1357"
     );
-    JpkiApplet::new(&mut sim).verify_pin(PinRef::Auth, b"1357")?;
+    JpkiApplet::open(&mut sim)?.verify_pin(PinRef::Auth, b"1357")?;
     print_pins(&mut sim)?;
 
     println!(
@@ -253,7 +250,7 @@ pub fn run(dir: &Path) -> Result<()> {
 }
 
 fn print_pins(sim: &mut SimCard) -> Result<()> {
-    let mut card = JpkiApplet::new(sim);
+    let mut card = JpkiApplet::open(sim)?;
     for pin in [PinRef::Auth, PinRef::Sign, PinRef::TextSupport] {
         let s = card.pin_status(pin)?;
         if s.is_blocked() {

@@ -11,6 +11,7 @@
 )]
 
 pub mod anchors;
+pub mod card_sign;
 pub mod cms;
 pub mod demo;
 pub mod input;

@@ -16,7 +16,7 @@ use cli_common::{EXIT_CODES, InvalidInput, exit, printable};
 use jpki_applet::{CertSlot, JpkiApplet, KeyRef, PinRef};
 use jpki_tool::input::{self, Input};
 use jpki_tool::pin_input::PinInput;
-use jpki_tool::{anchors, cms, login, report};
+use jpki_tool::{anchors, card_sign, cms, login, report};
 use time::OffsetDateTime;
 
 #[derive(Parser, Debug)]
@@ -458,8 +458,7 @@ fn with_card<R>(g: &Global, f: impl FnOnce(&mut Card<'_>) -> Result<R>) -> Resul
         }
         // the card library's errors name the file
         let mut sim = card_sim::SimCard::open(path).context("cannot open the simulator card")?;
-        let mut card: Card<'_> = JpkiApplet::new(&mut sim as &mut dyn Transport);
-        trace(&mut card, g);
+        let mut card: Card<'_> = JpkiApplet::open_channel(traced(&mut sim, g))?;
         return f(&mut card);
     }
     let ctx = jpki_applet::pcsc::PcscContext::establish()?;
@@ -472,21 +471,25 @@ fn with_card<R>(g: &Global, f: impl FnOnce(&mut Card<'_>) -> Result<R>) -> Resul
     }
     let mut pcsc_card = ctx.connect(&reader)?;
     let mut tx = pcsc_card.transaction()?;
-    let mut card: Card<'_> = JpkiApplet::new(&mut tx as &mut dyn Transport);
-    trace(&mut card, g);
+    let mut card: Card<'_> = JpkiApplet::open_channel(traced(&mut tx, g))?;
     f(&mut card)
 }
 
-/// With `--verbose`, every exchange on standard error through the tracer both binaries share
-/// (PINs always redacted, personal data unless `--trace-personal-data`).
-fn trace(card: &mut Card<'_>, g: &Global) {
+/// The channel to a card; with `--verbose`, every exchange (from the first, which opens the
+/// card) on standard error through the tracer both binaries share (PINs always redacted,
+/// personal data unless `--trace-personal-data`).
+fn traced<'a>(
+    transport: &'a mut dyn Transport,
+    g: &Global,
+) -> apdu::Channel<&'a mut dyn Transport> {
+    let mut channel = apdu::Channel::new(transport);
     if g.verbose {
         let mut tracer = card_sim::trace::Tracer::new(g.trace_personal_data);
-        card.channel_mut()
-            .set_trace(move |c: &apdu::Command, r: &apdu::Response| {
-                eprintln!("{}", tracer.exchange(c, r));
-            });
+        channel.set_trace(move |c: &apdu::Command, r: &apdu::Response| {
+            eprintln!("{}", tracer.exchange(c, r));
+        });
     }
+    channel
 }
 
 fn readers() -> Result<()> {
@@ -505,8 +508,8 @@ fn readers() -> Result<()> {
 }
 
 fn info(card: &mut Card<'_>) -> Result<()> {
-    let token = card.token_info()?;
-    let avail = card.availability()?;
+    let token = card.token_info();
+    let avail = card.availability();
     println!("card:        {}", token.kind);
     let yes = |b| if b { "present" } else { "not issued" };
     println!("auth cert:   {}", yes(avail.auth));
@@ -691,15 +694,15 @@ fn sign_file(
         KeyArg::Auth => (KeyRef::Auth, "authentication PIN"),
     };
     let pin = read_pin(pins, pin_name)?;
-    let signer = match key {
-        KeyRef::Sign => card.read_sign_certificate(pin.as_bytes())?,
-        KeyRef::Auth => card.read_certificate(CertSlot::Auth)?,
-    };
     let now = cms::whole_seconds(SystemTime::now());
-    let p7s = cms::sign_detached(&content, &signer, &[], now, |digest_info| {
-        card.sign(key, pin.as_bytes(), digest_info)
-    })
-    .map_err(|e| document_error(e, file))?;
+    // one VERIFY: the certificate and the signature under the same session
+    let p7s =
+        card_sign::sign_document(card, key, pin.as_bytes(), &content, now).map_err(
+            |e| match e {
+                card_sign::CardSignError::Card(e) => e.into(),
+                card_sign::CardSignError::Cms(e) => document_error(e, file),
+            },
+        )?;
     write_file(output, &p7s)?;
     println!(
         "signed {} ({} bytes) → {}",
@@ -867,8 +870,10 @@ fn auth_check(
 
 fn text_support(card: &mut Card<'_>, pins: &mut PinInput) -> Result<()> {
     let pin = read_pin(pins, "text-support PIN")?;
-    let number = card.text_support().my_number(pin.as_bytes())?;
-    let facts = card.text_support().four_facts(pin.as_bytes())?;
+    // one VERIFY for both files
+    let mut session = card.text_support().verify_pin(pin.as_bytes())?;
+    let number = session.my_number()?;
+    let facts = session.four_facts()?;
     println!("My Number:  {}", printable(&number.to_string()));
     println!("name:       {}", printable(&facts.name));
     println!("address:    {}", printable(&facts.address));

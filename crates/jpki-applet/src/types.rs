@@ -1,0 +1,232 @@
+//! Value types of the JPKI card as the client sees them: certificate slots, PINs, keys, the
+//! card generation and the facts read once when the card is opened (shared/jpki-spec.md §3–§4).
+//! Where each lives on the card is [`crate::file_map`]'s business, not theirs.
+
+use core::fmt;
+
+use pin_policy::PinKind;
+
+/// Bytes of an RSA-2048 block minus the PKCS#1 v1.5 minimum padding (RFC 8017 §9.2).
+pub const MAX_SIGN_INPUT: usize = 256 - 11;
+
+/// A certificate file of the JPKI application (§4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CertSlot {
+    /// 利用者証明用 (user authentication) certificate, EF `000A`.
+    Auth,
+    /// The CA certificate that issued it, EF `000B`.
+    AuthCa,
+    /// 署名用 (signature) certificate, EF `0001`: readable only after the signature PIN.
+    Sign,
+    /// The CA certificate that issued it, EF `0002`.
+    SignCa,
+}
+
+impl CertSlot {
+    /// All four, in display order.
+    pub const ALL: [Self; 4] = [Self::Auth, Self::AuthCa, Self::Sign, Self::SignCa];
+}
+
+impl fmt::Display for CertSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Auth => "authentication",
+            Self::AuthCa => "authentication CA",
+            Self::Sign => "signature",
+            Self::SignCa => "signature CA",
+        })
+    }
+}
+
+/// One of the card's PINs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PinRef {
+    /// 利用者証明用 PIN (EF `0018`), 4 digits.
+    Auth,
+    /// 署名用 PIN (EF `001B`): 6–16 alphanumerics on a My Number card, 4–16 on a Juki card.
+    Sign,
+    /// 券面事項入力補助用 PIN (text-support application, EF `0011`), 4 digits.
+    TextSupport,
+}
+
+impl fmt::Display for PinRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Auth => "authentication",
+            Self::Sign => "signature",
+            Self::TextSupport => "text-support",
+        })
+    }
+}
+
+/// A private key of the JPKI application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyRef {
+    /// The authentication key (EF `0017`), unlocked by the authentication PIN.
+    Auth,
+    /// The signature key (EF `001A`), unlocked by the signature PIN.
+    Sign,
+}
+
+impl KeyRef {
+    /// The PIN that unlocks the key.
+    #[must_use]
+    pub const fn pin(self) -> PinRef {
+        match self {
+            Self::Auth => PinRef::Auth,
+            Self::Sign => PinRef::Sign,
+        }
+    }
+
+    /// The certificate of the key's public half.
+    #[must_use]
+    pub const fn certificate(self) -> CertSlot {
+        match self {
+            Self::Auth => CertSlot::Auth,
+            Self::Sign => CertSlot::Sign,
+        }
+    }
+}
+
+/// Which card generation the token info names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CardKind {
+    /// マイナンバーカード (`JPKIAPICCTOKEN2`).
+    MyNumber,
+    /// 住基カード (`JPKIAPICCTOKEN`).
+    Juki,
+}
+
+impl CardKind {
+    /// The token label (EF `0006`, before its space padding) naming this generation.
+    #[must_use]
+    pub const fn token_label(self) -> &'static str {
+        match self {
+            Self::MyNumber => "JPKIAPICCTOKEN2",
+            Self::Juki => "JPKIAPICCTOKEN",
+        }
+    }
+
+    /// The generation a token label names, if any.
+    #[must_use]
+    pub fn from_token_label(label: &str) -> Option<Self> {
+        [Self::MyNumber, Self::Juki]
+            .into_iter()
+            .find(|k| k.token_label() == label)
+    }
+
+    /// The format rule of `pin` on a card of this generation: only the signature PIN's rule
+    /// differs (a Juki card allows 4 characters).
+    #[must_use]
+    pub const fn pin_kind(self, pin: PinRef) -> PinKind {
+        match (pin, self) {
+            (PinRef::Auth, _) => PinKind::Authentication,
+            (PinRef::TextSupport, _) => PinKind::TextSupport,
+            (PinRef::Sign, Self::MyNumber) => PinKind::Signature,
+            (PinRef::Sign, Self::Juki) => PinKind::JukiSignature,
+        }
+    }
+}
+
+impl fmt::Display for CardKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::MyNumber => "My Number card (マイナンバーカード)",
+            Self::Juki => "Juki card (住基カード)",
+        })
+    }
+}
+
+/// EF `0006`: the token label and which card generation it names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// The label with its space padding removed.
+    pub label: String,
+    /// The card generation the label names.
+    pub kind: CardKind,
+    /// The whole file as read.
+    pub raw: Vec<u8>,
+}
+
+/// EF `0008`: which certificates the card was issued with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Availability {
+    /// A signature certificate and key are present.
+    pub sign: bool,
+    /// An authentication certificate and key are present.
+    pub auth: bool,
+}
+
+impl Availability {
+    /// Whether the card was issued with `key` (and its certificate).
+    #[must_use]
+    pub const fn has(self, key: KeyRef) -> bool {
+        match key {
+            KeyRef::Auth => self.auth,
+            KeyRef::Sign => self.sign,
+        }
+    }
+}
+
+/// What [`crate::JpkiApplet::open`] learns once about a card: its generation (and so each
+/// PIN's format rule) and which keys and certificates it was issued with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardFacts {
+    /// EF `0006`.
+    pub token_info: TokenInfo,
+    /// EF `0008`.
+    pub availability: Availability,
+}
+
+impl CardFacts {
+    /// The card generation.
+    #[must_use]
+    pub const fn kind(&self) -> CardKind {
+        self.token_info.kind
+    }
+}
+
+/// A PIN's retry state, read without spending a try.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PinStatus {
+    /// Tries left before the PIN blocks.
+    pub tries_left: u8,
+}
+
+impl PinStatus {
+    /// No tries are left.
+    #[must_use]
+    pub const fn is_blocked(self) -> bool {
+        self.tries_left == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_labels_name_their_generation_and_nothing_else() {
+        for kind in [CardKind::MyNumber, CardKind::Juki] {
+            assert_eq!(CardKind::from_token_label(kind.token_label()), Some(kind));
+        }
+        assert_eq!(CardKind::from_token_label("JPKIAPICCTOKEN3"), None);
+        assert_eq!(CardKind::from_token_label(""), None);
+    }
+
+    #[test]
+    fn only_the_signature_pin_rule_depends_on_the_generation() {
+        assert_eq!(
+            CardKind::Juki.pin_kind(PinRef::Sign),
+            PinKind::JukiSignature
+        );
+        assert_eq!(
+            CardKind::MyNumber.pin_kind(PinRef::Sign),
+            PinKind::Signature
+        );
+        for kind in [CardKind::MyNumber, CardKind::Juki] {
+            assert_eq!(kind.pin_kind(PinRef::Auth), PinKind::Authentication);
+            assert_eq!(kind.pin_kind(PinRef::TextSupport), PinKind::TextSupport);
+        }
+    }
+}
