@@ -6,7 +6,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, cargo_bin, has_libssl, interop, root, step};
+use crate::summary::{Outcome, Summary};
+use crate::{LIBSSL_REMEDY, NO_LIBSSL, cargo, cargo_bin, has_libssl, interop, root};
 
 mod report;
 
@@ -18,13 +19,21 @@ mod report;
 /// results written by this run count, so a layer that was skipped (PC/SC without a reader) shows
 /// as not run rather than as an old figure.
 pub(crate) fn bench(args: &[String]) -> Result<()> {
+    let mut summary = Summary::new("bench");
+    let result = steps(&mut summary, args);
+    summary.finish(result, false)
+}
+
+fn steps(s: &mut Summary, args: &[String]) -> Result<()> {
     let started = std::time::SystemTime::now();
     let machine = Machine::probe();
 
     // `openssl speed` divides by user CPU time unless told `-elapsed`; criterion measures wall
     // time. On a loaded machine the two differ, so both are taken and ratios use wall time.
-    let anchor = openssl_speed(&[])?;
-    let anchor_wall = openssl_speed(&["-elapsed"])?;
+    let (anchor, anchor_wall) = s
+        .run("anchor: openssl speed rsa2048 (CPU and wall clock)", || {
+            Ok((openssl_speed(&[])?, openssl_speed(&["-elapsed"])?))
+        })?;
 
     let fast_engine = has_libssl();
     let mut run = cargo();
@@ -32,18 +41,37 @@ pub(crate) fn bench(args: &[String]) -> Result<()> {
     if fast_engine {
         run.args(["--features", "jpki-tool/fast-engine"]);
     } else {
-        eprintln!("note: libssl-dev/pkg-config missing: the fast-engine candidate is not measured");
+        s.skip(
+            "fast-engine candidate (the `openssl` engine rows)",
+            NO_LIBSSL,
+            LIBSSL_REMEDY,
+        );
     }
     if !args.is_empty() {
         run.arg("--").args(args);
     }
     // Layer 5: a card served through pcscd and vpcd for as long as the benches run.
-    let reader = interop::bench_reader(&root(), Path::new(&cargo_bin()))?;
-    if let Some(r) = &reader {
-        run.env("JPKI_BENCH_READER", &r.reader)
-            .env("JPKI_BENCH_PIN", r.sign_pin);
+    const LAYER_5: &str = "layer 5: a card served through pcscd and vpcd";
+    let reader = match interop::bench_reader(&root(), Path::new(&cargo_bin())) {
+        Ok(reader) => reader,
+        Err(e) => {
+            s.record(LAYER_5, Outcome::Failed(format!("{e:#}")));
+            return Err(e);
+        }
+    };
+    match &reader {
+        Some(r) => {
+            s.record(LAYER_5, Outcome::Ok);
+            run.env("JPKI_BENCH_READER", &r.reader)
+                .env("JPKI_BENCH_PIN", r.sign_pin);
+        }
+        None => s.skip(
+            LAYER_5,
+            "pcscd or vpcd missing: the PC/SC layer is not measured",
+            "apt-get install -y pcscd vsmartcard-vpcd",
+        ),
     }
-    step("benchmarks", run)?;
+    s.step("benchmarks", run)?;
     drop(reader);
 
     let criterion = env::var_os("CARGO_TARGET_DIR")
@@ -54,17 +82,19 @@ pub(crate) fn bench(args: &[String]) -> Result<()> {
     } else {
         root().join(criterion)
     };
-    let report = report::bench_report(&machine, &anchor, &anchor_wall, &criterion, started)?;
-    println!("\n{report}");
-    let path = root().join("BENCHMARKS.md");
-    let notes = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|old| old.find(NOTES_MARKER).map(|i| old[i..].to_owned()))
-        .unwrap_or_else(|| format!("{NOTES_MARKER}\n"));
-    std::fs::write(&path, format!("{report}\n{notes}"))
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("== wrote {}", path.display());
-    Ok(())
+    s.run("the signing-path report in BENCHMARKS.md", || {
+        let report = report::bench_report(&machine, &anchor, &anchor_wall, &criterion, started)?;
+        println!("\n{report}");
+        let path = root().join("BENCHMARKS.md");
+        let notes = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|old| old.find(NOTES_MARKER).map(|i| old[i..].to_owned()))
+            .unwrap_or_else(|| format!("{NOTES_MARKER}\n"));
+        std::fs::write(&path, format!("{report}\n{notes}"))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("== wrote {}", path.display());
+        Ok(())
+    })
 }
 
 /// Everything after this line of BENCHMARKS.md is hand-written and kept by `cargo xtask bench`.

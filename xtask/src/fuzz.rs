@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 
+use crate::summary::Summary;
 use crate::{cargo, root, step};
 
 pub(crate) fn fuzz_targets() -> Result<Vec<String>> {
@@ -45,9 +46,17 @@ pub(crate) fn fuzz(target: &str, secs: u64) -> Result<()> {
     step(&format!("fuzz {target} for {secs} s"), run)
 }
 
+/// `cargo xtask fuzz-all`: every target in turn, with their summary.
 pub(crate) fn fuzz_all(secs: u64) -> Result<()> {
+    let mut summary = Summary::new("fuzz-all");
+    let result = every_target(&mut summary, secs);
+    summary.finish(result, false)
+}
+
+/// Every target in turn, one step each (also run by `ci`); stops at the first failure.
+pub(crate) fn every_target(s: &mut Summary, secs: u64) -> Result<()> {
     for target in fuzz_targets()? {
-        fuzz(&target, secs)?;
+        s.run(&format!("fuzz {target}"), || fuzz(&target, secs))?;
     }
     Ok(())
 }

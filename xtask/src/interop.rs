@@ -16,6 +16,8 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail, ensure};
 
+use crate::summary::{Outcome, Summary};
+
 mod brute;
 mod env;
 mod opensc;
@@ -27,11 +29,23 @@ use env::{
     issue_card, prepare, serve_card, start_pcscd, which,
 };
 
+/// The check that runs only when interop starts pcscd itself.
+const NO_PCSCD: &str = "jpki-tool reports a missing pcscd (exit 5)";
+
 /// One interoperability check.
 type Check = fn(&Env) -> Result<()>;
 
-/// Runs the interoperability suite; `root` is the workspace, `cargo` the cargo binary.
+/// Runs the interoperability suite, ending with its summary; `root` is the workspace, `cargo`
+/// the cargo binary.
 pub(crate) fn interop(root: &Path, cargo: &Path) -> Result<()> {
+    let mut summary = Summary::new("interop");
+    let result = checks(&mut summary, root, cargo);
+    summary.finish(result, false)
+}
+
+/// The interoperability checks, each recorded in `s` (also run by `ci`). Every check runs; the
+/// result fails if any failed.
+pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
     let missing: Vec<&str> = [
         "pcscd",
         "opensc-tool",
@@ -179,14 +193,18 @@ pub(crate) fn interop(root: &Path, cargo: &Path) -> Result<()> {
         Some(Ok(())) => {
             passed += 1;
             eprintln!("interop: ok     jpki-tool reports a missing pcscd (exit 5)");
+            s.record(NO_PCSCD, Outcome::Ok);
         }
         Some(Err(e)) => {
             failed += 1;
             eprintln!("interop: FAILED jpki-tool reports a missing pcscd: {e:#}");
+            s.record(NO_PCSCD, Outcome::Failed(format!("{e:#}")));
         }
-        None => {
-            eprintln!("interop: (pcscd was already running: the missing-pcscd check is skipped)")
-        }
+        None => s.skip(
+            NO_PCSCD,
+            "pcscd was already running, so the client never met a missing one",
+            "stop the running pcscd (e.g. `systemctl stop pcscd.socket pcscd`) and run again",
+        ),
     }
     for (name, check) in checks {
         let before = trace_lines(&env);
@@ -212,10 +230,12 @@ pub(crate) fn interop(root: &Path, cargo: &Path) -> Result<()> {
             Ok(()) => {
                 passed += 1;
                 eprintln!("interop: ok     {name}");
+                s.record(name, Outcome::Ok);
             }
             Err(e) => {
                 failed += 1;
                 eprintln!("interop: FAILED {name}: {e:#}");
+                s.record(name, Outcome::Failed(format!("{e:#}")));
             }
         }
     }
@@ -226,10 +246,13 @@ pub(crate) fn interop(root: &Path, cargo: &Path) -> Result<()> {
     );
     // The trace of every APDU the clients sent, PINs redacted, for docs/interop.md.
     let trace = fs::read_to_string(dir.join("serve.log")).unwrap_or_default();
-    ensure!(
-        !trace.contains(SIGN_PIN) && !trace.contains(&hex_upper(SIGN_PIN)),
-        "a PIN leaked into the trace"
-    );
+    s.run("no PIN in the APDU trace", || {
+        ensure!(
+            !trace.contains(SIGN_PIN) && !trace.contains(&hex_upper(SIGN_PIN)),
+            "a PIN leaked into the trace"
+        );
+        Ok(())
+    })?;
     eprintln!("interop: APDU trace in {}", dir.join("serve.log").display());
     println!("interop: {passed} passed, {failed} failed");
     ensure!(failed == 0, "{failed} interoperability checks failed");

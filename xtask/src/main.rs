@@ -20,12 +20,15 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+use summary::Summary;
+
 mod bench;
 mod ci;
 mod deny;
 mod fixtures;
 mod fuzz;
 mod interop;
+mod summary;
 mod test;
 
 const USAGE: &str = "usage: cargo xtask <test | ci | deny | interop | fuzz TARGET [--secs N] | fuzz-all [--secs N] | bench [ARGS] | fixtures [--check]>";
@@ -55,19 +58,32 @@ fn run() -> Result<()> {
                     fuzz::fuzz_targets()?.join(", ")
                 );
             };
-            fuzz::fuzz(target, secs(rest, 30)?)
+            let secs = secs(rest, 30)?;
+            one_step("fuzz", &format!("fuzz {target}"), || {
+                fuzz::fuzz(target, secs)
+            })
         }
         "fuzz-all" => fuzz::fuzz_all(secs(rest, 30)?),
         "bench" => bench::bench(rest),
         "interop" => interop::interop(&root(), Path::new(&cargo_bin())),
-        "deny" => deny::deny(),
-        "fixtures" => fixtures::fixtures(rest.iter().any(|a| a == "--check")),
+        "deny" => one_step("deny", "cargo deny (offline)", deny::deny),
+        "fixtures" => {
+            let check = rest.iter().any(|a| a == "--check");
+            one_step("fixtures", "fixtures", || fixtures::fixtures(check))
+        }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
         }
         other => bail!("unknown command {other:?}\n{USAGE}"),
     }
+}
+
+/// A task of one step, ending with its summary.
+fn one_step(task: &'static str, what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    let mut summary = Summary::new(task);
+    let result = summary.run(what, f);
+    summary.finish(result, false)
 }
 
 pub(crate) fn root() -> PathBuf {
@@ -118,3 +134,10 @@ pub(crate) fn has_libssl() -> bool {
         .status()
         .is_ok_and(|s| s.success())
 }
+
+/// Why the OpenSSL engine's steps are skipped when [`has_libssl`] is false.
+pub(crate) const NO_LIBSSL: &str =
+    "libssl-dev or pkg-config missing: feature fast-engine cannot build";
+/// What makes them run.
+pub(crate) const LIBSSL_REMEDY: &str =
+    "apt-get install -y libssl-dev pkg-config (.ci/run installs them)";

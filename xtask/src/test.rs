@@ -3,12 +3,21 @@
 
 use anyhow::Result;
 
-use crate::{cargo, fixtures, has_libssl, step};
+use crate::summary::{Summary, under_ci};
+use crate::{LIBSSL_REMEDY, NO_LIBSSL, cargo, fixtures, has_libssl};
 
+/// `cargo xtask test`, ending with its summary; under CI a skipped step fails it.
 pub(crate) fn test() -> Result<()> {
+    let mut summary = Summary::new("test");
+    let result = steps(&mut summary);
+    summary.finish(result, under_ci())
+}
+
+/// The steps of `test`, recorded in `s` (also run by `ci`); stops at the first failure.
+pub(crate) fn steps(s: &mut Summary) -> Result<()> {
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
-    step("format check", fmt)?;
+    s.step("format check", fmt)?;
 
     let mut clippy = cargo();
     clippy.args([
@@ -19,17 +28,17 @@ pub(crate) fn test() -> Result<()> {
         "-D",
         "warnings",
     ]);
-    step("clippy", clippy)?;
+    s.step("clippy", clippy)?;
 
     // --all-targets runs lib, bin, integration tests, examples and each criterion bench once
     // (criterion's test mode); doc tests need their own run.
     let mut tests = cargo();
     tests.args(["test", "--workspace", "--all-targets"]);
-    step("tests", tests)?;
+    s.step("tests", tests)?;
 
     let mut doc = cargo();
     doc.args(["test", "--workspace", "--doc"]);
-    step("doc tests", doc)?;
+    s.step("doc tests", doc)?;
 
     // The API documentation builds without a warning (broken links, stray HTML), private items
     // included: they are what the next developer reads.
@@ -42,7 +51,7 @@ pub(crate) fn test() -> Result<()> {
             "--document-private-items",
         ])
         .env("RUSTDOCFLAGS", "-D warnings");
-    step("API documentation", api_doc)?;
+    s.step("API documentation", api_doc)?;
 
     // The card's second RSA engine (issue 8): clippy over every feature, then the card's tests
     // and the clients' tests against it run again with OpenSSL signing (benches once each, in
@@ -58,7 +67,7 @@ pub(crate) fn test() -> Result<()> {
             "-D",
             "warnings",
         ]);
-        step("clippy, all features", clippy)?;
+        s.step("clippy, all features", clippy)?;
         let mut fast = cargo();
         fast.args([
             "test",
@@ -75,16 +84,24 @@ pub(crate) fn test() -> Result<()> {
             "--tests",
             "--benches",
         ]);
-        step("card and client tests on the OpenSSL engine", fast)?;
+        s.step("card and client tests on the OpenSSL engine", fast)?;
     } else {
-        eprintln!(
-            "note: libssl-dev/pkg-config missing: the fast-engine tests are skipped \
-             (.ci/run installs them)"
-        );
+        for name in [
+            "clippy, all features",
+            "card and client tests on the OpenSSL engine",
+        ] {
+            s.skip(name, NO_LIBSSL, LIBSSL_REMEDY);
+        }
     }
 
     if fixtures::has_fixture_generator() {
-        fixtures::fixtures(true)?;
+        s.run("fixtures check", || fixtures::fixtures(true))?;
+    } else {
+        s.skip(
+            "fixtures check",
+            "no fixture generator (crates/cert/examples/gen-fixtures.rs)",
+            "restore crates/cert/examples/gen-fixtures.rs from git",
+        );
     }
     Ok(())
 }

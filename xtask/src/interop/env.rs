@@ -315,14 +315,10 @@ pub(crate) struct BenchReader {
 }
 
 /// Brings up pcscd (or reuses it), issues a card with `jpki-sim` built in release and serves it
-/// on a free vpcd reader, for the PC/SC layer of the signing-path bench. `None`, with the
-/// reason printed, when pcscd or vpcd is not installed.
+/// on a free vpcd reader, for the PC/SC layer of the signing-path bench. `None` when pcscd or
+/// vpcd is not installed (the bench records that layer as skipped).
 pub(crate) fn bench_reader(root: &Path, cargo: &Path) -> Result<Option<BenchReader>> {
     if !which("pcscd") || !Path::new(VPCD_DRIVER).exists() {
-        eprintln!(
-            "note: pcscd or vpcd missing (apt-get install -y pcscd vsmartcard-vpcd): layer 5 \
-             (PC/SC) is not measured"
-        );
         return Ok(None);
     }
     let Prepared {
