@@ -262,7 +262,10 @@ mod tests {
         let ci = render("test", only_skip, true);
         assert!(ci.contains("error: 1 step(s) SKIPPED under CI"), "{ci}");
         let clean = render("test", &steps[..1], true);
-        assert!(clean.ends_with("== test: 1 ok, 0 FAILED, 0 SKIPPED"), "{clean}");
+        assert!(
+            clean.ends_with("== test: 1 ok, 0 FAILED, 0 SKIPPED"),
+            "{clean}"
+        );
     }
 
     #[test]

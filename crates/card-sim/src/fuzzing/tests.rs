@@ -161,14 +161,14 @@ fn after(capdus: &[&[u8]]) -> (SimCard, Shadow) {
     (card, shadow)
 }
 
-const SELECT_JPKI: &[u8] = &[
-    0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01,
-];
+fn select_jpki() -> Vec<u8> {
+    with_data([0x00, 0xA4, 0x04, 0x0C], &AID_JPKI)
+}
 
 #[test]
 #[should_panic(expected = "without that PIN verified")]
 fn the_checker_catches_a_signature_without_the_pin() {
-    let (card, mut shadow) = after(&[SELECT_JPKI, &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1A]]);
+    let (card, mut shadow) = after(&[&select_jpki(), &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1A]]);
     let mut sign = with_data([0x80, 0x2A, 0x00, 0x80], &[0x5A; 51]);
     sign.push(0x00);
     // a made-up answer: a signature where the card must refuse
@@ -180,7 +180,7 @@ fn the_checker_catches_a_signature_without_the_pin() {
 #[test]
 #[should_panic(expected = "VERIFY accepted a wrong")]
 fn the_checker_catches_a_wrong_pin_accepted() {
-    let (card, mut shadow) = after(&[SELECT_JPKI, &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18]]);
+    let (card, mut shadow) = after(&[&select_jpki(), &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18]]);
     check(
         &mut shadow,
         &card,
@@ -193,7 +193,7 @@ fn the_checker_catches_a_wrong_pin_accepted() {
 #[should_panic(expected = "signature certificate bytes served without the signature PIN")]
 fn the_checker_catches_signature_certificate_bytes_served_without_the_pin() {
     // the authentication certificate's EF, unprotected: only the fill byte gives it away
-    let (card, mut shadow) = after(&[SELECT_JPKI, &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A]]);
+    let (card, mut shadow) = after(&[&select_jpki(), &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A]]);
     check(
         &mut shadow,
         &card,
@@ -204,7 +204,8 @@ fn the_checker_catches_signature_certificate_bytes_served_without_the_pin() {
 
 #[test]
 fn the_checker_accepts_the_card_s_own_answers_to_the_same_commands() {
-    let (mut card, mut shadow) = after(&[SELECT_JPKI, &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1A]]);
+    let (mut card, mut shadow) =
+        after(&[&select_jpki(), &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1A]]);
     let mut sign = with_data([0x80, 0x2A, 0x00, 0x80], &[0x5A; 51]);
     sign.push(0x00);
     let answer = card.process(&sign);
