@@ -4,6 +4,7 @@
 //! decoder is reached. A card that loads answers a short session with valid R-APDUs.
 #![no_main]
 
+use card_sim::fuzzing::AID_JPKI;
 use card_sim::{FORMAT_VERSION, MAGIC, SimCard};
 use libfuzzer_sys::fuzz_target;
 use sha2::{Digest, Sha256};
@@ -17,11 +18,9 @@ fn sealed(version: u16, body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// SELECT JPKI, READ BINARY of the token info, PIN status queries (no PIN try is spent).
+/// SELECT JPKI (the AID is prepended, from the card's own constant), READ BINARY of the token
+/// info, PIN status queries (no PIN try is spent).
 const SESSION: &[&[u8]] = &[
-    &[
-        0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01,
-    ],
     &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x06],
     &[0x00, 0xB0, 0x00, 0x00, 0x00],
     &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A],
@@ -36,7 +35,8 @@ fn load(bytes: &[u8]) {
     let Ok(mut card) = SimCard::from_bytes(bytes) else {
         return;
     };
-    for capdu in SESSION {
+    let select_jpki = [&[0x00, 0xA4, 0x04, 0x0C, 0x0A][..], &AID_JPKI].concat();
+    for capdu in std::iter::once(select_jpki.as_slice()).chain(SESSION.iter().copied()) {
         let rapdu = card.process(capdu);
         assert!(
             apdu::Response::decode(&rapdu).is_ok(),

@@ -5,6 +5,8 @@ mod commands;
 pub(crate) mod files;
 pub(crate) mod session;
 
+pub use commands::{AID_JPKI, AID_TEXT_SUPPORT};
+
 use std::path::Path;
 
 use apdu::{Command, Response, StatusWord, Transport, TransportError};

@@ -1,0 +1,379 @@
+//! The `card_session` fuzz target's harness, kept in the library so that every test pass
+//! type-checks and runs it (`fuzzing::tests` runs the committed seeds and a few hundred
+//! generated sessions): never called by the card, and hidden from the documentation.
+//!
+//! Arbitrary APDU sequences to a My Number card bound to a municipality: every answer is a
+//! valid R-APDU of at least two bytes, nothing panics, and a shadow model of the security
+//! state checks the card's security invariants after every command:
+//!
+//! - a PIN's tries left never go up, except on a VERIFY answered `9000` with the correct PIN
+//!   (the only other way up, the municipal unlock, needs the administration key, which the
+//!   fuzzer does not have: EXTERNAL AUTHENTICATE and RESET RETRY COUNTER never succeed);
+//! - tries go down only on a VERIFY with data, by one, for the PIN EF selected;
+//! - VERIFY is answered `9000` only for the current PIN (which CHANGE REFERENCE DATA may have
+//!   changed);
+//! - COMPUTE DIGITAL SIGNATURE is answered `9000` only when that key's PIN was verified since
+//!   the last power-off, reset or SELECT of an application;
+//! - the signature certificate (EF 0001) is never read without the signature PIN verified,
+//!   nor the text-support files without the text-support PIN.
+//!
+//! Input: a sequence of records. `FE` powers the card off, `FD` resets it; `FF hi lo <bytes>`
+//! is a C-APDU of up to 65 535 bytes; any other byte `n` is followed by a C-APDU of `n` bytes.
+//!
+//! The harness is an assertion harness: it panics (`assert!`, `expect`) on an invariant
+//! violation, which is how libFuzzer learns of a finding.
+
+use std::sync::OnceLock;
+
+use pin_policy::{Pin, PinKind};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+pub use crate::card::{AID_JPKI, AID_TEXT_SUPPORT};
+use crate::{
+    Administration, CardContents, CardProfile, FourFacts, KeyContents, MyNumber, PinRef, Sex,
+    SimCard, TextSupportContents,
+};
+
+const AUTH_PIN: &[u8] = b"1234";
+const SIGN_PIN: &[u8] = b"ABC123";
+const TEXT_PIN: &[u8] = b"5678";
+
+/// Fill byte of the signature certificate: it appears in no other file of the card (the
+/// other certificates use other fill bytes; the text-support files hold ASCII and Japanese
+/// UTF-8, whose bytes are never `C5`).
+const SIGN_CERT_FILL: u8 = 0xC5;
+
+fn key(seed: u64, kind: PinKind, pin: &[u8], limit: u8, fill: u8) -> KeyContents {
+    let mut rng = StdRng::seed_from_u64(seed);
+    KeyContents {
+        // Placeholder DER headers: the card serves certificates, it does not parse them.
+        certificate: [&[0x30, 0x82, 0x01, 0x00][..], &[fill; 0x100]].concat(),
+        ca_certificate: [&[0x30, 0x82, 0x00, 0x10][..], &[0x5A; 0x10]].concat(),
+        private_key: rsa::PrivateKey::new(&mut rng, 2048).expect("seeded key generation"),
+        pin: Pin::new(kind, pin).expect("fixed PIN is valid"),
+        retry_limit: limit,
+    }
+}
+
+fn contents() -> &'static (CardContents, Administration) {
+    static CONTENTS: OnceLock<(CardContents, Administration)> = OnceLock::new();
+    CONTENTS.get_or_init(|| {
+        let contents = CardContents {
+            profile: CardProfile::MyNumber,
+            authentication: Some(key(1, PinKind::Authentication, AUTH_PIN, 3, 0xA5)),
+            signature: Some(key(2, PinKind::Signature, SIGN_PIN, 5, SIGN_CERT_FILL)),
+            text_support: Some(TextSupportContents {
+                my_number: MyNumber::new("123456789018").expect("valid check digit"),
+                facts: FourFacts {
+                    name: "番号\u{3000}花子".to_owned(),
+                    address: "東京都千代田区".to_owned(),
+                    birth_date: "19900101".to_owned(),
+                    sex: Sex::Female,
+                },
+                pin: Pin::new(PinKind::TextSupport, TEXT_PIN).expect("fixed PIN is valid"),
+                retry_limit: 3,
+            }),
+        };
+        // The municipality's key: only its public half reaches the card; the private half is
+        // dropped here, so no input can produce a valid EXTERNAL AUTHENTICATE.
+        let admin_key = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).expect("valid scalar");
+        let administration = Administration {
+            card_id: *b"FUZZ-CARD-000001",
+            admin_key: *admin_key.verifying_key(),
+            card_expiry: cert::time::Date::from_calendar_date(2035, cert::time::Month::March, 31)
+                .expect("valid date"),
+        };
+        (contents, administration)
+    })
+}
+
+const PINS: [PinRef; 3] = [
+    PinRef::Authentication,
+    PinRef::Signature,
+    PinRef::TextSupport,
+];
+
+fn index(pin: PinRef) -> usize {
+    match pin {
+        PinRef::Authentication => 0,
+        PinRef::Signature => 1,
+        PinRef::TextSupport => 2,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum App {
+    Jpki,
+    TextSupport,
+    Other,
+}
+
+/// What the card's security state must be, derived only from the commands sent and the
+/// answers given.
+struct Shadow {
+    app: Option<App>,
+    ef: Option<u16>,
+    verified: [bool; 3],
+    pins: [Vec<u8>; 3],
+    tries: [u8; 3],
+}
+
+impl Shadow {
+    fn new(card: &SimCard) -> Self {
+        Shadow {
+            app: None,
+            ef: None,
+            verified: [false; 3],
+            pins: [AUTH_PIN.to_vec(), SIGN_PIN.to_vec(), TEXT_PIN.to_vec()],
+            tries: PINS.map(|p| tries(card, p)),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.app = None;
+        self.ef = None;
+        self.verified = [false; 3];
+    }
+
+    /// The PIN EF selected, if any.
+    fn pin_ef(&self) -> Option<PinRef> {
+        match (self.app?, self.ef?) {
+            (App::Jpki, 0x0018) => Some(PinRef::Authentication),
+            (App::Jpki, 0x001B) => Some(PinRef::Signature),
+            (App::TextSupport, 0x0011) => Some(PinRef::TextSupport),
+            _ => None,
+        }
+    }
+
+    /// The PIN protecting the key EF selected, if a key EF is selected.
+    fn key_ef_pin(&self) -> Option<PinRef> {
+        match (self.app?, self.ef?) {
+            (App::Jpki, 0x0017) => Some(PinRef::Authentication),
+            (App::Jpki, 0x001A) => Some(PinRef::Signature),
+            _ => None,
+        }
+    }
+
+    /// The PIN protecting the binary EF selected, if it is protected.
+    fn read_pin(&self) -> Option<PinRef> {
+        match (self.app?, self.ef?) {
+            (App::Jpki, 0x0001) => Some(PinRef::Signature),
+            (App::TextSupport, 0x0001 | 0x0002) => Some(PinRef::TextSupport),
+            _ => None,
+        }
+    }
+
+    fn is_verified(&self, pin: PinRef) -> bool {
+        self.verified[index(pin)]
+    }
+}
+
+fn tries(card: &SimCard, pin: PinRef) -> u8 {
+    card.pin_counter(pin)
+        .expect("the card has all three PINs")
+        .tries_left()
+}
+
+/// Checks one exchange against the shadow and advances the shadow.
+fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8]) {
+    assert!(rapdu.len() >= 2, "answer shorter than a status word");
+    let response = apdu::Response::decode(rapdu).expect("a valid R-APDU");
+    assert!(
+        matches!(response.sw.sw1(), 0x61..=0x6F | 0x90..=0x9F),
+        "status word {}",
+        response.sw
+    );
+    let ok = response.sw.0 == 0x9000;
+    let after = PINS.map(|p| tries(card, p));
+    // A command the card could not decode is answered 6700 and changes nothing.
+    let command = apdu::Command::decode(capdu).ok();
+    let (ins, p1, data) = command.as_ref().map_or((None, 0, &[][..]), |c| {
+        (Some(c.ins), c.p1, c.data.as_slice())
+    });
+
+    // Counters: up only on a correct VERIFY; down only on a VERIFY with data, by one, for the
+    // PIN EF selected.
+    for pin in PINS {
+        let (before, now) = (shadow.tries[index(pin)], after[index(pin)]);
+        if now > before {
+            assert!(
+                ins == Some(0x20) && ok && shadow.pin_ef() == Some(pin),
+                "{pin:?} tries went up {before} → {now} without a correct VERIFY"
+            );
+        }
+        if now < before {
+            assert!(
+                ins == Some(0x20) && !data.is_empty() && shadow.pin_ef() == Some(pin),
+                "{pin:?} tries went down {before} → {now} outside a VERIFY of that PIN"
+            );
+            assert_eq!(now + 1, before, "{pin:?} lost more than one try at once");
+        }
+    }
+    shadow.tries = after;
+
+    // The municipal channel never opens without the administration key.
+    if matches!(ins, Some(0x82 | 0x2C)) {
+        assert!(
+            !ok,
+            "administrative command {ins:02X?} succeeded without the key"
+        );
+    }
+
+    match ins {
+        Some(0xA4) if ok => match p1 {
+            0x04 => {
+                shadow.clear();
+                shadow.app = Some(if data == AID_JPKI {
+                    App::Jpki
+                } else if data == AID_TEXT_SUPPORT {
+                    App::TextSupport
+                } else {
+                    App::Other
+                });
+            }
+            0x02 => {
+                assert!(shadow.app.is_some(), "EF selected with no application");
+                let fid = <[u8; 2]>::try_from(data).expect("FID of two bytes");
+                shadow.ef = Some(u16::from_be_bytes(fid));
+            }
+            other => panic!("SELECT with P1 {other:02X} answered 9000"),
+        },
+        Some(0x20) if !data.is_empty() => {
+            let pin = shadow.pin_ef();
+            if ok {
+                let pin = pin.expect("VERIFY 9000 with no PIN EF selected");
+                assert_eq!(
+                    data,
+                    shadow.pins[index(pin)].as_slice(),
+                    "VERIFY accepted a wrong {pin:?} PIN"
+                );
+                assert_eq!(
+                    after[index(pin)],
+                    card.pin_counter(pin).expect("PIN").limit(),
+                    "a correct PIN leaves the counter below its limit"
+                );
+                shadow.verified[index(pin)] = true;
+            } else if response.sw.sw1() == 0x63
+                && let Some(pin) = pin
+            {
+                // wrong PIN: no longer verified
+                shadow.verified[index(pin)] = false;
+            }
+        }
+        Some(0x24) if ok => {
+            let pin = shadow
+                .pin_ef()
+                .expect("CHANGE 9000 with no PIN EF selected");
+            assert!(
+                shadow.is_verified(pin),
+                "{pin:?} PIN changed without being verified"
+            );
+            shadow.pins[index(pin)] = data.to_vec();
+        }
+        Some(0x2A) if ok => {
+            let pin = shadow
+                .key_ef_pin()
+                .expect("a signature without a key EF selected");
+            assert!(
+                shadow.is_verified(pin),
+                "signed with the key of the {pin:?} PIN without that PIN verified"
+            );
+        }
+        Some(0xB0) if ok && !response.data.is_empty() => {
+            if let Some(pin) = shadow.read_pin() {
+                assert!(
+                    shadow.is_verified(pin),
+                    "EF protected by the {pin:?} PIN read without it"
+                );
+            }
+            if response.data.contains(&SIGN_CERT_FILL) {
+                assert!(
+                    shadow.is_verified(PinRef::Signature),
+                    "signature certificate bytes served without the signature PIN"
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What one session exercised: the exchanges, and how many of them reached the states the
+/// invariants are about (so that a test can tell a session that checked something from one
+/// that only sent noise).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// C-APDUs sent.
+    pub exchanges: usize,
+    /// VERIFY commands with data answered `9000`.
+    pub verified: usize,
+    /// VERIFY commands with data answered `63Cx` or `6983` (a try spent or a PIN blocked).
+    pub refused: usize,
+    /// COMPUTE DIGITAL SIGNATURE answered `9000`.
+    pub signed: usize,
+}
+
+/// The fuzz target: runs `data` as a session (see the module documentation for its format)
+/// and panics on any invariant violation.
+pub fn card_session(data: &[u8]) {
+    let _ = session(data);
+}
+
+/// [`card_session`], returning what the session exercised.
+pub fn session(data: &[u8]) -> Stats {
+    let (contents, administration) = contents();
+    let mut card = SimCard::new_administered(contents.clone(), administration.clone())
+        .expect("fixed contents are valid");
+    let mut shadow = Shadow::new(&card);
+    let mut stats = Stats::default();
+    let mut rest = data;
+    while let Some((&head, tail)) = rest.split_first() {
+        let (len, tail) = match head {
+            0xFE => {
+                card.power_off();
+                shadow.clear();
+                rest = tail;
+                continue;
+            }
+            0xFD => {
+                card.reset();
+                shadow.clear();
+                rest = tail;
+                continue;
+            }
+            0xFF => match tail {
+                [hi, lo, more @ ..] => (usize::from(u16::from_be_bytes([*hi, *lo])), more),
+                _ => (tail.len(), tail),
+            },
+            n => (usize::from(n), tail),
+        };
+        let (capdu, tail) = tail.split_at(len.min(tail.len()));
+        let rapdu = card.process(capdu);
+        check(&mut shadow, &card, capdu, &rapdu);
+        stats.count(capdu, &rapdu);
+        rest = tail;
+    }
+    stats
+}
+
+impl Stats {
+    fn count(&mut self, capdu: &[u8], rapdu: &[u8]) {
+        self.exchanges += 1;
+        let sw = match rapdu {
+            [.., sw1, sw2] => u16::from_be_bytes([*sw1, *sw2]),
+            _ => return,
+        };
+        match apdu::Command::decode(capdu) {
+            Ok(c) if c.ins == 0x20 && !c.data.is_empty() => match sw {
+                0x9000 => self.verified += 1,
+                0x63C0..=0x63CF | 0x6983 => self.refused += 1,
+                _ => {}
+            },
+            Ok(c) if c.ins == 0x2A && sw == 0x9000 => self.signed += 1,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,214 @@
+//! The fuzz target's model in every test pass: the committed seeds, a few hundred generated
+//! sessions, and the checker catching violations made up on purpose.
+
+use std::path::Path;
+
+use rand::{RngExt, SeedableRng, rngs::StdRng};
+
+use super::*;
+
+const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/card_session");
+
+fn seeds() -> Vec<(String, Vec<u8>)> {
+    let mut seeds: Vec<(String, Vec<u8>)> = std::fs::read_dir(Path::new(SEEDS))
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    seeds.sort();
+    seeds
+}
+
+fn total(stats: impl IntoIterator<Item = Stats>) -> Stats {
+    stats.into_iter().fold(Stats::default(), |a, b| Stats {
+        exchanges: a.exchanges + b.exchanges,
+        verified: a.verified + b.verified,
+        refused: a.refused + b.refused,
+        signed: a.signed + b.signed,
+    })
+}
+
+#[test]
+fn every_committed_seed_keeps_the_invariants_and_reaches_the_guarded_states() {
+    let seeds = seeds();
+    assert!(seeds.len() >= 7, "seeds missing under {SEEDS}: {seeds:?}");
+    let all = total(seeds.iter().map(|(name, data)| {
+        let stats = session(data);
+        assert!(stats.exchanges > 0, "{name} sends nothing");
+        stats
+    }));
+    // the seeds verify PINs, spend tries and sign: the checks guarding those ran
+    assert!(
+        all.verified > 0 && all.refused > 0 && all.signed > 0,
+        "{all:?}"
+    );
+}
+
+/// One record of the session format: a C-APDU with its length byte.
+fn record(out: &mut Vec<u8>, capdu: &[u8]) {
+    match u8::try_from(capdu.len()) {
+        Ok(n) if n < 0xFD => out.push(n),
+        _ => {
+            out.push(0xFF);
+            out.extend_from_slice(&u16::try_from(capdu.len()).unwrap().to_be_bytes());
+        }
+    }
+    out.extend_from_slice(capdu);
+}
+
+fn with_data(header: [u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut c = header.to_vec();
+    c.push(u8::try_from(data.len()).unwrap());
+    c.extend_from_slice(data);
+    c
+}
+
+/// A session of meaningful commands (SELECT, VERIFY with right and wrong PINs, CHANGE, SIGN,
+/// READ BINARY, the administrative commands, power cycles) mixed with noise.
+fn generated(rng: &mut StdRng) -> Vec<u8> {
+    const EFS: [u16; 10] = [
+        0x0001, 0x0002, 0x0006, 0x000A, 0x0011, 0x0017, 0x0018, 0x001A, 0x001B, 0x0003,
+    ];
+    let pins: [&[u8]; 5] = [AUTH_PIN, SIGN_PIN, TEXT_PIN, b"0000", b"XYZ789"];
+    let mut out = Vec::new();
+    for _ in 0..rng.random_range(1..40) {
+        match rng.random_range(0..12) {
+            0 => record(&mut out, &with_data([0x00, 0xA4, 0x04, 0x0C], &AID_JPKI)),
+            1 => record(
+                &mut out,
+                &with_data([0x00, 0xA4, 0x04, 0x0C], &AID_TEXT_SUPPORT),
+            ),
+            2 | 3 => {
+                let ef = EFS[rng.random_range(0..EFS.len())];
+                record(
+                    &mut out,
+                    &with_data([0x00, 0xA4, 0x02, 0x0C], &ef.to_be_bytes()),
+                );
+            }
+            4 | 5 => {
+                let pin = pins[rng.random_range(0..pins.len())];
+                record(&mut out, &with_data([0x00, 0x20, 0x00, 0x80], pin));
+            }
+            6 => record(&mut out, &[0x00, 0x20, 0x00, 0x80]),
+            7 => {
+                let pin = pins[rng.random_range(0..pins.len())];
+                record(&mut out, &with_data([0x00, 0x24, 0x01, 0x80], pin));
+            }
+            8 => {
+                let mut c = with_data([0x80, 0x2A, 0x00, 0x80], &[0x5A; 51]);
+                c.push(0x00);
+                record(&mut out, &c);
+            }
+            9 => record(&mut out, &[0x00, 0xB0, 0x00, rng.random(), 0x00]),
+            10 => match rng.random_range(0..4) {
+                0 => out.push(0xFE),
+                1 => out.push(0xFD),
+                2 => record(&mut out, &with_data([0x00, 0x82, 0x00, 0x00], &[0x11; 64])),
+                _ => record(&mut out, &with_data([0x00, 0x2C, 0x03, 0x80], b"1234")),
+            },
+            _ => {
+                let noise: Vec<u8> = (0..rng.random_range(0..12)).map(|_| rng.random()).collect();
+                record(&mut out, &noise);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn generated_and_mutated_sessions_keep_every_invariant() {
+    let mut rng = StdRng::seed_from_u64(0x4A50_4B49);
+    let mut stats = Vec::new();
+    for _ in 0..300 {
+        stats.push(session(&generated(&mut rng)));
+    }
+    // the seeds with a few bytes changed, and raw noise
+    for (_, seed) in seeds() {
+        for _ in 0..12 {
+            let mut data = seed.clone();
+            for _ in 0..rng.random_range(1..4) {
+                let at = rng.random_range(0..data.len());
+                data[at] = rng.random();
+            }
+            stats.push(session(&data));
+        }
+    }
+    for _ in 0..50 {
+        let noise: Vec<u8> = (0..rng.random_range(0..300))
+            .map(|_| rng.random())
+            .collect();
+        stats.push(session(&noise));
+    }
+    let all = total(stats);
+    assert!(
+        all.verified > 50 && all.refused > 50 && all.signed > 5,
+        "the generated sessions rarely reached the guarded states: {all:?}"
+    );
+}
+
+/// A fresh card and its shadow after `capdus`, each checked.
+fn after(capdus: &[&[u8]]) -> (SimCard, Shadow) {
+    let (contents, administration) = contents();
+    let mut card = SimCard::new_administered(contents.clone(), administration.clone()).unwrap();
+    let mut shadow = Shadow::new(&card);
+    for capdu in capdus {
+        let rapdu = card.process(capdu);
+        check(&mut shadow, &card, capdu, &rapdu);
+    }
+    (card, shadow)
+}
+
+fn select_jpki() -> Vec<u8> {
+    with_data([0x00, 0xA4, 0x04, 0x0C], &AID_JPKI)
+}
+
+#[test]
+#[should_panic(expected = "without that PIN verified")]
+fn the_checker_catches_a_signature_without_the_pin() {
+    let (card, mut shadow) = after(&[&select_jpki(), &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1A]]);
+    let mut sign = with_data([0x80, 0x2A, 0x00, 0x80], &[0x5A; 51]);
+    sign.push(0x00);
+    // a made-up answer: a signature where the card must refuse
+    let mut answer = vec![0xAB; 256];
+    answer.extend_from_slice(&[0x90, 0x00]);
+    check(&mut shadow, &card, &sign, &answer);
+}
+
+#[test]
+#[should_panic(expected = "VERIFY accepted a wrong")]
+fn the_checker_catches_a_wrong_pin_accepted() {
+    let (card, mut shadow) = after(&[&select_jpki(), &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18]]);
+    check(
+        &mut shadow,
+        &card,
+        &with_data([0x00, 0x20, 0x00, 0x80], b"0000"),
+        &[0x90, 0x00],
+    );
+}
+
+#[test]
+#[should_panic(expected = "signature certificate bytes served without the signature PIN")]
+fn the_checker_catches_signature_certificate_bytes_served_without_the_pin() {
+    // the authentication certificate's EF, unprotected: only the fill byte gives it away
+    let (card, mut shadow) = after(&[&select_jpki(), &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A]]);
+    check(
+        &mut shadow,
+        &card,
+        &[0x00, 0xB0, 0x00, 0x00, 0x04],
+        &[0x30, 0x82, SIGN_CERT_FILL, SIGN_CERT_FILL, 0x90, 0x00],
+    );
+}
+
+#[test]
+fn the_checker_accepts_the_card_s_own_answers_to_the_same_commands() {
+    let (mut card, mut shadow) =
+        after(&[&select_jpki(), &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1A]]);
+    let mut sign = with_data([0x80, 0x2A, 0x00, 0x80], &[0x5A; 51]);
+    sign.push(0x00);
+    let answer = card.process(&sign);
+    assert_ne!(answer[answer.len() - 2..], [0x90, 0x00]);
+    check(&mut shadow, &card, &sign, &answer);
+}

@@ -1,0 +1,367 @@
+//! The interop environment: pcscd and vpcd, cards issued by `jpki-sim` and served on vpcd's
+//! readers, the processes' guards, and the small helpers every check runs commands with.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail, ensure};
+
+pub(super) const AUTH_PIN: &str = "1234";
+pub(super) const SIGN_PIN: &str = "ABC123";
+pub(super) const TEXT_PIN: &str = "5678";
+/// The authentication PIN of the brute-force card.
+pub(super) const BRUTE_AUTH_PIN: &str = "7391";
+const PCSCD_SOCKET: &str = "/run/pcscd/pcscd.comm";
+pub(super) const VPCD_DRIVER: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
+pub(super) const PKCS11_MODULES: [&str; 2] = [
+    "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
+    "/usr/lib/x86_64-linux-gnu/pkcs11/opensc-pkcs11.so",
+];
+/// vpcd's readers and their ports (shared/jpki-spec.md §8).
+pub(super) const READERS: [(&str, u16); 2] =
+    [("Virtual PCD 00 00", 35963), ("Virtual PCD 00 01", 35964)];
+
+/// A child process stopped by PID when dropped.
+pub(super) struct Guard {
+    name: &'static str,
+    child: Child,
+}
+
+impl Guard {
+    /// Starts `cmd` with its stdout and stderr in the file `log`, stopped when the guard drops.
+    fn spawn(name: &'static str, mut cmd: Command, log: &Path) -> Result<Self> {
+        let log = fs::File::create(log)?;
+        let child = cmd
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("cannot start {name}"))?;
+        Ok(Guard { name, child })
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let pid = self.child.id();
+        // SIGTERM first so pcscd cleans its socket, then make sure.
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                eprintln!("interop: stopped {} (pid {pid})", self.name);
+                return;
+            }
+            sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        eprintln!("interop: killed {} (pid {pid})", self.name);
+    }
+}
+
+pub(super) struct Env {
+    pub(super) root: PathBuf,
+    pub(super) cargo: PathBuf,
+    pub(super) dir: PathBuf,
+    pub(super) jpki_tool: PathBuf,
+    pub(super) pkcs11: PathBuf,
+    pub(super) reader: String,
+    /// The card for the brute-force check, served only during that check (the other checks
+    /// need its reader empty).
+    pub(super) brute: Option<BruteCard>,
+}
+
+pub(super) struct BruteCard {
+    pub(super) jpki_sim: PathBuf,
+    pub(super) card: PathBuf,
+    pub(super) reader: &'static str,
+    pub(super) port: u16,
+}
+
+pub(super) fn run(cmd: &mut Command) -> Result<Output> {
+    cmd.output().with_context(|| format!("cannot run {cmd:?}"))
+}
+
+pub(super) fn run_with_stdin(cmd: &mut Command, stdin: &str) -> Result<Output> {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {cmd:?}"))?;
+    if let Some(mut input) = child.stdin.take() {
+        // a command that fails before reading stdin closes it early: its output says why
+        if let Err(e) = input.write_all(stdin.as_bytes())
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(e.into());
+        }
+    }
+    Ok(child.wait_with_output()?)
+}
+
+pub(super) fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+pub(super) fn success(what: &str, o: Output) -> Result<String> {
+    ensure!(
+        o.status.success(),
+        "{what} failed ({}): {}",
+        o.status,
+        text(&o)
+    );
+    Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+pub(super) fn which(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The binaries, the work directory, and a card issued by a fresh authority in it.
+pub(super) struct Prepared {
+    pub(super) jpki_sim: PathBuf,
+    pub(super) jpki_tool: PathBuf,
+    pub(super) dir: PathBuf,
+    pub(super) card: PathBuf,
+}
+
+/// Builds `jpki-sim` and `jpki-tool` (debug or release), empties `<target>/<work>`, creates an
+/// authority in `<work>/authority` and issues `<work>/card.jpkicard` with the standard PINs.
+pub(super) fn prepare(root: &Path, cargo: &Path, release: bool, work: &str) -> Result<Prepared> {
+    let mut build = Command::new(cargo);
+    build.current_dir(root).args(["build", "--quiet"]);
+    if release {
+        build.arg("--release");
+    }
+    let status = build
+        .args([
+            "-p",
+            "jpki-sim",
+            "--bin",
+            "jpki-sim",
+            "-p",
+            "jpki-tool",
+            "--bin",
+            "jpki-tool",
+        ])
+        .status()?;
+    ensure!(status.success(), "build failed");
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let bin = target.join(if release { "release" } else { "debug" });
+    let dir = target.join(work);
+    if dir.exists() {
+        fs::remove_dir_all(&dir)?;
+    }
+    fs::create_dir_all(&dir)?;
+    let (jpki_sim, jpki_tool) = (bin.join("jpki-sim"), bin.join("jpki-tool"));
+    success(
+        "jpki-sim authority init",
+        run(Command::new(&jpki_sim)
+            .arg("authority")
+            .arg("init")
+            .arg(dir.join("authority")))?,
+    )?;
+    let card = issue_card(
+        &jpki_sim,
+        &dir,
+        "card.jpkicard",
+        [AUTH_PIN, SIGN_PIN, TEXT_PIN],
+    )?;
+    Ok(Prepared {
+        jpki_sim,
+        jpki_tool,
+        dir,
+        card,
+    })
+}
+
+/// Issues a My Number card `dir/file` from the authority in `dir/authority` with PINs
+/// `[auth, sign, text]`.
+pub(super) fn issue_card(
+    jpki_sim: &Path,
+    dir: &Path,
+    file: &str,
+    pins: [&str; 3],
+) -> Result<PathBuf> {
+    let card = dir.join(file);
+    success(
+        "jpki-sim issue",
+        run_with_stdin(
+            Command::new(jpki_sim)
+                .arg("issue")
+                .arg("--authority")
+                .arg(dir.join("authority"))
+                .arg("--out")
+                .arg(&card)
+                .args([
+                    "--name",
+                    "相互 運用",
+                    "--address",
+                    "東京都千代田区霞が関２－１－２",
+                ])
+                .args(["--birth", "1990-06-15", "--gender", "male"])
+                .args([
+                    "--prefecture",
+                    "東京都",
+                    "--city",
+                    "千代田区",
+                    "--my-number",
+                    "123456789018",
+                ])
+                .arg("--pin-stdin"),
+            &format!("{}\n{}\n{}\n", pins[0], pins[1], pins[2]),
+        )?,
+    )?;
+    Ok(card)
+}
+
+/// pcscd: reuses a running one, else starts one with vpcd (stopped when the guard drops).
+/// When it starts one, it first checks that `jpki-tool` reports the missing service (exit 5).
+pub(super) fn start_pcscd(
+    dir: &Path,
+    jpki_tool: &Path,
+) -> Result<(Option<Guard>, Option<Result<()>>)> {
+    let running = Command::new("pgrep")
+        .args(["-x", "pcscd"])
+        .output()?
+        .status
+        .success();
+    if running && Path::new(PCSCD_SOCKET).exists() {
+        eprintln!("interop: reusing the running pcscd");
+        return Ok((None, None));
+    }
+    // Before pcscd runs, the client must say so (exit code 5), not hang or crash.
+    let o = run(Command::new(jpki_tool).arg("readers"))?;
+    let no_service = if o.status.code() == Some(5) && text(&o).contains("pcscd") {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!("without pcscd: {} {}", o.status, text(&o)))
+    };
+    let mut pcscd = Command::new("pcscd");
+    pcscd.args(["--foreground", "--apdu", "--info"]);
+    let guard = Guard::spawn("pcscd", pcscd, &dir.join("pcscd.log"))?;
+    wait_for("pcscd's socket", Duration::from_secs(10), || {
+        Ok(Path::new(PCSCD_SOCKET).exists())
+    })?;
+    Ok((Some(guard), Some(no_service)))
+}
+
+/// The vpcd readers without a card, as (name, port).
+pub(super) fn free_readers(jpki_tool: &Path) -> Result<Vec<(&'static str, u16)>> {
+    let listing = text(&run(Command::new(jpki_tool).arg("readers"))?);
+    Ok(READERS
+        .iter()
+        .filter(|(name, _)| listing.contains(&format!("{name}: no card")))
+        .copied()
+        .collect())
+}
+
+/// `jpki-sim serve` of `card` on vpcd's `port`, logging to `log`, until the guard drops; returns
+/// once the card shows in `reader`.
+pub(super) fn serve_card(
+    jpki_sim: &Path,
+    jpki_tool: &Path,
+    card: &Path,
+    reader: &str,
+    port: u16,
+    log: &Path,
+    extra: &[&str],
+) -> Result<Guard> {
+    let mut serve = Command::new(jpki_sim);
+    serve
+        .arg("serve")
+        .arg("--card")
+        .arg(card)
+        .args(["--addr", &format!("127.0.0.1:{port}")])
+        .args(extra);
+    let guard = Guard::spawn("jpki-sim serve", serve, log)?;
+    wait_for(
+        "the card in the virtual reader",
+        Duration::from_secs(20),
+        || {
+            let listing = text(&run(Command::new(jpki_tool).arg("readers"))?);
+            Ok(listing.contains(&format!("{reader}: card present")))
+        },
+    )?;
+    eprintln!(
+        "interop: card {} served on {reader} (127.0.0.1:{port})",
+        card.display()
+    );
+    Ok(guard)
+}
+
+/// What `cargo xtask bench` needs for layer 5: pcscd, vpcd and a served card.
+pub(crate) struct BenchReader {
+    /// The reader's name (for `JPKI_BENCH_READER`).
+    pub reader: String,
+    /// The card's signature PIN (for `JPKI_BENCH_PIN`).
+    pub sign_pin: &'static str,
+    _serve: Guard,
+    _pcscd: Option<Guard>,
+}
+
+/// Brings up pcscd (or reuses it), issues a card with `jpki-sim` built in release and serves it
+/// on a free vpcd reader, for the PC/SC layer of the signing-path bench. `None` when pcscd or
+/// vpcd is not installed (the bench records that layer as skipped).
+pub(crate) fn bench_reader(root: &Path, cargo: &Path) -> Result<Option<BenchReader>> {
+    if !which("pcscd") || !Path::new(VPCD_DRIVER).exists() {
+        return Ok(None);
+    }
+    let Prepared {
+        jpki_sim,
+        jpki_tool,
+        dir,
+        card,
+    } = prepare(root, cargo, true, "bench-reader")?;
+    let (pcscd, _) = start_pcscd(&dir, &jpki_tool)?;
+    let Some(&(reader, port)) = free_readers(&jpki_tool)?.first() else {
+        bail!("no free vpcd reader for the bench (is another card connected?)");
+    };
+    // The served card signs with `rsa`, the engine of layers 2 and 3's first rows.
+    let serve = serve_card(
+        &jpki_sim,
+        &jpki_tool,
+        &card,
+        reader,
+        port,
+        &dir.join("serve.log"),
+        &["--engine", "rsa"],
+    )?;
+    Ok(Some(BenchReader {
+        reader: reader.to_owned(),
+        sign_pin: SIGN_PIN,
+        _serve: serve,
+        _pcscd: pcscd,
+    }))
+}
+
+pub(super) fn wait_for(
+    what: &str,
+    limit: Duration,
+    mut ready: impl FnMut() -> Result<bool>,
+) -> Result<()> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if ready()? {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("timed out after {limit:?} waiting for {what}");
+        }
+        sleep(Duration::from_millis(200));
+    }
+}
