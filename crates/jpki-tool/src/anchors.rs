@@ -60,10 +60,59 @@ pub fn read_certificate(path: &Path) -> anyhow::Result<cert::JpkiCertificate> {
     parsed.with_context(|| format!("{} is not a JPKI certificate", path.display()))
 }
 
-/// Anchors from files, or the built-in ones when `files` is empty.
+/// Reads a file of one or more certificates, as openssl's `-CAfile` does: PEM with any number
+/// of `CERTIFICATE` blocks (text between them and blocks of other kinds are passed over), or
+/// one DER certificate. A regular file of at most [`Input::Certificate`]'s cap.
 ///
 /// # Errors
-/// A file that cannot be read or is not a CA certificate.
+/// [`crate::input::InputError`]; a PEM file without a certificate; a block or DER that is not
+/// a JPKI certificate, with the file and the block's number named.
+pub fn read_certificates(path: &Path) -> anyhow::Result<Vec<cert::JpkiCertificate>> {
+    use anyhow::Context;
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    let bytes = input::read(path, Input::Certificate)?;
+    let Some(text) = std::str::from_utf8(&bytes)
+        .ok()
+        .filter(|t| t.contains("-----BEGIN"))
+    else {
+        let c = cert::JpkiCertificate::from_der(&bytes)
+            .with_context(|| format!("{} is not a JPKI certificate", path.display()))?;
+        return Ok(vec![c]);
+    };
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let after = rest.get(start..).unwrap_or_default();
+        let Some(end) = after.find(END) else {
+            anyhow::bail!(
+                "{}: certificate {} has no END line",
+                path.display(),
+                out.len() + 1
+            );
+        };
+        let block = after.get(..end + END.len()).unwrap_or_default();
+        let c = cert::JpkiCertificate::from_pem(block).with_context(|| {
+            format!(
+                "{}: certificate {} is not a JPKI certificate",
+                path.display(),
+                out.len() + 1
+            )
+        })?;
+        out.push(c);
+        rest = after.get(end + END.len()..).unwrap_or_default();
+    }
+    if out.is_empty() {
+        anyhow::bail!("{} holds no PEM certificate", path.display());
+    }
+    Ok(out)
+}
+
+/// Anchors from files (each a certificate or a PEM bundle of several), or the built-in ones
+/// when `files` is empty.
+///
+/// # Errors
+/// A file that cannot be read, or a certificate in it that is not a CA certificate.
 pub fn load(files: &[std::path::PathBuf]) -> anyhow::Result<cert::TrustAnchors> {
     use anyhow::Context;
     if files.is_empty() {
@@ -71,9 +120,15 @@ pub fn load(files: &[std::path::PathBuf]) -> anyhow::Result<cert::TrustAnchors> 
     }
     let mut anchors = cert::TrustAnchors::new();
     for f in files {
-        anchors
-            .add(read_certificate(f)?)
-            .with_context(|| format!("{} is not a usable CA certificate", f.display()))?;
+        for (n, c) in read_certificates(f)?.into_iter().enumerate() {
+            anchors.add(c).with_context(|| {
+                format!(
+                    "{} (certificate {}) is not a usable CA certificate",
+                    f.display(),
+                    n + 1
+                )
+            })?;
+        }
     }
     Ok(anchors)
 }

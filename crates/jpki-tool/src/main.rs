@@ -110,11 +110,12 @@ enum Cmd {
 
 #[derive(Subcommand, Debug)]
 enum CertCmd {
-    /// Show a certificate from the card.
+    /// Show a certificate: from the card (auth, sign, auth-ca, sign-ca), or from a file (PEM
+    /// or DER; write `./auth` for a file of that name).
     Show {
-        /// Which certificate.
-        #[arg(value_enum)]
-        which: SlotArg,
+        /// auth | sign | auth-ca | sign-ca, or a certificate file.
+        #[arg(value_name = "WHICH|FILE", value_parser = parse_show_source)]
+        which: ShowSource,
         /// Output format.
         #[command(flatten)]
         format: Format,
@@ -235,6 +236,20 @@ enum AuthCmd {
     },
 }
 
+/// Where `cert show` takes its certificate from.
+#[derive(Clone, Debug)]
+enum ShowSource {
+    Card(SlotArg),
+    File(PathBuf),
+}
+
+fn parse_show_source(s: &str) -> Result<ShowSource, String> {
+    match SlotArg::from_str(s, false) {
+        Ok(slot) => Ok(ShowSource::Card(slot)),
+        Err(_) => Ok(ShowSource::File(PathBuf::from(s))),
+    }
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum SlotArg {
     Auth,
@@ -350,10 +365,20 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Cmd::Readers => readers(),
         Cmd::Info => with_card(&g, |card| info(card)),
-        Cmd::Cert(CertCmd::Show { which, format }) => with_card(&g, |card| {
+        Cmd::Cert(CertCmd::Show {
+            which: ShowSource::Card(which),
+            format,
+        }) => with_card(&g, |card| {
             let der = read_slot(card, which.into(), &mut pins)?;
             show_certificate(&der, &format)
         }),
+        Cmd::Cert(CertCmd::Show {
+            which: ShowSource::File(file),
+            format,
+        }) => {
+            let c = anchors::read_certificate(&file)?;
+            show_certificate(c.der(), &format)
+        }
         Cmd::Cert(CertCmd::Export { which, output, pem }) => with_card(&g, |card| {
             let der = read_slot(card, which.into(), &mut pins)?;
             let bytes = if pem {
