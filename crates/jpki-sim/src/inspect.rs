@@ -9,12 +9,16 @@ use cli_common::printable;
 
 use crate::admin::pin_name;
 
-pub(crate) fn inspect(path: &Path) -> anyhow::Result<()> {
+pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
     // A copy: inspecting works while the card is served, and never writes the file.
     if !path.exists() {
         bail!("the card file {} does not exist", path.display());
     }
     let card = SimCard::open_snapshot(path).context("cannot open the card")?;
+    if json {
+        println!("{}", cli_common::json(&inspect_json(path, &card)));
+        return Ok(());
+    }
     let mut out = String::new();
     let mut line = |s: String| {
         out.push_str(&s);
@@ -72,6 +76,45 @@ pub(crate) fn inspect(path: &Path) -> anyhow::Result<()> {
         println!("{}", printable(l));
     }
     Ok(())
+}
+
+/// The card as one JSON object: the same facts as the text form.
+fn inspect_json(path: &Path, card: &SimCard) -> serde_json::Value {
+    let pin = |pin: PinRef| {
+        card.pin_counter(pin).map(|c| {
+            serde_json::json!({
+                "tries_left": c.tries_left(),
+                "limit": c.limit(),
+                "blocked": c.is_blocked(),
+            })
+        })
+    };
+    let certificate = |role: KeyRole| {
+        card.certificate(role)
+            .map(|der| match cert::JpkiCertificate::from_der(der) {
+                Ok(c) => serde_json::json!({
+                    "serial": c.serial().to_string(),
+                    "not_before": jst(c.not_before()),
+                    "not_after": jst(c.not_after()),
+                }),
+                Err(e) => serde_json::json!({ "bytes": der.len(), "error": e.to_string() }),
+            })
+    };
+    serde_json::json!({
+        "card_file": path.display().to_string(),
+        "profile": card.profile().to_string(),
+        "card_id": card.administration().map(|a| Hex(&a.card_id).to_string()),
+        "card_expiry": card.administration().map(|a| a.card_expiry.to_string()),
+        "terminated": card.is_terminated(),
+        "authentication_certificate": certificate(KeyRole::Authentication),
+        "signature_certificate": certificate(KeyRole::Signature),
+        "pins": {
+            "authentication": pin(PinRef::Authentication),
+            "signature": pin(PinRef::Signature),
+            "text_support": pin(PinRef::TextSupport),
+        },
+        "text_support": card.has_text_support(),
+    })
 }
 
 /// An instant as JPKI states validity: Japan Standard Time.

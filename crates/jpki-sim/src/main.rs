@@ -57,6 +57,9 @@ enum Command {
         /// The card file.
         #[arg(long)]
         card: PathBuf,
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -284,6 +287,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Issue(args) => issue(&args),
         Command::Serve(args) => serve(&args),
         Command::Admin { action } => admin(action),
-        Command::Inspect { card } => inspect(&card),
+        Command::Inspect { card, json } => inspect(&card, json),
     }
 }

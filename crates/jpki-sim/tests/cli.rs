@@ -110,6 +110,18 @@ fn issue_and_inspect_with_real_and_municipal_retry_limits() {
     for secret in ["1234", "ABC123", "5678", "123456789018"] {
         assert!(!out.contains(secret), "inspect shows no secrets");
     }
+    // the same as one JSON document
+    let json = ok(&["inspect", "--card", s(&card), "--json"], "");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["profile"], "My Number");
+    assert_eq!(v["terminated"], false);
+    assert_eq!(v["authentication_certificate"]["serial"], "1000");
+    assert_eq!(v["pins"]["signature"]["tries_left"], 5);
+    assert_eq!(v["pins"]["text_support"]["limit"], 3);
+    assert_eq!(v["text_support"], true);
+    for secret in ["1234", "ABC123", "5678", "123456789018"] {
+        assert!(!json.contains(secret), "inspect --json shows no secrets");
+    }
     // the file the binary wrote is a card whose PINs are the ones piped in
     let mut sim = SimCard::open(&card).unwrap();
     exchange(&mut sim, SELECT_JPKI, "9000");

@@ -62,7 +62,11 @@ enum Cmd {
     /// List PC/SC readers and whether a card is present.
     Readers,
     /// Card kind, which certificates exist, and PIN tries left.
-    Info,
+    Info {
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show, export or verify certificates.
     #[command(subcommand)]
     Cert(CertCmd),
@@ -98,7 +102,11 @@ enum Cmd {
     #[command(subcommand)]
     Auth(AuthCmd),
     /// The My Number and the 4 facts from the text-support application (PIN needed).
-    Text,
+    Text {
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Issue a sample My Number card into a temporary directory and walk through its life:
     /// certificates, PINs, a signature, a login, a 4-facts change, a city-hall unlock.
     Demo {
@@ -184,7 +192,11 @@ struct RequireRevocation {
 #[derive(Subcommand, Debug)]
 enum PinCmd {
     /// Tries left for each PIN, without spending one.
-    Status,
+    Status {
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Change a PIN: the current one, then the new one twice.
     Change {
         /// Which PIN.
@@ -364,7 +376,7 @@ fn run(cli: Cli) -> Result<()> {
     };
     match cli.command {
         Cmd::Readers => readers(),
-        Cmd::Info => with_card(&g, |card| info(card)),
+        Cmd::Info { json } => with_card(&g, |card| info(card, json)),
         Cmd::Cert(CertCmd::Show {
             which: ShowSource::Card(which),
             format,
@@ -396,7 +408,7 @@ fn run(cli: Cli) -> Result<()> {
             revocation,
             json,
         }) => verify_certificate(&file, &trust, revocation, json),
-        Cmd::Pin(PinCmd::Status) => with_card(&g, |card| pin_status(card)),
+        Cmd::Pin(PinCmd::Status { json }) => with_card(&g, |card| pin_status(card, json)),
         Cmd::Pin(PinCmd::Change { which }) => {
             with_card(&g, |card| change_pin(card, which, &mut pins))
         }
@@ -454,7 +466,7 @@ fn run(cli: Cli) -> Result<()> {
                 json,
             )
         }
-        Cmd::Text => with_card(&g, |card| text_support(card, &mut pins)),
+        Cmd::Text { json } => with_card(&g, |card| text_support(card, &mut pins, json)),
         Cmd::Demo { dir } => {
             let dir = match dir {
                 Some(d) => d,
@@ -532,9 +544,21 @@ fn readers() -> Result<()> {
     Ok(())
 }
 
-fn info(card: &mut Card<'_>) -> Result<()> {
+fn info(card: &mut Card<'_>, json: bool) -> Result<()> {
     let token = card.token_info();
     let avail = card.availability();
+    if json {
+        println!(
+            "{}",
+            cli_common::json(&serde_json::json!({
+                "card": token.kind.to_string(),
+                "auth_certificate": avail.auth,
+                "sign_certificate": avail.sign,
+                "pins": pin_status_json(card)?,
+            }))
+        );
+        return Ok(());
+    }
     println!("card:        {}", token.kind);
     let yes = |b| if b { "present" } else { "not issued" };
     println!("auth cert:   {}", yes(avail.auth));
@@ -561,8 +585,38 @@ fn print_pin_status(card: &mut Card<'_>) -> Result<()> {
     Ok(())
 }
 
-fn pin_status(card: &mut Card<'_>) -> Result<()> {
+fn pin_status(card: &mut Card<'_>, json: bool) -> Result<()> {
+    if json {
+        println!("{}", cli_common::json(&pin_status_json(card)?));
+        return Ok(());
+    }
     print_pin_status(card)
+}
+
+/// Each PIN's state as JSON: `{"auth": {"present": true, "tries_left": 3, "blocked": false}, …}`
+/// (`{"present": false}` for a PIN the card does not have).
+fn pin_status_json(card: &mut Card<'_>) -> Result<serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (key, pin) in [
+        ("auth", PinRef::Auth),
+        ("sign", PinRef::Sign),
+        ("text_support", PinRef::TextSupport),
+    ] {
+        let state = match card.pin_status(pin) {
+            Ok(s) => serde_json::json!({
+                "present": true,
+                "tries_left": s.tries_left,
+                "blocked": s.is_blocked(),
+            }),
+            Err(
+                jpki_applet::Error::FileNotFound { .. }
+                | jpki_applet::Error::ApplicationNotFound { .. },
+            ) => serde_json::json!({ "present": false }),
+            Err(e) => return Err(e.into()),
+        };
+        out.insert(key.into(), state);
+    }
+    Ok(serde_json::Value::Object(out))
 }
 
 fn read_pin(pins: &mut PinInput, what: &str) -> Result<zeroize::Zeroizing<String>> {
@@ -651,10 +705,13 @@ fn verify_certificate(
     match anchors.verify(&c, at, revocation_check(crl.as_ref())) {
         Ok(checked) if json => {
             println!(
-                "{{\"verified\":true,\"issuer_ca_serial\":{},\"revocation\":{},\"certificate\":{}}}",
-                report::quote(&checked.anchor.serial().to_string()),
-                report::revocation_json(checked.revocation),
-                report::json(&c, at)
+                "{}",
+                cli_common::json(&serde_json::json!({
+                    "verified": true,
+                    "issuer_ca_serial": checked.anchor.serial().to_string(),
+                    "revocation": report::revocation_json(checked.revocation),
+                    "certificate": report::json_value(&c, at),
+                }))
             );
             Ok(())
         }
@@ -771,15 +828,18 @@ fn verify_signature(
         }
     };
     if json {
-        let signing_time = v.signing_time.map_or_else(
-            || "null".to_owned(),
-            |t| report::quote(&report::rfc3339(OffsetDateTime::from(t))),
-        );
+        let signing_time = v
+            .signing_time
+            .map(|t| report::rfc3339(OffsetDateTime::from(t)));
         println!(
-            "{{\"verified\":true,\"document\":{},\"signing_time\":{signing_time},\"revocation\":{},\"signer\":{}}}",
-            report::quote(&file.display().to_string()),
-            report::revocation_json(checked.revocation),
-            report::json(signer, at)
+            "{}",
+            cli_common::json(&serde_json::json!({
+                "verified": true,
+                "document": file.display().to_string(),
+                "signing_time": signing_time,
+                "revocation": report::revocation_json(checked.revocation),
+                "signer": report::json_value(signer, at),
+            }))
         );
         return Ok(());
     }
@@ -875,11 +935,14 @@ fn auth_check(
     }
     if json {
         println!(
-            "{{\"login\":true,\"subject\":{},\"serial\":{},\"not_after\":{},\"revocation\":{}}}",
-            report::quote(&who.subject),
-            report::quote(&who.serial),
-            report::quote(&report::rfc3339(who.not_after)),
-            report::revocation_json(who.revocation)
+            "{}",
+            cli_common::json(&serde_json::json!({
+                "login": true,
+                "subject": who.subject,
+                "serial": who.serial,
+                "not_after": report::rfc3339(who.not_after),
+                "revocation": report::revocation_json(who.revocation),
+            }))
         );
         return Ok(());
     }
@@ -893,16 +956,30 @@ fn auth_check(
     Ok(())
 }
 
-fn text_support(card: &mut Card<'_>, pins: &mut PinInput) -> Result<()> {
+fn text_support(card: &mut Card<'_>, pins: &mut PinInput, json: bool) -> Result<()> {
     let pin = read_pin(pins, "text-support PIN")?;
     // one VERIFY for both files
     let mut session = card.text_support().verify_pin(pin.as_bytes())?;
     let number = session.my_number()?;
     let facts = session.four_facts()?;
+    let (y, m, d) = facts.birth;
+    if json {
+        // personal data, asked for: printed as the text form prints it
+        println!(
+            "{}",
+            cli_common::json(&serde_json::json!({
+                "my_number": number.to_string(),
+                "name": facts.name,
+                "address": facts.address,
+                "birth_date": format!("{y:04}-{m:02}-{d:02}"),
+                "sex": facts.sex.to_string(),
+            }))
+        );
+        return Ok(());
+    }
     println!("My Number:  {}", printable(&number.to_string()));
     println!("name:       {}", printable(&facts.name));
     println!("address:    {}", printable(&facts.address));
-    let (y, m, d) = facts.birth;
     println!("birth date: {y:04}-{m:02}-{d:02}");
     println!("sex:        {}", facts.sex);
     Ok(())

@@ -91,61 +91,60 @@ pub fn text(cert: &JpkiCertificate, now: OffsetDateTime) -> String {
     s
 }
 
-/// A JSON object with the same fields.
+/// The same fields as a JSON value (`cert show --json`, and inside the verification reports).
+#[must_use]
+pub fn json_value(cert: &JpkiCertificate, now: OffsetDateTime) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "kind": kind_label(cert.kind()),
+        "test_card": cert.environment() == Environment::Test,
+        "subject": cert.subject().to_string(),
+        "issuer": cert.issuer().to_string(),
+        "serial": cert.serial().to_string(),
+        "not_before": rfc3339(cert.not_before()),
+        "not_after": rfc3339(cert.not_after()),
+        "days_left": days_left(cert, now),
+        "sha256": hex::encode_upper(cert.fingerprint_sha256()),
+    });
+    if let (Some(f), Some(object)) = (cert.four_facts(), v.as_object_mut()) {
+        object.insert(
+            "four_facts".into(),
+            serde_json::json!({
+                "name": f.name.text(),
+                "birth_date": f.birth_date.to_string(),
+                "era_digit": f.era.digit().to_string(),
+                "gender": f.gender.code().to_string(),
+                "address": f.address.text(),
+            }),
+        );
+    }
+    v
+}
+
+/// [`json_value`] as one line of JSON (see [`cli_common::json`]).
 #[must_use]
 pub fn json(cert: &JpkiCertificate, now: OffsetDateTime) -> String {
-    let mut fields: Vec<(&str, String)> = vec![
-        ("kind", quote(kind_label(cert.kind()))),
-        (
-            "test_card",
-            (cert.environment() == Environment::Test).to_string(),
-        ),
-        ("subject", quote(&cert.subject().to_string())),
-        ("issuer", quote(&cert.issuer().to_string())),
-        ("serial", quote(&cert.serial().to_string())),
-        ("not_before", quote(&rfc3339(cert.not_before()))),
-        ("not_after", quote(&rfc3339(cert.not_after()))),
-        ("days_left", days_left(cert, now).to_string()),
-        (
-            "sha256",
-            quote(&hex::encode_upper(cert.fingerprint_sha256())),
-        ),
-    ];
-    if let Some(f) = cert.four_facts() {
-        let facts = format!(
-            "{{\"name\":{},\"birth_date\":{},\"era_digit\":{},\"gender\":{},\"address\":{}}}",
-            quote(&f.name.text()),
-            quote(&f.birth_date.to_string()),
-            quote(&f.era.digit().to_string()),
-            quote(&f.gender.code().to_string()),
-            quote(&f.address.text())
-        );
-        fields.push(("four_facts", facts));
-    }
-    let body: Vec<String> = fields
-        .into_iter()
-        .map(|(k, v)| format!("{}:{v}", quote(k)))
-        .collect();
-    format!("{{{}}}", body.join(","))
+    cli_common::json(&json_value(cert, now))
 }
 
 /// What a verification learned about revocation, as a JSON object: `checked`, `result` (the
 /// same words as the text report, e.g. `not checked (no CRL given)`) and, when a CRL was
 /// used, its `crl_this_update`, `crl_next_update` and `crl_entries`.
 #[must_use]
-pub fn revocation_json(status: cert::RevocationStatus) -> String {
-    let result = quote(&status.to_string());
+pub fn revocation_json(status: cert::RevocationStatus) -> serde_json::Value {
+    let result = status.to_string();
     match status {
         cert::RevocationStatus::NotRevoked {
             crl_this_update,
             crl_next_update,
             crl_entries,
-        } => format!(
-            "{{\"checked\":true,\"result\":{result},\"crl_this_update\":{},\"crl_next_update\":{},\"crl_entries\":{crl_entries}}}",
-            quote(&rfc3339(crl_this_update)),
-            crl_next_update.map_or_else(|| "null".to_owned(), |t| quote(&rfc3339(t)))
-        ),
-        _ => format!("{{\"checked\":false,\"result\":{result}}}"),
+        } => serde_json::json!({
+            "checked": true,
+            "result": result,
+            "crl_this_update": rfc3339(crl_this_update),
+            "crl_next_update": crl_next_update.map(rfc3339),
+            "crl_entries": crl_entries,
+        }),
+        _ => serde_json::json!({ "checked": false, "result": result }),
     }
 }
 
@@ -156,42 +155,18 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// A JSON string literal. Beyond what JSON requires (`"`, `\\`, U+0000–001F), DEL, the C1
-/// controls and the bidirectional and line-separator characters of
-/// [`cert::text::is_unsafe_char`] are written as `\uXXXX` too: a program that prints a
-/// decoded field stays as safe as our text output.
-#[must_use]
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if cert::text::is_unsafe_char(c) => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn json_strings_escape_what_json_requires() {
-        assert_eq!(quote("a\"b\\c\n\u{1}"), "\"a\\\"b\\\\c\\n\\u0001\"");
-        assert_eq!(quote("番号　花子"), "\"番号　花子\"");
-        assert_eq!(
-            quote("\u{1b}[2J\u{7}\u{7f}\u{85}\u{202e}\u{2066}"),
-            "\"\\u001b[2J\\u0007\\u007f\\u0085\\u202e\\u2066\""
-        );
+    fn certificate_json_is_json() {
+        let set = cert::fixtures::build().unwrap();
+        let c = &set.my_number_sign.certificate;
+        let v: serde_json::Value =
+            serde_json::from_str(&json(c, cert::fixtures::REFERENCE_TIME)).unwrap();
+        assert_eq!(v["kind"], "signature (署名用)");
+        assert_eq!(v["serial"], c.serial().to_string());
+        assert!(v["four_facts"]["name"].is_string());
     }
 }
