@@ -1,7 +1,7 @@
 //! How a certificate is shown to a person (text) or a program (JSON).
 //!
 //! A certificate from elsewhere can carry anything in its names: every string taken from it
-//! is passed through [`cli_common::printable`] (text) or [`quote`] (JSON), so no control
+//! is passed through [`cli_common::printable`] (text) or [`cli_common::json`] (JSON), so no control
 //! character or bidirectional override reaches the terminal.
 
 use std::fmt::Write as _;
