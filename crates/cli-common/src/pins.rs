@@ -69,6 +69,12 @@ pub enum PinInputError {
 }
 
 impl PinInput {
+    /// Standard input with the binaries' `--pin-stdin` flag, else the no-echo prompt.
+    #[must_use]
+    pub fn from_stdin_flag(pin_stdin: bool) -> Self {
+        if pin_stdin { Self::Stdin } else { Self::Prompt }
+    }
+
     /// Reads one PIN, described by `what` ("signature PIN", "new authentication PIN").
     ///
     /// # Errors

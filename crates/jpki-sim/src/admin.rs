@@ -6,9 +6,9 @@ use cert::time::OffsetDateTime;
 use pin_policy::PinKind;
 
 use crate::authority::{holder, open_authority};
-use crate::pins::PinSource;
 use crate::serve::open_card;
 use crate::{AdminCommand, PinArg};
+use cli_common::pins::PinInput;
 
 pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
     match action {
@@ -36,7 +36,8 @@ pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
             };
             let new = new_pin
                 .then(|| {
-                    PinSource::new(pin_stdin).read(kind, &format!("new {} PIN", pin_name(pin_ref)))
+                    PinInput::from_stdin_flag(pin_stdin)
+                        .read_pin(kind, &format!("new {} PIN", pin_name(pin_ref)))
                 })
                 .transpose()?;
             authority

@@ -9,8 +9,8 @@ use cli_common::printable;
 use issuer::{Authority, IssueRequest, RetryLimits};
 use pin_policy::PinKind;
 
-use crate::pins::PinSource;
 use crate::{GenderArg, HolderArgs, IssueArgs, Limits, Profile, invalid};
+use cli_common::pins::PinInput;
 
 pub(crate) fn authority_init(dir: &Path) -> anyhow::Result<()> {
     let authority = Authority::create(dir, OffsetDateTime::now_utc(), &mut rand::rng())
@@ -164,15 +164,15 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
         },
     };
     let mut authority = open_authority(&args.authority)?;
-    let source = PinSource::new(args.pin_stdin);
+    let mut source = PinInput::from_stdin_flag(args.pin_stdin);
     let auth_pin = with_auth
-        .then(|| source.read(PinKind::Authentication, "authentication PIN (4 digits)"))
+        .then(|| source.read_pin(PinKind::Authentication, "authentication PIN (4 digits)"))
         .transpose()?;
     let sign_pin = (!args.no_sign)
-        .then(|| source.read(sign_kind, "signature PIN"))
+        .then(|| source.read_pin(sign_kind, "signature PIN"))
         .transpose()?;
     let text_pin = with_text
-        .then(|| source.read(PinKind::TextSupport, "text-support PIN (4 digits)"))
+        .then(|| source.read_pin(PinKind::TextSupport, "text-support PIN (4 digits)"))
         .transpose()?;
     let request = IssueRequest {
         profile,

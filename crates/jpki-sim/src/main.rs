@@ -18,7 +18,6 @@ use cli_common::{EXIT_CODES, InvalidInput};
 mod admin;
 mod authority;
 mod inspect;
-mod pins;
 mod serve;
 
 use crate::admin::admin;

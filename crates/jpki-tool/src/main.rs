@@ -369,11 +369,7 @@ fn is_no_card(t: &TransportError) -> bool {
 
 fn run(cli: Cli) -> Result<()> {
     let g = cli.global;
-    let mut pins = if g.pin_stdin {
-        PinInput::Stdin
-    } else {
-        PinInput::Prompt
-    };
+    let mut pins = PinInput::from_stdin_flag(g.pin_stdin);
     match cli.command {
         Cmd::Readers => readers(),
         Cmd::Info { json } => with_card(&g, |card| info(card, json)),
@@ -566,20 +562,32 @@ fn info(card: &mut Card<'_>, json: bool) -> Result<()> {
     print_pin_status(card)
 }
 
-fn print_pin_status(card: &mut Card<'_>) -> Result<()> {
+/// Each PIN's status, `None` for a PIN the card does not have: what `pin status` shows as
+/// text and as JSON.
+fn pin_states(card: &mut Card<'_>) -> Result<Vec<(PinRef, Option<jpki_applet::PinStatus>)>> {
+    let mut states = Vec::new();
     for pin in [PinRef::Auth, PinRef::Sign, PinRef::TextSupport] {
-        match card.pin_status(pin) {
-            Ok(s) if s.is_blocked() => {
-                println!("{pin} PIN: BLOCKED (only the city hall can unlock it)")
-            }
-            Ok(s) => println!("{pin} PIN: {} tries left", s.tries_left),
+        let state = match card.pin_status(pin) {
+            Ok(s) => Some(s),
             Err(
                 jpki_applet::Error::FileNotFound { .. }
                 | jpki_applet::Error::ApplicationNotFound { .. },
-            ) => {
-                println!("{pin} PIN: not on this card");
-            }
+            ) => None,
             Err(e) => return Err(e.into()),
+        };
+        states.push((pin, state));
+    }
+    Ok(states)
+}
+
+fn print_pin_status(card: &mut Card<'_>) -> Result<()> {
+    for (pin, state) in pin_states(card)? {
+        match state {
+            Some(s) if s.is_blocked() => {
+                println!("{pin} PIN: BLOCKED (only the city hall can unlock it)")
+            }
+            Some(s) => println!("{pin} PIN: {} tries left", s.tries_left),
+            None => println!("{pin} PIN: not on this card"),
         }
     }
     Ok(())
@@ -597,22 +605,19 @@ fn pin_status(card: &mut Card<'_>, json: bool) -> Result<()> {
 /// (`{"present": false}` for a PIN the card does not have).
 fn pin_status_json(card: &mut Card<'_>) -> Result<serde_json::Value> {
     let mut out = serde_json::Map::new();
-    for (key, pin) in [
-        ("auth", PinRef::Auth),
-        ("sign", PinRef::Sign),
-        ("text_support", PinRef::TextSupport),
-    ] {
-        let state = match card.pin_status(pin) {
-            Ok(s) => serde_json::json!({
+    for (pin, state) in pin_states(card)? {
+        let key = match pin {
+            PinRef::Auth => "auth",
+            PinRef::Sign => "sign",
+            PinRef::TextSupport => "text_support",
+        };
+        let state = match state {
+            Some(s) => serde_json::json!({
                 "present": true,
                 "tries_left": s.tries_left,
                 "blocked": s.is_blocked(),
             }),
-            Err(
-                jpki_applet::Error::FileNotFound { .. }
-                | jpki_applet::Error::ApplicationNotFound { .. },
-            ) => serde_json::json!({ "present": false }),
-            Err(e) => return Err(e.into()),
+            None => serde_json::json!({ "present": false }),
         };
         out.insert(key.into(), state);
     }
