@@ -26,7 +26,6 @@ mod error;
 )]
 pub mod fuzzing;
 mod holder;
-pub mod sample;
 mod store;
 pub mod trace;
 pub mod vpcd;

@@ -16,7 +16,6 @@ mod der_reader;
 mod der_writer;
 mod error;
 mod extensions;
-pub mod fixtures;
 pub mod holder;
 pub mod issue;
 pub mod keys;

@@ -54,7 +54,7 @@ fn issue_sign(
 }
 
 fn holder() -> Holder {
-    cert::fixtures::holder()
+    test_support::fixtures::holder()
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cert::fixtures::{self, REFERENCE_TIME};
+use test_support::fixtures::{self, REFERENCE_TIME};
 
 fn openssl_available() -> bool {
     match Command::new("openssl").arg("version").output() {

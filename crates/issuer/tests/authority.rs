@@ -2,15 +2,14 @@
 //! administrative channel (GET DATA / GET CHALLENGE / EXTERNAL AUTHENTICATE / RESET RETRY
 //! COUNTER), a 4-facts change and a card fault.
 
-#[path = "../../card-sim/tests/support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
 use std::{path::Path, sync::OnceLock};
 
 use apdu::{StatusWord, Transport, TransportError};
 use card_sim::{CardProfile, KeyRole, MyNumber, PinRef, SimCard, admin::admin_message};
+use cards::{exchange, hx, lc_ascii, reopen, temp_dir};
 use cert::{Crl, Hierarchy, JpkiCertificate, RevocationReason, TrustAnchors};
-use fixtures::{exchange, hx, lc_ascii, reopen, temp_dir};
 use issuer::{Authority, Error, IssueRequest, RetryLimits};
 use p256::ecdsa::{Signature, SigningKey, signature::Signer};
 use pin_policy::{Pin, PinKind};
@@ -31,7 +30,7 @@ fn pin(kind: PinKind, s: &str) -> Pin {
 fn request(limits: RetryLimits) -> IssueRequest {
     IssueRequest {
         profile: CardProfile::MyNumber,
-        holder: cert::fixtures::holder(),
+        holder: test_support::fixtures::holder(),
         my_number: Some(MyNumber::new("123456789018").unwrap()),
         auth_pin: Some(pin(PinKind::Authentication, AUTH_PIN)),
         sign_pin: Some(pin(PinKind::Signature, SIGN_PIN)),
@@ -46,7 +45,7 @@ fn request(limits: RetryLimits) -> IssueRequest {
 /// per process is created and each test gets its own copy of its directory (`fresh` creates a
 /// really new one, with keys of its own).
 fn authority(dir: &Path, fresh: bool) -> Authority {
-    static TEMPLATE: OnceLock<fixtures::TempDir> = OnceLock::new();
+    static TEMPLATE: OnceLock<cards::TempDir> = OnceLock::new();
     let target = dir.join("authority");
     if fresh {
         return Authority::create(&target, ISSUED_AT, &mut cert::keys::seeded_rng(70)).unwrap();
@@ -169,7 +168,7 @@ fn issued_certificates_parse_and_chain_to_the_authority_cas() {
         authority.ca(Hierarchy::Signature).certificate().der()
     );
     // the 4 facts of the certificate and of the text-support AP agree
-    let holder = cert::fixtures::holder();
+    let holder = test_support::fixtures::holder();
     let facts = sign.four_facts().unwrap();
     assert_eq!(facts.name, holder.name);
     assert_eq!(card.four_facts().unwrap().name, holder.name.text());
@@ -502,7 +501,7 @@ fn external_authenticate_needs_a_pending_challenge_and_admin_state_is_volatile()
 fn a_card_without_an_authority_cannot_be_unlocked() {
     let dir = temp_dir("no-authority");
     let authority = authority(&dir, false);
-    let mut card = fixtures::my_number_card();
+    let mut card = cards::my_number_card();
     assert!(card.card_id().is_none());
     exchange(&mut card, "00 CA 00 45 00", "6A88");
     let _ = challenge(&mut card);
@@ -522,7 +521,7 @@ fn a_four_facts_change_revokes_and_replaces_the_signature_certificate_only() {
     let auth = cert_of(&card, KeyRole::Authentication);
     let card_id = card.card_id();
 
-    let mut moved = cert::fixtures::holder();
+    let mut moved = test_support::fixtures::holder();
     moved.address = cert::CardText::plain("東京都千代田区永田町一丁目７番１号");
     let at = ISSUED_AT + time::Duration::days(30);
     authority
@@ -635,7 +634,7 @@ fn a_card_fault_revokes_everything_and_terminates_the_card() {
     assert!(matches!(
         authority.change_facts(
             &mut card,
-            cert::fixtures::holder(),
+            test_support::fixtures::holder(),
             at,
             &mut cert::keys::seeded_rng(1)
         ),
@@ -719,7 +718,7 @@ fn a_refused_four_facts_change_revokes_nothing() {
     let mut card = issue(&mut authority, &dir, "card", RetryLimits::default());
     let old = cert_of(&card, KeyRole::Signature);
     let before = std::fs::read(card.path().unwrap()).unwrap();
-    let mut bad = cert::fixtures::holder();
+    let mut bad = test_support::fixtures::holder();
     bad.address = cert::CardText::plain("");
     let err = authority
         .change_facts(&mut card, bad, ISSUED_AT, &mut cert::keys::seeded_rng(3))
@@ -744,7 +743,7 @@ fn a_refused_four_facts_change_revokes_nothing() {
     let err = authority
         .change_facts(
             &mut card,
-            cert::fixtures::other_holder(),
+            test_support::fixtures::other_holder(),
             ISSUED_AT,
             &mut cert::keys::seeded_rng(5),
         )

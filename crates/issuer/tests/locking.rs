@@ -2,12 +2,11 @@
 //! write back its own revocation list. Whoever takes the lock also clears the temp files a
 //! writer killed mid-write left behind.
 
-#[path = "../../card-sim/tests/support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
 use std::fs;
 
-use fixtures::*;
+use cards::*;
 use issuer::{Authority, Error};
 
 #[test]

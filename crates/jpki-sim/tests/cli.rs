@@ -1,7 +1,6 @@
 //! The `jpki-sim` binary end to end: PINs through `--pin-stdin`, never argv.
 
-#[path = "../../card-sim/tests/support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 #[path = "support/sim.rs"]
 mod sim;
 
@@ -10,7 +9,7 @@ use std::path::Path;
 use std::process::Output;
 
 use card_sim::{PinRef, SimCard, vpcd};
-use fixtures::{HOLDER, exchange, hx, lc_ascii, temp_dir};
+use cards::{HOLDER, exchange, hx, lc_ascii, temp_dir};
 use sim::serve_traced;
 
 const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";

@@ -17,8 +17,7 @@
 //!
 //! Seeds are printed; a failure names its round.
 
-#[path = "../../card-sim/tests/support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 #[path = "support/sim.rs"]
 mod sim;
 
@@ -40,8 +39,8 @@ use std::{
 use card_sim::{
     CARD_ID_LEN, CardProfile, KeyRole, MyNumber, PinRef, SimCard, admin::CHALLENGE_LEN, vpcd,
 };
+use cards::{HOLDER, exchange, hx, lc_ascii, temp_dir};
 use cert::{Hierarchy, JpkiCertificate, Serial};
-use fixtures::{HOLDER, exchange, hx, lc_ascii, temp_dir};
 use issuer::{Authority, IssueRequest, RetryLimits};
 use pin_policy::{Pin, PinKind};
 use rand::{RngExt, SeedableRng};
@@ -70,7 +69,7 @@ fn pin(kind: PinKind, s: &str) -> Pin {
 fn request(sign_pin: &str) -> IssueRequest {
     IssueRequest {
         profile: CardProfile::MyNumber,
-        holder: cert::fixtures::holder(),
+        holder: test_support::fixtures::holder(),
         my_number: Some(MyNumber::new("123456789018").unwrap()),
         auth_pin: Some(pin(PinKind::Authentication, "1234")),
         sign_pin: Some(pin(PinKind::Signature, sign_pin)),

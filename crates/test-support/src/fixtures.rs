@@ -1,4 +1,6 @@
-//! Deterministic test fixtures: a small CA set, cards and CRLs, byte-identical on every run.
+//! Deterministic test fixtures: a small CA set, cards and CRLs, byte-identical on every run
+//! (formerly `cert::fixtures`; the committed copy is `fixtures/cert/`, written by the
+//! `gen-fixtures` binary of this crate).
 //!
 //! Every key comes from [`keys::generate_seeded_key`] with a fixed seed and every date is a
 //! constant, so [`generate`] writes the same bytes each time (`cargo xtask fixtures --check`
@@ -12,16 +14,16 @@ use std::path::{Path, PathBuf};
 use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};
 
-use crate::crl::{Revocation, RevocationReason};
-use crate::issue::{
+use cert::crl::{Revocation, RevocationReason};
+use cert::issue::{
     AuthenticationRequest, CaRequest, CertificateAuthority, CrlRequest, SignatureRequest,
 };
-use crate::validity;
-use crate::{
+use cert::rsa::PrivateKey;
+use cert::validity;
+use cert::{
     CardText, Environment, Error, Gender, Hierarchy, Holder, JpkiCertificate, Municipality, Serial,
     keys,
 };
-use rsa::PrivateKey;
 
 /// The instant at which the fixture states (valid, expired, revoked) are defined.
 pub const REFERENCE_TIME: OffsetDateTime = datetime!(2026-01-01 00:00:00 UTC);
