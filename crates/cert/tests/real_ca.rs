@@ -1,4 +1,4 @@
-//! The six real J-LIS CA certificates (fixtures/real-ca): parse, fingerprints, self-signatures,
+//! The six real J-LIS CA certificates (crates/jpki-tool/anchors, the trust anchors jpki-tool builds in): parse, fingerprints, self-signatures,
 //! and agreement of our issuing profile with the real one.
 
 use std::path::PathBuf;
@@ -8,10 +8,10 @@ use cert::time::macros::datetime;
 use cert::{CertKind, Environment, Error, Hierarchy, JpkiCertificate, TrustAnchors};
 
 fn real_ca_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real-ca")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../jpki-tool/anchors")
 }
 
-/// (file, hierarchy, serial, notAfter, SHA-256) from J-LIS's publication (real-ca/README.md).
+/// (file, hierarchy, serial, notAfter, SHA-256) from J-LIS's publication (crates/jpki-tool/anchors/README.md).
 const REAL: [(&str, Hierarchy, &str, &str); 6] = [
     (
         "signca01.pem",
