@@ -111,6 +111,27 @@ mod tests {
     }
 
     #[test]
+    fn the_card_stands_alone() {
+        // the card knows APDUs, PINs, durable files and which text is unsafe: not the
+        // certificate profile (it stores certificates as bytes) nor any other crate of ours
+        let all = packages();
+        let allowed = ["apdu", "pin-policy", "durable", "safe-text"];
+        for dep in &all["card-sim"].workspace_deps {
+            assert!(
+                allowed.contains(&dep.as_str()),
+                "card-sim depends on {dep}; it may depend only on {allowed:?}"
+            );
+        }
+        for leaf in ["apdu", "safe-text"] {
+            assert!(
+                all[leaf].workspace_deps.is_empty(),
+                "{leaf} depends on {:?}",
+                all[leaf].workspace_deps
+            );
+        }
+    }
+
+    #[test]
     fn the_client_and_the_issuer_are_independent_readings_of_the_card() {
         let all = packages();
         // the client reads the spec, not the card's tables: the card only in its tests

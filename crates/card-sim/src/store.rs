@@ -25,10 +25,10 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use cert::time::Date;
 use pin_policy::{Pin, PinKind, PinSlot, RetryCounter};
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use sha2::{Digest, Sha256};
+use time::Date;
 use zeroize::Zeroizing;
 
 use crate::{
@@ -575,7 +575,7 @@ mod tests {
         data.admin = Some(Administration {
             card_id: *b"0123456789abcdef",
             admin_key: *key.verifying_key(),
-            card_expiry: Date::from_calendar_date(2035, cert::time::Month::March, 31).unwrap(),
+            card_expiry: Date::from_calendar_date(2035, time::Month::March, 31).unwrap(),
         });
         for terminated in [false, true] {
             data.terminated = terminated;

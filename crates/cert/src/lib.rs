@@ -21,7 +21,6 @@ pub mod issue;
 pub mod keys;
 pub mod name;
 pub mod oid;
-pub mod text;
 mod types;
 pub mod validity;
 mod verify;
@@ -39,5 +38,7 @@ pub use verify::{RevocationCheck, RevocationStatus, TrustAnchors, Verification};
 
 /// Re-exported so callers use the same `rsa` as this crate.
 pub use rsa;
+/// Characters that must never reach a terminal raw (the `safe-text` crate, shared with the card).
+pub use safe_text as text;
 /// Re-exported so callers use the same `time` as this crate.
 pub use time;
