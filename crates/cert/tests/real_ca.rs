@@ -147,7 +147,7 @@ fn trust_anchors_accept_all_generations_and_refuse_them_as_end_entities() {
 #[test]
 fn our_ca_extensions_are_byte_identical_to_the_real_ones() {
     use cert::time::macros::date;
-    use cert::{CaRequest, CertificateAuthority, Serial, keys, validity};
+    use cert::{CaRequest, CertificateAuthority, Serial, validity};
     use x509_cert::der::{Decode, Encode};
 
     // keyUsage (critical, keyCertSign + cRLSign: 03 02 01 06), subjectAltName (directoryName),
@@ -165,7 +165,7 @@ fn our_ca_extensions_are_byte_identical_to_the_real_ones() {
                 not_before: datetime!(2017-04-01 00:00:00 UTC),
                 not_after: validity::end_of_day_jst(date!(2037 - 03 - 31)),
             },
-            keys::generate_seeded_key(1).unwrap(),
+            test_support::keys::generate_seeded_key(1).unwrap(),
         )
         .unwrap();
         let real = x509_cert::Certificate::from_der(&der).unwrap();

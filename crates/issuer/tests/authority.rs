@@ -48,11 +48,12 @@ fn authority(dir: &Path, fresh: bool) -> Authority {
     static TEMPLATE: OnceLock<cards::TempDir> = OnceLock::new();
     let target = dir.join("authority");
     if fresh {
-        return Authority::create(&target, ISSUED_AT, &mut cert::keys::seeded_rng(70)).unwrap();
+        return Authority::create(&target, ISSUED_AT, &mut test_support::keys::seeded_rng(70))
+            .unwrap();
     }
     let template = TEMPLATE.get_or_init(|| {
         let t = temp_dir("authority-template");
-        Authority::create(&t, ISSUED_AT, &mut cert::keys::seeded_rng(1)).unwrap();
+        Authority::create(&t, ISSUED_AT, &mut test_support::keys::seeded_rng(1)).unwrap();
         t
     });
     std::fs::create_dir_all(&target).unwrap();
@@ -68,7 +69,7 @@ fn issue(authority: &mut Authority, dir: &Path, name: &str, limits: RetryLimits)
         .issue_card(
             request(limits),
             &dir.join(name),
-            &mut cert::keys::seeded_rng(99),
+            &mut test_support::keys::seeded_rng(99),
         )
         .unwrap()
 }
@@ -186,7 +187,7 @@ fn issued_certificates_parse_and_chain_to_the_authority_cas() {
         .issue_card(
             request(RetryLimits::default()),
             &dir.join("second"),
-            &mut cert::keys::seeded_rng(100),
+            &mut test_support::keys::seeded_rng(100),
         )
         .unwrap();
     assert_ne!(second.card_id(), card.card_id());
@@ -206,7 +207,7 @@ fn issued_certificates_parse_and_chain_to_the_authority_cas() {
         .issue_card(
             request(RetryLimits::default()),
             &dir.join("card"),
-            &mut cert::keys::seeded_rng(101),
+            &mut test_support::keys::seeded_rng(101),
         )
         .unwrap_err();
     assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
@@ -414,7 +415,7 @@ fn a_response_for_another_card_never_unlocks() {
         .issue_card(
             request(RetryLimits::default()),
             &dir.join("other"),
-            &mut cert::keys::seeded_rng(7),
+            &mut test_support::keys::seeded_rng(7),
         )
         .unwrap();
     block_sign_pin(&mut card);
@@ -529,7 +530,7 @@ fn a_four_facts_change_revokes_and_replaces_the_signature_certificate_only() {
             &mut card,
             moved.clone(),
             at,
-            &mut cert::keys::seeded_rng(11),
+            &mut test_support::keys::seeded_rng(11),
         )
         .unwrap();
 
@@ -636,7 +637,7 @@ fn a_card_fault_revokes_everything_and_terminates_the_card() {
             &mut card,
             test_support::fixtures::holder(),
             at,
-            &mut cert::keys::seeded_rng(1)
+            &mut test_support::keys::seeded_rng(1)
         ),
         Err(Error::Terminated)
     ));
@@ -664,7 +665,7 @@ fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
         .issue_card(
             juki(Some(pin(PinKind::Authentication, AUTH_PIN))),
             &dir.join("bad"),
-            &mut cert::keys::seeded_rng(1),
+            &mut test_support::keys::seeded_rng(1),
         )
         .unwrap_err();
     assert!(
@@ -676,7 +677,11 @@ fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
         ..request(RetryLimits::default())
     };
     let err = authority
-        .issue_card(wrong_kind, &dir.join("bad"), &mut cert::keys::seeded_rng(1))
+        .issue_card(
+            wrong_kind,
+            &dir.join("bad"),
+            &mut test_support::keys::seeded_rng(1),
+        )
         .unwrap_err();
     assert!(
         matches!(err, Error::Card(card_sim::Error::WrongPinKind { .. })),
@@ -688,7 +693,7 @@ fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
         .issue_card(
             juki(None),
             &dir.join("juki"),
-            &mut cert::keys::seeded_rng(2),
+            &mut test_support::keys::seeded_rng(2),
         )
         .unwrap();
     assert_eq!(card.profile(), CardProfile::Juki);
@@ -721,7 +726,12 @@ fn a_refused_four_facts_change_revokes_nothing() {
     let mut bad = test_support::fixtures::holder();
     bad.address = cert::CardText::plain("");
     let err = authority
-        .change_facts(&mut card, bad, ISSUED_AT, &mut cert::keys::seeded_rng(3))
+        .change_facts(
+            &mut card,
+            bad,
+            ISSUED_AT,
+            &mut test_support::keys::seeded_rng(3),
+        )
         .unwrap_err();
     assert!(matches!(err, Error::Certificate(_)), "{err}");
     assert!(!authority.is_revoked(&old));
@@ -737,7 +747,7 @@ fn a_refused_four_facts_change_revokes_nothing() {
         .issue_card(
             no_sign,
             &dir.join("no-sign"),
-            &mut cert::keys::seeded_rng(4),
+            &mut test_support::keys::seeded_rng(4),
         )
         .unwrap();
     let err = authority
@@ -745,7 +755,7 @@ fn a_refused_four_facts_change_revokes_nothing() {
             &mut card,
             test_support::fixtures::other_holder(),
             ISSUED_AT,
-            &mut cert::keys::seeded_rng(5),
+            &mut test_support::keys::seeded_rng(5),
         )
         .unwrap_err();
     assert!(matches!(err, Error::NotOnCard { .. }), "{err}");

@@ -33,7 +33,7 @@ fn planted_links_in_an_authority_directory_never_receive_keys() {
     }
     let now = time::macros::datetime!(2026-04-01 10:00 +09:00);
     let mut authority =
-        Authority::create(&authority_dir, now, &mut cert::keys::seeded_rng(5)).unwrap();
+        Authority::create(&authority_dir, now, &mut test_support::keys::seeded_rng(5)).unwrap();
     let holder = test_support::fixtures::holder();
     let request = issuer::IssueRequest {
         profile: card_sim::CardProfile::MyNumber,
@@ -50,7 +50,7 @@ fn planted_links_in_an_authority_directory_never_receive_keys() {
         .issue_card(
             request,
             &dir.join("card.jpki"),
-            &mut cert::keys::seeded_rng(6),
+            &mut test_support::keys::seeded_rng(6),
         )
         .unwrap();
     let certificate =

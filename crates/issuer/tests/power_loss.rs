@@ -51,8 +51,12 @@ fn pin(kind: PinKind, s: &str) -> Pin {
 fn setup(name: &str) -> (TempDir, PathBuf, PathBuf) {
     let dir = temp_dir(name);
     let authority_dir = dir.join("authority");
-    let mut authority =
-        Authority::create(&authority_dir, ISSUED_AT, &mut cert::keys::seeded_rng(7)).unwrap();
+    let mut authority = Authority::create(
+        &authority_dir,
+        ISSUED_AT,
+        &mut test_support::keys::seeded_rng(7),
+    )
+    .unwrap();
     let template = dir.join("template.jpki");
     authority
         .issue_card(
@@ -68,7 +72,7 @@ fn setup(name: &str) -> (TempDir, PathBuf, PathBuf) {
                 issued_at: ISSUED_AT,
             },
             &template,
-            &mut cert::keys::seeded_rng(8),
+            &mut test_support::keys::seeded_rng(8),
         )
         .unwrap();
     (dir, authority_dir, template)

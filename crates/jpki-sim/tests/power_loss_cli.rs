@@ -83,7 +83,12 @@ fn request(sign_pin: &str) -> IssueRequest {
 /// A new authority in `dir/authority`.
 fn authority_in(dir: &Path) -> PathBuf {
     let authority_dir = dir.join("authority");
-    Authority::create(&authority_dir, ISSUED_AT, &mut cert::keys::seeded_rng(7)).unwrap();
+    Authority::create(
+        &authority_dir,
+        ISSUED_AT,
+        &mut test_support::keys::seeded_rng(7),
+    )
+    .unwrap();
     authority_dir
 }
 
@@ -428,7 +433,11 @@ fn serve_killed_at_random_points_keeps_the_card_consistent() {
     let mut authority = Authority::open(&authority_dir).unwrap();
     let path = dir.join("card.jpki");
     authority
-        .issue_card(request(PINS[0]), &path, &mut cert::keys::seeded_rng(8))
+        .issue_card(
+            request(PINS[0]),
+            &path,
+            &mut test_support::keys::seeded_rng(8),
+        )
         .unwrap();
 
     // Calibration: one uninterrupted round (killed only after its script ran to the end),

@@ -440,7 +440,7 @@ fn a_jpki_test_certificate_is_reported_and_refused() {
             not_before: fixtures::ISSUED_AT,
             not_after: fixtures::ISSUED_AT + cert::time::Duration::days(3650),
         },
-        cert::keys::generate_seeded_key(7357).unwrap(),
+        test_support::keys::generate_seeded_key(7357).unwrap(),
     )
     .unwrap();
     let holder = fixtures::holder();

@@ -2,7 +2,7 @@
 //! (formerly `cert::fixtures`; the committed copy is `fixtures/cert/`, written by the
 //! `gen-fixtures` binary of this crate).
 //!
-//! Every key comes from [`keys::generate_seeded_key`] with a fixed seed and every date is a
+//! Every key comes from [`crate::keys::generate_seeded_key`] with a fixed seed and every date is a
 //! constant, so [`generate`] writes the same bytes each time (`cargo xtask fixtures --check`
 //! relies on it). The keys are test keys, published on purpose: never trust these CAs.
 //!
@@ -121,7 +121,7 @@ fn ca(hierarchy: Hierarchy, serial: u64, seed: u64) -> Result<CertificateAuthori
             not_before: datetime!(2017-04-01 00:00:00 UTC),
             not_after: validity::end_of_day_jst(date!(2037 - 03 - 31)),
         },
-        keys::generate_seeded_key(seed)?,
+        crate::keys::generate_seeded_key(seed)?,
     )
 }
 
@@ -133,7 +133,7 @@ fn auth(
     not_after: OffsetDateTime,
     municipality: &Municipality,
 ) -> Result<IssuedKey, Error> {
-    let key = keys::generate_seeded_key(seed)?;
+    let key = crate::keys::generate_seeded_key(seed)?;
     let certificate = ca.issue_authentication(&AuthenticationRequest {
         serial: Serial::from(serial),
         public_key: key.as_public_key(),
@@ -152,7 +152,7 @@ fn sign(
     not_after: OffsetDateTime,
     holder: &Holder,
 ) -> Result<IssuedKey, Error> {
-    let key = keys::generate_seeded_key(seed)?;
+    let key = crate::keys::generate_seeded_key(seed)?;
     let certificate = ca.issue_signature(&SignatureRequest {
         serial: Serial::from(serial),
         public_key: key.as_public_key(),

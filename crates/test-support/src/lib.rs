@@ -3,6 +3,7 @@
 //!
 //! * [`fixtures`]: the deterministic JPKI fixture set (CAs, card certificates, CRLs) that
 //!   `fixtures/cert/` holds, and its generator (`cargo run -p test-support --bin gen-fixtures`).
+//! * [`keys`]: seeded RSA keys and RNGs.
 //! * [`sample`]: cards built from that set.
 //! * [`cards`]: quick test cards (seeded keys, self-signed placeholder certificates), the
 //!   sample PINs, temp dirs and APDU helpers.
@@ -18,6 +19,7 @@ pub mod cards;
 #[cfg(target_os = "linux")]
 pub mod cores;
 pub mod fixtures;
+pub mod keys;
 pub mod leaks;
 pub mod planting;
 pub mod process;
