@@ -32,10 +32,12 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::{
-    contents::{Administration, CARD_ID_LEN, CardData, CardProfile, KeyRole, KeySlot, TextSlot},
+    admin::CARD_ID_LEN,
+    contents::{Administration, CardData, KeySlot, TextSlot},
     engine::SigningKey,
     error::{Corruption, Error},
     holder::{FourFacts, MyNumber, Sex},
+    profile::{CardProfile, KeyRole},
 };
 use codec::{Reader, Writer};
 
