@@ -1,4 +1,7 @@
 //! [`SimCard`]: the card behind bytes.
+//!
+//! (One piece, over 400 lines: the life of one `SimCard` — open, persist, power, transmit — around
+//! one state; the command handlers, file maps and security state are the submodules.)
 
 mod admin;
 pub(crate) mod app;
