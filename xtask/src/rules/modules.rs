@@ -13,7 +13,9 @@
 //! but paths built by macros, `use` aliases of whole modules re-entering under another name,
 //! inline `mod x { … }` blocks (counted as their file), `#[path]` attributes and glob
 //! re-exports (`pub use b::*`, followed to `b` as a whole) are read approximately.
-//! `#[cfg(test)]` code counts like any other: a test module is still a module.
+//! Only `pub use` is followed as a re-export; a name reached through `pub(crate) use` counts as
+//! the re-exporting module's own, which can only add edges, never hide one. `#[cfg(test)]` code
+//! counts like any other: a test module is still a module.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
