@@ -14,8 +14,9 @@
 //! inline `mod x { … }` blocks (counted as their file), `#[path]` attributes and glob
 //! re-exports (`pub use b::*`, followed to `b` as a whole) are read approximately.
 //! Only `pub use` is followed as a re-export; a name reached through `pub(crate) use` counts as
-//! the re-exporting module's own, which can only add edges, never hide one. `#[cfg(test)]` code
-//! counts like any other: a test module is still a module.
+//! the re-exporting module's own (that module depends on the owner, so a circle still shows,
+//! unless the re-exporter is an ancestor of the user). `#[cfg(test)]` code counts like any
+//! other: a test module is still a module.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
