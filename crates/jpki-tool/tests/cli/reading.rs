@@ -31,7 +31,7 @@ fn info_names_the_card_its_certificates_and_pin_tries() {
     ];
     for (name, max) in counts {
         let n = tries(&out, name).unwrap_or_else(|| panic!("no {name} tries in {out}"));
-        if t.is_simulator() {
+        if t.is_fixture_card() {
             // a fresh card: every PIN untried
             assert_eq!(n, max, "{name}: {out}");
         } else {
@@ -66,7 +66,7 @@ fn cert_show_decodes_the_signature_certificate_after_the_pin() {
     let pem = ok(&t.tool(&["cert", "show", "auth-ca", "--pem"], ""));
     let from_card = cert::JpkiCertificate::from_pem(&pem).unwrap();
     assert_eq!(from_card.der(), t.ca_cert("auth").der());
-    if t.is_simulator() {
+    if t.is_fixture_card() {
         assert_eq!(pem, set().auth_ca.certificate().to_pem());
     }
 }
@@ -78,7 +78,7 @@ fn cert_export_then_verify_with_ca_and_crl() {
     let out_s = path_str(&out_file);
     ok(&t.tool(&["cert", "export", "auth", "-o", &out_s], ""));
     let der = std::fs::read(&out_file).unwrap();
-    if t.is_simulator() {
+    if t.is_fixture_card() {
         assert_eq!(der, set().my_number_auth.certificate.der());
     }
     // the exported certificate chains to the authentication CA
@@ -94,7 +94,7 @@ fn cert_export_then_verify_with_ca_and_crl() {
         assert!(verified.contains("not revoked"), "{verified}");
     }
     // against the real J-LIS anchors our simulator's certificate is untrusted: exit code 4
-    if t.is_simulator() {
+    if t.is_fixture_card() {
         let mut args = vec!["cert", "verify", &out_s];
         let at = t.at_args();
         args.extend(at.iter().map(String::as_str));
@@ -121,7 +121,7 @@ fn text_support_shows_my_number_and_four_facts() {
         number.len() == 12 && number.bytes().all(|b| b.is_ascii_digit()),
         "{out}"
     );
-    if t.is_simulator() {
+    if t.is_fixture_card() {
         assert!(out.contains("My Number:  123456789018"), "{out}");
         assert!(out.contains(&cert::fixtures::holder().name.text()), "{out}");
     }

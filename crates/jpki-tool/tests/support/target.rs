@@ -10,8 +10,10 @@
 //!
 //! On a reader the card is shared and its PINs lock for real: tests that only read share it
 //! ([`Target::new`]), a test that changes a PIN (and changes it back) has it alone
-//! ([`Target::exclusive`]), and a test that spends wrong PINs or needs a crafted card runs only
-//! on a simulator ([`Target::simulator_only`]), printing why it did not run on the reader.
+//! ([`Target::exclusive`]), and a test that spends wrong PINs runs only on a simulator
+//! ([`Target::simulator_only`]): a card file, or a simulator served in the reader when
+//! `JPKI_TEST_SIMULATED_CARD=1` says so (interop sets it); on any other reader it prints why it
+//! did not run.
 
 #![allow(dead_code)]
 
@@ -66,6 +68,8 @@ pub struct Target {
     auth_pin: String,
     sign_pin: String,
     text_pin: String,
+    /// Whether the card may be driven into states a real card must never see.
+    simulated: bool,
     ca_dir: PathBuf,
     /// Files the test writes (documents, signatures, challenges).
     pub dir: Scratch,
@@ -89,19 +93,21 @@ impl Target {
         Self::open(name, true)
     }
 
-    /// A target only if it is a simulator card: a test that spends wrong PINs, locks one, or
-    /// needs a crafted card. On a reader it prints `why` (visible even when the test harness
-    /// captures output) and returns `None`.
+    /// A target only if it is a simulator card (a file, or served in the reader): for a test
+    /// that spends wrong PINs; on a reader it has the card alone. On a real card it prints
+    /// `why` (visible even when the test harness captures output) and returns `None`.
     pub fn simulator_only(name: &str, why: &str) -> Option<Self> {
-        if cfg!(feature = "real-reader") {
-            skip(name, why);
-            return None;
+        let t = Self::open(name, true);
+        if t.simulated {
+            return Some(t);
         }
-        Some(Self::open(name, false))
+        skip(name, why);
+        None
     }
 
-    /// Whether the card is a fresh simulator card (fixture contents, every PIN untried).
-    pub fn is_simulator(&self) -> bool {
+    /// Whether the card is a fresh simulator card file (fixture contents, every PIN untried),
+    /// as opposed to a card in a reader (whose contents the test learns from the card).
+    pub fn is_fixture_card(&self) -> bool {
         matches!(self.card, Card::File(_))
     }
 
@@ -114,6 +120,7 @@ impl Target {
             auth_pin: sample::AUTH_PIN.to_owned(),
             sign_pin: sample::SIGN_PIN.to_owned(),
             text_pin: sample::TEXT_PIN.to_owned(),
+            simulated: true,
             ca_dir: dir.path(""),
             dir,
             _hold: Hold::Own,
@@ -133,6 +140,7 @@ impl Target {
             auth_pin: env("JPKI_TEST_AUTH_PIN"),
             sign_pin: env("JPKI_TEST_SIGN_PIN"),
             text_pin: env("JPKI_TEST_TEXT_PIN"),
+            simulated: std::env::var("JPKI_TEST_SIMULATED_CARD").is_ok_and(|v| v == "1"),
             ca_dir: PathBuf::from(env("JPKI_TEST_CA_DIR")),
             dir: Scratch::new(name),
             _hold: hold,
@@ -214,7 +222,7 @@ impl Target {
     /// `--at TIME` where the fixture certificates are valid (simulator), nothing (now) on a
     /// reader, whose card was issued for now.
     pub fn at_args(&self) -> Vec<String> {
-        if self.is_simulator() {
+        if self.is_fixture_card() {
             vec!["--at".to_owned(), reference_time()]
         } else {
             Vec::new()
@@ -223,14 +231,14 @@ impl Target {
 
     /// The verification time as a Unix time for openssl's `-attime` (`None`: now).
     pub fn attime(&self) -> Option<i64> {
-        self.is_simulator()
+        self.is_fixture_card()
             .then(|| fixtures::REFERENCE_TIME.unix_timestamp())
     }
 
     /// The card's signature certificate: from the fixtures on a simulator, else exported from
     /// the card with the signature PIN.
     pub fn sign_certificate(&self) -> JpkiCertificate {
-        if self.is_simulator() {
+        if self.is_fixture_card() {
             return set().my_number_sign.certificate.clone();
         }
         let file = self.dir.path("expected-sign.der");
@@ -278,6 +286,6 @@ pub fn path_str(p: &Path) -> String {
 pub fn skip(name: &str, why: &str) {
     let _ = writeln!(
         std::io::stderr(),
-        "SKIPPED on the reader (simulator only): {name}: {why}"
+        "SKIPPED on a real card (simulator only): {name}: {why}"
     );
 }
