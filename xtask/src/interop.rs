@@ -148,36 +148,16 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
             opensc::pkcs11_wrong_pin,
         ),
         (
-            "jpki-tool over PC/SC: info, pin status, cert show",
-            tool::jpki_tool_read,
-        ),
-        (
-            "jpki-tool over PC/SC: CMS signature that openssl cms -verify accepts",
-            tool::jpki_tool_sign,
-        ),
-        (
-            "jpki-tool over PC/SC: login challenge, response, check",
-            tool::jpki_tool_login,
-        ),
-        (
-            "jpki-tool over PC/SC: text-support data",
-            tool::jpki_tool_text,
-        ),
-        (
-            "jpki-tool over PC/SC: readers, cert export, cert verify",
-            tool::jpki_tool_export_verify,
-        ),
-        (
-            "jpki-tool over PC/SC: pin change and back",
-            tool::jpki_tool_pin_change,
+            "jpki-tool readers lists the served card with its ATR",
+            tool::jpki_tool_readers,
         ),
         (
             "jpki-tool: an empty reader and an unknown reader are distinct errors",
             tool::jpki_tool_no_card,
         ),
         (
-            "cargo test -p jpki-tool --features real-reader (the CLI suite on the reader)",
-            tool::jpki_tool_real_reader_suite,
+            "the jpki-tool CLI suite on the reader (cargo test -p jpki-tool --features real-reader --test cli)",
+            tool::jpki_tool_suite,
         ),
         (
             "brute force by two PC/SC clients at once: only the retry limit is counted",
@@ -226,6 +206,20 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
             apdus.len() / 2,
             apdus.join("\n")
         ));
+        // the CLI suite's tests, each a step of its own
+        for (test, outcome) in tool::take_suite_steps() {
+            match &outcome {
+                Outcome::Ok => {
+                    passed += 1;
+                    eprintln!("interop: ok     {test}");
+                }
+                _ => {
+                    failed += 1;
+                    eprintln!("interop: FAILED {test}");
+                }
+            }
+            s.record(&test, outcome);
+        }
         match result {
             Ok(()) => {
                 passed += 1;

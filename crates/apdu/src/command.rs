@@ -1,4 +1,7 @@
 //! Command APDUs (ISO/IEC 7816-3 §12.1 and 7816-4 §5.1): the seven cases and their wire forms.
+//!
+//! (One piece, over 400 lines: the seven cases' encoding and decoding read the same length rules;
+//! kept side by side so each wire form sits next to its inverse.)
 
 use core::fmt;
 

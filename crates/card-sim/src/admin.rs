@@ -20,7 +20,8 @@
 
 use core::fmt;
 
-use crate::contents::CARD_ID_LEN;
+/// Length of a card ID.
+pub const CARD_ID_LEN: usize = 16;
 
 /// The domain-separation prefix of every administrative signature.
 pub const ADMIN_DOMAIN: &[u8] = b"JPKI-SIM municipal administration v1\0";

@@ -1,6 +1,10 @@
 //! [`SimCard`]: the card behind bytes.
+//!
+//! (One piece, over 400 lines: the life of one `SimCard` — open, persist, power, transmit — around
+//! one state; the command handlers, file maps and security state are the submodules.)
 
 mod admin;
+pub(crate) mod app;
 mod commands;
 pub(crate) mod files;
 pub(crate) mod session;
@@ -13,13 +17,16 @@ use apdu::{Command, Response, StatusWord, Transport, TransportError};
 use pin_policy::RetryCounter;
 
 use crate::{
-    contents::{Administration, CARD_ID_LEN, CardContents, CardData, CardProfile, KeyRole},
+    admin::CARD_ID_LEN,
+    contents::{Administration, CardContents, CardData},
     engine::{Engine, SigningKey},
     error::Error,
     holder::FourFacts,
+    profile::{CardProfile, KeyRole},
     store::{self, CardFile},
 };
-use session::{PinRef, Session};
+use app::PinRef;
+use session::Session;
 
 /// The card's answer to reset (spec §2): T=1, TCK correct. OpenSC's driver table lists it.
 pub const ATR: [u8; 9] = [0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14];

@@ -4,7 +4,10 @@ use core::fmt;
 
 use pin_policy::{Pin, PinKind, PinSlot};
 
+// `sample` still names the profile through here
+pub use crate::profile::{CardProfile, KeyRole};
 use crate::{
+    admin::{CARD_ID_LEN, Hex},
     engine::SigningKey,
     error::Error,
     holder::{FourFacts, MyNumber},
@@ -12,42 +15,6 @@ use crate::{
 
 /// Largest EF content: READ BINARY offsets end at `7FFF` and one read returns up to 256 bytes.
 pub(crate) const MAX_EF_LEN: usize = 0x7FFF + 256;
-
-/// Which card: the legacy Juki card or the My Number card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CardProfile {
-    /// 個人番号カード: authentication and signature keys (either optional), text-support AP.
-    MyNumber,
-    /// 住基カード: one signature key (Juki PIN rule), no authentication key, no text-support AP.
-    Juki,
-}
-
-impl fmt::Display for CardProfile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            CardProfile::MyNumber => "My Number",
-            CardProfile::Juki => "Juki",
-        })
-    }
-}
-
-/// The two JPKI keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyRole {
-    /// 利用者証明用: EF 000A/000B (certificates), 0017 (key), 0018 (PIN).
-    Authentication,
-    /// 署名用: EF 0001/0002 (certificates), 001A (key), 001B (PIN).
-    Signature,
-}
-
-impl fmt::Display for KeyRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            KeyRole::Authentication => "authentication",
-            KeyRole::Signature => "signature",
-        })
-    }
-}
 
 /// One JPKI key with its certificates and PIN, as issued.
 #[derive(Clone)]
@@ -90,9 +57,6 @@ pub struct CardContents {
     pub text_support: Option<TextSupportContents>,
 }
 
-/// Length of a card ID.
-pub const CARD_ID_LEN: usize = 16;
-
 /// What binds a card to its issuing municipality (written at issuance, card-file format 2):
 /// the card's unique ID, the municipal administration public key that EXTERNAL AUTHENTICATE
 /// checks, and the card's expiry date (which bounds the certificates' validity on re-issue).
@@ -109,7 +73,7 @@ pub struct Administration {
 impl fmt::Debug for Administration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Administration")
-            .field("card_id", &crate::admin::Hex(&self.card_id))
+            .field("card_id", &Hex(&self.card_id))
             .field("card_expiry", &self.card_expiry)
             .finish_non_exhaustive()
     }
@@ -146,18 +110,6 @@ pub(crate) struct CardData {
     /// Faulted and terminated by the municipality: keys, PINs and text data erased, every
     /// command answered `6A82`.
     pub(crate) terminated: bool,
-}
-
-impl CardProfile {
-    /// The PIN kind of a key on this profile.
-    #[must_use]
-    pub fn pin_kind(self, role: KeyRole) -> PinKind {
-        match (self, role) {
-            (CardProfile::Juki, _) => PinKind::JukiSignature,
-            (CardProfile::MyNumber, KeyRole::Authentication) => PinKind::Authentication,
-            (CardProfile::MyNumber, KeyRole::Signature) => PinKind::Signature,
-        }
-    }
 }
 
 impl CardData {

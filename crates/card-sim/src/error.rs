@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use pin_policy::PinKind;
 
-use crate::contents::{CardProfile, KeyRole};
+use crate::profile::{CardProfile, KeyRole};
 
 /// What went wrong building, loading or saving a card.
 #[derive(Debug, thiserror::Error)]

@@ -26,16 +26,16 @@ mod error;
 )]
 pub mod fuzzing;
 mod holder;
+mod profile;
 mod store;
 pub mod trace;
 pub mod vpcd;
 
-pub use card::{ATR, SimCard, is_pin_command, session::PinRef};
-pub use contents::{
-    Administration, CARD_ID_LEN, CardContents, CardProfile, KeyContents, KeyRole,
-    TextSupportContents,
-};
+pub use admin::CARD_ID_LEN;
+pub use card::{ATR, SimCard, app::PinRef, is_pin_command};
+pub use contents::{Administration, CardContents, KeyContents, TextSupportContents};
 pub use engine::Engine;
 pub use error::{Corruption, Error};
 pub use holder::{FourFacts, MyNumber, Sex};
+pub use profile::{CardProfile, KeyRole};
 pub use store::{FORMAT_VERSION, MAGIC};

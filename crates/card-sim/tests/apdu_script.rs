@@ -1,4 +1,7 @@
 //! Scripted APDU exchanges (hex in, expected hex out) for every row of spec §2–§6.
+//!
+//! (One piece, over 400 lines: one script per spec row, and the rows read best in the spec's
+//! order.)
 
 use test_support::cards;
 

@@ -1,4 +1,7 @@
 //! The relying party's view of a JPKI certificate: parse, check the profile, verify signatures.
+//!
+//! (One piece, over 400 lines: parsing and the profile checks walk one certificate together, and
+//! each check's error names the field it read.)
 
 use std::collections::HashSet;
 

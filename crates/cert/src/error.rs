@@ -153,12 +153,12 @@ pub enum Error {
         not_after: time::OffsetDateTime,
     },
     /// The certificate is on the CRL.
-    #[error("certificate revoked on {} (reason: {})", crate::crl::utc_text(*revoked_at), crate::crl::reason_text(*reason))]
+    #[error("certificate revoked on {} (reason: {})", crate::crl::reason::utc_text(*revoked_at), crate::crl::reason::reason_text(*reason))]
     Revoked {
         /// The revocation date.
         revoked_at: time::OffsetDateTime,
         /// The reason code, if the CRL gives one.
-        reason: Option<crate::RevocationReason>,
+        reason: Option<crate::crl::reason::RevocationReason>,
     },
     /// The CRL was not issued by this certificate's CA.
     #[error("the CRL was issued by another CA than the certificate")]

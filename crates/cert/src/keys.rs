@@ -1,5 +1,5 @@
 //! RSA-2048 keys: generation and PKCS#8. (Seeded keys for tests and fixtures are
-//! `test_support::keys`, not this crate's API.)
+//! in the dev-only test-support crate, not this crate's API.)
 //!
 //! `rsa::PrivateKey` zeroizes its secret parts on drop; PKCS#8 encodings are returned in
 //! [`Zeroizing`] buffers.

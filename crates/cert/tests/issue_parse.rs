@@ -1,4 +1,6 @@
 //! Issue → parse round trips: every holder field comes back; the profile is what §7 says.
+//!
+//! (One piece, over 400 lines: the round trips share one issued set of certificates, built once.)
 
 use std::sync::LazyLock;
 

@@ -24,7 +24,8 @@
 //! The CAs use the production profile (`O=JPKI`) with keys of their own: certificates they
 //! issue verify against these CA files, never against the real J-LIS anchors.
 //!
-//! (Over 400 lines: the directory's one file format — create, open and save — is kept in one
+//! (One piece, over 400 lines: the directory's one file format — create, open and save — is kept in
+//! one
 //! place; issuance, the life cycle and the terminal are the submodules.)
 
 use std::fs;

@@ -1,6 +1,9 @@
 //! The municipal window and the city hall: issuance through `Authority::issue_card`, the
 //! administrative channel (GET DATA / GET CHALLENGE / EXTERNAL AUTHENTICATE / RESET RETRY
 //! COUNTER), a 4-facts change and a card fault.
+//!
+//! (One piece, over 400 lines: the issuance and city-hall cases share one authority set-up and read
+//! as one life cycle.)
 
 use test_support::cards;
 

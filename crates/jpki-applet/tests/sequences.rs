@@ -2,6 +2,9 @@
 //! card's status words to precise errors. Every card is opened first (the 5 APDUs of
 //! `OPEN_MY_NUMBER`: SELECT, token info, availability), and the facts are never read again. The card here is a script of expected C-APDUs and
 //! the answers to give; the simulator-backed suite lives in jpki-tool's integration tests.
+//!
+//! (One piece, over 400 lines: one expected APDU script per operation, side by side with the spec's
+//! order.)
 
 use apdu::{Transport, TransportError};
 use jpki_applet::{CertSlot, Error, HashAlg, JpkiApplet, KeyRef, PinRef};

@@ -1,4 +1,7 @@
 //! The `jpki-sim` binary end to end: PINs through `--pin-stdin`, never argv.
+//!
+//! (One piece, over 400 lines: each subcommand of the one binary, end to end, sharing its process
+//! helpers.)
 
 use test_support::cards;
 #[path = "support/sim.rs"]

@@ -16,6 +16,9 @@
 //!   blocks the next issue (a retry into the same path included).
 //!
 //! Seeds are printed; a failure names its round.
+//!
+//! (One piece, over 400 lines: one bounded power-loss loop per subcommand, sharing the vpcd player
+//! and the checks after each cut.)
 
 use test_support::cards;
 #[path = "support/sim.rs"]

@@ -3,6 +3,8 @@
 //! `Debug` and `Display` forms of every type that holds them. They never appear in stdout,
 //! stderr, traces, `Debug` output or error messages — in ASCII or in hex. The card file holds
 //! them as stored (plain, in a file of mode 0600), and no CLI takes a PIN on argv.
+//!
+//! (One piece, over 400 lines: one sentinel set followed through every output of the binary.)
 
 use test_support::cards;
 #[cfg(target_os = "linux")]

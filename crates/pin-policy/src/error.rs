@@ -55,7 +55,7 @@ pub enum Error {
         kind: PinKind,
     },
     /// A retry limit outside `1..=15` (a `63 Cx` status word reports at most 15).
-    #[error("retry limit {limit} is out of range: it must be 1 to {max}", max = crate::MAX_RETRY_LIMIT)]
+    #[error("retry limit {limit} is out of range: it must be 1 to {max}", max = crate::kind::MAX_RETRY_LIMIT)]
     InvalidRetryLimit {
         /// The limit given.
         limit: u8,

@@ -11,13 +11,14 @@
 )]
 
 mod error;
+mod format;
 mod kind;
 mod pin;
 mod retry;
 mod slot;
 
 pub use error::{Blocked, Error};
-pub use kind::{Charset, PinKind, PinRules};
+pub use kind::{Charset, MAX_RETRY_LIMIT, PinKind, PinRules};
 pub use pin::{MAX_PIN_LEN, Pin};
-pub use retry::{Attempt, MAX_RETRY_LIMIT, Outcome, RetryCounter};
+pub use retry::{Attempt, Outcome, RetryCounter};
 pub use slot::PinSlot;

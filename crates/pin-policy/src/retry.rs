@@ -2,12 +2,9 @@
 
 use crate::{
     error::{Blocked, Error},
-    kind::PinKind,
+    kind::{MAX_RETRY_LIMIT, PinKind},
     pin::Pin,
 };
-
-/// The highest retry limit: a `63 Cx` status word can report at most 15 tries left.
-pub const MAX_RETRY_LIMIT: u8 = 15;
 
 /// A PIN's retry counter: the limit set at issuance and the tries left.
 ///

@@ -5,10 +5,11 @@ use pin_policy::{Outcome, Pin, PinSlot};
 
 use super::{
     INCOMPATIBLE_FILE, MEMORY_FAILURE, SimCard,
+    app::{App, PinRef},
     files::{Access, Ef, pin_of},
-    session::{App, PinRef, Session},
+    session::Session,
 };
-use crate::contents::{CardProfile, KeyRole};
+use crate::profile::{CardProfile, KeyRole};
 
 pub(crate) const INS_SELECT: u8 = 0xA4;
 pub(crate) const INS_READ_BINARY: u8 = 0xB0;

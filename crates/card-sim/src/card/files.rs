@@ -4,9 +4,10 @@
 use apdu::tlv;
 
 use crate::{
-    card::session::{App, PinRef},
-    contents::{CardData, CardProfile, KeyRole},
+    card::app::{App, PinRef},
+    contents::CardData,
     holder::FourFacts,
+    profile::{CardProfile, KeyRole},
 };
 
 /// An elementary file of a simulated application.

@@ -7,10 +7,11 @@ use apdu::StatusWord;
 use pin_policy::{Pin, PinKind};
 use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 
-use super::{SimCard, session::PinRef};
+use super::{SimCard, app::PinRef};
 use crate::{
-    contents::{CardContents, CardProfile, KeyContents, TextSupportContents},
+    contents::{CardContents, KeyContents, TextSupportContents},
     holder::{FourFacts, MyNumber, Sex},
+    profile::CardProfile,
     store,
 };
 
