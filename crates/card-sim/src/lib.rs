@@ -28,7 +28,6 @@ pub mod fuzzing;
 mod holder;
 pub mod sample;
 mod store;
-pub mod trace;
 pub mod vpcd;
 
 pub use card::{ATR, SimCard, is_pin_command, session::PinRef};

@@ -517,7 +517,7 @@ fn traced<'a>(
 ) -> apdu::Channel<&'a mut dyn Transport> {
     let mut channel = apdu::Channel::new(transport);
     if g.verbose {
-        let mut tracer = card_sim::trace::Tracer::new(g.trace_personal_data);
+        let mut tracer = cli_common::trace::Tracer::new(g.trace_personal_data);
         channel.set_trace(move |c: &apdu::Command, r: &apdu::Response| {
             eprintln!("{}", tracer.exchange(c, r));
         });
