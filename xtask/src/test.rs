@@ -30,6 +30,21 @@ pub(crate) fn steps(s: &mut Summary) -> Result<()> {
     ]);
     s.step("clippy", clippy)?;
 
+    // jpki-tool without its default features: a PC/SC client with no simulator, no issuer, no
+    // OpenSSL (xtask's rules test checks the dependency tree; this checks that it builds clean).
+    let mut client = cargo();
+    client.args([
+        "clippy",
+        "-p",
+        "jpki-tool",
+        "--no-default-features",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    s.step("clippy, jpki-tool as a pure PC/SC client", client)?;
+
     // --all-targets runs lib, bin, integration tests, examples and each criterion bench once
     // (criterion's test mode); doc tests need their own run.
     let mut tests = cargo();

@@ -24,12 +24,14 @@ pub(crate) struct Cli {
 #[derive(Args, Debug, Clone)]
 pub(crate) struct Global {
     /// PC/SC reader to use (default: the first reader with a card).
-    #[arg(long, global = true, value_name = "NAME", conflicts_with = "card")]
+    #[arg(long, global = true, value_name = "NAME")]
+    #[cfg_attr(feature = "simulator", arg(conflicts_with = "card"))]
     pub(crate) reader: Option<String>,
     /// Wait up to this many seconds for a card in the reader (PC/SC only).
     #[arg(long, global = true, value_name = "SECS", default_value_t = 0)]
     pub(crate) wait: u64,
     /// A simulator card file, used in process instead of a reader.
+    #[cfg(feature = "simulator")]
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) card: Option<PathBuf>,
     /// Read PINs from standard input, one per line, instead of prompting.
@@ -95,6 +97,7 @@ pub(crate) enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    #[cfg(feature = "simulator")]
     /// Issue a sample My Number card into a temporary directory and walk through its life:
     /// certificates, PINs, a signature, a login, a 4-facts change, a city-hall unlock.
     Demo {

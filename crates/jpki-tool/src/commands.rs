@@ -8,6 +8,7 @@ use jpki_tool::pin_input::PinInput;
 pub(crate) mod auth;
 pub(crate) mod card;
 pub(crate) mod certs;
+#[cfg(feature = "simulator")]
 pub(crate) mod demo;
 pub(crate) mod sign;
 pub(crate) mod text;

@@ -100,6 +100,7 @@ fn run(cli: Cli) -> Result<()> {
             json,
         ),
         Cmd::Text { json } => with_card(&g, |c| text::text_support(c, &mut pins, json)),
+        #[cfg(feature = "simulator")]
         Cmd::Demo { dir } => commands::demo::run(dir),
     }
 }

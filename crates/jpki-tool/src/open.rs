@@ -1,9 +1,9 @@
-//! Opening the card the global options name: a simulator card file in process (`--card`) or a
-//! PC/SC reader, with the APDU trace of `--verbose`.
+//! Opening the card the global options name: a simulator card file in process (`--card`, with
+//! the `simulator` feature) or a PC/SC reader, with the APDU trace of `--verbose`.
 
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use apdu::Transport;
 use jpki_applet::JpkiApplet;
 
@@ -14,7 +14,9 @@ pub(crate) type Card<'a> = JpkiApplet<&'a mut dyn Transport>;
 /// Opens the card named by the global options and runs `f` on it: a simulator file in process,
 /// or a PC/SC reader inside one transaction.
 pub(crate) fn with_card<R>(g: &Global, f: impl FnOnce(&mut Card<'_>) -> Result<R>) -> Result<R> {
+    #[cfg(feature = "simulator")]
     if let Some(path) = &g.card {
+        use anyhow::{Context, bail};
         if !path.exists() {
             bail!("the simulator card file {} does not exist", path.display());
         }
