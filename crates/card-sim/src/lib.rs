@@ -29,7 +29,6 @@ mod holder;
 mod profile;
 pub mod sample;
 mod store;
-pub mod trace;
 pub mod vpcd;
 
 pub use admin::CARD_ID_LEN;
