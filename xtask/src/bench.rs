@@ -12,7 +12,7 @@ use crate::{LIBSSL_REMEDY, NO_LIBSSL, cargo, cargo_bin, has_libssl, interop, roo
 mod report;
 
 /// `cargo xtask bench [criterion args]`: `openssl speed -seconds 3 rsa2048` as the anchor, then
-/// every criterion bench (with jpki-tool's `fast-engine` when libssl is there), then a table of
+/// every criterion bench (with jpki-tool's default `fast-engine` when libssl is there), then a table of
 /// the signing path (jpki-tool's `sign_path` bench) against OpenSSL, written to BENCHMARKS.md.
 ///
 /// Criterion output is read from `$CARGO_TARGET_DIR/criterion` (else `target/criterion`); only
@@ -38,9 +38,9 @@ fn steps(s: &mut Summary, args: &[String]) -> Result<()> {
     let fast_engine = has_libssl();
     let mut run = cargo();
     run.args(["bench", "--workspace"]);
-    if fast_engine {
-        run.args(["--features", "jpki-tool/fast-engine"]);
-    } else {
+    // jpki-tool's default features include `fast-engine`; without libssl they cannot link.
+    if !fast_engine {
+        run.args(["--no-default-features", "--features", "jpki-tool/simulator"]);
         s.skip(
             "fast-engine candidate (the `openssl` engine rows)",
             NO_LIBSSL,

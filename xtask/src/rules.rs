@@ -245,4 +245,45 @@ mod tests {
         }
         assert!(below >= 2, "test-support depends on cert and card-sim");
     }
+
+    /// `jpki-tool --no-default-features` is a pure PC/SC client: its normal dependency tree
+    /// (every platform, every depth) has no simulator card, no issuer and no OpenSSL.
+    #[test]
+    fn the_pc_sc_client_builds_without_the_simulator() {
+        let out = std::process::Command::new(env!("CARGO"))
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .args([
+                "tree",
+                "-p",
+                "jpki-tool",
+                "--no-default-features",
+                "-e",
+                "normal",
+                "--target",
+                "all",
+                "--prefix",
+                "none",
+                "--format",
+                "{p}",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let tree = String::from_utf8(out.stdout).unwrap();
+        let names: Vec<&str> = tree
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        assert!(names.contains(&"jpki-applet"), "{tree}");
+        for unwanted in ["card-sim", "issuer", "openssl", "openssl-sys"] {
+            assert!(
+                !names.contains(&unwanted),
+                "jpki-tool --no-default-features depends on {unwanted}:\n{tree}"
+            );
+        }
+    }
 }

@@ -13,6 +13,7 @@
 mod channel;
 mod command;
 mod response;
+mod secret;
 mod status;
 pub mod tlv;
 mod transport;
@@ -25,5 +26,6 @@ pub use command::{
     MAX_SHORT_DATA_LEN, MAX_SHORT_LE,
 };
 pub use response::{MAX_RESPONSE_LEN, Response, ResponseDecodeError};
+pub use secret::is_secret_ins;
 pub use status::StatusWord;
 pub use transport::{Transport, TransportError};

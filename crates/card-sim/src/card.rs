@@ -299,7 +299,7 @@ impl SimCard {
                 // PINs and authentication secrets travel in VERIFY, CHANGE REFERENCE DATA,
                 // RESET RETRY COUNTER and the authentication commands, in every form (odd INS
                 // included, which the card refuses after decoding): wipe them on drop.
-                if crate::trace::is_secret_command(command.ins) {
+                if apdu::is_secret_ins(command.ins) {
                     command.set_sensitive(true);
                 }
                 self.handle(&command)

@@ -28,7 +28,6 @@ pub mod fuzzing;
 mod holder;
 mod profile;
 mod store;
-pub mod trace;
 pub mod vpcd;
 
 pub use admin::CARD_ID_LEN;

@@ -88,6 +88,7 @@ pub fn is_invalid_input(cause: &(dyn StdError + 'static)) -> bool {
     if cause.downcast_ref::<InvalidInput>().is_some() {
         return true;
     }
+    #[cfg(feature = "card-sim")]
     if let Some(e) = cause.downcast_ref::<card_sim::Error>() {
         return matches!(
             e,

@@ -13,6 +13,7 @@
 pub mod conventions;
 pub mod pins;
 pub mod process;
+pub mod trace;
 
 pub use conventions::{EXIT_CODES, InvalidInput, exit, is_invalid_input, one_line, printable};
 

@@ -22,7 +22,7 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         ..ServeOptions::default()
     };
     let stop = AtomicBool::new(false);
-    let mut tracer = card_sim::trace::Tracer::new(args.trace_personal_data);
+    let mut tracer = cli_common::trace::Tracer::new(args.trace_personal_data);
     let mut trace = |capdu: &[u8], rapdu: &[u8]| {
         let _ = writeln!(
             std::io::stderr().lock(),

@@ -146,6 +146,11 @@ pub(super) fn prepare(root: &Path, cargo: &Path, release: bool, work: &str) -> R
     if release {
         build.arg("--release");
     }
+    // The default features: the binaries the README builds, signing with OpenSSL. Without
+    // libssl they cannot link; then the cards sign with `rsa`.
+    if !crate::has_libssl() {
+        build.args(["--no-default-features", "--features", "jpki-tool/simulator"]);
+    }
     let status = build
         .args([
             "-p",

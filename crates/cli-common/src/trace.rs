@@ -26,7 +26,7 @@
 //!
 //! ```
 //! use apdu::{Command, Response, StatusWord};
-//! let mut tracer = card_sim::trace::Tracer::new(false);
+//! let mut tracer = cli_common::trace::Tracer::new(false);
 //! let ok = Response::status(StatusWord::SUCCESS);
 //! let verify = Command::new(0x00, 0x21, 0x00, 0x80).with_data(b"1234".to_vec());
 //! assert_eq!(
@@ -35,7 +35,7 @@
 //! );
 //! ```
 
-use apdu::{Command, Response};
+use apdu::{Command, Response, is_secret_ins as is_secret_command};
 
 /// Application identifiers (shared/jpki-spec.md §3, card-map.md), as the tracer recognises
 /// them in SELECT by DF name.
@@ -43,13 +43,6 @@ const AID_JPKI: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00
 
 /// JPKI application files that hold no personal data (see the module documentation).
 const JPKI_FREE_FILES: [u16; 5] = [0x0002, 0x0006, 0x0008, 0x000A, 0x000B];
-
-/// Whether commands with this INS can carry a PIN or an authentication secret in their data
-/// (even and odd forms; see the module documentation). Their data is never traced.
-#[must_use]
-pub fn is_secret_command(ins: u8) -> bool {
-    matches!(ins & 0xFE, 0x20 | 0x24 | 0x2C | 0x32 | 0x82 | 0x86 | 0xC2)
-}
 
 /// What the tracer knows is selected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,0 +1,286 @@
+//! The command line: clap's types for the global options, the commands and their arguments.
+//! The help text is written here (doc comments become `--help`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use cli_common::EXIT_CODES;
+use jpki_applet::CertSlot;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "jpki-tool",
+    version,
+    about = "Client for JPKI cards (マイナンバーカード, 住基カード)",
+    after_help = format!("{EXIT_CODES}\n\n{}", jpki_tool::input::HELP)
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Cmd,
+}
+
+#[derive(Args, Debug, Clone)]
+pub(crate) struct Global {
+    /// PC/SC reader to use (default: the first reader with a card).
+    #[arg(long, global = true, value_name = "NAME")]
+    #[cfg_attr(feature = "simulator", arg(conflicts_with = "card"))]
+    pub(crate) reader: Option<String>,
+    /// Wait up to this many seconds for a card in the reader (PC/SC only).
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 0)]
+    pub(crate) wait: u64,
+    /// A simulator card file, used in process instead of a reader.
+    #[cfg(feature = "simulator")]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) card: Option<PathBuf>,
+    /// Read PINs from standard input, one per line, instead of prompting.
+    #[arg(long, global = true)]
+    pub(crate) pin_stdin: bool,
+    /// Trace every APDU on standard error. PINs and other secrets are always redacted; personal
+    /// data read from the card (My Number, 4 facts, the signature certificate) too, unless
+    /// --trace-personal-data.
+    #[arg(long, short, global = true, visible_alias = "trace")]
+    pub(crate) verbose: bool,
+    /// With --verbose: show the personal data read from the card in the trace (never PINs).
+    #[arg(long, global = true, requires = "verbose")]
+    pub(crate) trace_personal_data: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Cmd {
+    /// List PC/SC readers and whether a card is present.
+    Readers,
+    /// Card kind, which certificates exist, and PIN tries left.
+    Info {
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show, export or verify certificates.
+    #[command(subcommand)]
+    Cert(CertCmd),
+    /// PIN status and PIN change.
+    #[command(subcommand)]
+    Pin(PinCmd),
+    /// Sign a file: a detached CMS SignedData (.p7s) with the signer certificate.
+    Sign {
+        /// Which key.
+        #[arg(long, value_enum)]
+        key: KeyArg,
+        /// The file to sign.
+        file: PathBuf,
+        /// Where to write the signature.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Verify a detached CMS signature over a file, and show who signed it.
+    Verify {
+        /// The signature (.p7s, DER).
+        signature: PathBuf,
+        /// The signed file.
+        file: PathBuf,
+        #[command(flatten)]
+        trust: Trust,
+        #[command(flatten)]
+        revocation: RequireRevocation,
+        /// The report as JSON on standard output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The login flow with the authentication certificate.
+    #[command(subcommand)]
+    Auth(AuthCmd),
+    /// The My Number and the 4 facts from the text-support application (PIN needed).
+    Text {
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    #[cfg(feature = "simulator")]
+    /// Issue a sample My Number card into a temporary directory and walk through its life:
+    /// certificates, PINs, a signature, a login, a 4-facts change, a city-hall unlock.
+    Demo {
+        /// Where to put the card and authority (default: a new temporary directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum CertCmd {
+    /// Show a certificate: from the card (auth, sign, auth-ca, sign-ca), or from a file (PEM
+    /// or DER; write `./auth` for a file of that name).
+    Show {
+        /// auth | sign | auth-ca | sign-ca, or a certificate file.
+        #[arg(value_name = "WHICH|FILE", value_parser = parse_show_source)]
+        which: ShowSource,
+        /// Output format.
+        #[command(flatten)]
+        format: Format,
+    },
+    /// Write a certificate from the card to a file.
+    Export {
+        /// Which certificate.
+        #[arg(value_enum)]
+        which: SlotArg,
+        /// Output file.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// PEM instead of DER.
+        #[arg(long)]
+        pem: bool,
+    },
+    /// Verify a certificate file: chain, validity, revocation.
+    Verify {
+        /// The certificate (PEM or DER).
+        file: PathBuf,
+        #[command(flatten)]
+        trust: Trust,
+        #[command(flatten)]
+        revocation: RequireRevocation,
+        /// The report as JSON on standard output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+#[group(multiple = false)]
+pub(crate) struct Format {
+    /// PEM on standard output.
+    #[arg(long)]
+    pub(crate) pem: bool,
+    /// DER on standard output.
+    #[arg(long)]
+    pub(crate) der: bool,
+    /// JSON on standard output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub(crate) struct Trust {
+    /// Trusted CA certificate(s); default: the built-in real J-LIS CAs (six generations).
+    #[arg(long = "ca", value_name = "FILE")]
+    pub(crate) ca: Vec<PathBuf>,
+    /// The issuing CA's CRL to check revocation against (PEM or DER). Without it the report
+    /// says `revocation: not checked (no CRL given)`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) crl: Option<PathBuf>,
+    /// Check at this instant (RFC 3339) instead of now.
+    #[arg(long, value_name = "TIME")]
+    pub(crate) at: Option<String>,
+}
+
+#[derive(Args, Debug, Clone, Copy)]
+pub(crate) struct RequireRevocation {
+    /// Fail (exit 4) unless revocation is checked: makes --crl mandatory.
+    #[arg(long)]
+    pub(crate) require_revocation: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum PinCmd {
+    /// Tries left for each PIN, without spending one.
+    Status {
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a PIN: the current one, then the new one twice.
+    Change {
+        /// Which PIN.
+        #[arg(value_enum)]
+        which: PinArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum AuthCmd {
+    /// (Relying party) issue a random challenge.
+    Challenge {
+        /// The service's name, bound into the challenge.
+        #[arg(long, default_value = "jpki-tool")]
+        service: String,
+        /// Where to write it.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// (Card holder) answer a challenge with the authentication key.
+    Respond {
+        /// The challenge file.
+        challenge: PathBuf,
+        /// Where to write the response.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// (Relying party) check a response: signature, chain, revocation; prints the subject.
+    Check {
+        /// The challenge this party issued.
+        challenge: PathBuf,
+        /// The card holder's response.
+        response: PathBuf,
+        #[command(flatten)]
+        trust: Trust,
+        /// How old the challenge may be, in seconds.
+        #[arg(long, default_value_t = 300)]
+        max_age: u64,
+        /// A file of used challenges: refuse replays and record this one.
+        #[arg(long, value_name = "FILE")]
+        used: Option<PathBuf>,
+        /// Accept the login without revocation data (no --crl); the report says so. Without
+        /// this flag a check without --crl is refused: a revoked card could log in.
+        #[arg(long, conflicts_with = "crl")]
+        no_revocation_check: bool,
+        /// The report as JSON on standard output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Where `cert show` takes its certificate from.
+#[derive(Clone, Debug)]
+pub(crate) enum ShowSource {
+    Card(SlotArg),
+    File(PathBuf),
+}
+
+pub(crate) fn parse_show_source(s: &str) -> Result<ShowSource, String> {
+    match SlotArg::from_str(s, false) {
+        Ok(slot) => Ok(ShowSource::Card(slot)),
+        Err(_) => Ok(ShowSource::File(PathBuf::from(s))),
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(crate) enum SlotArg {
+    Auth,
+    Sign,
+    AuthCa,
+    SignCa,
+}
+
+impl From<SlotArg> for CertSlot {
+    fn from(s: SlotArg) -> Self {
+        match s {
+            SlotArg::Auth => Self::Auth,
+            SlotArg::Sign => Self::Sign,
+            SlotArg::AuthCa => Self::AuthCa,
+            SlotArg::SignCa => Self::SignCa,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(crate) enum KeyArg {
+    Auth,
+    Sign,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub(crate) enum PinArg {
+    Auth,
+    Sign,
+    Text,
+}

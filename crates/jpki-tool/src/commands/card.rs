@@ -1,0 +1,129 @@
+//! `readers`, `info` and `pin status` / `pin change`: what is in the reader and on the card.
+
+use anyhow::Result;
+use apdu::TransportError;
+use cli_common::InvalidInput;
+use jpki_applet::PinRef;
+use jpki_tool::pin_input::PinInput;
+
+use super::read_pin;
+use crate::cli::PinArg;
+use crate::open::Card;
+
+pub(crate) fn readers() -> Result<()> {
+    let ctx = jpki_applet::pcsc::PcscContext::establish()?;
+    for name in ctx.readers()? {
+        match ctx.connect(&name) {
+            Ok(card) => println!(
+                "{name}: card present, ATR {}",
+                hex::encode_upper(card.atr())
+            ),
+            Err(TransportError::NoCard) => println!("{name}: no card"),
+            Err(e) => println!("{name}: {e}"),
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn info(card: &mut Card<'_>, json: bool) -> Result<()> {
+    let token = card.token_info();
+    let avail = card.availability();
+    if json {
+        println!(
+            "{}",
+            cli_common::json(&serde_json::json!({
+                "card": token.kind.to_string(),
+                "auth_certificate": avail.auth,
+                "sign_certificate": avail.sign,
+                "pins": pin_status_json(card)?,
+            }))
+        );
+        return Ok(());
+    }
+    println!("card:        {}", token.kind);
+    let yes = |b| if b { "present" } else { "not issued" };
+    println!("auth cert:   {}", yes(avail.auth));
+    println!("sign cert:   {}", yes(avail.sign));
+    print_pin_status(card)
+}
+
+/// Each PIN's status, `None` for a PIN the card does not have: what `pin status` shows as
+/// text and as JSON.
+pub(crate) fn pin_states(
+    card: &mut Card<'_>,
+) -> Result<Vec<(PinRef, Option<jpki_applet::PinStatus>)>> {
+    let mut states = Vec::new();
+    for pin in [PinRef::Auth, PinRef::Sign, PinRef::TextSupport] {
+        let state = match card.pin_status(pin) {
+            Ok(s) => Some(s),
+            Err(
+                jpki_applet::Error::FileNotFound { .. }
+                | jpki_applet::Error::ApplicationNotFound { .. },
+            ) => None,
+            Err(e) => return Err(e.into()),
+        };
+        states.push((pin, state));
+    }
+    Ok(states)
+}
+
+pub(crate) fn print_pin_status(card: &mut Card<'_>) -> Result<()> {
+    for (pin, state) in pin_states(card)? {
+        match state {
+            Some(s) if s.is_blocked() => {
+                println!("{pin} PIN: BLOCKED (only the city hall can unlock it)")
+            }
+            Some(s) => println!("{pin} PIN: {} tries left", s.tries_left),
+            None => println!("{pin} PIN: not on this card"),
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn pin_status(card: &mut Card<'_>, json: bool) -> Result<()> {
+    if json {
+        println!("{}", cli_common::json(&pin_status_json(card)?));
+        return Ok(());
+    }
+    print_pin_status(card)
+}
+
+/// Each PIN's state as JSON: `{"auth": {"present": true, "tries_left": 3, "blocked": false}, …}`
+/// (`{"present": false}` for a PIN the card does not have).
+pub(crate) fn pin_status_json(card: &mut Card<'_>) -> Result<serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (pin, state) in pin_states(card)? {
+        let key = match pin {
+            PinRef::Auth => "auth",
+            PinRef::Sign => "sign",
+            PinRef::TextSupport => "text_support",
+        };
+        let state = match state {
+            Some(s) => serde_json::json!({
+                "present": true,
+                "tries_left": s.tries_left,
+                "blocked": s.is_blocked(),
+            }),
+            None => serde_json::json!({ "present": false }),
+        };
+        out.insert(key.into(), state);
+    }
+    Ok(serde_json::Value::Object(out))
+}
+
+pub(crate) fn change_pin(card: &mut Card<'_>, which: PinArg, pins: &mut PinInput) -> Result<()> {
+    let pin = match which {
+        PinArg::Auth => PinRef::Auth,
+        PinArg::Sign => PinRef::Sign,
+        PinArg::Text => PinRef::TextSupport,
+    };
+    let old = read_pin(pins, &format!("current {pin} PIN"))?;
+    let new = read_pin(pins, &format!("new {pin} PIN"))?;
+    let again = read_pin(pins, &format!("new {pin} PIN again"))?;
+    if new.as_bytes() != again.as_bytes() {
+        return Err(InvalidInput("the two new PINs differ; nothing was changed".into()).into());
+    }
+    card.change_pin(pin, old.as_bytes(), new.as_bytes())?;
+    println!("{pin} PIN changed");
+    Ok(())
+}
