@@ -8,17 +8,17 @@ use crate::{cargo, root, step};
 
 pub(crate) fn has_fixture_generator() -> bool {
     root()
-        .join("crates/cert/examples/gen-fixtures.rs")
+        .join("crates/test-support/src/bin/gen-fixtures.rs")
         .is_file()
 }
 
-/// Regenerates fixtures/cert with the `cert` crate's deterministic generator, or with `check`
+/// Regenerates fixtures/cert with the deterministic generator (test-support's `gen-fixtures`), or with `check`
 /// generates into a scratch directory and fails if anything differs from what is committed.
 pub(crate) fn fixtures(check: bool) -> Result<()> {
     if !has_fixture_generator() {
-        bail!("no fixture generator yet (crates/cert/examples/gen-fixtures.rs)");
+        bail!("no fixture generator (crates/test-support/src/bin/gen-fixtures.rs)");
     }
-    // The generator writes DIR/cert/; fixtures/real-ca and fixtures/README.md are static.
+    // The generator writes DIR/cert/; fixtures/README.md is static.
     let committed = root().join("fixtures/cert");
     let out = if check {
         let scratch = root().join("target/xtask-fixtures");
@@ -35,8 +35,8 @@ pub(crate) fn fixtures(check: bool) -> Result<()> {
             "run",
             "--quiet",
             "-p",
-            "cert",
-            "--example",
+            "test-support",
+            "--bin",
             "gen-fixtures",
             "--",
             "--out",

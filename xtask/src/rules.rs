@@ -18,6 +18,8 @@ mod tests {
         deps: Vec<String>,
         dev_workspace_deps: Vec<String>,
         has_lib: bool,
+        /// The package's directory.
+        dir: std::path::PathBuf,
     }
 
     fn packages() -> BTreeMap<String, Package> {
@@ -57,6 +59,10 @@ mod tests {
                             .iter()
                             .any(|k| k == "lib" || k == "rlib" || k == "proc-macro")
                     }),
+                    dir: std::path::Path::new(p["manifest_path"].as_str().unwrap())
+                        .parent()
+                        .unwrap()
+                        .to_path_buf(),
                 };
                 for d in p["dependencies"].as_array().unwrap() {
                     let name = d["name"].as_str().unwrap().to_owned();
@@ -109,6 +115,27 @@ mod tests {
     }
 
     #[test]
+    fn the_card_stands_alone() {
+        // the card knows APDUs, PINs, durable files and which text is unsafe: not the
+        // certificate profile (it stores certificates as bytes) nor any other crate of ours
+        let all = packages();
+        let allowed = ["apdu", "pin-policy", "durable", "safe-text"];
+        for dep in &all["card-sim"].workspace_deps {
+            assert!(
+                allowed.contains(&dep.as_str()),
+                "card-sim depends on {dep}; it may depend only on {allowed:?}"
+            );
+        }
+        for leaf in ["apdu", "safe-text"] {
+            assert!(
+                all[leaf].workspace_deps.is_empty(),
+                "{leaf} depends on {:?}",
+                all[leaf].workspace_deps
+            );
+        }
+    }
+
+    #[test]
     fn the_client_and_the_issuer_are_independent_readings_of_the_card() {
         let all = packages();
         // the client reads the spec, not the card's tables: the card only in its tests
@@ -148,12 +175,75 @@ mod tests {
         }
         for (name, package) in &all {
             for dev in &package.dev_workspace_deps {
+                if dev == TEST_SUPPORT {
+                    // the one allowed way back up: see `test_support_serves_only_integration_tests`
+                    continue;
+                }
                 assert!(
                     !reaches(&all, dev, name),
                     "{name} dev-depends on {dev}, which depends on {name}"
                 );
             }
         }
+    }
+
+    const TEST_SUPPORT: &str = "test-support";
+
+    #[test]
+    fn test_support_is_only_a_dev_dependency() {
+        let all = packages();
+        assert!(all.contains_key(TEST_SUPPORT), "no {TEST_SUPPORT} package");
+        for (name, package) in &all {
+            assert!(
+                !package.workspace_deps.iter().any(|d| d == TEST_SUPPORT),
+                "{name} has {TEST_SUPPORT} as a normal or build dependency"
+            );
+        }
+    }
+
+    /// Every `.rs` file under `dir`, recursively.
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn test_support_serves_only_integration_tests() {
+        // A crate that test-support depends on (cert, card-sim…) may dev-depend on it: its
+        // integration tests, benches and examples link the crate's one rlib, shared with
+        // test-support. Its unit tests (`src/`) are a second copy of the crate, whose types
+        // test-support's do not match: they must not use it.
+        let all = packages();
+        fn reaches(all: &BTreeMap<String, Package>, from: &str, to: &str) -> bool {
+            all[from]
+                .workspace_deps
+                .iter()
+                .any(|d| d == to || reaches(all, d, to))
+        }
+        let mut below = 0;
+        for (name, package) in &all {
+            if !reaches(&all, TEST_SUPPORT, name) {
+                continue;
+            }
+            below += 1;
+            let mut files = Vec::new();
+            rust_files(&package.dir.join("src"), &mut files);
+            for file in files {
+                let text = std::fs::read_to_string(&file).unwrap();
+                assert!(
+                    !text.contains("test_support"),
+                    "{} (in {name}, which test-support depends on) uses test_support",
+                    file.display()
+                );
+            }
+        }
+        assert!(below >= 2, "test-support depends on cert and card-sim");
     }
 
     /// `jpki-tool --no-default-features` is a pure PC/SC client: its normal dependency tree

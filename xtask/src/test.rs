@@ -151,8 +151,8 @@ pub(crate) fn steps(s: &mut Summary) -> Result<()> {
     } else {
         s.skip(
             "fixtures check",
-            "no fixture generator (crates/cert/examples/gen-fixtures.rs)",
-            "restore crates/cert/examples/gen-fixtures.rs from git",
+            "no fixture generator (crates/test-support/src/bin/gen-fixtures.rs)",
+            "restore crates/test-support/src/bin/gen-fixtures.rs from git",
         );
     }
     Ok(())

@@ -67,7 +67,7 @@ pub struct Administration {
     /// The municipality's ECDSA P-256 administration key (public half).
     pub admin_key: p256::ecdsa::VerifyingKey,
     /// The card's expiry date.
-    pub card_expiry: cert::time::Date,
+    pub card_expiry: time::Date,
 }
 
 impl fmt::Debug for Administration {

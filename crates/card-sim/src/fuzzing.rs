@@ -81,7 +81,7 @@ fn contents() -> &'static (CardContents, Administration) {
         let administration = Administration {
             card_id: *b"FUZZ-CARD-000001",
             admin_key: *admin_key.verifying_key(),
-            card_expiry: cert::time::Date::from_calendar_date(2035, cert::time::Month::March, 31)
+            card_expiry: time::Date::from_calendar_date(2035, time::Month::March, 31)
                 .expect("valid date"),
         };
         (contents, administration)

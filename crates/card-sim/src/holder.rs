@@ -157,7 +157,7 @@ impl FourFacts {
         }
         if [&self.name, &self.address]
             .iter()
-            .any(|t| t.chars().any(cert::text::is_unsafe_char))
+            .any(|t| t.chars().any(safe_text::is_unsafe_char))
         {
             return Err(Error::InvalidFacts {
                 reason: "name or address contains a control character or a bidirectional override; remove it",

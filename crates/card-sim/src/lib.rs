@@ -27,7 +27,6 @@ mod error;
 pub mod fuzzing;
 mod holder;
 mod profile;
-pub mod sample;
 mod store;
 pub mod vpcd;
 

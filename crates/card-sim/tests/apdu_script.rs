@@ -3,10 +3,9 @@
 //! (One piece, over 400 lines: one script per spec row, and the rows read best in the spec's
 //! order.)
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
-use fixtures::*;
+use cards::*;
 use rsa::{Pkcs1v15Sign, traits::PublicKeyParts};
 use sha2::{Digest, Sha256};
 
@@ -864,9 +863,9 @@ fn transport_gives_the_same_answers_as_process() {
 // ------------------------------------------- administrative channel (card_sim::admin)
 
 mod admin_channel {
-    use super::fixtures::*;
     use card_sim::{Administration, PinRef, SimCard, admin::admin_message, is_pin_command};
     use p256::ecdsa::{Signature, SigningKey, signature::Signer};
+    use test_support::cards::*;
 
     const CARD_ID: [u8; 16] = *b"CARD-ID-0000042\x01";
 

@@ -5,11 +5,10 @@
 //! of wrong tries; the answers never depend on the PIN tried (no oracle), the right PIN is
 //! refused once blocked, and the counter on disk never goes back up.
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
 use card_sim::{PinRef, SimCard};
-use fixtures::*;
+use cards::*;
 use pin_policy::PinKind;
 
 /// Late in the search order, so the card is blocked long before the attacker reaches it.

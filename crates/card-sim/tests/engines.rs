@@ -4,11 +4,10 @@
 //! signature and verifying under the certificate's public key. With the `fast-engine` feature
 //! this compares OpenSSL with `rsa`; without it, the card's `rsa` path with a direct `rsa` call.
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
 use card_sim::{Engine, SimCard};
-use fixtures::*;
+use cards::*;
 use proptest::prelude::*;
 use rsa::{Pkcs1v15Sign, traits::PublicKeyParts};
 

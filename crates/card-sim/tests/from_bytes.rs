@@ -1,11 +1,10 @@
 //! `SimCard::from_bytes`: a card file held in memory loads exactly as `open` loads it from
 //! disk, with the same checks, and is never written anywhere.
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
 use card_sim::{Corruption, Error, PinRef, SimCard};
-use fixtures::*;
+use cards::*;
 
 #[test]
 fn bytes_of_a_card_file_load_as_the_file_does() {

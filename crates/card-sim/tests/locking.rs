@@ -2,13 +2,12 @@
 //! and write them over the first one's.
 //! Whoever takes a lock also clears the temp files a writer killed mid-write left behind.
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
 use std::fs;
 
 use card_sim::{Error, SimCard};
-use fixtures::*;
+use cards::*;
 
 #[test]
 fn a_card_file_is_one_simulators_at_a_time() {

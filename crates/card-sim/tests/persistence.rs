@@ -1,12 +1,11 @@
 //! The card file: durable changes, refusal of corrupt or foreign files, issuance rules.
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
 use std::fs;
 
 use card_sim::{CardProfile, Corruption, Error, SimCard};
-use fixtures::*;
+use cards::*;
 use pin_policy::PinKind;
 
 #[test]

@@ -3,10 +3,8 @@
 //! choose never receives a byte, and a card file reached by a symlink or a second hard link is
 //! still one card with one lock.
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
-#[path = "support/planting.rs"]
-mod planting;
+use test_support::cards;
+use test_support::planting;
 
 use std::{
     fs,
@@ -14,7 +12,7 @@ use std::{
 };
 
 use card_sim::{Error, SimCard};
-use fixtures::*;
+use cards::*;
 use planting::*;
 
 #[test]

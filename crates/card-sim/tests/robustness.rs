@@ -1,11 +1,10 @@
 //! Property tests: any APDU sequence gets a well-formed answer, and PIN counters only go up
 //! through a correct VERIFY.
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
 use card_sim::{PinRef, SimCard};
-use fixtures::*;
+use cards::*;
 use proptest::prelude::*;
 
 /// Commands a real client sends, so that random sequences reach deep states.

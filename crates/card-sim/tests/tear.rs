@@ -2,8 +2,7 @@
 //! The counter on disk never goes back up, never lags behind an answer the card gave, and the
 //! file always loads.
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
 use std::{
     io::{BufRead, BufReader, Write},
@@ -12,7 +11,7 @@ use std::{
 };
 
 use card_sim::{PinRef, SimCard};
-use fixtures::*;
+use cards::*;
 use pin_policy::PinKind;
 use rand::{RngExt, SeedableRng};
 

@@ -9,13 +9,13 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cert::fixtures::{self, REFERENCE_TIME};
 use cert::time::macros::datetime;
 use cert::{
     Crl, CrlRequest, JpkiCertificate, Revocation, RevocationCheck, RevocationReason, Serial,
     TrustAnchors,
 };
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use test_support::fixtures::{self, REFERENCE_TIME};
 
 /// Criterion's test mode: `cargo bench -- --test`, or `cargo test --benches` (which runs the
 /// bench binary without `--bench`). Only the 1k-entry CRL is built then.

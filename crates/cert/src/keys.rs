@@ -1,10 +1,10 @@
-//! RSA-2048 keys: generation (optionally from a seed, for reproducible fixtures) and PKCS#8.
+//! RSA-2048 keys: generation and PKCS#8. (Seeded keys for tests and fixtures are
+//! in the dev-only test-support crate, not this crate's API.)
 //!
 //! `rsa::PrivateKey` zeroizes its secret parts on drop; PKCS#8 encodings are returned in
 //! [`Zeroizing`] buffers.
 
-use rand_chacha::ChaCha20Rng;
-use rand_core::{CryptoRng, SeedableRng};
+use rand_core::CryptoRng;
 use rsa::PrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use zeroize::Zeroizing;
@@ -14,26 +14,12 @@ use crate::Error;
 /// Key size of every JPKI key.
 pub const RSA_BITS: usize = 2048;
 
-/// A deterministic CSPRNG for reproducible issuance (fixtures, benchmarks). Never use a fixed
-/// seed for real keys.
-pub fn seeded_rng(seed: u64) -> ChaCha20Rng {
-    ChaCha20Rng::seed_from_u64(seed)
-}
-
 /// Generates an RSA-2048 key with e = 65537.
 ///
 /// # Errors
 /// [`Error::Rsa`] if generation fails.
 pub fn generate_key<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<PrivateKey, Error> {
     Ok(PrivateKey::new(rng, RSA_BITS)?)
-}
-
-/// Generates the key a given seed always gives (for fixtures and tests).
-///
-/// # Errors
-/// [`Error::Rsa`] if generation fails.
-pub fn generate_seeded_key(seed: u64) -> Result<PrivateKey, Error> {
-    generate_key(&mut seeded_rng(seed))
 }
 
 /// PKCS#8 DER of a private key, in a buffer zeroized on drop.

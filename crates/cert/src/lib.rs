@@ -16,13 +16,11 @@ mod der_reader;
 mod der_writer;
 mod error;
 mod extensions;
-pub mod fixtures;
 pub mod holder;
 pub mod issue;
 pub mod keys;
 pub mod name;
 pub mod oid;
-pub mod text;
 mod types;
 pub mod validity;
 mod verify;
@@ -40,5 +38,7 @@ pub use verify::{RevocationCheck, RevocationStatus, TrustAnchors, Verification};
 
 /// Re-exported so callers use the same `rsa` as this crate.
 pub use rsa;
+/// Characters that must never reach a terminal raw (the `safe-text` crate, shared with the card).
+pub use safe_text as text;
 /// Re-exported so callers use the same `time` as this crate.
 pub use time;

@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use cert::fixtures::{self, FixtureSet, REFERENCE_TIME, REVOKED_SERIAL};
 use cert::time::macros::datetime;
 use cert::{
     CertKind, Crl, CrlRequest, Error, JpkiCertificate, Revocation, RevocationCheck,
     RevocationReason, RevocationStatus, Serial, TrustAnchors,
 };
+use test_support::fixtures::{self, FixtureSet, REFERENCE_TIME, REVOKED_SERIAL};
 
 static SET: LazyLock<FixtureSet> = LazyLock::new(|| fixtures::build().unwrap());
 

@@ -29,7 +29,7 @@ fn make_ca(hierarchy: Hierarchy, environment: Environment, seed: u64) -> Certifi
             not_before: datetime!(2020-01-01 00:00:00 UTC),
             not_after: datetime!(2040-01-01 00:00:00 UTC),
         },
-        keys::generate_seeded_key(seed).unwrap(),
+        test_support::keys::generate_seeded_key(seed).unwrap(),
     )
     .unwrap()
 }
@@ -38,7 +38,7 @@ static SETUP: LazyLock<Setup> = LazyLock::new(|| Setup {
     sign_ca: make_ca(Hierarchy::Signature, Environment::Production, 101),
     auth_ca: make_ca(Hierarchy::Authentication, Environment::Production, 102),
     test_sign_ca: make_ca(Hierarchy::Signature, Environment::Test, 103),
-    card_key: keys::generate_seeded_key(104).unwrap(),
+    card_key: test_support::keys::generate_seeded_key(104).unwrap(),
 });
 
 fn issue_sign(
@@ -56,7 +56,7 @@ fn issue_sign(
 }
 
 fn holder() -> Holder {
-    cert::fixtures::holder()
+    test_support::fixtures::holder()
 }
 
 #[test]
@@ -290,7 +290,7 @@ fn births_before_meiji_or_in_the_future_are_refused() {
 #[test]
 fn ca_from_parts_checks_the_key() {
     let ca = SETUP.sign_ca.certificate().clone();
-    let wrong = keys::generate_seeded_key(999).unwrap();
+    let wrong = test_support::keys::generate_seeded_key(999).unwrap();
     assert!(CertificateAuthority::from_parts(ca.clone(), wrong).is_err());
     let pkcs8 = SETUP.sign_ca.private_key_pkcs8_der().unwrap();
     let again =
@@ -304,9 +304,9 @@ fn ca_from_parts_checks_the_key() {
 
 #[test]
 fn seeded_keys_are_reproducible_and_distinct() {
-    let a = keys::generate_seeded_key(5).unwrap();
-    let b = keys::generate_seeded_key(5).unwrap();
-    let c = keys::generate_seeded_key(6).unwrap();
+    let a = test_support::keys::generate_seeded_key(5).unwrap();
+    let b = test_support::keys::generate_seeded_key(5).unwrap();
+    let c = test_support::keys::generate_seeded_key(6).unwrap();
     assert_eq!(a.as_public_key(), b.as_public_key());
     assert_ne!(a.as_public_key(), c.as_public_key());
 }
@@ -426,7 +426,7 @@ fn dates_outside_four_digit_years_are_errors_not_panics() {
             not_before: ancient,
             not_after: datetime!(2040-01-01 00:00:00 UTC),
         },
-        keys::generate_seeded_key(101).unwrap(),
+        test_support::keys::generate_seeded_key(101).unwrap(),
     )
     .unwrap_err();
     assert!(matches!(err, Error::BadValidity { .. }), "{err}");

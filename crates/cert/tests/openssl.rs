@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cert::fixtures::{self, REFERENCE_TIME};
+use test_support::fixtures::{self, REFERENCE_TIME};
 
 fn openssl_available() -> bool {
     match Command::new("openssl").arg("version").output() {
@@ -186,7 +186,7 @@ fn openssl_agrees_on_the_real_ca_self_signatures() {
     if !openssl_available() {
         return;
     }
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real-ca");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../jpki-tool/anchors");
     let p = dir.join("signca03.pem");
     let (ok, text) = openssl(&[
         "verify",

@@ -1,4 +1,4 @@
-//! The six real J-LIS CA certificates (fixtures/real-ca): parse, fingerprints, self-signatures,
+//! The six real J-LIS CA certificates (crates/jpki-tool/anchors, the trust anchors jpki-tool builds in): parse, fingerprints, self-signatures,
 //! and agreement of our issuing profile with the real one.
 
 use std::path::PathBuf;
@@ -8,10 +8,10 @@ use cert::time::macros::datetime;
 use cert::{CertKind, Environment, Error, Hierarchy, JpkiCertificate, TrustAnchors};
 
 fn real_ca_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/real-ca")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../jpki-tool/anchors")
 }
 
-/// (file, hierarchy, serial, notAfter, SHA-256) from J-LIS's publication (real-ca/README.md).
+/// (file, hierarchy, serial, notAfter, SHA-256) from J-LIS's publication (crates/jpki-tool/anchors/README.md).
 const REAL: [(&str, Hierarchy, &str, &str); 6] = [
     (
         "signca01.pem",
@@ -147,7 +147,7 @@ fn trust_anchors_accept_all_generations_and_refuse_them_as_end_entities() {
 #[test]
 fn our_ca_extensions_are_byte_identical_to_the_real_ones() {
     use cert::time::macros::date;
-    use cert::{CaRequest, CertificateAuthority, Serial, keys, validity};
+    use cert::{CaRequest, CertificateAuthority, Serial, validity};
     use x509_cert::der::{Decode, Encode};
 
     // keyUsage (critical, keyCertSign + cRLSign: 03 02 01 06), subjectAltName (directoryName),
@@ -165,7 +165,7 @@ fn our_ca_extensions_are_byte_identical_to_the_real_ones() {
                 not_before: datetime!(2017-04-01 00:00:00 UTC),
                 not_after: validity::end_of_day_jst(date!(2037 - 03 - 31)),
             },
-            keys::generate_seeded_key(1).unwrap(),
+            test_support::keys::generate_seeded_key(1).unwrap(),
         )
         .unwrap();
         let real = x509_cert::Certificate::from_der(&der).unwrap();

@@ -5,15 +5,14 @@
 //! (One piece, over 400 lines: the issuance and city-hall cases share one authority set-up and read
 //! as one life cycle.)
 
-#[path = "../../card-sim/tests/support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
 use std::{path::Path, sync::OnceLock};
 
 use apdu::{StatusWord, Transport, TransportError};
 use card_sim::{CardProfile, KeyRole, MyNumber, PinRef, SimCard, admin::admin_message};
+use cards::{exchange, hx, lc_ascii, reopen, temp_dir};
 use cert::{Crl, Hierarchy, JpkiCertificate, RevocationReason, TrustAnchors};
-use fixtures::{exchange, hx, lc_ascii, reopen, temp_dir};
 use issuer::{Authority, Error, IssueRequest, RetryLimits};
 use p256::ecdsa::{Signature, SigningKey, signature::Signer};
 use pin_policy::{Pin, PinKind};
@@ -34,7 +33,7 @@ fn pin(kind: PinKind, s: &str) -> Pin {
 fn request(limits: RetryLimits) -> IssueRequest {
     IssueRequest {
         profile: CardProfile::MyNumber,
-        holder: cert::fixtures::holder(),
+        holder: test_support::fixtures::holder(),
         my_number: Some(MyNumber::new("123456789018").unwrap()),
         auth_pin: Some(pin(PinKind::Authentication, AUTH_PIN)),
         sign_pin: Some(pin(PinKind::Signature, SIGN_PIN)),
@@ -49,14 +48,15 @@ fn request(limits: RetryLimits) -> IssueRequest {
 /// per process is created and each test gets its own copy of its directory (`fresh` creates a
 /// really new one, with keys of its own).
 fn authority(dir: &Path, fresh: bool) -> Authority {
-    static TEMPLATE: OnceLock<fixtures::TempDir> = OnceLock::new();
+    static TEMPLATE: OnceLock<cards::TempDir> = OnceLock::new();
     let target = dir.join("authority");
     if fresh {
-        return Authority::create(&target, ISSUED_AT, &mut cert::keys::seeded_rng(70)).unwrap();
+        return Authority::create(&target, ISSUED_AT, &mut test_support::keys::seeded_rng(70))
+            .unwrap();
     }
     let template = TEMPLATE.get_or_init(|| {
         let t = temp_dir("authority-template");
-        Authority::create(&t, ISSUED_AT, &mut cert::keys::seeded_rng(1)).unwrap();
+        Authority::create(&t, ISSUED_AT, &mut test_support::keys::seeded_rng(1)).unwrap();
         t
     });
     std::fs::create_dir_all(&target).unwrap();
@@ -72,7 +72,7 @@ fn issue(authority: &mut Authority, dir: &Path, name: &str, limits: RetryLimits)
         .issue_card(
             request(limits),
             &dir.join(name),
-            &mut cert::keys::seeded_rng(99),
+            &mut test_support::keys::seeded_rng(99),
         )
         .unwrap()
 }
@@ -172,7 +172,7 @@ fn issued_certificates_parse_and_chain_to_the_authority_cas() {
         authority.ca(Hierarchy::Signature).certificate().der()
     );
     // the 4 facts of the certificate and of the text-support AP agree
-    let holder = cert::fixtures::holder();
+    let holder = test_support::fixtures::holder();
     let facts = sign.four_facts().unwrap();
     assert_eq!(facts.name, holder.name);
     assert_eq!(card.four_facts().unwrap().name, holder.name.text());
@@ -190,7 +190,7 @@ fn issued_certificates_parse_and_chain_to_the_authority_cas() {
         .issue_card(
             request(RetryLimits::default()),
             &dir.join("second"),
-            &mut cert::keys::seeded_rng(100),
+            &mut test_support::keys::seeded_rng(100),
         )
         .unwrap();
     assert_ne!(second.card_id(), card.card_id());
@@ -210,7 +210,7 @@ fn issued_certificates_parse_and_chain_to_the_authority_cas() {
         .issue_card(
             request(RetryLimits::default()),
             &dir.join("card"),
-            &mut cert::keys::seeded_rng(101),
+            &mut test_support::keys::seeded_rng(101),
         )
         .unwrap_err();
     assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
@@ -418,7 +418,7 @@ fn a_response_for_another_card_never_unlocks() {
         .issue_card(
             request(RetryLimits::default()),
             &dir.join("other"),
-            &mut cert::keys::seeded_rng(7),
+            &mut test_support::keys::seeded_rng(7),
         )
         .unwrap();
     block_sign_pin(&mut card);
@@ -505,7 +505,7 @@ fn external_authenticate_needs_a_pending_challenge_and_admin_state_is_volatile()
 fn a_card_without_an_authority_cannot_be_unlocked() {
     let dir = temp_dir("no-authority");
     let authority = authority(&dir, false);
-    let mut card = fixtures::my_number_card();
+    let mut card = cards::my_number_card();
     assert!(card.card_id().is_none());
     exchange(&mut card, "00 CA 00 45 00", "6A88");
     let _ = challenge(&mut card);
@@ -525,7 +525,7 @@ fn a_four_facts_change_revokes_and_replaces_the_signature_certificate_only() {
     let auth = cert_of(&card, KeyRole::Authentication);
     let card_id = card.card_id();
 
-    let mut moved = cert::fixtures::holder();
+    let mut moved = test_support::fixtures::holder();
     moved.address = cert::CardText::plain("東京都千代田区永田町一丁目７番１号");
     let at = ISSUED_AT + time::Duration::days(30);
     authority
@@ -533,7 +533,7 @@ fn a_four_facts_change_revokes_and_replaces_the_signature_certificate_only() {
             &mut card,
             moved.clone(),
             at,
-            &mut cert::keys::seeded_rng(11),
+            &mut test_support::keys::seeded_rng(11),
         )
         .unwrap();
 
@@ -638,9 +638,9 @@ fn a_card_fault_revokes_everything_and_terminates_the_card() {
     assert!(matches!(
         authority.change_facts(
             &mut card,
-            cert::fixtures::holder(),
+            test_support::fixtures::holder(),
             at,
-            &mut cert::keys::seeded_rng(1)
+            &mut test_support::keys::seeded_rng(1)
         ),
         Err(Error::Terminated)
     ));
@@ -668,7 +668,7 @@ fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
         .issue_card(
             juki(Some(pin(PinKind::Authentication, AUTH_PIN))),
             &dir.join("bad"),
-            &mut cert::keys::seeded_rng(1),
+            &mut test_support::keys::seeded_rng(1),
         )
         .unwrap_err();
     assert!(
@@ -680,7 +680,11 @@ fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
         ..request(RetryLimits::default())
     };
     let err = authority
-        .issue_card(wrong_kind, &dir.join("bad"), &mut cert::keys::seeded_rng(1))
+        .issue_card(
+            wrong_kind,
+            &dir.join("bad"),
+            &mut test_support::keys::seeded_rng(1),
+        )
         .unwrap_err();
     assert!(
         matches!(err, Error::Card(card_sim::Error::WrongPinKind { .. })),
@@ -692,7 +696,7 @@ fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
         .issue_card(
             juki(None),
             &dir.join("juki"),
-            &mut cert::keys::seeded_rng(2),
+            &mut test_support::keys::seeded_rng(2),
         )
         .unwrap();
     assert_eq!(card.profile(), CardProfile::Juki);
@@ -722,10 +726,15 @@ fn a_refused_four_facts_change_revokes_nothing() {
     let mut card = issue(&mut authority, &dir, "card", RetryLimits::default());
     let old = cert_of(&card, KeyRole::Signature);
     let before = std::fs::read(card.path().unwrap()).unwrap();
-    let mut bad = cert::fixtures::holder();
+    let mut bad = test_support::fixtures::holder();
     bad.address = cert::CardText::plain("");
     let err = authority
-        .change_facts(&mut card, bad, ISSUED_AT, &mut cert::keys::seeded_rng(3))
+        .change_facts(
+            &mut card,
+            bad,
+            ISSUED_AT,
+            &mut test_support::keys::seeded_rng(3),
+        )
         .unwrap_err();
     assert!(matches!(err, Error::Certificate(_)), "{err}");
     assert!(!authority.is_revoked(&old));
@@ -741,15 +750,15 @@ fn a_refused_four_facts_change_revokes_nothing() {
         .issue_card(
             no_sign,
             &dir.join("no-sign"),
-            &mut cert::keys::seeded_rng(4),
+            &mut test_support::keys::seeded_rng(4),
         )
         .unwrap();
     let err = authority
         .change_facts(
             &mut card,
-            cert::fixtures::other_holder(),
+            test_support::fixtures::other_holder(),
             ISSUED_AT,
-            &mut cert::keys::seeded_rng(5),
+            &mut test_support::keys::seeded_rng(5),
         )
         .unwrap_err();
     assert!(matches!(err, Error::NotOnCard { .. }), "{err}");

@@ -2,12 +2,11 @@
 //! write back its own revocation list. Whoever takes the lock also clears the temp files a
 //! writer killed mid-write left behind.
 
-#[path = "../../card-sim/tests/support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
 use std::fs;
 
-use fixtures::*;
+use cards::*;
 use issuer::{Authority, Error};
 
 #[test]
@@ -15,12 +14,13 @@ fn an_authority_is_one_openers_at_a_time() {
     let dir = temp_dir("lock-authority");
     let authority_dir = dir.join("authority");
     let now = time::macros::datetime!(2026-04-01 10:00 +09:00);
-    let authority = Authority::create(&authority_dir, now, &mut cert::keys::seeded_rng(5)).unwrap();
+    let authority =
+        Authority::create(&authority_dir, now, &mut test_support::keys::seeded_rng(5)).unwrap();
     let state = fs::read(authority_dir.join("authority.txt")).unwrap();
     let err = Authority::open(&authority_dir).unwrap_err();
     assert!(matches!(err, Error::AuthorityInUse { .. }), "{err}");
     assert!(matches!(
-        Authority::create(&authority_dir, now, &mut cert::keys::seeded_rng(6)),
+        Authority::create(&authority_dir, now, &mut test_support::keys::seeded_rng(6)),
         Err(Error::AlreadyExists { .. })
     ));
     assert_eq!(

@@ -1,14 +1,12 @@
 //! Another user plants links and directories at every name the authority could write through:
 //! none receives a byte (a CA key, the admin key, the state).
 
-#[path = "../../card-sim/tests/support/fixtures.rs"]
-mod fixtures;
-#[path = "../../card-sim/tests/support/planting.rs"]
-mod planting;
+use test_support::cards;
+use test_support::planting;
 
 use std::{fs, os::unix::fs::PermissionsExt};
 
-use fixtures::*;
+use cards::*;
 use issuer::Authority;
 use planting::*;
 
@@ -35,8 +33,8 @@ fn planted_links_in_an_authority_directory_never_receive_keys() {
     }
     let now = time::macros::datetime!(2026-04-01 10:00 +09:00);
     let mut authority =
-        Authority::create(&authority_dir, now, &mut cert::keys::seeded_rng(5)).unwrap();
-    let holder = cert::fixtures::holder();
+        Authority::create(&authority_dir, now, &mut test_support::keys::seeded_rng(5)).unwrap();
+    let holder = test_support::fixtures::holder();
     let request = issuer::IssueRequest {
         profile: card_sim::CardProfile::MyNumber,
         holder,
@@ -52,7 +50,7 @@ fn planted_links_in_an_authority_directory_never_receive_keys() {
         .issue_card(
             request,
             &dir.join("card.jpki"),
-            &mut cert::keys::seeded_rng(6),
+            &mut test_support::keys::seeded_rng(6),
         )
         .unwrap();
     let certificate =

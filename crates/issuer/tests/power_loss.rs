@@ -7,8 +7,7 @@
 //! `9000` — never a mix, and an unlock never leaves a new PIN with a blocked counter or the
 //! old PIN with a released one.
 
-#[path = "../../card-sim/tests/support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 
 use std::{
     io::{BufRead, BufReader, Write},
@@ -18,7 +17,7 @@ use std::{
 };
 
 use card_sim::{CardProfile, MyNumber, PinRef, SimCard};
-use fixtures::{TempDir, exchange, hx, lc_ascii, temp_dir};
+use cards::{TempDir, exchange, hx, lc_ascii, temp_dir};
 use issuer::{Authority, IssueRequest, RetryLimits};
 use pin_policy::{Pin, PinKind};
 use rand::{RngExt, SeedableRng};
@@ -52,14 +51,18 @@ fn pin(kind: PinKind, s: &str) -> Pin {
 fn setup(name: &str) -> (TempDir, PathBuf, PathBuf) {
     let dir = temp_dir(name);
     let authority_dir = dir.join("authority");
-    let mut authority =
-        Authority::create(&authority_dir, ISSUED_AT, &mut cert::keys::seeded_rng(7)).unwrap();
+    let mut authority = Authority::create(
+        &authority_dir,
+        ISSUED_AT,
+        &mut test_support::keys::seeded_rng(7),
+    )
+    .unwrap();
     let template = dir.join("template.jpki");
     authority
         .issue_card(
             IssueRequest {
                 profile: CardProfile::MyNumber,
-                holder: cert::fixtures::holder(),
+                holder: test_support::fixtures::holder(),
                 my_number: Some(MyNumber::new("123456789018").unwrap()),
                 auth_pin: Some(pin(PinKind::Authentication, "1234")),
                 sign_pin: Some(pin(PinKind::Signature, PINS[0])),
@@ -69,7 +72,7 @@ fn setup(name: &str) -> (TempDir, PathBuf, PathBuf) {
                 issued_at: ISSUED_AT,
             },
             &template,
-            &mut cert::keys::seeded_rng(8),
+            &mut test_support::keys::seeded_rng(8),
         )
         .unwrap();
     (dir, authority_dir, template)

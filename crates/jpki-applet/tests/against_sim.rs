@@ -3,9 +3,10 @@
 
 use std::sync::OnceLock;
 
-use card_sim::{SimCard, sample};
-use cert::fixtures::{self, FixtureSet};
+use card_sim::SimCard;
 use jpki_applet::{CardKind, CertSlot, Error, HashAlg, JpkiApplet, KeyRef, PinRef};
+use test_support::fixtures::{self, FixtureSet};
+use test_support::sample;
 
 fn set() -> &'static FixtureSet {
     static SET: OnceLock<FixtureSet> = OnceLock::new();

@@ -3,8 +3,7 @@
 //! (One piece, over 400 lines: each subcommand of the one binary, end to end, sharing its process
 //! helpers.)
 
-#[path = "../../card-sim/tests/support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 #[path = "support/sim.rs"]
 mod sim;
 
@@ -13,7 +12,7 @@ use std::path::Path;
 use std::process::Output;
 
 use card_sim::{PinRef, SimCard, vpcd};
-use fixtures::{HOLDER, exchange, hx, lc_ascii, temp_dir};
+use cards::{HOLDER, exchange, hx, lc_ascii, temp_dir};
 use sim::serve_traced;
 
 const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";

@@ -20,8 +20,7 @@
 //! (One piece, over 400 lines: one bounded power-loss loop per subcommand, sharing the vpcd player
 //! and the checks after each cut.)
 
-#[path = "../../card-sim/tests/support/fixtures.rs"]
-mod fixtures;
+use test_support::cards;
 #[path = "support/sim.rs"]
 mod sim;
 
@@ -43,8 +42,8 @@ use std::{
 use card_sim::{
     CARD_ID_LEN, CardProfile, KeyRole, MyNumber, PinRef, SimCard, admin::CHALLENGE_LEN, vpcd,
 };
+use cards::{HOLDER, exchange, hx, lc_ascii, temp_dir};
 use cert::{Hierarchy, JpkiCertificate, Serial};
-use fixtures::{HOLDER, exchange, hx, lc_ascii, temp_dir};
 use issuer::{Authority, IssueRequest, RetryLimits};
 use pin_policy::{Pin, PinKind};
 use rand::{RngExt, SeedableRng};
@@ -73,7 +72,7 @@ fn pin(kind: PinKind, s: &str) -> Pin {
 fn request(sign_pin: &str) -> IssueRequest {
     IssueRequest {
         profile: CardProfile::MyNumber,
-        holder: cert::fixtures::holder(),
+        holder: test_support::fixtures::holder(),
         my_number: Some(MyNumber::new("123456789018").unwrap()),
         auth_pin: Some(pin(PinKind::Authentication, "1234")),
         sign_pin: Some(pin(PinKind::Signature, sign_pin)),
@@ -87,7 +86,12 @@ fn request(sign_pin: &str) -> IssueRequest {
 /// A new authority in `dir/authority`.
 fn authority_in(dir: &Path) -> PathBuf {
     let authority_dir = dir.join("authority");
-    Authority::create(&authority_dir, ISSUED_AT, &mut cert::keys::seeded_rng(7)).unwrap();
+    Authority::create(
+        &authority_dir,
+        ISSUED_AT,
+        &mut test_support::keys::seeded_rng(7),
+    )
+    .unwrap();
     authority_dir
 }
 
@@ -432,7 +436,11 @@ fn serve_killed_at_random_points_keeps_the_card_consistent() {
     let mut authority = Authority::open(&authority_dir).unwrap();
     let path = dir.join("card.jpki");
     authority
-        .issue_card(request(PINS[0]), &path, &mut cert::keys::seeded_rng(8))
+        .issue_card(
+            request(PINS[0]),
+            &path,
+            &mut test_support::keys::seeded_rng(8),
+        )
         .unwrap();
 
     // Calibration: one uninterrupted round (killed only after its script ran to the end),

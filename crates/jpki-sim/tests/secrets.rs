@@ -6,13 +6,10 @@
 //!
 //! (One piece, over 400 lines: one sentinel set followed through every output of the binary.)
 
+use test_support::cards;
 #[cfg(target_os = "linux")]
-#[path = "../../card-sim/tests/support/cores.rs"]
-mod cores;
-#[path = "../../card-sim/tests/support/fixtures.rs"]
-mod fixtures;
-#[path = "../../card-sim/tests/support/leaks.rs"]
-mod leaks;
+use test_support::cores;
+use test_support::leaks;
 #[path = "support/sim.rs"]
 mod sim;
 
@@ -21,7 +18,7 @@ use std::path::Path;
 use std::process::Output;
 
 use card_sim::{PinRef, SimCard, vpcd};
-use fixtures::{HOLDER, hx, lc_ascii, temp_dir};
+use cards::{HOLDER, hx, lc_ascii, temp_dir};
 use issuer::Authority;
 use leaks::{forms, shows_digits};
 use pin_policy::{Pin, PinKind};
@@ -309,7 +306,7 @@ fn debug_and_errors_of_pin_holding_types_redact_the_pin() {
     // Pin and the contents types
     let pin = Pin::new(PinKind::Signature, SIGN.as_bytes()).unwrap();
     assert_clean("Debug of Pin", &format!("{pin:?} {pin:#?}"));
-    let mut contents = fixtures::my_number_contents();
+    let mut contents = cards::my_number_contents();
     let key = contents.signature.as_mut().unwrap();
     key.pin = pin.clone();
     assert_clean("Debug of KeyContents", &format!("{key:?}"));

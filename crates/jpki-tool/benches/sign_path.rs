@@ -34,13 +34,13 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use card_sim::{CardContents, CardProfile, Engine, KeyContents, SimCard};
-use cert::fixtures::{self, FixtureSet};
 use criterion::{Criterion, criterion_group};
 use jpki_applet::{JpkiApplet, KeyRef};
 use pin_policy::{Pin, PinKind};
 use rsa::Pkcs1v15Sign;
 use rsa::traits::SignatureScheme;
 use sha2::{Digest, Sha256};
+use test_support::fixtures::{self, FixtureSet};
 
 const SIGN_PIN: &str = "ABC123";
 const AUTH_PIN: &str = "1234";

@@ -1,5 +1,5 @@
 //! Trust anchors: the six real J-LIS CA certificates built in (three generations of each
-//! hierarchy, fixtures/real-ca), or CA files named on the command line.
+//! hierarchy, `anchors/` beside this crate's `src/`), or CA files named on the command line.
 
 use std::path::Path;
 
@@ -7,30 +7,12 @@ use crate::input::{self, Input};
 
 /// The real J-LIS CA certificates (public data, published by J-LIS).
 pub const REAL_CA_PEMS: [(&str, &str); 6] = [
-    (
-        "signca01",
-        include_str!("../../../fixtures/real-ca/signca01.pem"),
-    ),
-    (
-        "signca02",
-        include_str!("../../../fixtures/real-ca/signca02.pem"),
-    ),
-    (
-        "signca03",
-        include_str!("../../../fixtures/real-ca/signca03.pem"),
-    ),
-    (
-        "authca01",
-        include_str!("../../../fixtures/real-ca/authca01.pem"),
-    ),
-    (
-        "authca02",
-        include_str!("../../../fixtures/real-ca/authca02.pem"),
-    ),
-    (
-        "authca03",
-        include_str!("../../../fixtures/real-ca/authca03.pem"),
-    ),
+    ("signca01", include_str!("../anchors/signca01.pem")),
+    ("signca02", include_str!("../anchors/signca02.pem")),
+    ("signca03", include_str!("../anchors/signca03.pem")),
+    ("authca01", include_str!("../anchors/authca01.pem")),
+    ("authca02", include_str!("../anchors/authca02.pem")),
+    ("authca03", include_str!("../anchors/authca03.pem")),
 ];
 
 /// The built-in anchors.

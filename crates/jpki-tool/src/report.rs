@@ -161,10 +161,10 @@ mod tests {
 
     #[test]
     fn certificate_json_is_json() {
-        let set = cert::fixtures::build().unwrap();
+        let set = test_support::fixtures::build().unwrap();
         let c = &set.my_number_sign.certificate;
         let v: serde_json::Value =
-            serde_json::from_str(&json(c, cert::fixtures::REFERENCE_TIME)).unwrap();
+            serde_json::from_str(&json(c, test_support::fixtures::REFERENCE_TIME)).unwrap();
         assert_eq!(v["kind"], "signature (署名用)");
         assert_eq!(v["serial"], c.serial().to_string());
         assert!(v["four_facts"]["name"].is_string());

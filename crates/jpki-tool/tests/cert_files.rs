@@ -8,9 +8,10 @@ use std::sync::OnceLock;
 #[path = "support/common.rs"]
 mod common;
 
-use card_sim::{SimCard, sample};
-use cert::fixtures::{self, FixtureSet};
+use card_sim::SimCard;
 use common::Scratch;
+use test_support::fixtures::{self, FixtureSet};
+use test_support::sample;
 
 fn set() -> &'static FixtureSet {
     static SET: OnceLock<FixtureSet> = OnceLock::new();

@@ -4,8 +4,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::SystemTime;
 
-use cert::fixtures::{self, FixtureSet};
 use jpki_tool::cms::{self, CmsError};
+use test_support::fixtures::{self, FixtureSet};
 
 fn set() -> &'static FixtureSet {
     static SET: OnceLock<FixtureSet> = OnceLock::new();

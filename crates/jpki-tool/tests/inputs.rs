@@ -13,12 +13,13 @@ use std::time::{Duration, Instant, SystemTime};
 #[path = "support/common.rs"]
 mod common;
 
-use card_sim::{SimCard, sample};
-use cert::fixtures::{self, FixtureSet};
+use card_sim::SimCard;
 use cert::{CrlRequest, Revocation, RevocationReason, Serial};
 use common::Scratch;
 use jpki_tool::cms;
 use jpki_tool::input::Input;
+use test_support::fixtures::{self, FixtureSet};
+use test_support::sample;
 
 /// The data limit the children run under.
 const MEMORY_LIMIT: u64 = 64 * 1024 * 1024;

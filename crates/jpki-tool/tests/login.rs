@@ -3,9 +3,9 @@
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use cert::fixtures::{self, FixtureSet, IssuedKey};
 use cert::{RevocationCheck, RevocationStatus};
 use jpki_tool::login::{self, Challenge, LoginError, Policy, Response};
+use test_support::fixtures::{self, FixtureSet, IssuedKey};
 
 fn set() -> &'static FixtureSet {
     static SET: OnceLock<FixtureSet> = OnceLock::new();

@@ -10,10 +10,11 @@ use std::time::SystemTime;
 #[path = "support/common.rs"]
 mod common;
 
-use card_sim::{SimCard, sample};
-use cert::fixtures::{self, FixtureSet};
+use card_sim::SimCard;
 use common::Scratch;
 use jpki_tool::cms;
+use test_support::fixtures::{self, FixtureSet};
+use test_support::sample;
 
 fn set() -> &'static FixtureSet {
     static SET: OnceLock<FixtureSet> = OnceLock::new();

@@ -9,15 +9,14 @@ use std::process::{Command, Output, Stdio};
 #[path = "support/common.rs"]
 mod common;
 #[cfg(target_os = "linux")]
-#[path = "../../card-sim/tests/support/cores.rs"]
-mod cores;
-#[path = "../../card-sim/tests/support/leaks.rs"]
-mod leaks;
+use test_support::cores;
+use test_support::leaks;
 
-use card_sim::{PinRef, SimCard, sample};
+use card_sim::{PinRef, SimCard};
 use common::Scratch;
 use leaks::{forms, shows_digits};
 use pin_policy::{Pin, PinKind};
+use test_support::sample;
 
 const AUTH: &str = "8642";
 const SIGN: &str = "SENTINEL9";
@@ -70,7 +69,7 @@ fn tries(card: &Path, pin: PinRef) -> u8 {
 
 #[test]
 fn sentinel_pins_never_appear_in_output_traces_or_errors() {
-    let set = cert::fixtures::build().unwrap();
+    let set = test_support::fixtures::build().unwrap();
     let dir = Scratch::new("secrets");
     let card = dir.path("card.jpki");
     let mut contents = sample::my_number(&set, true).unwrap();
@@ -174,7 +173,7 @@ fn a_tool_holding_a_pin_writes_no_core_file() {
     use std::os::unix::process::ExitStatusExt;
     use std::time::{Duration, Instant};
 
-    let set = cert::fixtures::build().unwrap();
+    let set = test_support::fixtures::build().unwrap();
     let dir = Scratch::new("secrets-core");
     let card = dir.path("card.jpki");
     let mut contents = sample::my_number(&set, true).unwrap();
@@ -246,7 +245,7 @@ fn a_tool_holding_a_pin_writes_no_core_file() {
 /// `--trace-personal-data` asks for it; the PINs never, not even then.
 #[test]
 fn traces_show_personal_data_only_when_asked_and_pins_never() {
-    let set = cert::fixtures::build().unwrap();
+    let set = test_support::fixtures::build().unwrap();
     let dir = Scratch::new("secrets-personal");
     let card = dir.path("card.jpki");
     let mut contents = sample::my_number(&set, true).unwrap();
@@ -256,8 +255,8 @@ fn traces_show_personal_data_only_when_asked_and_pins_never() {
         Pin::new(PinKind::TextSupport, TEXT.as_bytes()).unwrap();
     SimCard::create(&card, contents).unwrap();
     let my_number = hex::encode_upper(sample::MY_NUMBER);
-    let name = hex::encode_upper(cert::fixtures::holder().name.text());
-    let address = hex::encode_upper(cert::fixtures::holder().address.text());
+    let name = hex::encode_upper(test_support::fixtures::holder().name.text());
+    let address = hex::encode_upper(test_support::fixtures::holder().address.text());
 
     for (personal, args, stdin) in [
         (false, vec!["text"], format!("{TEXT}\n")),

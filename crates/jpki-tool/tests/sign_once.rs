@@ -13,9 +13,10 @@ use std::time::{Duration, SystemTime};
 mod common;
 
 use apdu::{Transport, TransportError};
-use card_sim::{SimCard, sample};
-use cert::fixtures::{self, FixtureSet};
+use card_sim::SimCard;
 use jpki_applet::{JpkiApplet, KeyRef};
+use test_support::fixtures::{self, FixtureSet};
+use test_support::sample;
 
 fn set() -> &'static FixtureSet {
     static SET: OnceLock<FixtureSet> = OnceLock::new();

@@ -1,9 +1,9 @@
 //! The card file's bytes: [`encode`] and [`decode`] of the format described in [`super`].
 
-use cert::time::Date;
 use pin_policy::{Pin, PinKind, PinSlot, RetryCounter};
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use sha2::{Digest, Sha256};
+use time::Date;
 use zeroize::Zeroizing;
 
 use super::codec::{Reader, Writer};
@@ -336,7 +336,7 @@ mod tests {
         data.admin = Some(Administration {
             card_id: *b"0123456789abcdef",
             admin_key: *key.verifying_key(),
-            card_expiry: Date::from_calendar_date(2035, cert::time::Month::March, 31).unwrap(),
+            card_expiry: Date::from_calendar_date(2035, time::Month::March, 31).unwrap(),
         });
         for terminated in [false, true] {
             data.terminated = terminated;

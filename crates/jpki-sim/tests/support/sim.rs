@@ -1,23 +1,13 @@
-//! Running the `jpki-sim` binary from a test of its crate.
+//! Running the `jpki-sim` binary from a test of its crate (only this package's tests see
+//! `CARGO_BIN_EXE_jpki-sim`); the helpers are `test_support::process`'s.
 
 #![allow(dead_code)]
 
-/// Runs `jpki-sim args…` with `stdin` piped in. A command that fails before reading its PINs
-/// closes stdin early: not a test failure.
+const JPKI_SIM: &str = env!("CARGO_BIN_EXE_jpki-sim");
+
+/// Runs `jpki-sim args…` with `stdin` piped in.
 pub fn run_jpki_sim(args: &[&str], stdin: &str) -> std::process::Output {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-sim"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    child.wait_with_output().unwrap()
+    test_support::process::run(JPKI_SIM, args, stdin)
 }
 
 /// `jpki-sim serve --trace` of `card`, with the test playing vpcd: returns the child (stdout
@@ -31,25 +21,5 @@ pub fn serve_traced_with(
     card: &std::path::Path,
     extra: &[&str],
 ) -> (std::process::Child, std::net::TcpStream) {
-    use std::process::{Command, Stdio};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let child = Command::new(env!("CARGO_BIN_EXE_jpki-sim"))
-        .args([
-            "serve",
-            "--card",
-            card.to_str().unwrap(),
-            "--addr",
-            &addr,
-            "--trace",
-        ])
-        .args(["--give-up-after", "1"])
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (stream, _) = listener.accept().unwrap();
-    (child, stream)
+    test_support::process::serve_traced(JPKI_SIM, card, extra)
 }

@@ -5,8 +5,9 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use card_sim::{SimCard, sample};
-use cert::fixtures;
+use card_sim::SimCard;
+use test_support::fixtures;
+use test_support::sample;
 
 use crate::common::{self, Scratch};
 use crate::ok;
@@ -89,7 +90,7 @@ fn a_jpki_test_certificate_is_reported_and_refused() {
             not_before: fixtures::ISSUED_AT,
             not_after: fixtures::ISSUED_AT + cert::time::Duration::days(3650),
         },
-        cert::keys::generate_seeded_key(7357).unwrap(),
+        test_support::keys::generate_seeded_key(7357).unwrap(),
     )
     .unwrap();
     let holder = fixtures::holder();

@@ -123,7 +123,10 @@ fn text_support_shows_my_number_and_four_facts() {
     );
     if t.is_fixture_card() {
         assert!(out.contains("My Number:  123456789018"), "{out}");
-        assert!(out.contains(&cert::fixtures::holder().name.text()), "{out}");
+        assert!(
+            out.contains(&test_support::fixtures::holder().name.text()),
+            "{out}"
+        );
     }
 }
 

@@ -3,9 +3,8 @@
 
 #![allow(dead_code)]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 /// A directory under the system temp dir, removed when dropped.
 pub struct Scratch(PathBuf);
@@ -31,20 +30,13 @@ impl Drop for Scratch {
 
 /// Runs `jpki-tool --card CARD --pin-stdin [extra] args…` with `stdin` piped in.
 pub fn tool_with(card: &Path, extra: &[&str], args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
-        .arg("--card")
-        .arg(card)
-        .arg("--pin-stdin")
-        .args(extra)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A command that fails before reading its PINs closes stdin early: not a test failure.
-    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    child.wait_with_output().unwrap()
+    test_support::process::run_with_stdin(
+        Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
+            .arg("--card")
+            .arg(card)
+            .arg("--pin-stdin")
+            .args(extra)
+            .args(args),
+        stdin,
+    )
 }

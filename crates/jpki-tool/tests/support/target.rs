@@ -19,12 +19,13 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::{OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use card_sim::{SimCard, sample};
+use card_sim::SimCard;
 use cert::JpkiCertificate;
-use cert::fixtures::{self, FixtureSet};
+use test_support::fixtures::{self, FixtureSet};
+use test_support::sample;
 
 use super::common::Scratch;
 
@@ -165,20 +166,13 @@ impl Target {
 
     /// Runs `jpki-tool <card> --pin-stdin args…` with `stdin` piped in.
     pub fn tool(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
-            .args(self.card_args())
-            .arg("--pin-stdin")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // A command that fails before reading its PINs closes stdin early: not a test failure.
-        if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-        }
-        child.wait_with_output().unwrap()
+        test_support::process::run_with_stdin(
+            Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
+                .args(self.card_args())
+                .arg("--pin-stdin")
+                .args(args),
+            stdin,
+        )
     }
 
     /// The card's `pin`.

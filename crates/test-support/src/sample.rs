@@ -1,23 +1,24 @@
-//! Sample cards from the `cert` crate's deterministic fixture set (`cert::fixtures`): real JPKI
-//! certificates and their keys, for tests and experiments that need a card without an
-//! authority directory. PINs are [`AUTH_PIN`], [`SIGN_PIN`], [`TEXT_PIN`] and [`JUKI_PIN`].
+//! Sample cards from the deterministic fixture set ([`crate::fixtures`]): real JPKI
+//! certificates and their keys, for tests that need a card without an authority directory
+//! (formerly `card_sim::sample`: the card never imports an issuer). PINs are [`AUTH_PIN`],
+//! [`SIGN_PIN`], [`TEXT_PIN`] and [`JUKI_PIN`].
 //!
 //! ```
-//! let set = cert::fixtures::build()?;
-//! let mut card = card_sim::SimCard::new(card_sim::sample::my_number(&set, true)?)?;
+//! let set = test_support::fixtures::build()?;
+//! let mut card = card_sim::SimCard::new(test_support::sample::my_number(&set, true)?)?;
 //! // SELECT the JPKI AP
 //! let answer = card.process(&[0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01]);
 //! assert_eq!(answer, [0x90, 0x00]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use card_sim::{
+    CardContents, CardProfile, Error, FourFacts, KeyContents, MyNumber, Sex, TextSupportContents,
+};
 use cert::CertificateAuthority;
-use cert::fixtures::{FixtureSet, IssuedKey};
 use pin_policy::{Pin, PinKind};
 
-use crate::contents::{CardContents, CardProfile, KeyContents, TextSupportContents};
-use crate::error::Error;
-use crate::holder::{FourFacts, MyNumber, Sex};
+use crate::fixtures::{FixtureSet, IssuedKey};
 
 /// Authentication PIN of the sample cards.
 pub const AUTH_PIN: &str = "1234";
@@ -51,7 +52,7 @@ fn key(
 /// # Errors
 /// Only if the fixture data broke a card rule (a defect, tested).
 pub fn my_number(set: &FixtureSet, with_sign: bool) -> Result<CardContents, Error> {
-    let holder = cert::fixtures::holder();
+    let holder = crate::fixtures::holder();
     let d = holder.birth_date;
     Ok(CardContents {
         profile: CardProfile::MyNumber,

@@ -1,6 +1,8 @@
-//! Deterministic test fixtures: a small CA set, cards and CRLs, byte-identical on every run.
+//! Deterministic test fixtures: a small CA set, cards and CRLs, byte-identical on every run
+//! (formerly `cert::fixtures`; the committed copy is `fixtures/cert/`, written by the
+//! `gen-fixtures` binary of this crate).
 //!
-//! Every key comes from [`keys::generate_seeded_key`] with a fixed seed and every date is a
+//! Every key comes from [`crate::keys::generate_seeded_key`] with a fixed seed and every date is a
 //! constant, so [`generate`] writes the same bytes each time (`cargo xtask fixtures --check`
 //! relies on it). The keys are test keys, published on purpose: never trust these CAs.
 //!
@@ -12,16 +14,16 @@ use std::path::{Path, PathBuf};
 use time::macros::{date, datetime};
 use time::{Date, OffsetDateTime};
 
-use crate::crl::{Revocation, RevocationReason};
-use crate::issue::{
+use cert::crl::{Revocation, RevocationReason};
+use cert::issue::{
     AuthenticationRequest, CaRequest, CertificateAuthority, CrlRequest, SignatureRequest,
 };
-use crate::validity;
-use crate::{
+use cert::rsa::PrivateKey;
+use cert::validity;
+use cert::{
     CardText, Environment, Error, Gender, Hierarchy, Holder, JpkiCertificate, Municipality, Serial,
     keys,
 };
-use rsa::PrivateKey;
 
 /// The instant at which the fixture states (valid, expired, revoked) are defined.
 pub const REFERENCE_TIME: OffsetDateTime = datetime!(2026-01-01 00:00:00 UTC);
@@ -119,7 +121,7 @@ fn ca(hierarchy: Hierarchy, serial: u64, seed: u64) -> Result<CertificateAuthori
             not_before: datetime!(2017-04-01 00:00:00 UTC),
             not_after: validity::end_of_day_jst(date!(2037 - 03 - 31)),
         },
-        keys::generate_seeded_key(seed)?,
+        crate::keys::generate_seeded_key(seed)?,
     )
 }
 
@@ -131,7 +133,7 @@ fn auth(
     not_after: OffsetDateTime,
     municipality: &Municipality,
 ) -> Result<IssuedKey, Error> {
-    let key = keys::generate_seeded_key(seed)?;
+    let key = crate::keys::generate_seeded_key(seed)?;
     let certificate = ca.issue_authentication(&AuthenticationRequest {
         serial: Serial::from(serial),
         public_key: key.as_public_key(),
@@ -150,7 +152,7 @@ fn sign(
     not_after: OffsetDateTime,
     holder: &Holder,
 ) -> Result<IssuedKey, Error> {
-    let key = keys::generate_seeded_key(seed)?;
+    let key = crate::keys::generate_seeded_key(seed)?;
     let certificate = ca.issue_signature(&SignatureRequest {
         serial: Serial::from(serial),
         public_key: key.as_public_key(),

@@ -1,8 +1,6 @@
 //! What another user of a shared directory can plant beside a file: links and directories at
 //! every name a writer could choose.
 
-#![allow(dead_code)]
-
 use std::{
     fs,
     os::unix::fs::symlink,
@@ -55,6 +53,7 @@ pub fn give_away(path: &Path) {
     }
 }
 
+/// Asserts that nothing reached `loot` and every planted link and directory is still there.
 pub fn assert_untouched(planted: &[PathBuf], loot: &Path) {
     let taken: Vec<_> = fs::read_dir(loot)
         .unwrap()

@@ -4,8 +4,15 @@
 //! A name or address is printed by every client that shows a certificate. A control character
 //! in it (ESC, BEL, CR, LF…) can move the cursor, retitle the terminal or forge a line of a
 //! verification report; a bidirectional override can make `…ABC` read as `…CBA`. Issuance
-//! refuses them ([`Holder::validate`](crate::Holder::validate)), and a certificate from
-//! elsewhere may carry anything, so printers pass all such text through [`escape`].
+//! refuses them (`cert::Holder::validate`), the card refuses them in its 4 facts, and a
+//! certificate from elsewhere may carry anything, so printers pass all such text through
+//! [`escape`].
+//!
+//! A leaf crate so that the card (`card-sim`), the certificate profile (`cert`, which
+//! re-exports it as `cert::text`) and the CLIs share one definition without the card
+//! depending on the certificate profile.
+
+#![forbid(unsafe_code)]
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -36,8 +43,8 @@ pub fn is_unsafe_char(c: char) -> bool {
 /// Borrows when there is nothing to escape.
 ///
 /// ```
-/// assert_eq!(cert::text::escape("山田\u{1b}[2J"), "山田\\u{1b}[2J");
-/// assert_eq!(cert::text::escape("番号\u{3000}花子"), "番号\u{3000}花子");
+/// assert_eq!(safe_text::escape("山田\u{1b}[2J"), "山田\\u{1b}[2J");
+/// assert_eq!(safe_text::escape("番号\u{3000}花子"), "番号\u{3000}花子");
 /// ```
 #[must_use]
 pub fn escape(s: &str) -> Cow<'_, str> {

@@ -1,8 +1,6 @@
 //! Test cards: seeded RSA-2048 keys, self-signed placeholder certificates (real DER, built with
 //! rcgen from the same keys), holder data. Generated on first use and cached per process.
 
-#![allow(dead_code)]
-
 use std::{
     collections::HashMap,
     path::PathBuf,
@@ -16,10 +14,15 @@ use pin_policy::{Pin, PinKind};
 use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 use rsa::pkcs8::EncodePrivateKey;
 
+/// Authentication PIN of the test cards.
 pub const AUTH_PIN: &str = "1234";
+/// Signature PIN of the test My Number card.
 pub const SIGN_PIN: &str = "ABC123";
+/// Text-support PIN of the test My Number card.
 pub const TEXT_PIN: &str = "5678";
+/// Signature PIN of the test Juki card.
 pub const JUKI_PIN: &str = "JUKI01";
+/// The test My Number (valid check digit).
 pub const MY_NUMBER: &str = "123456789018";
 
 /// The holder arguments of `jpki-sim issue` for the sample holder.
@@ -40,7 +43,9 @@ pub const HOLDER: [&str; 12] = [
 
 /// A seeded RSA-2048 key and a self-signed certificate over it (DER).
 pub struct KeyFixture {
+    /// The private key.
     pub key: rsa::PrivateKey,
+    /// Its self-signed certificate (DER).
     pub cert: Vec<u8>,
 }
 
@@ -66,6 +71,7 @@ pub fn key(seed: u64) -> &'static KeyFixture {
     fixture
 }
 
+/// A card key: key `seed` under the certificate of key `ca_seed`, with `pin` and `limit`.
 pub fn key_contents(seed: u64, ca_seed: u64, kind: PinKind, pin: &str, limit: u8) -> KeyContents {
     let k = key(seed);
     KeyContents {
@@ -77,6 +83,7 @@ pub fn key_contents(seed: u64, ca_seed: u64, kind: PinKind, pin: &str, limit: u8
     }
 }
 
+/// The test holder's 4 facts.
 pub fn facts() -> FourFacts {
     FourFacts {
         name: "番号\u{3000}花子".to_owned(),
@@ -112,6 +119,7 @@ pub fn my_number_contents() -> CardContents {
     my_number_contents_with((3, 5, 3))
 }
 
+/// A card of [`my_number_contents`].
 pub fn my_number_card() -> SimCard {
     SimCard::new(my_number_contents()).unwrap()
 }
@@ -123,6 +131,7 @@ pub fn auth_only_card() -> SimCard {
     SimCard::new(contents).unwrap()
 }
 
+/// A Juki card (signature key only, [`JUKI_PIN`]).
 pub fn juki_contents() -> CardContents {
     CardContents {
         profile: CardProfile::Juki,
@@ -154,6 +163,7 @@ impl Drop for TempDir {
     }
 }
 
+/// A fresh directory named after the process, the time and `name`.
 pub fn temp_dir(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!(
         "card-sim-test-{}-{}-{name}",
@@ -213,7 +223,9 @@ pub fn exchange_exact(card: &mut SimCard, capdu: &str, rapdu: &str) {
     );
 }
 
+/// SELECT the JPKI AP (hex).
 pub const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
+/// SELECT the text-support AP (hex).
 pub const SELECT_TEXT: &str = "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08";
 
 /// `"1234"` → `"31 32 33 34"` with Lc in front: `"04 31 32 33 34"`.

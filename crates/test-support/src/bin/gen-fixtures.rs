@@ -1,4 +1,4 @@
-//! Writes the deterministic fixture set: `cargo run --release -p cert --example gen-fixtures -- --out DIR`
+//! Writes the deterministic fixture set: `cargo run -p test-support --bin gen-fixtures -- --out DIR`
 //! (files land in `DIR/cert/`).
 
 use std::path::PathBuf;
@@ -13,7 +13,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match cert::fixtures::generate(&out) {
+    match test_support::fixtures::generate(&out) {
         Ok(paths) => {
             println!(
                 "wrote {} files under {}",

@@ -2,8 +2,6 @@
 //! where `core_pattern` puts core files, a process started with its soft core limit raised by
 //! its parent, and a control that shows whether core files can be observed at all here.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 

@@ -1,8 +1,6 @@
 //! How a secret would show if it leaked into text. Shared by the secrets tests of card-sim and
 //! jpki-tool (jpki-tool includes this file by path).
 
-#![allow(dead_code)]
-
 /// Every form in which a secret could leak into text: hex upper and lower, spaced hex, the
 /// decimal byte list `Debug` prints for a `Vec<u8>`, and quoted as `Debug` prints a string —
 /// and, for a PIN with a letter, the plain text. A 4-digit PIN's plain digits are searched for
