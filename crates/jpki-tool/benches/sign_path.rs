@@ -1,6 +1,9 @@
 //! The RSA signing path, layer by layer, in one process so the ratios between layers are honest
 //! (issue 8). `cargo xtask bench` runs this with `openssl speed rsa2048` and writes BENCHMARKS.md.
 //!
+//! (One piece, over 400 lines: the layers must run in one process and one criterion group for
+//! their ratios to mean something.)
+//!
 //! | id | layer |
 //! |---|---|
 //! | `1-raw/rsa-sign-blinded` | `rsa` 0.10 PKCS#1 v1.5 SHA-256 sign with blinding (what the card uses) |

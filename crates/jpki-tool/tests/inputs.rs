@@ -2,6 +2,9 @@
 //! hashed as they stream, and a sparse huge file, `/dev/zero` or a FIFO is one clear line and
 //! a non-zero exit — inside a 64 MiB data limit (`prlimit --data`, util-linux), so a tool that
 //! reads such an input whole fails these tests instead of passing slowly.
+//!
+//! (One piece, over 400 lines: every capped input of every command, each under the same data
+//! limit and one shared set of hostile files.)
 
 use std::fs::File;
 use std::io::Write;
