@@ -1,6 +1,6 @@
 //! The workspace's layout rules, checked over `cargo metadata` by this crate's tests:
 //! dependencies point one way, the card stands alone, and no library imports a binary.
-//! Inside each crate, [`modules`] checks the modules: no import circles, no oversized module.
+//! Inside each crate, `modules` checks the modules: no import circles, no oversized module.
 
 #[cfg(test)]
 mod modules;

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
+use test_support::process::succeeded as ok;
 
 #[path = "support/common.rs"]
 mod common;
@@ -26,16 +27,6 @@ fn card(dir: &Scratch) -> PathBuf {
 
 fn tool(card: &Path, args: &[&str]) -> Output {
     common::tool_with(card, &[], args, "")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn s(p: &Path) -> &str {

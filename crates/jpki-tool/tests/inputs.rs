@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime};
+use test_support::process::succeeded as ok;
 
 #[path = "support/common.rs"]
 mod common;
@@ -101,17 +102,6 @@ fn one_clear_line(out: &Output, args: &[&str], what: &[&str]) {
     for w in what {
         assert!(err.contains(w), "{args:?}: {w:?} not in {err}");
     }
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Small valid inputs of every kind, signed by the fixture CAs.

@@ -5,6 +5,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
+use test_support::process::succeeded as ok;
 
 #[path = "support/common.rs"]
 mod common;
@@ -21,17 +22,6 @@ fn set() -> &'static FixtureSet {
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A challenge answered by the fixture card, and the authentication CA and CRL.

@@ -7,6 +7,20 @@ use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
+/// The standard output of a command that must have succeeded; otherwise the test fails with
+/// its exit code, stdout and stderr.
+#[track_caller]
+pub fn succeeded(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Runs `command` with `stdin` written to its standard input and stdout and stderr captured.
 /// A command that fails before reading its PINs closes stdin early: not a test failure.
 pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Output {

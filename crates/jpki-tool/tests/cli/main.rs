@@ -8,7 +8,7 @@
 //! (simulator only) and changes PINs (and back); [`offline`] needs no card under test (demo,
 //! help, crafted or broken simulator card files).
 
-use std::process::Output;
+use test_support::process::succeeded as ok;
 
 #[path = "../support/common.rs"]
 mod common;
@@ -19,19 +19,6 @@ mod offline;
 mod pins;
 mod reading;
 mod signing;
-
-/// The command's standard output, after asserting it succeeded.
-#[track_caller]
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// Whether openssl is installed (the openssl steps are skipped, visibly, when not).
 fn has_openssl() -> bool {
