@@ -279,7 +279,7 @@ mod tests {
             .filter_map(|l| l.split_whitespace().next())
             .collect();
         assert!(names.contains(&"jpki-applet"), "{tree}");
-        for unwanted in ["card-sim", "issuer", "openssl", "openssl-sys"] {
+        for unwanted in ["card-sim", "issuer", "rcgen", "openssl", "openssl-sys"] {
             assert!(
                 !names.contains(&unwanted),
                 "jpki-tool --no-default-features depends on {unwanted}:\n{tree}"

@@ -28,6 +28,7 @@ pub struct Revocation {
 }
 
 /// Appends one `revokedCertificates` entry.
+#[cfg(feature = "issue")]
 pub(crate) fn write_entry(out: &mut Vec<u8>, r: &Revocation) {
     let mut body = Vec::with_capacity(64);
     body.extend_from_slice(&w::uint(r.serial.as_bytes()));

@@ -3,10 +3,11 @@
 //!
 //! It serves two things: [`crate::DistinguishedName::to_der`] (the profile's name bytes, which
 //! tests compare verbatim with the real CA certificates) and the one-pass CRL writer of
-//! [`crate::CertificateAuthority::issue_crl`], kept because rcgen's CRL builder cannot express the
+//! `CertificateAuthority::issue_crl`, kept because rcgen's CRL builder cannot express the
 //! profile (see there). The parsing side uses `x509-cert`/`der` and [`crate::der_reader`].
 
 use der::asn1::ObjectIdentifier;
+#[cfg(feature = "issue")]
 use time::OffsetDateTime;
 
 pub(crate) const SEQUENCE: u8 = 0x30;
@@ -55,15 +56,18 @@ pub(crate) fn oid(oid: &ObjectIdentifier) -> Vec<u8> {
     tlv(OID, oid.as_bytes())
 }
 
+#[cfg(feature = "issue")]
 pub(crate) fn octets(b: &[u8]) -> Vec<u8> {
     tlv(OCTET_STRING, b)
 }
 
+#[cfg(feature = "issue")]
 pub(crate) fn null() -> Vec<u8> {
     vec![NULL, 0]
 }
 
 /// BIT STRING with no unused bits.
+#[cfg(feature = "issue")]
 pub(crate) fn bit_string(b: &[u8]) -> Vec<u8> {
     let mut content = Vec::with_capacity(b.len() + 1);
     content.push(0);
@@ -72,6 +76,7 @@ pub(crate) fn bit_string(b: &[u8]) -> Vec<u8> {
 }
 
 /// INTEGER from an unsigned big-endian magnitude (leading zeros stripped, sign byte added).
+#[cfg(feature = "issue")]
 pub(crate) fn uint(magnitude: &[u8]) -> Vec<u8> {
     let skip = magnitude.iter().take_while(|b| **b == 0).count();
     let m = magnitude.get(skip..).unwrap_or_default();
@@ -84,6 +89,7 @@ pub(crate) fn uint(magnitude: &[u8]) -> Vec<u8> {
 }
 
 /// Appends an RFC 5280 Time: UTCTime for 1950–2049, GeneralizedTime otherwise. Seconds precision.
+#[cfg(feature = "issue")]
 pub(crate) fn push_time(out: &mut Vec<u8>, t: OffsetDateTime) {
     let t = t.to_offset(time::UtcOffset::UTC);
     let year = t.year();
@@ -120,12 +126,14 @@ pub(crate) fn push_time(out: &mut Vec<u8>, t: OffsetDateTime) {
 }
 
 /// `AlgorithmIdentifier` for sha256WithRSAEncryption (NULL parameters, as on real JPKI certs).
+#[cfg(feature = "issue")]
 pub(crate) fn sha256_with_rsa() -> Vec<u8> {
     seq(&[&oid(&crate::oid::SHA256_WITH_RSA), &null()])
 }
 
 /// One non-critical extension: `SEQUENCE { extnID, extnValue OCTET STRING }` (the CRL and
 /// CRL-entry extensions of the profile are all non-critical).
+#[cfg(feature = "issue")]
 pub(crate) fn extension(id: &ObjectIdentifier, value: &[u8]) -> Vec<u8> {
     seq(&[&oid(id), &octets(value)])
 }

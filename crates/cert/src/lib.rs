@@ -15,8 +15,10 @@ pub mod crl;
 mod der_reader;
 mod der_writer;
 mod error;
+#[cfg(feature = "issue")]
 mod extensions;
 pub mod holder;
+#[cfg(feature = "issue")]
 pub mod issue;
 pub mod keys;
 pub mod name;
@@ -29,6 +31,7 @@ pub use certificate::JpkiCertificate;
 pub use crl::{Crl, Revocation, RevocationReason};
 pub use error::Error;
 pub use holder::{CardText, Era, FourFacts, Gender, Holder, Municipality, TextPart};
+#[cfg(feature = "issue")]
 pub use issue::{
     AuthenticationRequest, CaRequest, CertificateAuthority, CrlRequest, SignatureRequest,
 };
