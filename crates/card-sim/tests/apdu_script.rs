@@ -737,6 +737,8 @@ fn read_facts(contents: card_sim::CardContents) -> Vec<u8> {
     ef
 }
 
+/// EF 0002 as real cards lay it out (card-map §4): `DF21` holds the offsets of the `DF22`..`DF25`
+/// tags counted from byte 0 of the EF, so they include the `FF20` header.
 fn expected_facts(f: &card_sim::FourFacts) -> (Vec<u8>, [usize; 4]) {
     let fields: [(u8, &[u8]); 4] = [
         (0x22, f.name.as_bytes()),
@@ -744,27 +746,25 @@ fn expected_facts(f: &card_sim::FourFacts) -> (Vec<u8>, [usize; 4]) {
         (0x24, f.birth_date.as_bytes()),
         (0x25, &[f.sex.code()]),
     ];
-    let mut encoded = Vec::new();
+    let encoded: Vec<Vec<u8>> = fields
+        .iter()
+        .map(|(tag, value)| [&[0xDF, *tag][..], &ber_len(value.len()), value].concat())
+        .collect();
+    let value_len = 11 + encoded.iter().map(Vec::len).sum::<usize>();
+    let mut ef = [&[0xFF, 0x20][..], &ber_len(value_len)].concat();
     let mut offsets = [0usize; 4];
-    let mut off = 11; // after DF 21 08 <8 bytes>
-    for (i, (tag, value)) in fields.iter().enumerate() {
-        offsets[i] = off;
-        let mut tlv = vec![0xDF, *tag];
-        tlv.extend(ber_len(value.len()));
-        tlv.extend_from_slice(value);
+    let mut off = ef.len() + 11; // the FF20 header, then DF 21 08 <8 bytes>
+    for (slot, tlv) in offsets.iter_mut().zip(&encoded) {
+        *slot = off;
         off += tlv.len();
-        encoded.extend(tlv);
     }
-    let mut body = vec![0xDF, 0x21, 0x08];
+    ef.extend([0xDF, 0x21, 0x08]);
     for off in offsets {
-        body.extend_from_slice(&u16::try_from(off).unwrap().to_be_bytes());
+        ef.extend_from_slice(&u16::try_from(off).unwrap().to_be_bytes());
     }
-    body.extend(encoded);
-    let mut ef = vec![0xFF, 0x20];
-    ef.extend(ber_len(body.len()));
-    let header = ef.len();
-    ef.extend(body);
-    (ef, offsets.map(|o| o + header))
+    ef.extend(encoded.concat());
+    assert_eq!(ef.len(), off);
+    (ef, offsets)
 }
 
 #[test]
@@ -772,13 +772,69 @@ fn four_facts_are_in_order_df21_to_df25() {
     let ef = read_facts(my_number_contents());
     let (expected, offsets) = expected_facts(&facts());
     assert_eq!(hex::encode_upper(&ef), hex::encode_upper(&expected));
-    for off in offsets {
-        assert_eq!(ef[off], 0xDF, "DF21 offsets point at the tags");
+    for (off, tag) in offsets.into_iter().zip([0x22, 0x23, 0x24, 0x25]) {
+        assert_eq!(
+            ef[off..off + 2],
+            [0xDF, tag],
+            "DF21 offsets point at the tags"
+        );
     }
     // parses as BER-TLV with the apdu crate, fields in order
     let tlv = apdu::tlv::parse(&ef).unwrap();
     assert_eq!(apdu::tlv::find_value(&tlv, 0xDF24), Some(&b"19900101"[..]));
     assert_eq!(apdu::tlv::find_value(&tlv, 0xDF25), Some(&b"2"[..]));
+}
+
+/// Facts whose fields have the lengths of the two real cards of card-map §4 (MC text.rs test
+/// data): a 15-byte name (5 characters, 氏 U+3000 名) and an address of `address_chars`
+/// full-width characters.
+fn facts_shaped_like_a_real_card(address_chars: usize) -> card_sim::CardContents {
+    let mut contents = my_number_contents();
+    let text = contents.text_support.as_mut().unwrap();
+    text.facts.name = "番号\u{3000}花子様".chars().take(5).collect();
+    assert_eq!(text.facts.name.len(), 15);
+    text.facts.address = "東京都千代田区１２３"
+        .chars()
+        .cycle()
+        .take(address_chars)
+        .collect();
+    contents
+}
+
+#[test]
+fn df21_matches_the_headers_of_real_cards() {
+    // card-map §4: `0x0E` = 3 header bytes + 11 bytes of DF21; DF22 18 bytes, DF24 11 bytes
+    for (address_chars, header) in [
+        (17, "FF 20 62 DF 21 08 00 0E 00 20 00 56 00 61"),
+        (18, "FF 20 65 DF 21 08 00 0E 00 20 00 59 00 64"),
+    ] {
+        let contents = facts_shaped_like_a_real_card(address_chars);
+        let ef = read_facts(contents.clone());
+        assert_eq!(hex::encode_upper(&ef[..14]), header.replace(' ', ""));
+        let (expected, _) = expected_facts(&contents.text_support.as_ref().unwrap().facts);
+        assert_eq!(hex::encode_upper(&ef), hex::encode_upper(&expected));
+        // the last object, DF25 01 <sex>, ends the EF
+        assert_eq!(ef.len(), 3 + usize::from(ef[2]));
+    }
+}
+
+#[test]
+fn df21_offsets_grow_by_one_with_a_long_form_length() {
+    // 40 full-width characters: 120 bytes of address push the FF20 value past 127 bytes
+    let contents = facts_shaped_like_a_real_card(40);
+    let ef = read_facts(contents);
+    assert_eq!(&ef[..4], &[0xFF, 0x20, 0x81, 0xA7]);
+    assert_eq!(ef.len(), 4 + 0xA7);
+    // the same fields as the first real card with 120 instead of 51 address bytes, one byte later
+    let table: Vec<u16> = ef[7..15]
+        .chunks(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    assert_eq!(table, [0x0F, 0x21, 0x21 + 123, 0x21 + 123 + 11]);
+    for (off, tag) in table.into_iter().zip([0x22, 0x23, 0x24, 0x25]) {
+        let off = usize::from(off);
+        assert_eq!(ef[off..off + 2], [0xDF, tag]);
+    }
 }
 
 #[test]
@@ -789,9 +845,11 @@ fn four_facts_with_a_long_address_use_long_form_lengths() {
     text.facts.address = "東".repeat(100);
     text.facts.sex = card_sim::Sex::NotApplicable;
     let ef = read_facts(contents.clone());
-    let (expected, _) = expected_facts(&contents.text_support.as_ref().unwrap().facts);
+    let (expected, offsets) = expected_facts(&contents.text_support.as_ref().unwrap().facts);
     assert_eq!(&ef[..3], &[0xFF, 0x20, 0x82]);
     assert_eq!(hex::encode_upper(&ef), hex::encode_upper(&expected));
+    // FF 20 82 hi lo, DF 21 08 ...: the first offset is 5 + 11
+    assert_eq!(offsets[0], 16);
     assert_eq!(*ef.last().unwrap(), b'9');
 }
 

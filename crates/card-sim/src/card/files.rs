@@ -168,10 +168,12 @@ pub(crate) fn my_number_ef(digits: &[u8; 12]) -> Vec<u8> {
 }
 
 /// Text-support EF 0002: `FF 20 <len>` { `DF21` offsets, `DF22` name, `DF23` address,
-/// `DF24` birth `YYYYMMDD`, `DF25` sex }, in that order (spec §6, §9).
+/// `DF24` birth `YYYYMMDD`, `DF25` sex }, in that order (card-map §4).
 ///
-/// DF21 (choice, the spec names it "offsets" only): four 2-byte big-endian offsets of the
-/// DF22..DF25 objects, counted from the start of the `FF20` value.
+/// `DF21`: four 2-byte big-endian offsets of the `DF22`..`DF25` tags, counted from byte 0 of
+/// the EF, as real cards write them: `FF 20 62 DF 21 08 000E 0020 0056 0061` (the first is
+/// 3 header bytes + the 11 bytes of `DF21`). A long-form `FF20` length (`81 xx`, `82 xx xx`)
+/// moves every offset by its extra bytes.
 pub(crate) fn facts_ef(facts: &FourFacts) -> Option<Vec<u8>> {
     let fields = [
         tlv::primitive(0xDF22, facts.name.as_bytes()).ok()?,
@@ -179,15 +181,27 @@ pub(crate) fn facts_ef(facts: &FourFacts) -> Option<Vec<u8>> {
         tlv::primitive(0xDF24, facts.birth_date.as_bytes()).ok()?,
         tlv::primitive(0xDF25, &[facts.sex.code()]).ok()?,
     ];
-    // DF 21 08 <8 bytes>
-    let mut offset: usize = 3 + 8;
+    // The header's length depends only on the value's length, which the offsets (fixed size)
+    // do not change: measure it with a zero table, then write the real one.
+    let with_table = |offsets: &[u8]| -> Option<Vec<u8>> {
+        let mut children = Vec::with_capacity(5);
+        children.push(tlv::primitive(0xDF21, offsets).ok()?);
+        children.extend(fields.iter().cloned());
+        Some(tlv::encode(&tlv::constructed(0xFF20, children).ok()?))
+    };
+    let field_lens: Vec<usize> = fields.iter().map(|f| tlv::encode(f).len()).collect();
+    let value_len = field_lens
+        .iter()
+        .try_fold(DF21_LEN, |acc, l| acc.checked_add(*l))?;
+    let header_len = with_table(&[0; 8])?.len().checked_sub(value_len)?;
+    let mut offset = header_len.checked_add(DF21_LEN)?;
     let mut offsets = Vec::with_capacity(8);
-    for field in &fields {
+    for len in field_lens {
         offsets.extend_from_slice(&u16::try_from(offset).ok()?.to_be_bytes());
-        offset = offset.checked_add(tlv::encode(field).len())?;
+        offset = offset.checked_add(len)?;
     }
-    let mut children = Vec::with_capacity(5);
-    children.push(tlv::primitive(0xDF21, &offsets).ok()?);
-    children.extend(fields);
-    Some(tlv::encode(&tlv::constructed(0xFF20, children).ok()?))
+    with_table(&offsets)
 }
+
+/// `DF 21 08` + 4 two-byte offsets.
+const DF21_LEN: usize = 3 + 8;
