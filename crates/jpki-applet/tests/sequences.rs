@@ -429,24 +429,63 @@ fn a_short_availability_file_fails_the_open() {
     assert!(matches!(e, Error::MalformedFile { fid: 0x0008, .. }), "{e}");
 }
 
+/// EF `0002` as a real card writes it: `FF 20 L` { `DF21 08` the offsets of the four tags,
+/// counted from byte 0 of the EF; `DF22`…`DF25` } (card-map §4). Values under 128 bytes in all.
+fn facts_ef(name: &str, address: &str, birth: &[u8], sex: &[u8]) -> Vec<u8> {
+    let fields: Vec<Vec<u8>> = [
+        (0xDF22, name.as_bytes()),
+        (0xDF23, address.as_bytes()),
+        (0xDF24, birth),
+        (0xDF25, sex),
+    ]
+    .into_iter()
+    .map(|(tag, v)| apdu::tlv::encode(&apdu::tlv::primitive(tag, v).unwrap()))
+    .collect();
+    let value_len = 11 + fields.iter().map(Vec::len).sum::<usize>();
+    assert!(value_len < 128, "short-form FF20 only");
+    let mut table = Vec::new();
+    let mut at = 3 + 11;
+    for field in &fields {
+        table.extend(u16::try_from(at).unwrap().to_be_bytes());
+        at += field.len();
+    }
+    let mut ef = vec![
+        0xFF,
+        0x20,
+        u8::try_from(value_len).unwrap(),
+        0xDF,
+        0x21,
+        0x08,
+    ];
+    ef.extend(table);
+    ef.extend(fields.concat());
+    ef
+}
+
+/// The APDUs that read EF `0002` after VERIFY: SELECT, an 8-byte header read, the rest.
+fn read_facts_steps(facts: &[u8]) -> [(String, String); 3] {
+    let h = |b: &[u8]| hex::encode_upper(b);
+    [
+        ("00A4020C020002".to_owned(), "9000".to_owned()),
+        ("00B0000008".to_owned(), format!("{}9000", h(&facts[..8]))),
+        (
+            format!("00B00008{:02X}", facts.len() - 8),
+            format!("{}9000", h(&facts[8..])),
+        ),
+    ]
+}
+
 #[test]
 fn text_support_reads_my_number_and_four_facts() {
-    let facts = apdu::tlv::constructed(
-        0xFF20,
-        vec![
-            apdu::tlv::primitive(0xDF21, &[0x00, 0x0A]).unwrap(),
-            apdu::tlv::primitive(0xDF22, "番号　花子".as_bytes()).unwrap(),
-            apdu::tlv::primitive(0xDF23, "東京都千代田区永田町１－７－１".as_bytes()).unwrap(),
-            apdu::tlv::primitive(0xDF24, b"19850412").unwrap(),
-            apdu::tlv::primitive(0xDF25, b"2").unwrap(),
-        ],
-    )
-    .unwrap();
-    let facts = apdu::tlv::encode(&facts);
-    let h = |b: &[u8]| hex::encode_upper(b);
-    let head = format!("{}9000", h(&facts[..8]));
-    let rest = format!("{}9000", h(&facts[8..]));
-    let rest_cmd = format!("00B00008{:02X}", facts.len() - 8);
+    let facts = facts_ef(
+        "番号　花子",
+        "東京都千代田区永田町１－７－１",
+        b"19850412",
+        b"2",
+    );
+    // the offset table real cards write: 3 header bytes + 11 bytes of DF21 first
+    assert_eq!(hex::encode_upper(&facts[..8]), "FF205CDF2108000E");
+    let [select, head, rest] = read_facts_steps(&facts);
     let ts = "00A4040C0AD3921000310001010408";
     let mut card = opened(&[
         (ts, "9000"),
@@ -457,9 +496,9 @@ fn text_support_reads_my_number_and_four_facts() {
         (ts, "9000"),
         ("00A4020C020011", "9000"),
         ("002000800431323334", "9000"),
-        ("00A4020C020002", "9000"),
-        ("00B0000008", &head),
-        (&rest_cmd, &rest),
+        (select.0.as_str(), select.1.as_str()),
+        (head.0.as_str(), head.1.as_str()),
+        (rest.0.as_str(), rest.1.as_str()),
     ]);
     assert_eq!(
         card.text_support().my_number(b"1234").unwrap(),
@@ -476,35 +515,52 @@ fn text_support_reads_my_number_and_four_facts() {
 #[test]
 fn a_text_session_reads_both_files_under_one_verify() {
     let ts = "00A4040C0AD3921000310001010408";
-    let facts = apdu::tlv::encode(
-        &apdu::tlv::constructed(
-            0xFF20,
-            vec![
-                apdu::tlv::primitive(0xDF22, "番号　花子".as_bytes()).unwrap(),
-                apdu::tlv::primitive(0xDF23, "東京都".as_bytes()).unwrap(),
-                apdu::tlv::primitive(0xDF24, b"19850412").unwrap(),
-                apdu::tlv::primitive(0xDF25, b"9").unwrap(),
-            ],
-        )
-        .unwrap(),
-    );
-    let h = |b: &[u8]| hex::encode_upper(b);
-    let head = format!("{}9000", h(&facts[..8]));
-    let rest = format!("{}9000", h(&facts[8..]));
-    let rest_cmd = format!("00B00008{:02X}", facts.len() - 8);
+    let facts = facts_ef("番号　花子", "東京都", b"19850412", b"9");
+    let [select, head, rest] = read_facts_steps(&facts);
     let mut card = opened(&[
         (ts, "9000"),
         ("00A4020C020011", "9000"),
         ("002000800431323334", "9000"),
         ("00A4020C020001", "9000"),
         ("00B0000000", "FF100C3132333435363738393031389000"),
-        ("00A4020C020002", "9000"),
-        ("00B0000008", &head),
-        (&rest_cmd, &rest),
+        (select.0.as_str(), select.1.as_str()),
+        (head.0.as_str(), head.1.as_str()),
+        (rest.0.as_str(), rest.1.as_str()),
     ]);
     let mut session = card.text_support().verify_pin(b"1234").unwrap();
     assert_eq!(session.my_number().unwrap(), "123456789018");
     let f = session.four_facts().unwrap();
     assert_eq!(f.sex, jpki_applet::Sex::NotApplicable);
+    card.into_inner().done();
+}
+
+#[test]
+fn a_facts_file_whose_offset_table_misses_its_objects_is_refused() {
+    // the table counted from the FF20 value, 3 low: what card-sim answered before issue #16
+    let mut facts = facts_ef("番号　花子", "東京都", b"19850412", b"1");
+    for pair in facts[6..14].chunks_mut(2) {
+        let off = u16::from_be_bytes([pair[0], pair[1]]) - 3;
+        pair.copy_from_slice(&off.to_be_bytes());
+    }
+    let [select, head, rest] = read_facts_steps(&facts);
+    let mut card = opened(&[
+        ("00A4040C0AD3921000310001010408", "9000"),
+        ("00A4020C020011", "9000"),
+        ("002000800431323334", "9000"),
+        (select.0.as_str(), select.1.as_str()),
+        (head.0.as_str(), head.1.as_str()),
+        (rest.0.as_str(), rest.1.as_str()),
+    ]);
+    let e = card.text_support().four_facts(b"1234").unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::MalformedFile {
+                fid: 0x0002,
+                reason: "the offset table (DF21) does not point at the objects"
+            }
+        ),
+        "{e}"
+    );
     card.into_inner().done();
 }
