@@ -158,8 +158,13 @@ fn juki_card_has_no_my_number_applications() {
     exchange(&mut card, SELECT_JPKI, "9000");
     // token info `JPKIAPICCTOKEN` padded to 32, availability: signature only
     exchange(&mut card, "00 A4 02 0C 02 00 06", "9000");
-    let token = exchange(&mut card, "00 B0 00 00 20", "9000");
-    assert_eq!(token, b"JPKIAPICCTOKEN                  ");
+    let token = exchange(&mut card, "00 B0 00 00 00", "9000");
+    assert_eq!(&token[..32], b"JPKIAPICCTOKEN                  ");
+    // the rest of the layout is the My Number card's, with the serial of this card
+    assert_eq!(
+        token,
+        token_info("JPKIAPICCTOKEN", &token_serial(&key(5).cert))
+    );
     exchange(&mut card, "00 A4 02 0C 02 00 08", "9000");
     exchange_exact(&mut card, "00 B0 00 00 03", "8F 00 00 9000");
     exchange(&mut card, "00 A4 02 0C 02 00 0A", "6A82");
@@ -235,20 +240,76 @@ fn signature_certificate_needs_the_signature_pin() {
     assert_eq!(read_all(&mut card), key(2).cert);
 }
 
+/// EF 0006 as card-map §3 lays it out: PKCS#11 `CK_TOKEN_INFO`, 4-byte big-endian ULONGs.
+fn token_info(label: &str, serial: &str) -> Vec<u8> {
+    let text = |s: &str, len: usize| format!("{s:<len$}").into_bytes();
+    let mut out = text(label, 32);
+    out.extend(b"00000000000000000000000000000001"); // manufacturerID
+    out.extend(text("E16R01NJ", 16)); // model
+    out.extend(serial.as_bytes()); // serialNumber
+    out.extend(hx("00 00 04 0D")); // flags: RNG, LOGIN_REQUIRED, USER_PIN_INITIALIZED, TOKEN_INITIALIZED
+    out.extend(hx("00000001 00000000 00000001 00000000")); // sessions 1, 0, 1, 0
+    out.extend(hx("00000010 00000006")); // max / min PIN length 16, 6
+    out.extend([0xFF; 16]); // memory, unknown ×4
+    out.extend(b"0301"); // hardware, firmware version as ASCII
+    out.extend(b"9999999999999999"); // utcTime
+    assert_eq!(out.len(), 160);
+    out
+}
+
+/// card-sim's choice of serialNumber: SHA-256 of a label and the card's identity (for a card
+/// built from bare contents, its signature certificate), first 8 bytes mod 10^16, 16 digits.
+fn token_serial(identity: &[u8]) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"card-sim token serial\0")
+        .chain_update(identity)
+        .finalize();
+    let n = u64::from_be_bytes(digest[..8].try_into().unwrap()) % 10_000_000_000_000_000;
+    format!("{n:016}")
+}
+
 #[test]
-fn token_info_is_160_bytes_starting_with_the_padded_label() {
+fn token_info_is_the_160_bytes_of_ck_token_info() {
     let mut card = my_number_card();
     exchange(&mut card, SELECT_JPKI, "9000");
     exchange(&mut card, "00 A4 02 0C 02 00 06", "9000");
-    let token = exchange(&mut card, "00 B0 00 00 00", "9000");
-    assert_eq!(token.len(), 160);
-    assert_eq!(&token[..32], b"JPKIAPICCTOKEN2                 ");
+    let expected = token_info("JPKIAPICCTOKEN2", &token_serial(&key(2).cert));
+    exchange_exact(
+        &mut card,
+        "00 B0 00 00 00",
+        &format!("{} 9000", hex::encode_upper(&expected)),
+    );
     exchange_exact(
         &mut card,
         "00 B0 00 00 11",
         "4A 50 4B 49 41 50 49 43 43 54 4F 4B 45 4E 32 20 20 9000",
     );
+    // flags to the PIN bounds, by offset
+    exchange_exact(
+        &mut card,
+        "00 B0 00 60 1C",
+        "0000040D 00000001 00000000 00000001 00000000 00000010 00000006 9000",
+    );
     exchange(&mut card, "00 B0 00 A0 01", "6B00");
+}
+
+#[test]
+fn token_serials_differ_between_cards_and_stay_with_a_card() {
+    let read_serial = |card: &mut card_sim::SimCard| {
+        exchange(card, SELECT_JPKI, "9000");
+        exchange(card, "00 A4 02 0C 02 00 06", "9000");
+        exchange(card, "00 B0 00 50 10", "9000")
+    };
+    let mut first = my_number_card();
+    let serial = read_serial(&mut first);
+    assert!(serial.iter().all(u8::is_ascii_digit), "{serial:?}");
+    first.reset();
+    assert_eq!(read_serial(&mut first), serial);
+    assert_eq!(read_serial(&mut my_number_card()), serial);
+    // another card (here: without a signature key, so its authentication certificate)
+    let other = read_serial(&mut auth_only_card());
+    assert_ne!(other, serial);
+    assert_eq!(other, token_serial(&key(1).cert).into_bytes());
 }
 
 #[test]
