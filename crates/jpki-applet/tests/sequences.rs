@@ -56,9 +56,26 @@ impl Transport for Script {
 
 const SELECT_JPKI: &str = "00A4040C0AD392F000260100000001";
 const SELECT_TOKEN: &str = "00A4020C020006";
-const MY_NUMBER_TOKEN: &str =
-    "4A504B494150494343544F4B454E32 2020202020202020202020202020202020 9000";
-const JUKI_TOKEN: &str = "4A504B494150494343544F4B454E 20 2020202020202020202020202020202020 9000";
+/// EF 0006 of a My Number card: soltia48/myna-card's vector (card-map §3), 160 bytes.
+const MY_NUMBER_TOKEN: &str = concat!(
+    "4A504B494150494343544F4B454E322020202020202020202020202020202020",
+    "3030303030303030303030303030303030303030303030303030303030303031",
+    "4531365230314E4A2020202020202020",
+    "30303030303030303230353030303033",
+    "0000040D000000010000000000000001000000000000001000000006FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+    "3033303139393939393939393939393939393939",
+    "9000"
+);
+/// EF 0006 of a Juki card: the same layout under the Juki label.
+const JUKI_TOKEN: &str = concat!(
+    "4A504B494150494343544F4B454E202020202020202020202020202020202020",
+    "3030303030303030303030303030303030303030303030303030303030303031",
+    "4531365230314E4A2020202020202020",
+    "30303030303030303132333435363738",
+    "0000040D000000010000000000000001000000000000001000000006FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+    "3033303139393939393939393939393939393939",
+    "9000"
+);
 
 const SELECT_AVAILABILITY: &str = "00A4020C020008";
 const READ_AVAILABILITY: &str = "00B0000003";
@@ -133,7 +150,10 @@ fn the_facts_are_read_once_when_opened_and_answer_without_apdus() {
     let card = opened_as(JUKI_TOKEN, "8F00009000", &[]);
     assert_eq!(card.kind(), jpki_applet::CardKind::Juki);
     assert_eq!(card.token_info().label, "JPKIAPICCTOKEN");
-    assert_eq!(card.token_info().raw.len(), 32);
+    let token = card.token_info();
+    assert_eq!(token.serial_number, "0000000012345678");
+    assert_eq!(token.model, "E16R01NJ");
+    assert_eq!((token.min_pin_len, token.max_pin_len), (6, 16));
     let a = card.availability();
     assert!(a.sign && !a.auth);
     assert!(a.has(KeyRef::Sign) && !a.has(KeyRef::Auth));
@@ -413,14 +433,90 @@ fn availability_reads_both_flags() {
 }
 
 #[test]
-fn a_token_label_of_no_jpki_card_fails_the_open() {
-    let e = JpkiApplet::open(Script::new(&[
+fn the_token_info_is_parsed_field_by_field() {
+    let card = opened(&[]);
+    let token = card.token_info();
+    assert_eq!(token.label, "JPKIAPICCTOKEN2");
+    assert_eq!(token.manufacturer_id, "00000000000000000000000000000001");
+    assert_eq!(token.model, "E16R01NJ");
+    assert_eq!(token.serial_number, "0000000020500003");
+    assert_eq!(token.flags, 0x0000_040D);
+    assert_eq!(token.sessions, [1, 0, 1, 0]);
+    assert_eq!((token.max_pin_len, token.min_pin_len), (16, 6));
+    assert_eq!(token.memory, [u32::MAX; 4]);
+    assert_eq!(
+        (&token.hardware_version, &token.firmware_version),
+        (b"03", b"01")
+    );
+    assert_eq!(&token.utc_time, b"9999999999999999");
+    card.into_inner().done();
+}
+
+/// Opens a card whose EF 0006 answers `token` (hex, with its status word); the open stops there.
+fn open_with_token(token: &str) -> Error {
+    JpkiApplet::open(Script::new(&[
         (SELECT_JPKI, "9000"),
         (SELECT_TOKEN, "9000"),
-        ("00B0000000", "4A504B4941504943435445535420209000"),
+        ("00B0000000", token),
     ]))
-    .unwrap_err();
-    assert!(matches!(e, Error::MalformedFile { fid: 0x0006, .. }), "{e}");
+    .unwrap_err()
+}
+
+#[test]
+fn a_token_label_of_no_jpki_card_fails_the_open() {
+    // the Android token's label in a 160-byte file
+    let android = MY_NUMBER_TOKEN.replacen(
+        "4A504B494150494343544F4B454E32",
+        "4A504B49415047505345544F4B454E", // JPKIAPGPSETOKEN
+        1,
+    );
+    let e = open_with_token(&android);
+    assert!(
+        matches!(
+            e,
+            Error::MalformedFile {
+                fid: 0x0006,
+                reason: "token label is not JPKIAPICCTOKEN or JPKIAPICCTOKEN2"
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_short_or_odd_token_info_fails_the_open() {
+    // the label alone (32 bytes), 159 bytes, 161 bytes
+    let whole = &MY_NUMBER_TOKEN[..MY_NUMBER_TOKEN.len() - 4];
+    for token in [
+        format!("{}9000", &whole[..64]),
+        format!("{}9000", &whole[..318]),
+        format!("{whole}009000"),
+    ] {
+        let e = open_with_token(&token);
+        assert!(
+            matches!(
+                e,
+                Error::MalformedFile {
+                    fid: 0x0006,
+                    reason: "not 160 bytes"
+                }
+            ),
+            "{e}"
+        );
+    }
+    // the label, then 128 zero bytes: what card-sim answered before
+    let zeros = format!("{}{}9000", &whole[..64], "00".repeat(128));
+    let e = open_with_token(&zeros);
+    assert!(
+        matches!(
+            e,
+            Error::MalformedFile {
+                fid: 0x0006,
+                reason: "a text field is not printable ASCII"
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]
