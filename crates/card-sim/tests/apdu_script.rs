@@ -1013,6 +1013,19 @@ mod admin_channel {
     }
 
     #[test]
+    fn an_issued_card_s_token_serial_comes_from_its_card_id() {
+        let mut card = card();
+        exchange(&mut card, SELECT_JPKI, "9000");
+        exchange(&mut card, "00 A4 02 0C 02 00 06", "9000");
+        let token = exchange(&mut card, "00 B0 00 00 00", "9000");
+        // the same contents as my_number_card(), whose serial comes from its certificate
+        assert_eq!(
+            token,
+            super::token_info("JPKIAPICCTOKEN2", &super::token_serial(&CARD_ID))
+        );
+    }
+
+    #[test]
     fn get_data_returns_the_card_id() {
         let mut card = card();
         exchange_exact(
