@@ -158,8 +158,13 @@ fn juki_card_has_no_my_number_applications() {
     exchange(&mut card, SELECT_JPKI, "9000");
     // token info `JPKIAPICCTOKEN` padded to 32, availability: signature only
     exchange(&mut card, "00 A4 02 0C 02 00 06", "9000");
-    let token = exchange(&mut card, "00 B0 00 00 20", "9000");
-    assert_eq!(token, b"JPKIAPICCTOKEN                  ");
+    let token = exchange(&mut card, "00 B0 00 00 00", "9000");
+    assert_eq!(&token[..32], b"JPKIAPICCTOKEN                  ");
+    // the rest of the layout is the My Number card's, with the serial of this card
+    assert_eq!(
+        token,
+        token_info("JPKIAPICCTOKEN", &token_serial(&key(5).cert))
+    );
     exchange(&mut card, "00 A4 02 0C 02 00 08", "9000");
     exchange_exact(&mut card, "00 B0 00 00 03", "8F 00 00 9000");
     exchange(&mut card, "00 A4 02 0C 02 00 0A", "6A82");
@@ -235,20 +240,76 @@ fn signature_certificate_needs_the_signature_pin() {
     assert_eq!(read_all(&mut card), key(2).cert);
 }
 
+/// EF 0006 as card-map §3 lays it out: PKCS#11 `CK_TOKEN_INFO`, 4-byte big-endian ULONGs.
+fn token_info(label: &str, serial: &str) -> Vec<u8> {
+    let text = |s: &str, len: usize| format!("{s:<len$}").into_bytes();
+    let mut out = text(label, 32);
+    out.extend(b"00000000000000000000000000000001"); // manufacturerID
+    out.extend(text("E16R01NJ", 16)); // model
+    out.extend(serial.as_bytes()); // serialNumber
+    out.extend(hx("00 00 04 0D")); // flags: RNG, LOGIN_REQUIRED, USER_PIN_INITIALIZED, TOKEN_INITIALIZED
+    out.extend(hx("00000001 00000000 00000001 00000000")); // sessions 1, 0, 1, 0
+    out.extend(hx("00000010 00000006")); // max / min PIN length 16, 6
+    out.extend([0xFF; 16]); // memory, unknown ×4
+    out.extend(b"0301"); // hardware, firmware version as ASCII
+    out.extend(b"9999999999999999"); // utcTime
+    assert_eq!(out.len(), 160);
+    out
+}
+
+/// card-sim's choice of serialNumber: SHA-256 of a label and the card's identity (for a card
+/// built from bare contents, its signature certificate), first 8 bytes mod 10^16, 16 digits.
+fn token_serial(identity: &[u8]) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"card-sim token serial\0")
+        .chain_update(identity)
+        .finalize();
+    let n = u64::from_be_bytes(digest[..8].try_into().unwrap()) % 10_000_000_000_000_000;
+    format!("{n:016}")
+}
+
 #[test]
-fn token_info_is_160_bytes_starting_with_the_padded_label() {
+fn token_info_is_the_160_bytes_of_ck_token_info() {
     let mut card = my_number_card();
     exchange(&mut card, SELECT_JPKI, "9000");
     exchange(&mut card, "00 A4 02 0C 02 00 06", "9000");
-    let token = exchange(&mut card, "00 B0 00 00 00", "9000");
-    assert_eq!(token.len(), 160);
-    assert_eq!(&token[..32], b"JPKIAPICCTOKEN2                 ");
+    let expected = token_info("JPKIAPICCTOKEN2", &token_serial(&key(2).cert));
+    exchange_exact(
+        &mut card,
+        "00 B0 00 00 00",
+        &format!("{} 9000", hex::encode_upper(&expected)),
+    );
     exchange_exact(
         &mut card,
         "00 B0 00 00 11",
         "4A 50 4B 49 41 50 49 43 43 54 4F 4B 45 4E 32 20 20 9000",
     );
+    // flags to the PIN bounds, by offset
+    exchange_exact(
+        &mut card,
+        "00 B0 00 60 1C",
+        "0000040D 00000001 00000000 00000001 00000000 00000010 00000006 9000",
+    );
     exchange(&mut card, "00 B0 00 A0 01", "6B00");
+}
+
+#[test]
+fn token_serials_differ_between_cards_and_stay_with_a_card() {
+    let read_serial = |card: &mut card_sim::SimCard| {
+        exchange(card, SELECT_JPKI, "9000");
+        exchange(card, "00 A4 02 0C 02 00 06", "9000");
+        exchange(card, "00 B0 00 50 10", "9000")
+    };
+    let mut first = my_number_card();
+    let serial = read_serial(&mut first);
+    assert!(serial.iter().all(u8::is_ascii_digit), "{serial:?}");
+    first.reset();
+    assert_eq!(read_serial(&mut first), serial);
+    assert_eq!(read_serial(&mut my_number_card()), serial);
+    // another card (here: without a signature key, so its authentication certificate)
+    let other = read_serial(&mut auth_only_card());
+    assert_ne!(other, serial);
+    assert_eq!(other, token_serial(&key(1).cert).into_bytes());
 }
 
 #[test]
@@ -737,6 +798,8 @@ fn read_facts(contents: card_sim::CardContents) -> Vec<u8> {
     ef
 }
 
+/// EF 0002 as real cards lay it out (card-map §4): `DF21` holds the offsets of the `DF22`..`DF25`
+/// tags counted from byte 0 of the EF, so they include the `FF20` header.
 fn expected_facts(f: &card_sim::FourFacts) -> (Vec<u8>, [usize; 4]) {
     let fields: [(u8, &[u8]); 4] = [
         (0x22, f.name.as_bytes()),
@@ -744,27 +807,25 @@ fn expected_facts(f: &card_sim::FourFacts) -> (Vec<u8>, [usize; 4]) {
         (0x24, f.birth_date.as_bytes()),
         (0x25, &[f.sex.code()]),
     ];
-    let mut encoded = Vec::new();
+    let encoded: Vec<Vec<u8>> = fields
+        .iter()
+        .map(|(tag, value)| [&[0xDF, *tag][..], &ber_len(value.len()), value].concat())
+        .collect();
+    let value_len = 11 + encoded.iter().map(Vec::len).sum::<usize>();
+    let mut ef = [&[0xFF, 0x20][..], &ber_len(value_len)].concat();
     let mut offsets = [0usize; 4];
-    let mut off = 11; // after DF 21 08 <8 bytes>
-    for (i, (tag, value)) in fields.iter().enumerate() {
-        offsets[i] = off;
-        let mut tlv = vec![0xDF, *tag];
-        tlv.extend(ber_len(value.len()));
-        tlv.extend_from_slice(value);
+    let mut off = ef.len() + 11; // the FF20 header, then DF 21 08 <8 bytes>
+    for (slot, tlv) in offsets.iter_mut().zip(&encoded) {
+        *slot = off;
         off += tlv.len();
-        encoded.extend(tlv);
     }
-    let mut body = vec![0xDF, 0x21, 0x08];
+    ef.extend([0xDF, 0x21, 0x08]);
     for off in offsets {
-        body.extend_from_slice(&u16::try_from(off).unwrap().to_be_bytes());
+        ef.extend_from_slice(&u16::try_from(off).unwrap().to_be_bytes());
     }
-    body.extend(encoded);
-    let mut ef = vec![0xFF, 0x20];
-    ef.extend(ber_len(body.len()));
-    let header = ef.len();
-    ef.extend(body);
-    (ef, offsets.map(|o| o + header))
+    ef.extend(encoded.concat());
+    assert_eq!(ef.len(), off);
+    (ef, offsets)
 }
 
 #[test]
@@ -772,13 +833,69 @@ fn four_facts_are_in_order_df21_to_df25() {
     let ef = read_facts(my_number_contents());
     let (expected, offsets) = expected_facts(&facts());
     assert_eq!(hex::encode_upper(&ef), hex::encode_upper(&expected));
-    for off in offsets {
-        assert_eq!(ef[off], 0xDF, "DF21 offsets point at the tags");
+    for (off, tag) in offsets.into_iter().zip([0x22, 0x23, 0x24, 0x25]) {
+        assert_eq!(
+            ef[off..off + 2],
+            [0xDF, tag],
+            "DF21 offsets point at the tags"
+        );
     }
     // parses as BER-TLV with the apdu crate, fields in order
     let tlv = apdu::tlv::parse(&ef).unwrap();
     assert_eq!(apdu::tlv::find_value(&tlv, 0xDF24), Some(&b"19900101"[..]));
     assert_eq!(apdu::tlv::find_value(&tlv, 0xDF25), Some(&b"2"[..]));
+}
+
+/// Facts whose fields have the lengths of the two real cards of card-map §4 (MC text.rs test
+/// data): a 15-byte name (5 characters, 氏 U+3000 名) and an address of `address_chars`
+/// full-width characters.
+fn facts_shaped_like_a_real_card(address_chars: usize) -> card_sim::CardContents {
+    let mut contents = my_number_contents();
+    let text = contents.text_support.as_mut().unwrap();
+    text.facts.name = "番号\u{3000}花子様".chars().take(5).collect();
+    assert_eq!(text.facts.name.len(), 15);
+    text.facts.address = "東京都千代田区１２３"
+        .chars()
+        .cycle()
+        .take(address_chars)
+        .collect();
+    contents
+}
+
+#[test]
+fn df21_matches_the_headers_of_real_cards() {
+    // card-map §4: `0x0E` = 3 header bytes + 11 bytes of DF21; DF22 18 bytes, DF24 11 bytes
+    for (address_chars, header) in [
+        (17, "FF 20 62 DF 21 08 00 0E 00 20 00 56 00 61"),
+        (18, "FF 20 65 DF 21 08 00 0E 00 20 00 59 00 64"),
+    ] {
+        let contents = facts_shaped_like_a_real_card(address_chars);
+        let ef = read_facts(contents.clone());
+        assert_eq!(hex::encode_upper(&ef[..14]), header.replace(' ', ""));
+        let (expected, _) = expected_facts(&contents.text_support.as_ref().unwrap().facts);
+        assert_eq!(hex::encode_upper(&ef), hex::encode_upper(&expected));
+        // the last object, DF25 01 <sex>, ends the EF
+        assert_eq!(ef.len(), 3 + usize::from(ef[2]));
+    }
+}
+
+#[test]
+fn df21_offsets_grow_by_one_with_a_long_form_length() {
+    // 40 full-width characters: 120 bytes of address push the FF20 value past 127 bytes
+    let contents = facts_shaped_like_a_real_card(40);
+    let ef = read_facts(contents);
+    assert_eq!(&ef[..4], &[0xFF, 0x20, 0x81, 0xA7]);
+    assert_eq!(ef.len(), 4 + 0xA7);
+    // the same fields as the first real card with 120 instead of 51 address bytes, one byte later
+    let table: Vec<u16> = ef[7..15]
+        .chunks(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
+    assert_eq!(table, [0x0F, 0x21, 0x21 + 123, 0x21 + 123 + 11]);
+    for (off, tag) in table.into_iter().zip([0x22, 0x23, 0x24, 0x25]) {
+        let off = usize::from(off);
+        assert_eq!(ef[off..off + 2], [0xDF, tag]);
+    }
 }
 
 #[test]
@@ -789,9 +906,11 @@ fn four_facts_with_a_long_address_use_long_form_lengths() {
     text.facts.address = "東".repeat(100);
     text.facts.sex = card_sim::Sex::NotApplicable;
     let ef = read_facts(contents.clone());
-    let (expected, _) = expected_facts(&contents.text_support.as_ref().unwrap().facts);
+    let (expected, offsets) = expected_facts(&contents.text_support.as_ref().unwrap().facts);
     assert_eq!(&ef[..3], &[0xFF, 0x20, 0x82]);
     assert_eq!(hex::encode_upper(&ef), hex::encode_upper(&expected));
+    // FF 20 82 hi lo, DF 21 08 ...: the first offset is 5 + 11
+    assert_eq!(offsets[0], 16);
     assert_eq!(*ef.last().unwrap(), b'9');
 }
 
@@ -891,6 +1010,19 @@ mod admin_channel {
         let signature: Signature = admin_key().sign(&admin_message(&CARD_ID, &challenge));
         let capdu = format!("00 82 00 00 40 {}", hex::encode(signature.to_bytes()));
         exchange(card, &capdu, "9000");
+    }
+
+    #[test]
+    fn an_issued_card_s_token_serial_comes_from_its_card_id() {
+        let mut card = card();
+        exchange(&mut card, SELECT_JPKI, "9000");
+        exchange(&mut card, "00 A4 02 0C 02 00 06", "9000");
+        let token = exchange(&mut card, "00 B0 00 00 00", "9000");
+        // the same contents as my_number_card(), whose serial comes from its certificate
+        assert_eq!(
+            token,
+            super::token_info("JPKIAPICCTOKEN2", &super::token_serial(&CARD_ID))
+        );
     }
 
     #[test]

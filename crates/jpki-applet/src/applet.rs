@@ -52,7 +52,8 @@ impl<T: Transport> JpkiApplet<T> {
     ///
     /// # Errors
     /// [`Error::ApplicationNotFound`] on a card without it; [`Error::MalformedFile`] for a
-    /// token label that names no JPKI card or an availability file under 2 bytes.
+    /// token info that is not 160 bytes of `CK_TOKEN_INFO` (or whose label names no JPKI
+    /// card) or an availability file under 2 bytes.
     pub fn open(transport: T) -> Result<Self, Error> {
         Self::open_channel(Channel::new(transport))
     }
@@ -251,19 +252,15 @@ impl<T: Transport> JpkiApplet<T> {
     }
 }
 
-/// `00 A4 02 0C 02 00 06`, then `00 B0 00 00 00`: the label names the generation.
+/// `00 A4 02 0C 02 00 06`, then `00 B0 00 00 00` → the 160 bytes of a `CK_TOKEN_INFO`, whose
+/// label names the generation.
 fn read_token_info<T: Transport>(ch: &mut Channel<T>) -> Result<TokenInfo, Error> {
     select_ef(ch, jpki::TOKEN_INFO)?;
     let raw = iso::read_binary(ch, 0, 256)?;
-    let label_bytes = raw.get(..32.min(raw.len())).unwrap_or_default();
-    let label = String::from_utf8_lossy(label_bytes)
-        .trim_end_matches([' ', '\0'])
-        .to_owned();
-    let kind = CardKind::from_token_label(&label).ok_or(Error::MalformedFile {
+    TokenInfo::parse(&raw).map_err(|reason| Error::MalformedFile {
         fid: jpki::TOKEN_INFO,
-        reason: "token label is not JPKIAPICCTOKEN or JPKIAPICCTOKEN2",
-    })?;
-    Ok(TokenInfo { label, kind, raw })
+        reason,
+    })
 }
 
 /// `00 A4 02 0C 02 00 08`, then `00 B0 00 00 03`: byte 0 the signature certificate, byte 1

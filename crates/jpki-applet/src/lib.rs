@@ -31,7 +31,7 @@ pub use session::KeySession;
 pub use text_support::{FourFacts, Sex, TextSession, TextSupport, my_number_check_digit_ok};
 pub use types::{
     Availability, CardFacts, CardKind, CertSlot, KeyRef, MAX_SIGN_INPUT, PinRef, PinStatus,
-    TokenInfo,
+    TOKEN_INFO_LEN, TokenInfo,
 };
 
 impl<T: apdu::Transport> JpkiApplet<T> {

@@ -167,6 +167,7 @@ impl<T: Transport> TextSession<'_, T> {
         let total = object_len(&head).ok_or(malformed("no BER-TLV header"))?;
         let file = read_rest(self.channel, ef::FOUR_FACTS, head, total)?;
         let object = tlv::parse(&file).map_err(|_| malformed("not BER-TLV"))?;
+        check_offset_table(&file).map_err(malformed)?;
         let text = |tag, what| -> Result<String, Error> {
             let v = tlv::find_value(&object, tag).ok_or(malformed(what))?;
             String::from_utf8(v.to_vec()).map_err(|_| malformed("a text field is not UTF-8"))
@@ -187,6 +188,63 @@ impl<T: Transport> TextSession<'_, T> {
             birth,
             sex,
         })
+    }
+}
+
+/// The fields of EF `0002` in the order the card writes them, after `DF21`.
+const FACT_TAGS: [u32; 4] = [0xDF22, 0xDF23, 0xDF24, 0xDF25];
+
+/// Checks EF `0002`'s `DF21` table against where the objects really are: the first child is
+/// `DF21` with 4 two-byte big-endian offsets, counted from byte 0 of the EF, of the `DF22`,
+/// `DF23`, `DF24` and `DF25` tags, which follow in that order and nothing else (card-map §4;
+/// real cards: `FF 20 62 DF 21 08 000E 0020 0056 0061`).
+///
+/// Strict, as soltia48/myna-card's `check_offsets` is (the one public client that reads the
+/// table; jpki/myna and jpki-rs ignore it): a card whose table disagrees with its own objects
+/// is broken or is not a My Number card, and the simulator once wrote a wrong one (issue #16),
+/// which this check would have caught.
+fn check_offset_table(file: &[u8]) -> Result<(), &'static str> {
+    let (tag, value, after) = tlv::split_object(file).map_err(|_| "not BER-TLV")?;
+    if tag != 0xFF20 {
+        return Err("tag is not FF20");
+    }
+    // byte 0 of the EF to byte 0 of the value: the FF20 header
+    let mut pos = file
+        .len()
+        .checked_sub(value.len() + after.len())
+        .ok_or("not BER-TLV")?;
+    let mut rest = value;
+    let mut table: Option<&[u8]> = None;
+    let mut starts = Vec::with_capacity(FACT_TAGS.len());
+    let mut tags = Vec::with_capacity(FACT_TAGS.len());
+    while !rest.is_empty() {
+        let (tag, value, after) = tlv::split_object(rest).map_err(|_| "not BER-TLV")?;
+        if table.is_none() {
+            if tag != 0xDF21 {
+                return Err("the offset table (DF21) is not the first object");
+            }
+            table = Some(value);
+        } else {
+            starts.push(pos);
+            tags.push(tag);
+        }
+        pos += rest.len() - after.len();
+        rest = after;
+    }
+    if tags != FACT_TAGS {
+        return Err("the objects are not DF22, DF23, DF24, DF25 in that order");
+    }
+    let table = table.ok_or("no offset table (DF21)")?;
+    if table.len() != 2 * FACT_TAGS.len() {
+        return Err("the offset table (DF21) is not 4 two-byte offsets");
+    }
+    let agrees = table.chunks_exact(2).zip(&starts).all(|(entry, start)| {
+        <[u8; 2]>::try_from(entry).is_ok_and(|be| usize::from(u16::from_be_bytes(be)) == *start)
+    });
+    if agrees {
+        Ok(())
+    } else {
+        Err("the offset table (DF21) does not point at the objects")
     }
 }
 
@@ -253,6 +311,105 @@ mod tests {
         assert_eq!(object_len(&[0xFF, 0x20]), None);
         assert_eq!(object_len(&[0xFF, 0x20, 0x80]), None);
         assert_eq!(object_len(&[]), None);
+    }
+
+    /// EF `0002` with the field lengths of a real card: name of 15 bytes, an address of
+    /// `address_len` bytes, and the given `DF21` table (`None`: the real one, from byte 0).
+    fn facts_file(address_len: usize, table: Option<[u16; 4]>) -> Vec<u8> {
+        let name = "番号\u{3000}花子".as_bytes();
+        let address = vec![b'A'; address_len];
+        let fields = [
+            tlv::primitive(0xDF22, name).unwrap(),
+            tlv::primitive(0xDF23, &address).unwrap(),
+            tlv::primitive(0xDF24, b"19800217").unwrap(),
+            tlv::primitive(0xDF25, b"1").unwrap(),
+        ];
+        let build = |offsets: [u16; 4]| {
+            let bytes: Vec<u8> = offsets.iter().flat_map(|o| o.to_be_bytes()).collect();
+            let mut children = vec![tlv::primitive(0xDF21, &bytes).unwrap()];
+            children.extend(fields.iter().cloned());
+            tlv::encode(&tlv::constructed(0xFF20, children).unwrap())
+        };
+        let measured = build([0; 4]);
+        let header =
+            measured.len() - 11 - fields.iter().map(|f| tlv::encode(f).len()).sum::<usize>();
+        let mut real = [0u16; 4];
+        let mut at = header + 11;
+        for (slot, field) in real.iter_mut().zip(&fields) {
+            *slot = u16::try_from(at).unwrap();
+            at += tlv::encode(field).len();
+        }
+        build(table.unwrap_or(real))
+    }
+
+    #[test]
+    fn offset_tables_of_real_cards_are_accepted() {
+        // card-map §4, soltia48/myna-card test data
+        for (address_len, header) in [
+            (51, "FF2062DF2108000E002000560061"),
+            (54, "FF2065DF2108000E002000590064"),
+        ] {
+            let file = facts_file(address_len, None);
+            assert_eq!(hex::encode_upper(&file[..14]), header);
+            assert_eq!(check_offset_table(&file), Ok(()));
+        }
+        // long form length: every offset one later
+        let file = facts_file(120, None);
+        assert_eq!(&file[..7], &[0xFF, 0x20, 0x81, 0xA7, 0xDF, 0x21, 0x08]);
+        assert_eq!(hex::encode_upper(&file[7..15]), "000F0021009C00A7");
+        assert_eq!(check_offset_table(&file), Ok(()));
+    }
+
+    #[test]
+    fn inconsistent_offset_tables_are_refused() {
+        let wrong = Err("the offset table (DF21) does not point at the objects");
+        // counted from the start of the FF20 value (3 low): what card-sim wrote before #16
+        let from_value = facts_file(51, Some([0x0B, 0x1D, 0x53, 0x5E]));
+        assert_eq!(check_offset_table(&from_value), wrong);
+        // one entry off by one, one entry past the end
+        let one_off = facts_file(51, Some([0x0E, 0x20, 0x56, 0x62]));
+        assert_eq!(check_offset_table(&one_off), wrong);
+        let far = facts_file(51, Some([0x0E, 0x20, 0x56, 0xFFFF]));
+        assert_eq!(check_offset_table(&far), wrong);
+    }
+
+    #[test]
+    fn malformed_facts_files_are_clear_errors() {
+        let good = facts_file(51, None);
+        // a table of 3 offsets
+        let mut short = good.clone();
+        short.splice(3..14, hex::decode("DF2106000E00200056").unwrap());
+        short[2] -= 2;
+        assert_eq!(
+            check_offset_table(&short),
+            Err("the offset table (DF21) is not 4 two-byte offsets")
+        );
+        // no table at all
+        let mut none = good.clone();
+        none.drain(3..14);
+        none[2] -= 11;
+        assert_eq!(
+            check_offset_table(&none),
+            Err("the offset table (DF21) is not the first object")
+        );
+        // a field missing: DF25 dropped
+        let mut missing = good.clone();
+        missing.truncate(missing.len() - 4);
+        missing[2] -= 4;
+        assert_eq!(
+            check_offset_table(&missing),
+            Err("the objects are not DF22, DF23, DF24, DF25 in that order")
+        );
+        // the wrong outer tag, a truncated file, nothing
+        let mut tag = good.clone();
+        tag[1] = 0x30;
+        assert_eq!(check_offset_table(&tag), Err("tag is not FF20"));
+        assert_eq!(check_offset_table(&good[..40]), Err("not BER-TLV"));
+        assert_eq!(check_offset_table(&[]), Err("not BER-TLV"));
+        // a truncated child inside a whole FF20
+        let mut child = good;
+        child[16] = 0x7F;
+        assert_eq!(check_offset_table(&child), Err("not BER-TLV"));
     }
 
     #[test]

@@ -6,6 +6,10 @@ use core::fmt;
 
 use pin_policy::PinKind;
 
+mod token_info;
+
+pub use token_info::{TOKEN_INFO_LEN, TokenInfo};
+
 /// Bytes of an RSA-2048 block minus the PKCS#1 v1.5 minimum padding (RFC 8017 §9.2).
 pub const MAX_SIGN_INPUT: usize = 256 - 11;
 
@@ -135,17 +139,6 @@ impl fmt::Display for CardKind {
             Self::Juki => "Juki card (住基カード)",
         })
     }
-}
-
-/// EF `0006`: the token label and which card generation it names.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TokenInfo {
-    /// The label with its space padding removed.
-    pub label: String,
-    /// The card generation the label names.
-    pub kind: CardKind,
-    /// The whole file as read.
-    pub raw: Vec<u8>,
 }
 
 /// EF `0008`: which certificates the card was issued with.

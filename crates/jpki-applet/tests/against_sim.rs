@@ -47,9 +47,20 @@ fn reads_every_certificate_byte_for_byte() {
 fn token_info_and_availability() {
     let card = my_number(true);
     assert_eq!(card.kind(), CardKind::MyNumber);
+    // the simulator's EF 0006 parses field by field (card-map §3)
+    let token = card.token_info();
+    assert_eq!(token.label, "JPKIAPICCTOKEN2");
+    assert_eq!(token.model, "E16R01NJ");
+    assert_eq!(token.flags, 0x0000_040D);
+    assert_eq!((token.min_pin_len, token.max_pin_len), (6, 16));
+    assert!(
+        token.serial_number.len() == 16 && token.serial_number.bytes().all(|b| b.is_ascii_digit())
+    );
     let a = card.availability();
     assert!(a.auth && a.sign);
     let mut no_sign = my_number(false);
+    // another card, another serial
+    assert_ne!(no_sign.token_info().serial_number, token.serial_number);
     let a = no_sign.availability();
     assert!(a.auth && !a.sign);
     assert!(matches!(
@@ -221,6 +232,28 @@ fn an_address_of_exactly_127_bytes_reads_back_whole() {
         .four_facts(sample::TEXT_PIN.as_bytes())
         .unwrap();
     assert_eq!(facts.address, address);
+}
+
+#[test]
+fn the_card_s_df21_table_passes_the_client_s_check_across_length_forms() {
+    // card and client read card-map §4 independently: the client's offset check accepts the
+    // card's table whatever the FF20 length form (short, 81 xx, 82 xx xx)
+    let mut contents = sample::my_number(set(), true).unwrap();
+    let mut card = JpkiApplet::open(SimCard::new(contents.clone()).unwrap()).unwrap();
+    let base = card
+        .text_support()
+        .four_facts(sample::TEXT_PIN.as_bytes())
+        .unwrap();
+    for extra in [0, 1, 60, 61, 100, 300] {
+        let address = format!("{}{}", base.address, "x".repeat(extra));
+        contents.text_support.as_mut().unwrap().facts.address = address.clone();
+        let mut card = JpkiApplet::open(SimCard::new(contents.clone()).unwrap()).unwrap();
+        let facts = card
+            .text_support()
+            .four_facts(sample::TEXT_PIN.as_bytes())
+            .unwrap_or_else(|e| panic!("address + {extra} bytes: {e}"));
+        assert_eq!(facts.address, address);
+    }
 }
 
 #[test]

@@ -56,9 +56,26 @@ impl Transport for Script {
 
 const SELECT_JPKI: &str = "00A4040C0AD392F000260100000001";
 const SELECT_TOKEN: &str = "00A4020C020006";
-const MY_NUMBER_TOKEN: &str =
-    "4A504B494150494343544F4B454E32 2020202020202020202020202020202020 9000";
-const JUKI_TOKEN: &str = "4A504B494150494343544F4B454E 20 2020202020202020202020202020202020 9000";
+/// EF 0006 of a My Number card: soltia48/myna-card's vector (card-map §3), 160 bytes.
+const MY_NUMBER_TOKEN: &str = concat!(
+    "4A504B494150494343544F4B454E322020202020202020202020202020202020",
+    "3030303030303030303030303030303030303030303030303030303030303031",
+    "4531365230314E4A2020202020202020",
+    "30303030303030303230353030303033",
+    "0000040D000000010000000000000001000000000000001000000006FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+    "3033303139393939393939393939393939393939",
+    "9000"
+);
+/// EF 0006 of a Juki card: the same layout under the Juki label.
+const JUKI_TOKEN: &str = concat!(
+    "4A504B494150494343544F4B454E202020202020202020202020202020202020",
+    "3030303030303030303030303030303030303030303030303030303030303031",
+    "4531365230314E4A2020202020202020",
+    "30303030303030303132333435363738",
+    "0000040D000000010000000000000001000000000000001000000006FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+    "3033303139393939393939393939393939393939",
+    "9000"
+);
 
 const SELECT_AVAILABILITY: &str = "00A4020C020008";
 const READ_AVAILABILITY: &str = "00B0000003";
@@ -133,7 +150,10 @@ fn the_facts_are_read_once_when_opened_and_answer_without_apdus() {
     let card = opened_as(JUKI_TOKEN, "8F00009000", &[]);
     assert_eq!(card.kind(), jpki_applet::CardKind::Juki);
     assert_eq!(card.token_info().label, "JPKIAPICCTOKEN");
-    assert_eq!(card.token_info().raw.len(), 32);
+    let token = card.token_info();
+    assert_eq!(token.serial_number, "0000000012345678");
+    assert_eq!(token.model, "E16R01NJ");
+    assert_eq!((token.min_pin_len, token.max_pin_len), (6, 16));
     let a = card.availability();
     assert!(a.sign && !a.auth);
     assert!(a.has(KeyRef::Sign) && !a.has(KeyRef::Auth));
@@ -413,14 +433,90 @@ fn availability_reads_both_flags() {
 }
 
 #[test]
-fn a_token_label_of_no_jpki_card_fails_the_open() {
-    let e = JpkiApplet::open(Script::new(&[
+fn the_token_info_is_parsed_field_by_field() {
+    let card = opened(&[]);
+    let token = card.token_info();
+    assert_eq!(token.label, "JPKIAPICCTOKEN2");
+    assert_eq!(token.manufacturer_id, "00000000000000000000000000000001");
+    assert_eq!(token.model, "E16R01NJ");
+    assert_eq!(token.serial_number, "0000000020500003");
+    assert_eq!(token.flags, 0x0000_040D);
+    assert_eq!(token.sessions, [1, 0, 1, 0]);
+    assert_eq!((token.max_pin_len, token.min_pin_len), (16, 6));
+    assert_eq!(token.memory, [u32::MAX; 4]);
+    assert_eq!(
+        (&token.hardware_version, &token.firmware_version),
+        (b"03", b"01")
+    );
+    assert_eq!(&token.utc_time, b"9999999999999999");
+    card.into_inner().done();
+}
+
+/// Opens a card whose EF 0006 answers `token` (hex, with its status word); the open stops there.
+fn open_with_token(token: &str) -> Error {
+    JpkiApplet::open(Script::new(&[
         (SELECT_JPKI, "9000"),
         (SELECT_TOKEN, "9000"),
-        ("00B0000000", "4A504B4941504943435445535420209000"),
+        ("00B0000000", token),
     ]))
-    .unwrap_err();
-    assert!(matches!(e, Error::MalformedFile { fid: 0x0006, .. }), "{e}");
+    .unwrap_err()
+}
+
+#[test]
+fn a_token_label_of_no_jpki_card_fails_the_open() {
+    // the Android token's label in a 160-byte file
+    let android = MY_NUMBER_TOKEN.replacen(
+        "4A504B494150494343544F4B454E32",
+        "4A504B49415047505345544F4B454E", // JPKIAPGPSETOKEN
+        1,
+    );
+    let e = open_with_token(&android);
+    assert!(
+        matches!(
+            e,
+            Error::MalformedFile {
+                fid: 0x0006,
+                reason: "token label is not JPKIAPICCTOKEN or JPKIAPICCTOKEN2"
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_short_or_odd_token_info_fails_the_open() {
+    // the label alone (32 bytes), 159 bytes, 161 bytes
+    let whole = &MY_NUMBER_TOKEN[..MY_NUMBER_TOKEN.len() - 4];
+    for token in [
+        format!("{}9000", &whole[..64]),
+        format!("{}9000", &whole[..318]),
+        format!("{whole}009000"),
+    ] {
+        let e = open_with_token(&token);
+        assert!(
+            matches!(
+                e,
+                Error::MalformedFile {
+                    fid: 0x0006,
+                    reason: "not 160 bytes"
+                }
+            ),
+            "{e}"
+        );
+    }
+    // the label, then 128 zero bytes: what card-sim answered before
+    let zeros = format!("{}{}9000", &whole[..64], "00".repeat(128));
+    let e = open_with_token(&zeros);
+    assert!(
+        matches!(
+            e,
+            Error::MalformedFile {
+                fid: 0x0006,
+                reason: "a text field is not printable ASCII"
+            }
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -429,24 +525,63 @@ fn a_short_availability_file_fails_the_open() {
     assert!(matches!(e, Error::MalformedFile { fid: 0x0008, .. }), "{e}");
 }
 
+/// EF `0002` as a real card writes it: `FF 20 L` { `DF21 08` the offsets of the four tags,
+/// counted from byte 0 of the EF; `DF22`…`DF25` } (card-map §4). Values under 128 bytes in all.
+fn facts_ef(name: &str, address: &str, birth: &[u8], sex: &[u8]) -> Vec<u8> {
+    let fields: Vec<Vec<u8>> = [
+        (0xDF22, name.as_bytes()),
+        (0xDF23, address.as_bytes()),
+        (0xDF24, birth),
+        (0xDF25, sex),
+    ]
+    .into_iter()
+    .map(|(tag, v)| apdu::tlv::encode(&apdu::tlv::primitive(tag, v).unwrap()))
+    .collect();
+    let value_len = 11 + fields.iter().map(Vec::len).sum::<usize>();
+    assert!(value_len < 128, "short-form FF20 only");
+    let mut table = Vec::new();
+    let mut at = 3 + 11;
+    for field in &fields {
+        table.extend(u16::try_from(at).unwrap().to_be_bytes());
+        at += field.len();
+    }
+    let mut ef = vec![
+        0xFF,
+        0x20,
+        u8::try_from(value_len).unwrap(),
+        0xDF,
+        0x21,
+        0x08,
+    ];
+    ef.extend(table);
+    ef.extend(fields.concat());
+    ef
+}
+
+/// The APDUs that read EF `0002` after VERIFY: SELECT, an 8-byte header read, the rest.
+fn read_facts_steps(facts: &[u8]) -> [(String, String); 3] {
+    let h = |b: &[u8]| hex::encode_upper(b);
+    [
+        ("00A4020C020002".to_owned(), "9000".to_owned()),
+        ("00B0000008".to_owned(), format!("{}9000", h(&facts[..8]))),
+        (
+            format!("00B00008{:02X}", facts.len() - 8),
+            format!("{}9000", h(&facts[8..])),
+        ),
+    ]
+}
+
 #[test]
 fn text_support_reads_my_number_and_four_facts() {
-    let facts = apdu::tlv::constructed(
-        0xFF20,
-        vec![
-            apdu::tlv::primitive(0xDF21, &[0x00, 0x0A]).unwrap(),
-            apdu::tlv::primitive(0xDF22, "番号　花子".as_bytes()).unwrap(),
-            apdu::tlv::primitive(0xDF23, "東京都千代田区永田町１－７－１".as_bytes()).unwrap(),
-            apdu::tlv::primitive(0xDF24, b"19850412").unwrap(),
-            apdu::tlv::primitive(0xDF25, b"2").unwrap(),
-        ],
-    )
-    .unwrap();
-    let facts = apdu::tlv::encode(&facts);
-    let h = |b: &[u8]| hex::encode_upper(b);
-    let head = format!("{}9000", h(&facts[..8]));
-    let rest = format!("{}9000", h(&facts[8..]));
-    let rest_cmd = format!("00B00008{:02X}", facts.len() - 8);
+    let facts = facts_ef(
+        "番号　花子",
+        "東京都千代田区永田町１－７－１",
+        b"19850412",
+        b"2",
+    );
+    // the offset table real cards write: 3 header bytes + 11 bytes of DF21 first
+    assert_eq!(hex::encode_upper(&facts[..8]), "FF205CDF2108000E");
+    let [select, head, rest] = read_facts_steps(&facts);
     let ts = "00A4040C0AD3921000310001010408";
     let mut card = opened(&[
         (ts, "9000"),
@@ -457,9 +592,9 @@ fn text_support_reads_my_number_and_four_facts() {
         (ts, "9000"),
         ("00A4020C020011", "9000"),
         ("002000800431323334", "9000"),
-        ("00A4020C020002", "9000"),
-        ("00B0000008", &head),
-        (&rest_cmd, &rest),
+        (select.0.as_str(), select.1.as_str()),
+        (head.0.as_str(), head.1.as_str()),
+        (rest.0.as_str(), rest.1.as_str()),
     ]);
     assert_eq!(
         card.text_support().my_number(b"1234").unwrap(),
@@ -476,35 +611,52 @@ fn text_support_reads_my_number_and_four_facts() {
 #[test]
 fn a_text_session_reads_both_files_under_one_verify() {
     let ts = "00A4040C0AD3921000310001010408";
-    let facts = apdu::tlv::encode(
-        &apdu::tlv::constructed(
-            0xFF20,
-            vec![
-                apdu::tlv::primitive(0xDF22, "番号　花子".as_bytes()).unwrap(),
-                apdu::tlv::primitive(0xDF23, "東京都".as_bytes()).unwrap(),
-                apdu::tlv::primitive(0xDF24, b"19850412").unwrap(),
-                apdu::tlv::primitive(0xDF25, b"9").unwrap(),
-            ],
-        )
-        .unwrap(),
-    );
-    let h = |b: &[u8]| hex::encode_upper(b);
-    let head = format!("{}9000", h(&facts[..8]));
-    let rest = format!("{}9000", h(&facts[8..]));
-    let rest_cmd = format!("00B00008{:02X}", facts.len() - 8);
+    let facts = facts_ef("番号　花子", "東京都", b"19850412", b"9");
+    let [select, head, rest] = read_facts_steps(&facts);
     let mut card = opened(&[
         (ts, "9000"),
         ("00A4020C020011", "9000"),
         ("002000800431323334", "9000"),
         ("00A4020C020001", "9000"),
         ("00B0000000", "FF100C3132333435363738393031389000"),
-        ("00A4020C020002", "9000"),
-        ("00B0000008", &head),
-        (&rest_cmd, &rest),
+        (select.0.as_str(), select.1.as_str()),
+        (head.0.as_str(), head.1.as_str()),
+        (rest.0.as_str(), rest.1.as_str()),
     ]);
     let mut session = card.text_support().verify_pin(b"1234").unwrap();
     assert_eq!(session.my_number().unwrap(), "123456789018");
     let f = session.four_facts().unwrap();
     assert_eq!(f.sex, jpki_applet::Sex::NotApplicable);
+    card.into_inner().done();
+}
+
+#[test]
+fn a_facts_file_whose_offset_table_misses_its_objects_is_refused() {
+    // the table counted from the FF20 value, 3 low: what card-sim answered before issue #16
+    let mut facts = facts_ef("番号　花子", "東京都", b"19850412", b"1");
+    for pair in facts[6..14].chunks_mut(2) {
+        let off = u16::from_be_bytes([pair[0], pair[1]]) - 3;
+        pair.copy_from_slice(&off.to_be_bytes());
+    }
+    let [select, head, rest] = read_facts_steps(&facts);
+    let mut card = opened(&[
+        ("00A4040C0AD3921000310001010408", "9000"),
+        ("00A4020C020011", "9000"),
+        ("002000800431323334", "9000"),
+        (select.0.as_str(), select.1.as_str()),
+        (head.0.as_str(), head.1.as_str()),
+        (rest.0.as_str(), rest.1.as_str()),
+    ]);
+    let e = card.text_support().four_facts(b"1234").unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::MalformedFile {
+                fid: 0x0002,
+                reason: "the offset table (DF21) does not point at the objects"
+            }
+        ),
+        "{e}"
+    );
     card.into_inner().done();
 }

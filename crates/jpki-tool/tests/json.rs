@@ -58,6 +58,18 @@ fn every_reading_command_speaks_json() {
     let info = json(&card, &["info", "--json"], "");
     assert_eq!(info["auth_certificate"], true);
     assert_eq!(info["sign_certificate"], true);
+    let token = &info["token"];
+    assert_eq!(token["label"], "JPKIAPICCTOKEN2");
+    assert_eq!(token["model"], "E16R01NJ");
+    assert_eq!(
+        (token["min_pin_len"].as_u64(), token["max_pin_len"].as_u64()),
+        (Some(6), Some(16))
+    );
+    let serial = token["serial"].as_str().unwrap();
+    assert!(
+        serial.len() == 16 && serial.bytes().all(|b| b.is_ascii_digit()),
+        "{info}"
+    );
     assert_eq!(info["pins"]["auth"]["tries_left"], 3);
     assert_eq!(info["pins"]["text_support"]["present"], true);
 

@@ -102,7 +102,7 @@ impl Ef {
         match self {
             Ef::Certificate(role) => key(data, role).map(|k| k.certificate.clone()),
             Ef::CaCertificate(role) => key(data, role).map(|k| k.ca_certificate.clone()),
-            Ef::TokenInfo => Some(token_info(data.profile)),
+            Ef::TokenInfo => Some(token_info(data).to_vec()),
             Ef::Availability => Some(availability(data)),
             Ef::MyNumber => data
                 .text_support
@@ -128,17 +128,72 @@ fn key_present(data: &CardData, role: KeyRole) -> bool {
 /// Size of EF 0006.
 pub(crate) const TOKEN_INFO_LEN: usize = 160;
 
-/// EF 0006: the token label padded with spaces to 32 bytes, then zeros to 160 bytes (choice:
-/// the spec only fixes the first 32 bytes).
-pub(crate) fn token_info(profile: CardProfile) -> Vec<u8> {
-    let label: &[u8] = match profile {
+/// EF 0006: a PKCS#11 `CK_TOKEN_INFO` with 4-byte big-endian ULONGs and space-padded text,
+/// byte for byte the layout of real cards (card-map §3, soltia48/myna-card's test vector):
+///
+/// | bytes | field | value |
+/// |---|---|---|
+/// | 0–31 | label | `JPKIAPICCTOKEN2` (Juki card `JPKIAPICCTOKEN`) + spaces |
+/// | 32–63 | manufacturerID | `00000000000000000000000000000001` |
+/// | 64–79 | model | `E16R01NJ` + spaces |
+/// | 80–95 | serialNumber | 16 digits per card, see [`token_serial`] |
+/// | 96–99 | flags | `00 00 04 0D` |
+/// | 100–115 | max sessions, sessions, max RW sessions, RW sessions | 1, 0, 1, 0 |
+/// | 116–123 | max / min PIN length | 16, 6 |
+/// | 124–139 | total/free public, total/free private memory | `FFFFFFFF` ×4 |
+/// | 140–143 | hardware, firmware version | ASCII `03`, `01` |
+/// | 144–159 | utcTime | ASCII `9` ×16 |
+///
+/// The Juki card uses the same layout with its own label (choice: sources show only the label).
+pub(crate) fn token_info(data: &CardData) -> [u8; TOKEN_INFO_LEN] {
+    let label: &[u8] = match data.profile {
         CardProfile::MyNumber => b"JPKIAPICCTOKEN2",
         CardProfile::Juki => b"JPKIAPICCTOKEN",
     };
-    let mut out = Vec::with_capacity(TOKEN_INFO_LEN);
-    out.extend_from_slice(label);
-    out.resize(32, b' ');
-    out.resize(TOKEN_INFO_LEN, 0x00);
+    let mut out = [b' '; TOKEN_INFO_LEN];
+    let mut put = |at: usize, bytes: &[u8]| {
+        for (dst, src) in out.iter_mut().skip(at).zip(bytes) {
+            *dst = *src;
+        }
+    };
+    put(0, label);
+    put(32, b"00000000000000000000000000000001");
+    put(64, b"E16R01NJ");
+    put(80, &token_serial(data));
+    let ulongs: [u32; 11] = [0x0000_040D, 1, 0, 1, 0, 16, 6, !0, !0, !0, !0];
+    for (i, value) in ulongs.iter().enumerate() {
+        put(96 + 4 * i, &value.to_be_bytes());
+    }
+    put(140, b"0301");
+    put(144, b"9999999999999999");
+    out
+}
+
+/// EF 0006's serialNumber (choice: real cards' scheme is unknown): 16 ASCII digits derived
+/// from the card's identity, so a card answers the same serial for its whole life and two
+/// cards differ. The identity is the card ID of an issued card (GET DATA `0045`'s bytes), else
+/// the signature certificate, else the authentication certificate (cards built from bare
+/// contents). Never the My Number: 12 digits are too few to hide behind a hash.
+pub(crate) fn token_serial(data: &CardData) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let identity: &[u8] = match (&data.admin, &data.signature, &data.authentication) {
+        (Some(admin), _, _) => &admin.card_id,
+        (None, Some(key), _) | (None, None, Some(key)) => &key.certificate,
+        (None, None, None) => &[],
+    };
+    let digest = Sha256::new()
+        .chain_update(b"card-sim token serial\0")
+        .chain_update(identity)
+        .finalize();
+    let mut first = [0u8; 8];
+    for (dst, src) in first.iter_mut().zip(digest.iter()) {
+        *dst = *src;
+    }
+    let number = u64::from_be_bytes(first) % 10_000_000_000_000_000;
+    let mut out = [b'0'; 16];
+    for (dst, src) in out.iter_mut().zip(format!("{number:016}").bytes()) {
+        *dst = src;
+    }
     out
 }
 
@@ -168,10 +223,12 @@ pub(crate) fn my_number_ef(digits: &[u8; 12]) -> Vec<u8> {
 }
 
 /// Text-support EF 0002: `FF 20 <len>` { `DF21` offsets, `DF22` name, `DF23` address,
-/// `DF24` birth `YYYYMMDD`, `DF25` sex }, in that order (spec §6, §9).
+/// `DF24` birth `YYYYMMDD`, `DF25` sex }, in that order (card-map §4).
 ///
-/// DF21 (choice, the spec names it "offsets" only): four 2-byte big-endian offsets of the
-/// DF22..DF25 objects, counted from the start of the `FF20` value.
+/// `DF21`: four 2-byte big-endian offsets of the `DF22`..`DF25` tags, counted from byte 0 of
+/// the EF, as real cards write them: `FF 20 62 DF 21 08 000E 0020 0056 0061` (the first is
+/// 3 header bytes + the 11 bytes of `DF21`). A long-form `FF20` length (`81 xx`, `82 xx xx`)
+/// moves every offset by its extra bytes.
 pub(crate) fn facts_ef(facts: &FourFacts) -> Option<Vec<u8>> {
     let fields = [
         tlv::primitive(0xDF22, facts.name.as_bytes()).ok()?,
@@ -179,15 +236,27 @@ pub(crate) fn facts_ef(facts: &FourFacts) -> Option<Vec<u8>> {
         tlv::primitive(0xDF24, facts.birth_date.as_bytes()).ok()?,
         tlv::primitive(0xDF25, &[facts.sex.code()]).ok()?,
     ];
-    // DF 21 08 <8 bytes>
-    let mut offset: usize = 3 + 8;
+    // The header's length depends only on the value's length, which the offsets (fixed size)
+    // do not change: measure it with a zero table, then write the real one.
+    let with_table = |offsets: &[u8]| -> Option<Vec<u8>> {
+        let mut children = Vec::with_capacity(5);
+        children.push(tlv::primitive(0xDF21, offsets).ok()?);
+        children.extend(fields.iter().cloned());
+        Some(tlv::encode(&tlv::constructed(0xFF20, children).ok()?))
+    };
+    let field_lens: Vec<usize> = fields.iter().map(|f| tlv::encode(f).len()).collect();
+    let value_len = field_lens
+        .iter()
+        .try_fold(DF21_LEN, |acc, l| acc.checked_add(*l))?;
+    let header_len = with_table(&[0; 8])?.len().checked_sub(value_len)?;
+    let mut offset = header_len.checked_add(DF21_LEN)?;
     let mut offsets = Vec::with_capacity(8);
-    for field in &fields {
+    for len in field_lens {
         offsets.extend_from_slice(&u16::try_from(offset).ok()?.to_be_bytes());
-        offset = offset.checked_add(tlv::encode(field).len())?;
+        offset = offset.checked_add(len)?;
     }
-    let mut children = Vec::with_capacity(5);
-    children.push(tlv::primitive(0xDF21, &offsets).ok()?);
-    children.extend(fields);
-    Some(tlv::encode(&tlv::constructed(0xFF20, children).ok()?))
+    with_table(&offsets)
 }
+
+/// `DF 21 08` + 4 two-byte offsets.
+const DF21_LEN: usize = 3 + 8;

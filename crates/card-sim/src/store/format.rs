@@ -329,6 +329,27 @@ mod tests {
     }
 
     #[test]
+    fn old_card_files_answer_the_corrected_df21_table() {
+        // The card file keeps the 4 facts, not EF 0002's bytes: a file written before the
+        // DF21 fix (oldest format, version 1) answers the table real cards write, counted from
+        // byte 0 of the EF (card-map §4), with no upgrade step.
+        let v2 = encode(sample()).unwrap();
+        let body = &v2[10..v2.len() - 34];
+        let mut v1 = MAGIC.to_vec();
+        v1.extend_from_slice(&1u16.to_be_bytes());
+        v1.extend_from_slice(body);
+        let sum = Sha256::digest(&v1);
+        v1.extend_from_slice(&sum);
+        let Ok(card) = decode(&v1) else {
+            panic!("a version-1 file does not decode")
+        };
+        let ef = crate::card::files::Ef::Facts.content(&card).unwrap();
+        // DF22 `A` 4 bytes, DF23 `B` 4 bytes, DF24 11 bytes, DF25 4 bytes
+        assert_eq!(hex::encode_upper(&ef[..14]), "FF2022DF2108000E001200160021");
+        assert_eq!(ef.len(), 3 + 0x22);
+    }
+
+    #[test]
     fn administration_and_life_cycle_round_trip() {
         use p256::ecdsa::SigningKey;
         let mut data = sample().clone();

@@ -33,6 +33,14 @@ pub(crate) fn info(card: &mut Card<'_>, json: bool) -> Result<()> {
             "{}",
             cli_common::json(&serde_json::json!({
                 "card": token.kind.to_string(),
+                "token": {
+                    "label": token.label,
+                    "serial": token.serial_number,
+                    "model": token.model,
+                    "manufacturer": token.manufacturer_id,
+                    "min_pin_len": token.min_pin_len,
+                    "max_pin_len": token.max_pin_len,
+                },
                 "auth_certificate": avail.auth,
                 "sign_certificate": avail.sign,
                 "pins": pin_status_json(card)?,
@@ -41,6 +49,15 @@ pub(crate) fn info(card: &mut Card<'_>, json: bool) -> Result<()> {
         return Ok(());
     }
     println!("card:        {}", token.kind);
+    println!(
+        "token:       {} serial {}",
+        token.label, token.serial_number
+    );
+    println!("model:       {}", token.model);
+    println!(
+        "PIN length:  {} to {} characters (token info)",
+        token.min_pin_len, token.max_pin_len
+    );
     let yes = |b| if b { "present" } else { "not issued" };
     println!("auth cert:   {}", yes(avail.auth));
     println!("sign cert:   {}", yes(avail.sign));

@@ -24,6 +24,23 @@ fn info_names_the_card_its_certificates_and_pin_tries() {
     assert!(out.contains("My Number card"), "{out}");
     assert!(out.contains("auth cert:   present"), "{out}");
     assert!(out.contains("sign cert:   present"), "{out}");
+    // the token info of EF 0006: a 16-digit serial, the model, the PIN length bounds
+    let serial = out
+        .lines()
+        .find_map(|l| l.strip_prefix("token:       JPKIAPICCTOKEN2 serial "))
+        .unwrap_or_else(|| panic!("no token line in {out}"));
+    assert!(
+        serial.len() == 16 && serial.bytes().all(|b| b.is_ascii_digit()),
+        "{out}"
+    );
+    assert!(out.contains("\nmodel:       "), "{out}");
+    if t.is_fixture_card() {
+        assert!(out.contains("\nmodel:       E16R01NJ\n"), "{out}");
+        assert!(
+            out.contains("\nPIN length:  6 to 16 characters (token info)\n"),
+            "{out}"
+        );
+    }
     let counts = [
         ("authentication PIN", 3),
         ("signature PIN", 5),
