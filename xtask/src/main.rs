@@ -12,6 +12,7 @@
 //! - `bench [criterion args]`: `openssl speed rsa2048`, the criterion benchmarks in release mode,
 //!   and the signing-path table written to BENCHMARKS.md.
 //! - `fixtures [--check]`: regenerate fixtures/ deterministically, or fail if they differ.
+#![forbid(unsafe_code)]
 
 use std::env;
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@
 //! PINs are never taken from the command line (argv is visible to every user of the machine):
 //! they are read from a no-echo prompt on the terminal, or with `--pin-stdin` one per line from
 //! standard input, in the order the command documents.
+#![forbid(unsafe_code)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -8,6 +8,7 @@
 //! The binary's own modules: [`cli`] (the command line), [`exit`] (error → exit code),
 //! [`open`] (the card the options name) and [`commands`] (one module per command group). The
 //! reusable parts (CMS, login, trust anchors, reports, inputs, the demo) are the library.
+#![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 
