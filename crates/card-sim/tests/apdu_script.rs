@@ -626,7 +626,8 @@ fn compute_signature_errors() {
     exchange(&mut card, "00 A4 02 0C 02 00 1A", "9000");
     exchange_exact(&mut card, &format!("80 2A 00 80 {data} 00"), "6982");
     exchange(&mut card, "00 A4 02 0C 02 00 17", "9000");
-    exchange_exact(&mut card, &format!("80 2A 00 81 {data} 00"), "6A86");
+    exchange_exact(&mut card, &format!("80 2A 00 C0 {data} 00"), "6A86");
+    exchange_exact(&mut card, &format!("80 2A 00 81 {data} 00"), "6981"); // SFI 01: a cert
     exchange_exact(&mut card, &format!("80 2A 9E 9A {data} 00"), "6A86");
     // more than 245 bytes cannot be padded into 256
     exchange_exact(
