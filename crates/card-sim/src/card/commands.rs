@@ -113,14 +113,28 @@ impl SimCard {
     /// (`00` = 256; an extended Le is honoured) and `9000` in one response; near the end the
     /// remaining bytes; offset at or past the end → `6B00`.
     ///
-    /// No Le or command data → `6700`; P1 bit 8 (short EF) → `6A86`; no current EF → `6986`;
-    /// key or PIN EF → `6981`; PIN-protected file before VERIFY → `6982`.
+    /// By SFI (card-map §1): P1 = `100x xxxx` with SFI `01`–`1E` = the EF with FID `00 SFI`
+    /// of the current application, P2 an 8-bit offset; that EF becomes the current EF, then
+    /// the same access rules apply (`00 B0 8A 00 00` reads `000A`). SFI `00`/`1F` or P1 bits
+    /// 7–6 set → `6A86`; no such EF → `6A82` (our choice, as SELECT).
+    ///
+    /// No Le or command data → `6700`; no current EF → `6986`; key or PIN EF → `6981`;
+    /// PIN-protected file before VERIFY → `6982`.
     pub(super) fn read_binary(&mut self, cmd: &Command) -> Response {
-        if cmd.p1 & 0x80 != 0 {
-            return status(StatusWord::INCORRECT_P1P2);
-        }
         let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else {
             return status(StatusWord::WRONG_LENGTH);
+        };
+        let offset = if cmd.p1 & 0x80 != 0 {
+            if cmd.p1 & 0x60 != 0 {
+                return status(StatusWord::INCORRECT_P1P2);
+            }
+            match self.ef_by_sfi(cmd.p1 & 0x1F) {
+                Ok(ef) => self.session.select_ef(ef),
+                Err(sw) => return status(sw),
+            }
+            usize::from(cmd.p2)
+        } else {
+            usize::from(u16::from_be_bytes([cmd.p1, cmd.p2]))
         };
         let Some(ef) = self.session.ef() else {
             return status(StatusWord::COMMAND_NOT_ALLOWED_NO_EF);
@@ -135,7 +149,6 @@ impl SimCard {
         let Some(content) = ef.content(&self.data) else {
             return status(StatusWord::NO_PRECISE_DIAGNOSIS);
         };
-        let offset = usize::from(u16::from_be_bytes([cmd.p1, cmd.p2]));
         match content.get(offset..) {
             Some(rest) if !rest.is_empty() => {
                 let n = rest.len().min(le);
@@ -163,12 +176,18 @@ impl SimCard {
     ///   not counted; when the try was written and the PIN was right but its release cannot
     ///   be written, the try is taken back in memory and written back if the file allows.
     ///
-    /// P1P2 other than `00 80` → `6A86`; no current EF → `6986`; not a PIN EF → `6981`.
+    /// By SFI (card-map §1): `00 20 00 80|SFI` = the PIN EF with FID `00 SFI` of the current
+    /// application, no SELECT, the current EF unchanged (`00 20 00 98 04 …` = `0018`), the same
+    /// path from there on; SFI of a data or key EF → `6981`; no such EF → `6A82`; SFI `1F` →
+    /// `6A86`.
+    ///
+    /// P1 other than `00` or P2 outside `80`–`9E` → `6A86`; no current EF → `6986`; not a PIN
+    /// EF → `6981`.
     pub(super) fn verify(&mut self, cmd: &Command) -> Response {
-        if (cmd.p1, cmd.p2) != (0x00, 0x80) {
+        if cmd.p1 != 0x00 {
             return status(StatusWord::INCORRECT_P1P2);
         }
-        let pin = match self.selected_pin() {
+        let pin = match self.verify_target(cmd.p2) {
             Ok(pin) => pin,
             Err(sw) => return status(sw),
         };
@@ -205,6 +224,17 @@ impl SimCard {
                 status(StatusWord::SUCCESS)
             }
             Outcome::Wrong { tries_left } => status(StatusWord::verify_failed(tries_left)),
+        }
+    }
+
+    /// The PIN of VERIFY's P2: `80` the current EF, `80|SFI` the EF named by the SFI.
+    fn verify_target(&self, p2: u8) -> Result<PinRef, StatusWord> {
+        if p2 == 0x80 {
+            return self.selected_pin();
+        }
+        match self.ef_by_sfi_in_p2(p2)?.access() {
+            Access::Pin(pin) => Ok(pin),
+            _ => Err(INCOMPATIBLE_FILE),
         }
     }
 
