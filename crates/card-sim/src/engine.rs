@@ -146,6 +146,51 @@ impl SigningKey {
     }
 }
 
+impl SigningKey {
+    /// RSASSA-PSS (RFC 8017 §8.1) over `hash`, a SHA-256 digest: MGF1-SHA-256, a random
+    /// 32-byte salt, then the blinded private operation. Randomised, so two engines give two
+    /// different (equally valid) signatures.
+    pub(crate) fn sign_pss(&self, engine: Engine, hash: &[u8; 32]) -> Result<Vec<u8>, SignFailed> {
+        match engine {
+            Engine::Rsa => self
+                .rsa
+                .sign_with_rng(
+                    &mut rand::rng(),
+                    rsa::pss::Pss::<sha2::Sha256>::new_with_salt(PSS_SALT_LEN),
+                    hash,
+                )
+                .map_err(|_| SignFailed),
+            #[cfg(feature = "fast-engine")]
+            Engine::OpenSsl => {
+                use openssl::{
+                    md::Md, pkey::PKey, pkey_ctx::PkeyCtx, rsa::Padding, sign::RsaPssSaltlen,
+                };
+                let pkey = PKey::from_rsa(self.openssl.clone()).map_err(|_| SignFailed)?;
+                let mut ctx = PkeyCtx::new(&pkey).map_err(|_| SignFailed)?;
+                ctx.sign_init().map_err(|_| SignFailed)?;
+                ctx.set_rsa_padding(Padding::PKCS1_PSS)
+                    .map_err(|_| SignFailed)?;
+                ctx.set_signature_md(Md::sha256()).map_err(|_| SignFailed)?;
+                ctx.set_rsa_mgf1_md(Md::sha256()).map_err(|_| SignFailed)?;
+                ctx.set_rsa_pss_saltlen(RsaPssSaltlen::custom(PSS_SALT_LEN_I32))
+                    .map_err(|_| SignFailed)?;
+                let mut out = Vec::with_capacity(self.size());
+                ctx.sign_to_vec(hash, &mut out).map_err(|_| SignFailed)?;
+                if out.len() != self.size() {
+                    return Err(SignFailed);
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// PSS salt length: the SHA-256 output size (card-map §3 says "random salt"; its length is
+/// our choice, the usual one for PSS-SHA-256).
+const PSS_SALT_LEN: usize = 32;
+#[cfg(feature = "fast-engine")]
+const PSS_SALT_LEN_I32: i32 = 32;
+
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "<RSA-{} private key, redacted>", self.size() * 8)

@@ -422,7 +422,135 @@ fn read_binary_errors() {
     exchange_exact(&mut card, "00 B0 00 00 04", "6986");
 }
 
+#[test]
+fn read_binary_by_sfi_reads_that_ef_and_makes_it_current() {
+    let mut card = my_number_card();
+    exchange(&mut card, SELECT_JPKI, "9000");
+    let cert = card
+        .certificate(card_sim::KeyRole::Authentication)
+        .unwrap()
+        .to_vec();
+    // 00 B0 8A 00 00 reads 000A from offset 0 with no SELECT (card-map §1)
+    assert_eq!(
+        exchange(&mut card, "00 B0 8A 00 00", "9000"),
+        cert[..256].to_vec()
+    );
+    // P2 is an 8-bit offset
+    assert_eq!(
+        exchange(&mut card, "00 B0 8A 10 04", "9000"),
+        cert[0x10..0x14].to_vec()
+    );
+    // 000A is now current: a plain READ BINARY continues in it
+    assert_eq!(
+        exchange(&mut card, "00 B0 01 00 04", "9000"),
+        cert[0x100..0x104].to_vec()
+    );
+    // EF 0008 by SFI 08, EF 0006 by SFI 06
+    assert_eq!(
+        exchange(&mut card, "00 B0 88 00 00", "9000"),
+        hx("8F 8F 00")
+    );
+    assert_eq!(exchange(&mut card, "00 B0 86 00 00", "9000").len(), 160);
+    exchange_exact(&mut card, "00 B0 88 03 01", "6B00"); // offset at the end
+    // access rules as by FID: 0001 needs the signature PIN; it still becomes current
+    exchange_exact(&mut card, "00 B0 81 00 04", "6982");
+    exchange(&mut card, "00 A4 02 0C 02 00 1B", "9000");
+    exchange(
+        &mut card,
+        &format!("00 20 00 80 {}", lc_ascii(SIGN_PIN)),
+        "9000",
+    );
+    let sign_cert = card
+        .certificate(card_sim::KeyRole::Signature)
+        .unwrap()
+        .to_vec();
+    assert_eq!(
+        exchange(&mut card, "00 B0 81 00 08", "9000"),
+        sign_cert[..8].to_vec()
+    );
+    // keys and PINs: 6981; absent EF: 6A82; SFI 00, 1F, P1 bits 7-6: 6A86
+    exchange_exact(&mut card, "00 B0 97 00 04", "6981");
+    exchange_exact(&mut card, "00 B0 98 00 04", "6981");
+    exchange_exact(&mut card, "00 B0 83 00 04", "6A82");
+    exchange_exact(&mut card, "00 B0 9E 00 04", "6A82");
+    exchange_exact(&mut card, "00 B0 80 00 04", "6A86");
+    exchange_exact(&mut card, "00 B0 9F 00 04", "6A86");
+    exchange_exact(&mut card, "00 B0 C1 00 04", "6A86");
+    exchange_exact(&mut card, "00 B0 A1 00 04", "6A86");
+    exchange_exact(&mut card, "00 B0 8A 00", "6700"); // no Le
+    // in the text-support AP, SFI 01 is the My Number, behind PIN 0011
+    exchange(&mut card, SELECT_TEXT, "9000");
+    exchange_exact(&mut card, "00 B0 81 00 00", "6982");
+    // without an application nothing is found
+    card.reset();
+    exchange_exact(&mut card, "00 B0 8A 00 00", "6A82");
+}
+
 // ---------------------------------------------------------------- §5 VERIFY
+
+#[test]
+fn verify_by_sfi_runs_the_same_counter_without_select() {
+    let mut card = my_number_card();
+    exchange(&mut card, SELECT_JPKI, "9000");
+    // no current EF: the SFI names the PIN
+    exchange_exact(&mut card, "00 20 00 98", "63C3");
+    exchange_exact(&mut card, "00 20 00 98 04 30 30 30 30", "63C2");
+    assert_eq!(auth_tries(&card), 2);
+    exchange_exact(&mut card, "00 20 00 98", "63C2");
+    // still no current EF: VERIFY of the current EF answers 6986
+    exchange_exact(&mut card, "00 20 00 80 04 31 32 33 34", "6986");
+    exchange_exact(
+        &mut card,
+        &format!("00 20 00 98 {}", lc_ascii(AUTH_PIN)),
+        "9000",
+    );
+    assert_eq!(auth_tries(&card), 3);
+    // verified: the authentication key signs, by SFI
+    let data = "20 00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF";
+    assert_eq!(
+        exchange(&mut card, &format!("80 2A 00 97 {data} 00"), "9000").len(),
+        256
+    );
+    // the signature PIN by SFI 1B, with 000A current (which stays current)
+    exchange(&mut card, "00 A4 02 0C 02 00 0A", "9000");
+    exchange_exact(&mut card, "00 20 00 9B", "63C5");
+    exchange_exact(
+        &mut card,
+        &format!("00 20 00 9B {}", lc_ascii("WRONG1")),
+        "63C4",
+    );
+    exchange_exact(
+        &mut card,
+        &format!("00 20 00 9B {}", lc_ascii(SIGN_PIN)),
+        "9000",
+    );
+    exchange(&mut card, "00 B0 00 00 04", "9000");
+    // a wrong PIN by SFI drops the verified state, as by the current EF
+    exchange_exact(&mut card, "00 20 00 98 04 39 39 39 39", "63C2");
+    exchange_exact(&mut card, &format!("80 2A 00 97 {data} 00"), "6982");
+    // SFI of a data EF or a key: 6981; absent: 6A82; none of them counted
+    for p2 in ["8A", "81", "86", "97", "9A"] {
+        exchange_exact(&mut card, &format!("00 20 00 {p2} 04 31 32 33 34"), "6981");
+    }
+    exchange_exact(&mut card, "00 20 00 83 04 31 32 33 34", "6A82");
+    exchange_exact(&mut card, "00 20 00 98", "63C2");
+    // blocking runs to 6984 by SFI too
+    exchange_exact(&mut card, "00 20 00 98 04 39 39 39 39", "63C1");
+    exchange_exact(&mut card, "00 20 00 98 04 39 39 39 39", "63C0");
+    exchange_exact(
+        &mut card,
+        &format!("00 20 00 98 {}", lc_ascii(AUTH_PIN)),
+        "6984",
+    );
+    // in the text-support AP, SFI 11 is its PIN
+    exchange(&mut card, SELECT_TEXT, "9000");
+    exchange_exact(
+        &mut card,
+        &format!("00 20 00 91 {}", lc_ascii(TEXT_PIN)),
+        "9000",
+    );
+    exchange(&mut card, "00 B0 81 00 00", "9000");
+}
 
 #[test]
 fn verify_counter_runs_63c2_63c1_63c0_then_6984_with_empty_verify_around_it() {
@@ -490,7 +618,9 @@ fn verify_errors() {
     exchange(&mut card, "00 A4 02 0C 02 00 0A", "9000");
     exchange_exact(&mut card, "00 20 00 80 04 31 32 33 34", "6981"); // not a PIN EF
     exchange(&mut card, "00 A4 02 0C 02 00 18", "9000");
-    exchange_exact(&mut card, "00 20 00 81 04 31 32 33 34", "6A86");
+    exchange_exact(&mut card, "00 20 00 81 04 31 32 33 34", "6981"); // SFI 01: a cert
+    exchange_exact(&mut card, "00 20 00 9F 04 31 32 33 34", "6A86");
+    exchange_exact(&mut card, "00 20 00 00 04 31 32 33 34", "6A86");
     exchange_exact(&mut card, "00 20 01 80 04 31 32 33 34", "6A86");
     // none of these were counted
     exchange_exact(&mut card, "00 20 00 80", "63C3");
@@ -626,7 +756,8 @@ fn compute_signature_errors() {
     exchange(&mut card, "00 A4 02 0C 02 00 1A", "9000");
     exchange_exact(&mut card, &format!("80 2A 00 80 {data} 00"), "6982");
     exchange(&mut card, "00 A4 02 0C 02 00 17", "9000");
-    exchange_exact(&mut card, &format!("80 2A 00 81 {data} 00"), "6A86");
+    exchange_exact(&mut card, &format!("80 2A 00 C0 {data} 00"), "6A86");
+    exchange_exact(&mut card, &format!("80 2A 00 81 {data} 00"), "6981"); // SFI 01: a cert
     exchange_exact(&mut card, &format!("80 2A 9E 9A {data} 00"), "6A86");
     // more than 245 bytes cannot be padded into 256
     exchange_exact(

@@ -113,14 +113,28 @@ impl SimCard {
     /// (`00` = 256; an extended Le is honoured) and `9000` in one response; near the end the
     /// remaining bytes; offset at or past the end → `6B00`.
     ///
-    /// No Le or command data → `6700`; P1 bit 8 (short EF) → `6A86`; no current EF → `6986`;
-    /// key or PIN EF → `6981`; PIN-protected file before VERIFY → `6982`.
+    /// By SFI (card-map §1): P1 = `100x xxxx` with SFI `01`–`1E` = the EF with FID `00 SFI`
+    /// of the current application, P2 an 8-bit offset; that EF becomes the current EF, then
+    /// the same access rules apply (`00 B0 8A 00 00` reads `000A`). SFI `00`/`1F` or P1 bits
+    /// 7–6 set → `6A86`; no such EF → `6A82` (our choice, as SELECT).
+    ///
+    /// No Le or command data → `6700`; no current EF → `6986`; key or PIN EF → `6981`;
+    /// PIN-protected file before VERIFY → `6982`.
     pub(super) fn read_binary(&mut self, cmd: &Command) -> Response {
-        if cmd.p1 & 0x80 != 0 {
-            return status(StatusWord::INCORRECT_P1P2);
-        }
         let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else {
             return status(StatusWord::WRONG_LENGTH);
+        };
+        let offset = if cmd.p1 & 0x80 != 0 {
+            if cmd.p1 & 0x60 != 0 {
+                return status(StatusWord::INCORRECT_P1P2);
+            }
+            match self.ef_by_sfi(cmd.p1 & 0x1F) {
+                Ok(ef) => self.session.select_ef(ef),
+                Err(sw) => return status(sw),
+            }
+            usize::from(cmd.p2)
+        } else {
+            usize::from(u16::from_be_bytes([cmd.p1, cmd.p2]))
         };
         let Some(ef) = self.session.ef() else {
             return status(StatusWord::COMMAND_NOT_ALLOWED_NO_EF);
@@ -135,7 +149,6 @@ impl SimCard {
         let Some(content) = ef.content(&self.data) else {
             return status(StatusWord::NO_PRECISE_DIAGNOSIS);
         };
-        let offset = usize::from(u16::from_be_bytes([cmd.p1, cmd.p2]));
         match content.get(offset..) {
             Some(rest) if !rest.is_empty() => {
                 let n = rest.len().min(le);
@@ -163,12 +176,18 @@ impl SimCard {
     ///   not counted; when the try was written and the PIN was right but its release cannot
     ///   be written, the try is taken back in memory and written back if the file allows.
     ///
-    /// P1P2 other than `00 80` → `6A86`; no current EF → `6986`; not a PIN EF → `6981`.
+    /// By SFI (card-map §1): `00 20 00 80|SFI` = the PIN EF with FID `00 SFI` of the current
+    /// application, no SELECT, the current EF unchanged (`00 20 00 98 04 …` = `0018`), the same
+    /// path from there on; SFI of a data or key EF → `6981`; no such EF → `6A82`; SFI `1F` →
+    /// `6A86`.
+    ///
+    /// P1 other than `00` or P2 outside `80`–`9E` → `6A86`; no current EF → `6986`; not a PIN
+    /// EF → `6981`.
     pub(super) fn verify(&mut self, cmd: &Command) -> Response {
-        if (cmd.p1, cmd.p2) != (0x00, 0x80) {
+        if cmd.p1 != 0x00 {
             return status(StatusWord::INCORRECT_P1P2);
         }
-        let pin = match self.selected_pin() {
+        let pin = match self.verify_target(cmd.p2) {
             Ok(pin) => pin,
             Err(sw) => return status(sw),
         };
@@ -205,6 +224,17 @@ impl SimCard {
                 status(StatusWord::SUCCESS)
             }
             Outcome::Wrong { tries_left } => status(StatusWord::verify_failed(tries_left)),
+        }
+    }
+
+    /// The PIN of VERIFY's P2: `80` the current EF, `80|SFI` the EF named by the SFI.
+    fn verify_target(&self, p2: u8) -> Result<PinRef, StatusWord> {
+        if p2 == 0x80 {
+            return self.selected_pin();
+        }
+        match self.ef_by_sfi_in_p2(p2)?.access() {
+            Access::Pin(pin) => Ok(pin),
+            _ => Err(INCOMPATIBLE_FILE),
         }
     }
 
@@ -263,27 +293,75 @@ impl SimCard {
         status(StatusWord::SUCCESS)
     }
 
-    /// COMPUTE DIGITAL SIGNATURE `80 2A 00 80 Lc <data> 00` with the selected key EF
-    /// (`0017`/`001A`, spec §5): PKCS#1 v1.5 type-01 padding over the data exactly as given
-    /// (normally a DigestInfo), RSA-2048 → 256 bytes + `9000`.
-    ///
-    /// Key's PIN not verified → `6982`; no data or more than 245 bytes → `6700`; P1P2 other than
-    /// `00 80` → `6A86`; no current EF → `6986`; not a key EF → `6981`.
-    pub(super) fn compute_signature(&mut self, cmd: &Command) -> Response {
-        if (cmd.p1, cmd.p2) != (0x00, 0x80) {
-            return status(StatusWord::INCORRECT_P1P2);
+    /// The key of COMPUTE DIGITAL SIGNATURE: P2 `80` = the current key EF (no current EF →
+    /// `6986`); P2 `80|SFI` (SFI `01`–`1E`) = the key EF with FID `00 SFI` of the current
+    /// application without SELECT (`97` = `0017`, `9A` = `001A`; the current EF stays as it
+    /// was). No such EF → `6A82`; not a key EF → `6981`; any other P2 → `6A86`.
+    fn signing_key_role(&self, p2: u8) -> Result<KeyRole, StatusWord> {
+        let access = if p2 == 0x80 {
+            self.session
+                .ef()
+                .map(Ef::access)
+                .ok_or(StatusWord::COMMAND_NOT_ALLOWED_NO_EF)?
+        } else {
+            self.ef_by_sfi_in_p2(p2)?.access()
+        };
+        match access {
+            Access::Key(role) => Ok(role),
+            _ => Err(INCOMPATIBLE_FILE),
         }
-        let role = match self.session.ef().map(Ef::access) {
-            None => return status(StatusWord::COMMAND_NOT_ALLOWED_NO_EF),
-            Some(Access::Key(role)) => role,
-            Some(_) => return status(INCOMPATIBLE_FILE),
+    }
+
+    /// The EF named by P2 = `80|SFI` (SFI `01`–`1E`) in the current application: wrong form →
+    /// `6A86`; no application or no such EF → `6A82`.
+    fn ef_by_sfi_in_p2(&self, p2: u8) -> Result<Ef, StatusWord> {
+        if p2 & 0xE0 != 0x80 {
+            return Err(StatusWord::INCORRECT_P1P2);
+        }
+        self.ef_by_sfi(p2 & 0x1F)
+    }
+
+    /// The EF with FID `00 sfi` in the current application (SFI `01`–`1E`; `00` and `1F` →
+    /// `6A86`); none, or no application → `6A82`.
+    fn ef_by_sfi(&self, sfi: u8) -> Result<Ef, StatusWord> {
+        if !(0x01..=0x1E).contains(&sfi) {
+            return Err(StatusWord::INCORRECT_P1P2);
+        }
+        self.session
+            .app()
+            .and_then(|app| Ef::find(&self.data, app, u16::from(sfi)))
+            .ok_or(StatusWord::FILE_NOT_FOUND)
+    }
+
+    /// COMPUTE DIGITAL SIGNATURE `80 2A P1 P2 Lc <data> 00` (card-map §3), RSA-2048 → 256
+    /// bytes + `9000`. P2 names the key (see [`Self::signing_key_role`]: `80` the current key
+    /// EF, `97`/`9A` keys `0017`/`001A` by SFI). P1 picks the scheme:
+    ///
+    /// | P1 | the card signs | data |
+    /// |---|---|---|
+    /// | `00` | PKCS#1 v1.5 type-01 padding over the data as given (normally a DigestInfo) | 1–245 B |
+    /// | `01` | PKCS#1 v1.5 over the bare SHA-256 of the data (32 B, no DigestInfo) | ≥ 1 B |
+    /// | `02` | PKCS#1 v1.5 over the SHA-256 DigestInfo of the given hash | 32 B |
+    /// | `03` | PKCS#1 v1.5 over the SHA-256 DigestInfo of the data's SHA-256 | ≥ 1 B |
+    /// | `04` | RSASSA-PSS (SHA-256, MGF1-SHA-256, random 32-byte salt) over the given hash | 32 B |
+    /// | `05` | RSASSA-PSS over the data's SHA-256 | ≥ 1 B |
+    ///
+    /// Other P1 → `6A86`; key's PIN not verified → `6982`; data of the wrong length → `6700`
+    /// (card-map allows `6985` or `6700`: `6700`, as for P1 `00` already).
+    pub(super) fn compute_signature(&mut self, cmd: &Command) -> Response {
+        let Some(scheme) = SignScheme::from_p1(cmd.p1) else {
+            return status(StatusWord::INCORRECT_P1P2);
+        };
+        let role = match self.signing_key_role(cmd.p2) {
+            Ok(role) => role,
+            Err(sw) => return status(sw),
         };
         if !self.session.is_verified(pin_of(role)) {
             return status(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
         }
-        if cmd.data.is_empty() || cmd.data.len() > MAX_SIGN_INPUT {
+        let Some(input) = scheme.input(&cmd.data) else {
             return status(StatusWord::WRONG_LENGTH);
-        }
+        };
         let key = match role {
             KeyRole::Authentication => self.data.authentication.as_ref(),
             KeyRole::Signature => self.data.signature.as_ref(),
@@ -295,9 +373,83 @@ impl SimCard {
         if key.size() != MODULUS_LEN {
             return status(StatusWord::NO_PRECISE_DIAGNOSIS);
         }
-        match key.sign(self.engine, &cmd.data) {
+        let signature = match input {
+            SignInput::Pkcs1v15(data) => key.sign(self.engine, &data),
+            SignInput::Pss(hash) => key.sign_pss(self.engine, &hash),
+        };
+        match signature {
             Ok(signature) => Response::new(signature, StatusWord::SUCCESS),
             Err(_) => status(StatusWord::NO_PRECISE_DIAGNOSIS),
         }
+    }
+}
+
+/// DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2 note 1).
+const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20,
+];
+
+/// COMPUTE DIGITAL SIGNATURE's P1 (card-map §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignScheme {
+    /// `00`: PKCS#1 v1.5 over the data as given.
+    Raw,
+    /// `01`: card SHA-256, PKCS#1 v1.5 over the bare hash.
+    BareHashOfData,
+    /// `02`: the data is a SHA-256 hash; the card adds the DigestInfo.
+    DigestInfoOfHash,
+    /// `03`: card SHA-256 and DigestInfo.
+    DigestInfoOfData,
+    /// `04`: PSS over a given SHA-256 hash.
+    PssOfHash,
+    /// `05`: card SHA-256, then PSS.
+    PssOfData,
+}
+
+/// What the engine signs.
+enum SignInput {
+    /// Bytes for PKCS#1 v1.5 type-01 padding.
+    Pkcs1v15(Vec<u8>),
+    /// A SHA-256 hash for PSS.
+    Pss([u8; 32]),
+}
+
+impl SignScheme {
+    fn from_p1(p1: u8) -> Option<Self> {
+        Some(match p1 {
+            0x00 => SignScheme::Raw,
+            0x01 => SignScheme::BareHashOfData,
+            0x02 => SignScheme::DigestInfoOfHash,
+            0x03 => SignScheme::DigestInfoOfData,
+            0x04 => SignScheme::PssOfHash,
+            0x05 => SignScheme::PssOfData,
+            _ => return None,
+        })
+    }
+
+    /// The engine's input for `data`, or `None` when `data` has the wrong length (empty for
+    /// every scheme, over 245 bytes for `00`, not 32 bytes for `02`/`04`).
+    fn input(self, data: &[u8]) -> Option<SignInput> {
+        use sha2::{Digest, Sha256};
+        if data.is_empty() {
+            return None;
+        }
+        let sha256 = || -> [u8; 32] { Sha256::digest(data).into() };
+        let given_hash = || <[u8; 32]>::try_from(data).ok();
+        let digest_info = |hash: [u8; 32]| {
+            let mut out = SHA256_DIGEST_INFO_PREFIX.to_vec();
+            out.extend_from_slice(&hash);
+            SignInput::Pkcs1v15(out)
+        };
+        Some(match self {
+            SignScheme::Raw if data.len() <= MAX_SIGN_INPUT => SignInput::Pkcs1v15(data.to_vec()),
+            SignScheme::Raw => return None,
+            SignScheme::BareHashOfData => SignInput::Pkcs1v15(sha256().to_vec()),
+            SignScheme::DigestInfoOfHash => digest_info(given_hash()?),
+            SignScheme::DigestInfoOfData => digest_info(sha256()),
+            SignScheme::PssOfHash => SignInput::Pss(given_hash()?),
+            SignScheme::PssOfData => SignInput::Pss(sha256()),
+        })
     }
 }
