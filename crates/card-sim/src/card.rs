@@ -8,6 +8,7 @@ pub(crate) mod app;
 mod commands;
 pub(crate) mod files;
 pub(crate) mod session;
+mod sign;
 
 pub use commands::{AID_JPKI, AID_TEXT_SUPPORT};
 
