@@ -9,7 +9,8 @@
 //! - a PIN's tries left never go up, except on a VERIFY answered `9000` with the correct PIN
 //!   (the only other way up, the municipal unlock, needs the administration key, which the
 //!   fuzzer does not have: EXTERNAL AUTHENTICATE and RESET RETRY COUNTER never succeed);
-//! - tries go down only on a VERIFY with data, by one, for the PIN EF selected;
+//! - tries go down only on a VERIFY with data, by one, for the PIN EF selected or named by SFI
+//!   in P2 (READ BINARY by SFI makes its EF current, as the card does);
 //! - VERIFY is answered `9000` only for the current PIN (which CHANGE REFERENCE DATA may have
 //!   changed);
 //! - COMPUTE DIGITAL SIGNATURE is answered `9000` only when that key's PIN was verified since
@@ -138,7 +139,12 @@ impl Shadow {
 
     /// The PIN EF selected, if any.
     fn pin_ef(&self) -> Option<PinRef> {
-        match (self.app?, self.ef?) {
+        self.pin_at(self.ef?)
+    }
+
+    /// The PIN whose EF has this FID in the current application, if any.
+    fn pin_at(&self, fid: u16) -> Option<PinRef> {
+        match (self.app?, fid) {
             (App::Jpki, 0x0018) => Some(PinRef::Authentication),
             (App::Jpki, 0x001B) => Some(PinRef::Signature),
             (App::TextSupport, 0x0011) => Some(PinRef::TextSupport),
@@ -146,9 +152,9 @@ impl Shadow {
         }
     }
 
-    /// The PIN protecting the key EF selected, if a key EF is selected.
-    fn key_ef_pin(&self) -> Option<PinRef> {
-        match (self.app?, self.ef?) {
+    /// The PIN protecting the key EF with this FID in the current application, if it is one.
+    fn key_pin_at(&self, fid: u16) -> Option<PinRef> {
+        match (self.app?, fid) {
             (App::Jpki, 0x0017) => Some(PinRef::Authentication),
             (App::Jpki, 0x001A) => Some(PinRef::Signature),
             _ => None,
@@ -160,6 +166,18 @@ impl Shadow {
         match (self.app?, self.ef?) {
             (App::Jpki, 0x0001) => Some(PinRef::Signature),
             (App::TextSupport, 0x0001 | 0x0002) => Some(PinRef::TextSupport),
+            _ => None,
+        }
+    }
+
+    /// The EF a VERIFY or COMPUTE DIGITAL SIGNATURE acts on: P2 `80` the current EF, `80|SFI`
+    /// (SFI `01`–`1E`) the EF of that FID without SELECT.
+    fn target(&self, p2: u8) -> Option<u16> {
+        match p2 {
+            0x80 => self.ef,
+            _ if p2 & 0xE0 == 0x80 && (0x01..=0x1E).contains(&(p2 & 0x1F)) => {
+                Some(u16::from(p2 & 0x1F))
+            }
             _ => None,
         }
     }
@@ -188,9 +206,11 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8]) {
     let after = PINS.map(|p| tries(card, p));
     // A command the card could not decode is answered 6700 and changes nothing.
     let command = apdu::Command::decode(capdu).ok();
-    let (ins, p1, data) = command.as_ref().map_or((None, 0, &[][..]), |c| {
-        (Some(c.ins), c.p1, c.data.as_slice())
+    let (ins, p1, p2, data) = command.as_ref().map_or((None, 0, 0, &[][..]), |c| {
+        (Some(c.ins), c.p1, c.p2, c.data.as_slice())
     });
+    // The PIN a VERIFY acts on: the current PIN EF, or one named by SFI in P2.
+    let verify_pin = shadow.target(p2).and_then(|fid| shadow.pin_at(fid));
 
     // Counters: up only on a correct VERIFY; down only on a VERIFY with data, by one, for the
     // PIN EF selected.
@@ -198,13 +218,13 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8]) {
         let (before, now) = (shadow.tries[index(pin)], after[index(pin)]);
         if now > before {
             assert!(
-                ins == Some(0x20) && ok && shadow.pin_ef() == Some(pin),
+                ins == Some(0x20) && ok && verify_pin == Some(pin),
                 "{pin:?} tries went up {before} → {now} without a correct VERIFY"
             );
         }
         if now < before {
             assert!(
-                ins == Some(0x20) && !data.is_empty() && shadow.pin_ef() == Some(pin),
+                ins == Some(0x20) && !data.is_empty() && verify_pin == Some(pin),
                 "{pin:?} tries went down {before} → {now} outside a VERIFY of that PIN"
             );
             assert_eq!(now + 1, before, "{pin:?} lost more than one try at once");
@@ -218,6 +238,12 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8]) {
             !ok,
             "administrative command {ins:02X?} succeeded without the key"
         );
+    }
+
+    // READ BINARY by SFI (P1 `100x xxxx`) makes that EF current before the access check,
+    // unless it is refused before the lookup (length, P1 form, no such EF).
+    if ins == Some(0xB0) && p1 & 0x80 != 0 && !matches!(response.sw.0, 0x6700 | 0x6A86 | 0x6A82) {
+        shadow.ef = Some(u16::from(p1 & 0x1F));
     }
 
     match ins {
@@ -240,7 +266,7 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8]) {
             other => panic!("SELECT with P1 {other:02X} answered 9000"),
         },
         Some(0x20) if !data.is_empty() => {
-            let pin = shadow.pin_ef();
+            let pin = verify_pin;
             if ok {
                 let pin = pin.expect("VERIFY 9000 with no PIN EF selected");
                 assert_eq!(
@@ -273,8 +299,9 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8]) {
         }
         Some(0x2A) if ok => {
             let pin = shadow
-                .key_ef_pin()
-                .expect("a signature without a key EF selected");
+                .target(p2)
+                .and_then(|fid| shadow.key_pin_at(fid))
+                .expect("a signature without a key EF selected or named");
             assert!(
                 shadow.is_verified(pin),
                 "signed with the key of the {pin:?} PIN without that PIN verified"

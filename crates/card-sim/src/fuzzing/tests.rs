@@ -212,3 +212,38 @@ fn the_checker_accepts_the_card_s_own_answers_to_the_same_commands() {
     assert_ne!(answer[answer.len() - 2..], [0x90, 0x00]);
     check(&mut shadow, &card, &sign, &answer);
 }
+
+/// The SFI forms of card-map §1 and §3: VERIFY by SFI spends and restores the tries of the PIN
+/// it names, COMPUTE DIGITAL SIGNATURE by SFI needs that key's PIN, and READ BINARY by SFI
+/// makes its EF current. The checker follows all three (a model that knew only the current EF
+/// would call the first VERIFY a try spent "outside a VERIFY of that PIN").
+#[test]
+fn the_checker_follows_pins_keys_and_files_named_by_sfi() {
+    let mut sign = with_data([0x80, 0x2A, 0x02, 0x9A], &[0x5A; 32]);
+    sign.push(0x00);
+    let script: [(Vec<u8>, [u8; 2]); 7] = [
+        (select_jpki(), [0x90, 0x00]),
+        // signature key by SFI before its PIN: refused
+        (sign.clone(), [0x69, 0x82]),
+        (with_data([0x00, 0x20, 0x00, 0x9B], b"WRONG1"), [0x63, 0xC4]),
+        (with_data([0x00, 0x20, 0x00, 0x9B], SIGN_PIN), [0x90, 0x00]),
+        (sign, [0x90, 0x00]),
+        // the signature certificate by SFI 01, now current
+        (vec![0x00, 0xB0, 0x81, 0x00, 0x04], [0x90, 0x00]),
+        // VERIFY of the current EF: a data EF now
+        (with_data([0x00, 0x20, 0x00, 0x80], SIGN_PIN), [0x69, 0x81]),
+    ];
+    let (contents, administration) = contents();
+    let mut card = SimCard::new_administered(contents.clone(), administration.clone()).unwrap();
+    let mut shadow = Shadow::new(&card);
+    let mut session = Vec::new();
+    for (capdu, sw) in &script {
+        let rapdu = card.process(capdu);
+        assert_eq!(rapdu[rapdu.len() - 2..], sw[..], "{capdu:02X?}");
+        check(&mut shadow, &card, capdu, &rapdu);
+        record(&mut session, capdu);
+    }
+    assert_eq!(shadow.ef, Some(0x0001));
+    let stats = super::session(&session);
+    assert_eq!((stats.verified, stats.refused, stats.signed), (1, 1, 1));
+}
