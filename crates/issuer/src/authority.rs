@@ -48,6 +48,7 @@ use durable as atomic;
 use crate::error::Error;
 
 mod issue;
+pub use issue::text_facts;
 mod life;
 mod terminal;
 const STATE_FILE: &str = "authority.txt";

@@ -13,5 +13,5 @@
 pub mod authority;
 mod error;
 
-pub use authority::{Authority, IssueRequest, RetryLimits};
+pub use authority::{Authority, IssueRequest, RetryLimits, text_facts};
 pub use error::Error;

@@ -12,9 +12,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use card_sim::{
-    CardContents, CardProfile, Error, FourFacts, KeyContents, MyNumber, Sex, TextSupportContents,
-};
+use card_sim::{CardContents, CardProfile, Error, KeyContents, MyNumber, TextSupportContents};
 use cert::CertificateAuthority;
 use pin_policy::{Pin, PinKind};
 
@@ -53,7 +51,6 @@ fn key(
 /// Only if the fixture data broke a card rule (a defect, tested).
 pub fn my_number(set: &FixtureSet, with_sign: bool) -> Result<CardContents, Error> {
     let holder = crate::fixtures::holder();
-    let d = holder.birth_date;
     Ok(CardContents {
         profile: CardProfile::MyNumber,
         authentication: Some(key(
@@ -74,16 +71,7 @@ pub fn my_number(set: &FixtureSet, with_sign: bool) -> Result<CardContents, Erro
         },
         text_support: Some(TextSupportContents {
             my_number: MyNumber::new(MY_NUMBER)?,
-            facts: FourFacts {
-                name: holder.name.text(),
-                address: holder.address.text(),
-                birth_date: format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day()),
-                sex: match holder.gender {
-                    cert::Gender::Male => Sex::Male,
-                    cert::Gender::Female => Sex::Female,
-                    cert::Gender::Unknown => Sex::NotApplicable,
-                },
-            },
+            facts: issuer::text_facts(&holder),
             pin: Pin::new(PinKind::TextSupport, TEXT_PIN.as_bytes())?,
             retry_limit: PinKind::TextSupport.default_retry_limit(),
         }),

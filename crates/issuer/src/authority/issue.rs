@@ -214,7 +214,7 @@ fn check_request(request: &IssueRequest) -> Result<(), Error> {
 }
 
 /// The text-support application's 4 facts, from the same holder data as the certificate.
-pub(super) fn text_facts(holder: &cert::Holder) -> FourFacts {
+pub fn text_facts(holder: &cert::Holder) -> FourFacts {
     let d = holder.birth_date;
     FourFacts {
         name: holder.name.text(),
