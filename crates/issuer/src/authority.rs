@@ -1,6 +1,9 @@
 //! The municipal window and J-LIS in one directory: the two CAs (keys, certificates), the serial
 //! counter, the revocation list and the CRLs, and the issuance of cards from holder data.
 //!
+//! (One piece, over 400 lines: the directory's one file format — create, open and save — is kept
+//! in one place; issuance, the life cycle and the terminal are the submodules.)
+//!
 //! Layout of an authority directory (every file written atomically):
 //!
 //! | file | content |
@@ -23,10 +26,6 @@
 //!
 //! The CAs use the production profile (`O=JPKI`) with keys of their own: certificates they
 //! issue verify against these CA files, never against the real J-LIS anchors.
-//!
-//! (One piece, over 400 lines: the directory's one file format — create, open and save — is kept in
-//! one
-//! place; issuance, the life cycle and the terminal are the submodules.)
 
 use std::fs;
 use std::path::{Path, PathBuf};
