@@ -54,7 +54,7 @@ use crate::error::Error;
 
 mod face;
 mod issue;
-pub use issue::text_facts;
+pub use crate::card_face::text_facts;
 mod life;
 mod terminal;
 const STATE_FILE: &str = "authority.txt";

@@ -162,10 +162,11 @@ fn text_facts_tlvs(name: &str, address: &str, birth: &str, sex: u8) -> Vec<u8> {
         (0x25, &[sex][..]),
     ] {
         out.extend_from_slice(&[0xDF, tag]);
+        let n = u16::try_from(value.len()).unwrap().to_be_bytes();
         match value.len() {
-            n @ 0..0x80 => out.push(n as u8),
-            n @ 0x80..0x100 => out.extend_from_slice(&[0x81, n as u8]),
-            n => out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
+            0..0x80 => out.push(n[1]),
+            0x80..0x100 => out.extend_from_slice(&[0x81, n[1]]),
+            _ => out.extend_from_slice(&[0x82, n[0], n[1]]),
         }
         out.extend_from_slice(value);
     }

@@ -51,10 +51,11 @@ impl Canvas {
     }
 
     fn set(&mut self, x: usize, y: usize) {
-        if x < self.width && y < self.height {
-            if let Some(p) = self.ink.get_mut(y * self.width + x) {
-                *p = true;
-            }
+        if x < self.width
+            && y < self.height
+            && let Some(p) = self.ink.get_mut(y * self.width + x)
+        {
+            *p = true;
         }
     }
 
