@@ -97,13 +97,32 @@ fn verify(key: &PublicKey, message: &[u8], signature: &[u8]) {
     .expect("the signature verifies");
 }
 
+/// Decodes a PNG, checks it is 1-bit greyscale with some black ink on it, and gives its size.
 fn png_info(png: &[u8]) -> (u32, u32) {
     let decoder = png::Decoder::new(std::io::Cursor::new(png));
-    let reader = decoder.read_info().unwrap();
+    let mut reader = decoder.read_info().unwrap();
     let info = reader.info();
     assert_eq!(info.bit_depth, png::BitDepth::One);
     assert_eq!(info.color_type, png::ColorType::Grayscale);
-    (info.width, info.height)
+    let (width, height) = (info.width, info.height);
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(frame.line_size, (width as usize).div_ceil(8));
+    // 0 bits are black: a row of 24 or 72 white pixels is all 1s
+    let ink: u32 = pixels[..frame.buffer_size()]
+        .chunks(frame.line_size)
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    let valid = u32::try_from((width as usize - 8 * i).min(8)).unwrap();
+                    valid - (b >> (8 - valid)).count_ones()
+                })
+                .sum::<u32>()
+        })
+        .sum();
+    assert!(ink > 0 && ink < width * height / 2, "{ink} black pixels");
+    (width, height)
 }
 
 /// An authority directory that already has its card-face keys, copied per test (key generation
@@ -262,7 +281,17 @@ fn check_visual(authority: &Authority, face: &CardFace) -> PublicKey {
     assert_eq!(f[1].value, b"19850820");
     assert_eq!(f[2].value, b"2");
     assert_eq!(card_key(f[3].value), card);
-    assert!(png_info(f[4].value).0 > 0 && png_info(f[5].value).0 > 0);
+    // our choice: one box per character, 16×16 cells, at least 8 (name) / 16 (address) a line
+    assert_eq!(
+        png_info(f[4].value),
+        (8 * 16, 16),
+        "name image: 6 characters"
+    );
+    assert_eq!(
+        png_info(f[5].value),
+        (16 * 16, 2 * 16),
+        "address image: 17 characters"
+    );
     assert!(
         FACES.contains(&f[6].value),
         "DF27 is a committed face photo"
