@@ -152,7 +152,6 @@ fn face_photo(my_number: &MyNumber) -> &'static [u8] {
 }
 
 /// The records carrying the 4 facts (see [`crate::Authority::facts_records`]).
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn facts(
     keys: &FaceKeys,
     holder: &cert::Holder,

@@ -43,7 +43,6 @@ impl Authority {
     /// # Errors
     /// [`Error::CardFace`] if this authority has no card-face CA keys yet (they come with its
     /// first [`Self::card_face`]) or `security_code` is not 4 digits; holder data errors.
-    #[allow(clippy::too_many_arguments)]
     pub fn facts_records(
         &self,
         holder: &cert::Holder,
