@@ -14,6 +14,12 @@
 //! | `sign.crl`, `auth.crl` | the current CRLs, DER, rewritten on every change |
 //! | `admin.key` | the municipal administration key, ECDSA P-256 scalar (32 bytes), mode 0600 |
 //! | `admin.pub` | its public key, SEC1 uncompressed point (65 bytes) |
+//! | `face-text-ca.key`, `face-visual-ca.key` | the simulated J-LIS card-face CA keys (入力補助AP `9000033`, 確認AP `9000023`), PKCS#8 DER, mode 0600 |
+//! | `face-text-signer.key`, `face-visual-signer.key` | the record-signing keys their CV certificates certify, PKCS#8 DER, mode 0600 |
+//! | `face-text-ca.pem`, `face-visual-ca.pem` | the card-face CA public keys, PEM SPKI (clients verify EF `0004` with them) |
+//!
+//! The six `face-*` files come with the first [`Authority::card_face`]: a directory from before
+//! them opens as it is (see [`crate::card_face`]).
 //!
 //! Administration (the city hall) works on cards this authority issued: every card carries the
 //! admin public key and a unique card ID. [`Authority::unlock`] releases a blocked PIN over
@@ -46,8 +52,9 @@ use durable as atomic;
 
 use crate::error::Error;
 
+mod face;
 mod issue;
-pub use issue::text_facts;
+pub use crate::card_face::text_facts;
 mod life;
 mod terminal;
 const STATE_FILE: &str = "authority.txt";
@@ -120,6 +127,8 @@ pub struct Authority {
     next_serial: u64,
     crl_number: u64,
     revoked: Vec<(Hierarchy, Revocation)>,
+    /// The card-face CA keys, `None` until the first card face (see [`crate::card_face`]).
+    face: Option<crate::card_face::FaceKeys>,
     _lock: atomic::DirLock,
 }
 
@@ -154,7 +163,7 @@ fn lock(dir: &Path) -> Result<atomic::DirLock, Error> {
             source,
         },
     })?;
-    for name in FILES {
+    for name in FILES.iter().chain(crate::card_face::KEY_FILES.iter()) {
         let path = dir.join(name);
         atomic::remove_stale_temps(&path).map_err(io(dir))?;
     }
@@ -225,6 +234,7 @@ impl Authority {
             next_serial: 0x1000,
             crl_number: 0,
             revoked: Vec::new(),
+            face: None,
             _lock: lock,
         };
         for (name, ca) in [
@@ -307,6 +317,7 @@ impl Authority {
             next_serial: next_serial.ok_or_else(|| corrupt("no next-serial"))?,
             crl_number: crl_number.ok_or_else(|| corrupt("no crl-number"))?,
             revoked,
+            face: crate::card_face::load_keys(dir)?,
             _lock: lock,
         })
     }

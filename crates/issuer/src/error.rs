@@ -52,6 +52,12 @@ pub enum Error {
         /// Which rule is broken.
         reason: &'static str,
     },
+    /// The card-face records cannot be built (see [`crate::card_face`]).
+    #[error("cannot build the card face: {reason}")]
+    CardFace {
+        /// Why.
+        reason: &'static str,
+    },
     /// The card lacks a part an administrative operation needs.
     #[error("the card has no {part}")]
     NotOnCard {

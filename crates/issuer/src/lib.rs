@@ -11,7 +11,9 @@
 )]
 
 pub mod authority;
+pub mod card_face;
 mod error;
 
 pub use authority::{Authority, IssueRequest, RetryLimits, text_facts};
+pub use card_face::{CardFace, CommonRecords, FaceAp, FactsRecords, TextRecords, VisualRecords};
 pub use error::Error;

@@ -5,11 +5,12 @@ use cert::{AuthenticationRequest, SignatureRequest};
 use rand::CryptoRng;
 
 use card_sim::{
-    Administration, CARD_ID_LEN, CardContents, CardProfile, FourFacts, KeyContents, KeyRole, Sex,
-    SimCard, TextSupportContents,
+    Administration, CARD_ID_LEN, CardContents, CardProfile, KeyContents, KeyRole, SimCard,
+    TextSupportContents,
 };
 
 use super::{Authority, IssueRequest, cert_err};
+use crate::card_face::text_facts;
 use crate::error::Error;
 
 impl Authority {
@@ -211,19 +212,4 @@ fn check_request(request: &IssueRequest) -> Result<(), Error> {
         pin_policy::RetryCounter::new(request.retry_limits.text)?;
     }
     Ok(())
-}
-
-/// The text-support application's 4 facts, from the same holder data as the certificate.
-pub fn text_facts(holder: &cert::Holder) -> FourFacts {
-    let d = holder.birth_date;
-    FourFacts {
-        name: holder.name.text(),
-        address: holder.address.text(),
-        birth_date: format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day()),
-        sex: match holder.gender {
-            cert::Gender::Male => Sex::Male,
-            cert::Gender::Female => Sex::Female,
-            cert::Gender::Unknown => Sex::NotApplicable,
-        },
-    }
 }

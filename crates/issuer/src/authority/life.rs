@@ -6,8 +6,8 @@ use rand::CryptoRng;
 
 use card_sim::{CardProfile, KeyRole, SimCard};
 
-use super::issue::text_facts;
 use super::{Authority, cert_err};
+use crate::card_face::text_facts;
 use crate::error::Error;
 
 impl Authority {
