@@ -93,6 +93,7 @@ pub(crate) enum Cmd {
     Auth(AuthCmd),
     /// The My Number and the 4 facts from the text-support application (PIN needed); with
     /// `basic-info`, the card's free identification records (no PIN).
+    #[command(args_conflicts_with_subcommands = true)]
     Text {
         /// One JSON object instead of text.
         #[arg(long)]

@@ -30,7 +30,7 @@ pub fn my_number_check_digit_ok(number: &str) -> bool {
 }
 
 /// A key reference of the card that VERIFY checks, in any application: what `pin status`
-/// lists. Where each lives is [`crate::file_map`]'s business ([`CardPin::location`]).
+/// lists. Where each lives is the file map's business ([`CardPin::location`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CardPin {
     /// JPKI 利用者証明用 PIN, `0018`.
