@@ -203,3 +203,65 @@ fn write_all(dir: &Path, outputs: &Outputs) -> Result<Vec<PathBuf>> {
     }
     Ok(paths)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("jpki-face-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn writes_private_files_in_a_new_directory() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let base = scratch("new");
+        let dir = base.join("out");
+        let outputs: Outputs = vec![("face.jp2", vec![1, 2]), ("name.png", vec![3])];
+        let written = write_all(&dir, &outputs).unwrap();
+        assert_eq!(written, [dir.join("face.jp2"), dir.join("name.png")]);
+        assert_eq!(std::fs::read(dir.join("face.jp2")).unwrap(), [1, 2]);
+        let mode = std::fs::metadata(dir.join("name.png"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        std::fs::remove_dir_all(base).unwrap();
+    }
+
+    #[test]
+    fn a_planted_link_or_an_existing_file_stops_everything_and_is_left_alone() {
+        let dir = scratch("planted");
+        let victim = dir.join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.join("name.png")).unwrap();
+        // a dangling link too: O_EXCL refuses it, it is never followed to create its target
+        std::os::unix::fs::symlink(dir.join("nowhere"), dir.join("address.png")).unwrap();
+        let outputs: Outputs = vec![("face.jp2", vec![1]), ("name.png", vec![2])];
+        let e = write_all(&dir, &outputs).unwrap_err();
+        assert!(cli_common::is_invalid_input(e.root_cause()), "{e:#}");
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+        assert!(!dir.join("face.jp2").exists(), "nothing written on a clash");
+        let e = write_all(&dir, &vec![("address.png", vec![3])]).unwrap_err();
+        assert!(e.to_string().contains("already exists"), "{e:#}");
+        assert!(!dir.join("nowhere").exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_ca_key_must_be_a_pem_public_key() {
+        let dir = scratch("ca");
+        let file = dir.join("ca.pem");
+        std::fs::write(
+            &file,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let e = read_ca_key(&file).unwrap_err();
+        assert!(cli_common::is_invalid_input(e.root_cause()), "{e:#}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
