@@ -2,7 +2,7 @@
 
 use apdu::{ExchangeError, StatusWord, TransportError};
 
-use crate::types::{CertSlot, PinRef};
+use crate::types::{CardPin, CertSlot, PinRef};
 
 /// Errors of [`crate::JpkiApplet`] and [`crate::TextSupport`].
 #[derive(Debug, thiserror::Error)]
@@ -12,7 +12,9 @@ pub enum Error {
     #[error(transparent)]
     Exchange(#[from] ExchangeError),
     /// The card has no such application: it is not a JPKI card, or this part was never issued.
-    #[error("the card has no {application} application (6A82): is this a My Number or Juki card?")]
+    #[error(
+        "the card has no {application} application (6A82): is this a My Number or Juki card? (a Juki card, or a simulator card file made before the whole card, has only some of them)"
+    )]
     ApplicationNotFound {
         /// Which application.
         application: &'static str,
@@ -73,6 +75,32 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A wrong 照合番号 or other non-PIN key value: the card counted the try.
+    #[error("{}", wrong_number_message(*which, *tries_left))]
+    WrongNumber {
+        /// Which key reference.
+        which: CardPin,
+        /// Tries the card says are left (0: it is now blocked).
+        tries_left: u8,
+    },
+    /// A 照合番号 (or other non-PIN key value) is blocked.
+    #[error("the {which} is blocked: only the issuing municipality (city hall) can unlock it")]
+    NumberBlocked {
+        /// Which key reference.
+        which: CardPin,
+    },
+    /// A 照合番号 that cannot be right; it was not sent, so no try was spent.
+    #[error("the 照合番号 was not sent to the card: {reason}")]
+    NumberFormat {
+        /// The broken rule.
+        reason: &'static str,
+    },
+    /// A signature on a record of the card does not verify.
+    #[error("the signature of {what} does not verify")]
+    SignatureInvalid {
+        /// Which record or certificate.
+        what: &'static str,
+    },
     /// The card answered a status word this operation does not expect.
     #[error("the card answered {sw} to {operation}")]
     UnexpectedStatus {
@@ -86,6 +114,16 @@ pub enum Error {
 impl From<TransportError> for Error {
     fn from(e: TransportError) -> Self {
         Self::Exchange(ExchangeError::Transport(e))
+    }
+}
+
+fn wrong_number_message(which: CardPin, tries_left: u8) -> String {
+    match tries_left {
+        0 => format!(
+            "wrong {which}: it is now blocked; only the issuing municipality (city hall) can unlock it"
+        ),
+        1 => format!("wrong {which}: 1 try left before it is blocked"),
+        n => format!("wrong {which}: {n} tries left"),
     }
 }
 

@@ -1,8 +1,8 @@
-//! The client's map of the card: every application identifier and elementary-file identifier
-//! it addresses, in one place (shared/jpki-spec.md §3, §4, §6). The other modules name files
-//! only through this one.
+//! The client's map of the card: every application identifier, elementary-file identifier,
+//! key reference and MF data object it addresses, in one place (shared/jpki-spec.md §3, §4, §6;
+//! shared/card-map.md §2–§7). The other modules name files only through this one.
 
-use crate::types::{CertSlot, KeyRef, PinRef};
+use crate::types::{CardPin, CertSlot, KeyRef, PinRef};
 
 /// DF name of the JPKI application (公的個人認証AP, §3).
 pub const JPKI_AID: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
@@ -10,29 +10,56 @@ pub const JPKI_AID: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 
 /// DF name of the text-support application (券面事項入力補助AP, §3).
 pub const TEXT_SUPPORT_AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
 
+/// DF name of the card-face check application (券面事項確認AP, card-map §5).
+pub const FACE_CHECK_AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
+
+/// DF name of the common card application (共通カードAP, card-map §6).
+pub const COMMON_AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
+
+/// DF name of the resident registry application (住基AP, card-map §7).
+pub const JUKI_AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01];
+
+/// DF name of the GlobalPlatform issuer security domain: selecting it returns the card to the
+/// MF level (card-map §1), where the MF's GET DATA objects answer.
+pub(crate) const GP_ISD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
+
 /// An application of the card the client selects by DF name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum App {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum App {
     /// 公的個人認証AP.
     Jpki,
     /// 券面事項入力補助AP.
     TextSupport,
+    /// 券面事項確認AP.
+    FaceCheck,
+    /// 共通カードAP.
+    Common,
+    /// 住基AP.
+    Juki,
 }
 
 impl App {
     /// Its DF name.
-    pub(crate) const fn aid(self) -> &'static [u8] {
+    #[must_use]
+    pub const fn aid(self) -> &'static [u8] {
         match self {
             Self::Jpki => &JPKI_AID,
             Self::TextSupport => &TEXT_SUPPORT_AID,
+            Self::FaceCheck => &FACE_CHECK_AID,
+            Self::Common => &COMMON_AID,
+            Self::Juki => &JUKI_AID,
         }
     }
 
-    /// Its name in errors.
-    pub(crate) const fn name(self) -> &'static str {
+    /// Its name in errors and reports.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
         match self {
             Self::Jpki => "JPKI (公的個人認証)",
             Self::TextSupport => "text-support (券面事項入力補助)",
+            Self::FaceCheck => "card-face check (券面事項確認)",
+            Self::Common => "common card (共通カード)",
+            Self::Juki => "resident registry (住基)",
         }
     }
 }
@@ -67,8 +94,56 @@ pub(crate) mod text_support {
     pub(crate) const MY_NUMBER: u16 = 0x0001;
     /// The 4 facts: `FF 20 len { DF21 … DF25 }`.
     pub(crate) const FOUR_FACTS: u16 = 0x0002;
+    /// Basic info `FF 40 L { DF41 DF42 DF43 }`, free (card-map §4).
+    pub(crate) const BASIC_INFO: u16 = 0x0005;
     /// The text-support PIN.
     pub(crate) const PIN: u16 = 0x0011;
+    /// 照合番号A (the My Number) as a key reference.
+    pub(crate) const NUMBER_A: u16 = 0x0014;
+    /// 照合番号B as a key reference.
+    pub(crate) const NUMBER_B: u16 = 0x0015;
+}
+
+/// Files and key references of the card-face check application (card-map §5).
+pub(crate) mod face_check {
+    /// The card face `FF 20 82 LL LL { DF21 … DF2A }`, after 照合番号A or B.
+    pub(crate) const CARD_FACE: u16 = 0x0002;
+    /// Basic info `FF 30 L { DF31 … DF35 }`, free.
+    pub(crate) const BASIC_INFO: u16 = 0x0003;
+    /// The application's CV certificate `7F 21 …`, free.
+    pub(crate) const CV_CERTIFICATE: u16 = 0x0004;
+    /// The My Number image `FF 40 L { DF41 DF42 DF43 }`, after 照合番号A only.
+    pub(crate) const MY_NUMBER_IMAGE: u16 = 0x0005;
+    /// The birth-date key (Japanese-era `YYMMDD`).
+    pub(crate) const BIRTH_DATE: u16 = 0x0011;
+    /// 照合番号B.
+    pub(crate) const NUMBER_B: u16 = 0x0012;
+    /// 照合番号A.
+    pub(crate) const NUMBER_A: u16 = 0x0013;
+}
+
+/// Files and key references of the common card application (card-map §6).
+pub(crate) mod common {
+    /// Short EF identifier of the record EF `0001` (serial, municipality, expiry).
+    pub(crate) const RECORD_SFI: u8 = 0x01;
+    /// The record EF `0001` itself, for errors.
+    pub(crate) const RECORD_EF: u16 = 0x0001;
+    /// The 4-digit PIN.
+    pub(crate) const PIN: u16 = 0x001C;
+}
+
+/// Key references of the resident registry application (card-map §7).
+pub(crate) mod juki {
+    /// The 4-digit PIN.
+    pub(crate) const PIN: u16 = 0x001C;
+}
+
+/// GET DATA objects at the MF level (card-map §2).
+pub(crate) mod mf {
+    /// Issuing municipality code, 5 ASCII digits.
+    pub(crate) const MUNICIPALITY: u16 = 0x00F0;
+    /// Expiry, `YYYYMMDD`.
+    pub(crate) const EXPIRY: u16 = 0x00F2;
 }
 
 impl CertSlot {
@@ -105,6 +180,25 @@ impl PinRef {
     }
 }
 
+impl CardPin {
+    /// The application holding the key reference and its EF.
+    #[must_use]
+    pub const fn location(self) -> (App, u16) {
+        match self {
+            Self::JpkiAuth => (App::Jpki, jpki::AUTH_PIN),
+            Self::JpkiSign => (App::Jpki, jpki::SIGN_PIN),
+            Self::TextSupportPin => (App::TextSupport, text_support::PIN),
+            Self::TextSupportNumberA => (App::TextSupport, text_support::NUMBER_A),
+            Self::TextSupportNumberB => (App::TextSupport, text_support::NUMBER_B),
+            Self::FaceBirthDate => (App::FaceCheck, face_check::BIRTH_DATE),
+            Self::FaceNumberB => (App::FaceCheck, face_check::NUMBER_B),
+            Self::FaceNumberA => (App::FaceCheck, face_check::NUMBER_A),
+            Self::CommonPin => (App::Common, common::PIN),
+            Self::JukiPin => (App::Juki, juki::PIN),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +220,32 @@ mod tests {
             App::TextSupport.aid(),
             hex::decode("D3921000310001010408").unwrap()
         );
+    }
+
+    #[test]
+    fn every_key_reference_is_where_card_map_puts_it() {
+        // card-map §3–§7, in the order `pin status` lists them
+        let want = [
+            ("D392F000260100000001", 0x0018),
+            ("D392F000260100000001", 0x001B),
+            ("D3921000310001010408", 0x0011),
+            ("D3921000310001010408", 0x0014),
+            ("D3921000310001010408", 0x0015),
+            ("D3921000310001010402", 0x0011),
+            ("D3921000310001010402", 0x0012),
+            ("D3921000310001010402", 0x0013),
+            ("D3921000310001010100", 0x001C),
+            ("D3921000310001010401", 0x001C),
+        ];
+        let got: Vec<(String, u16)> = CardPin::ALL
+            .iter()
+            .map(|p| {
+                let (app, fid) = p.location();
+                (hex::encode_upper(app.aid()), fid)
+            })
+            .collect();
+        let want: Vec<(String, u16)> = want.iter().map(|(a, f)| ((*a).to_owned(), *f)).collect();
+        assert_eq!(got, want);
+        assert_eq!(hex::encode_upper(GP_ISD_AID), "A0000001510000");
     }
 }

@@ -6,8 +6,8 @@ use apdu::{Channel, Command, Response, StatusWord, Transport};
 use pin_policy::Pin;
 
 use crate::error::Error;
-use crate::file_map::App;
-use crate::types::{CertSlot, KeyRef, MAX_SIGN_INPUT, PinRef, PinStatus};
+use crate::file_map::{App, GP_ISD_AID};
+use crate::types::{CardPin, CertSlot, KeyRef, MAX_SIGN_INPUT, PinRef, PinStatus};
 
 /// Largest offset READ BINARY can address with P1P2 (§5).
 const MAX_OFFSET: usize = 0x7FFF;
@@ -118,6 +118,76 @@ pub(crate) fn read_certificate_file<T: Transport>(
     read_rest(ch, fid, header, total)
 }
 
+/// Reads a whole BER-TLV EF: SELECT it (`00 A4 02 0C 02 <FID>`), `00 B0 00 00 08` for the
+/// header, then [`read_rest`]. Filler after the object is not returned.
+pub(crate) fn read_tlv_file<T: Transport>(ch: &mut Channel<T>, fid: u16) -> Result<Vec<u8>, Error> {
+    select_ef(ch, fid)?;
+    let head = read_binary(ch, 0, 8)?;
+    let total = object_len(&head).ok_or(Error::MalformedFile {
+        fid,
+        reason: "no BER-TLV header",
+    })?;
+    read_rest(ch, fid, head, total)
+}
+
+/// `00 A4 04 0C 07 A0 00 00 01 51 00 00`: the GlobalPlatform ISD, which puts the card back at
+/// the MF level (card-map §1). A card that refuses it stays where it was: not an error.
+pub(crate) fn select_mf_level<T: Transport>(ch: &mut Channel<T>) -> Result<(), Error> {
+    ch.send(&Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(GP_ISD_AID.to_vec()))?;
+    Ok(())
+}
+
+/// `00 CA P1 P2 00` → the object, `None` when the card has none (`6A88`, or `6A82`).
+pub(crate) fn get_data<T: Transport>(
+    ch: &mut Channel<T>,
+    tag: u16,
+) -> Result<Option<Vec<u8>>, Error> {
+    let [p1, p2] = tag.to_be_bytes();
+    let resp = ch.send(&Command::new(0x00, 0xCA, p1, p2).with_le(256))?;
+    match resp.sw {
+        StatusWord::SUCCESS => Ok(Some(resp.data)),
+        StatusWord::REFERENCED_DATA_NOT_FOUND | StatusWord::FILE_NOT_FOUND => Ok(None),
+        sw => Err(status_error(sw, None, "GET DATA")),
+    }
+}
+
+/// `00 B2 <record> <SFI<<3|04> 00` (READ RECORD by short EF identifier, no SELECT) → the
+/// record, `None` when there is no such record (`6A83`).
+pub(crate) fn read_record_sfi<T: Transport>(
+    ch: &mut Channel<T>,
+    record: u8,
+    sfi: u8,
+) -> Result<Option<Vec<u8>>, Error> {
+    let resp = ch.send(&Command::new(0x00, 0xB2, record, (sfi << 3) | 0x04).with_le(256))?;
+    match resp.sw {
+        StatusWord::SUCCESS => Ok(Some(resp.data)),
+        StatusWord(0x6A83) => Ok(None),
+        sw => Err(status_error(sw, None, "READ RECORD")),
+    }
+}
+
+/// `00 20 00 80 Lc <value>` on the selected key EF of `which`, for key references that are
+/// not [`PinRef`]s (照合番号): wrong → [`Error::WrongNumber`], blocked →
+/// [`Error::NumberBlocked`].
+pub(crate) fn verify_number<T: Transport>(
+    ch: &mut Channel<T>,
+    which: CardPin,
+    value: &[u8],
+) -> Result<(), Error> {
+    let cmd = Command::new(0x00, 0x20, 0x00, 0x80)
+        .with_data(value.to_vec())
+        .sensitive();
+    let resp = ch.send(&cmd)?;
+    match (resp.sw, resp.sw.retries_left()) {
+        (StatusWord::SUCCESS, _) => Ok(()),
+        (_, Some(tries_left)) => Err(Error::WrongNumber { which, tries_left }),
+        (StatusWord::AUTH_METHOD_BLOCKED | StatusWord::REFERENCE_DATA_NOT_USABLE, None) => {
+            Err(Error::NumberBlocked { which })
+        }
+        (sw, None) => Err(status_error(sw, None, "VERIFY")),
+    }
+}
+
 /// Empty VERIFY on the selected PIN EF: `00 20 00 80` → `63 Cx`.
 pub(crate) fn pin_query<T: Transport>(ch: &mut Channel<T>) -> Result<PinStatus, Error> {
     let resp = ch.send(&Command::new(0x00, 0x20, 0x00, 0x80))?;
@@ -206,6 +276,34 @@ pub(crate) fn compute_signature<T: Transport>(
             "COMPUTE DIGITAL SIGNATURE",
         )),
     }
+}
+
+/// Total length (header included) of the BER-TLV object starting `head`, if the header is whole.
+pub(crate) fn object_len(head: &[u8]) -> Option<usize> {
+    let mut pos = 1;
+    if head.first()? & 0x1F == 0x1F {
+        while head.get(pos)? & 0x80 != 0 {
+            pos += 1;
+        }
+        pos += 1;
+    }
+    let first = *head.get(pos)?;
+    pos += 1;
+    let len = if first < 0x80 {
+        usize::from(first)
+    } else {
+        let n = usize::from(first & 0x7F);
+        if n == 0 || n > 3 {
+            return None;
+        }
+        let mut len = 0;
+        for _ in 0..n {
+            len = (len << 8) | usize::from(*head.get(pos)?);
+            pos += 1;
+        }
+        len
+    };
+    pos.checked_add(len)
 }
 
 /// Maps a status word to the error a person understands.

@@ -11,28 +11,36 @@
 )]
 
 // Module graph (no cycles): `types` ← `file_map` ← `iso` ← {`applet`, `session`,
-// `text_support`}; `applet` → `session`; `applet` and `text_support` never name each other.
+// `text_support`, `face_check`, `whole_card`}; `records` (parsers, no APDU) ← {`face_check`,
+// `whole_card`}; `whole_card` → `face_check`; `applet` → `session`; `applet` and
+// `text_support` never name each other.
 mod applet;
 mod digest;
 mod error;
+mod face_check;
 mod file_map;
 mod iso;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
+pub mod records;
 mod session;
 mod text_support;
 mod types;
+mod whole_card;
 
 pub use applet::JpkiApplet;
 pub use digest::{HashAlg, digest_info};
 pub use error::Error;
-pub use file_map::{JPKI_AID, TEXT_SUPPORT_AID};
+pub use face_check::{FaceCheck, FaceSession};
+pub use file_map::{App, COMMON_AID, FACE_CHECK_AID, JPKI_AID, JUKI_AID, TEXT_SUPPORT_AID};
 pub use session::KeySession;
-pub use text_support::{FourFacts, Sex, TextSession, TextSupport, my_number_check_digit_ok};
+pub use text_support::{FourFacts, TextSession, TextSupport};
 pub use types::{
-    Availability, CardFacts, CardKind, CertSlot, KeyRef, MAX_SIGN_INPUT, PinRef, PinStatus,
-    TOKEN_INFO_LEN, TokenInfo,
+    Availability, CardFacts, CardKind, CardPin, CertSlot, KeyRef, MAX_SIGN_INPUT, NumberKind,
+    PinRef, PinStatus, Sex, TOKEN_INFO_LEN, TokenInfo, VerificationNumber,
+    my_number_check_digit_ok,
 };
+pub use whole_card::{BasicInfo, WholeCard};
 
 impl<T: apdu::Transport> JpkiApplet<T> {
     /// The text-support application on the same card connection. Its first command selects
@@ -40,5 +48,12 @@ impl<T: apdu::Transport> JpkiApplet<T> {
     /// alive meanwhile (both borrow the applet mutably).
     pub fn text_support(&mut self) -> TextSupport<'_, T> {
         TextSupport::new(self.channel_mut())
+    }
+
+    /// The applications beyond JPKI (every PIN's status, the basic-info records, the
+    /// card-face check application) on the same card connection. Its commands select the
+    /// applications they need, which ends any verified state of the JPKI application.
+    pub fn whole_card(&mut self) -> WholeCard<'_, T> {
+        WholeCard::new(self.channel_mut())
     }
 }

@@ -1,35 +1,12 @@
 //! 券面事項入力補助AP (text-support application): the My Number and the 4 facts (§6).
 
-use core::fmt;
-
 use apdu::{Channel, Transport, tlv};
 use pin_policy::{Pin, PinKind};
 
 use crate::error::Error;
 use crate::file_map::{App, text_support as ef};
-use crate::iso::{read_binary, read_rest, select_application, select_ef, verify};
-use crate::types::PinRef;
-
-/// Sex as the text-support application writes it (`DF25`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Sex {
-    /// `1`.
-    Male,
-    /// `2`.
-    Female,
-    /// `9`: not applicable.
-    NotApplicable,
-}
-
-impl fmt::Display for Sex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Male => "male (男)",
-            Self::Female => "female (女)",
-            Self::NotApplicable => "not applicable",
-        })
-    }
-}
+use crate::iso::{object_len, read_binary, read_rest, select_application, select_ef, verify};
+use crate::types::{PinRef, Sex, my_number_check_digit_ok};
 
 /// The 4 facts (基本4情報) as the text-support application holds them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,30 +19,6 @@ pub struct FourFacts {
     pub birth: (u16, u8, u8),
     /// Sex (`DF25`).
     pub sex: Sex,
-}
-
-/// Whether a 12-digit My Number has the right check digit (weights 6,5,4,3,2,7,6,5,4,3,2;
-/// `11 − (sum mod 11)`, and 0 when that is 10 or 11).
-///
-/// ```
-/// assert!(jpki_applet::my_number_check_digit_ok("123456789018"));
-/// assert!(!jpki_applet::my_number_check_digit_ok("123456789019"));
-/// assert!(!jpki_applet::my_number_check_digit_ok("12345678901"));
-/// ```
-#[must_use]
-pub fn my_number_check_digit_ok(number: &str) -> bool {
-    const WEIGHTS: [u32; 11] = [6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
-    let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
-    if digits.len() != 12 || number.len() != 12 {
-        return false;
-    }
-    let (body, check) = digits.split_at(11);
-    let sum: u32 = body.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
-    let expected = match 11 - sum % 11 {
-        10 | 11 => 0,
-        n => n,
-    };
-    check == [expected]
 }
 
 /// The client of the text-support application, sharing a channel with [`crate::JpkiApplet`].
@@ -176,12 +129,11 @@ impl<T: Transport> TextSession<'_, T> {
         let address = text(0xDF23, "no address (DF23)")?;
         let birth = text(0xDF24, "no birth date (DF24)")?;
         let birth = parse_yyyymmdd(&birth).ok_or(malformed("birth date is not YYYYMMDD"))?;
-        let sex = match text(0xDF25, "no sex (DF25)")?.as_str() {
-            "1" => Sex::Male,
-            "2" => Sex::Female,
-            "9" => Sex::NotApplicable,
-            _ => return Err(malformed("sex is not 1, 2 or 9")),
-        };
+        let sex = match text(0xDF25, "no sex (DF25)")?.as_bytes() {
+            [code] => Sex::from_code(*code),
+            _ => None,
+        }
+        .ok_or(malformed("sex is not 0, 1, 2 or 9"))?;
         Ok(FourFacts {
             name,
             address,
@@ -246,34 +198,6 @@ fn check_offset_table(file: &[u8]) -> Result<(), &'static str> {
     } else {
         Err("the offset table (DF21) does not point at the objects")
     }
-}
-
-/// Total length (header included) of the BER-TLV object starting `head`, if the header is whole.
-fn object_len(head: &[u8]) -> Option<usize> {
-    let mut pos = 1;
-    if head.first()? & 0x1F == 0x1F {
-        while head.get(pos)? & 0x80 != 0 {
-            pos += 1;
-        }
-        pos += 1;
-    }
-    let first = *head.get(pos)?;
-    pos += 1;
-    let len = if first < 0x80 {
-        usize::from(first)
-    } else {
-        let n = usize::from(first & 0x7F);
-        if n == 0 || n > 3 {
-            return None;
-        }
-        let mut len = 0;
-        for _ in 0..n {
-            len = (len << 8) | usize::from(*head.get(pos)?);
-            pos += 1;
-        }
-        len
-    };
-    pos.checked_add(len)
 }
 
 fn parse_yyyymmdd(s: &str) -> Option<(u16, u8, u8)> {

@@ -6,8 +6,10 @@ use core::fmt;
 
 use pin_policy::PinKind;
 
+mod card_pin;
 mod token_info;
 
+pub use card_pin::{CardPin, NumberKind, VerificationNumber, my_number_check_digit_ok};
 pub use token_info::{TOKEN_INFO_LEN, TokenInfo};
 
 /// Bytes of an RSA-2048 block minus the PKCS#1 v1.5 minimum padding (RFC 8017 §9.2).
@@ -176,6 +178,44 @@ impl CardFacts {
     #[must_use]
     pub const fn kind(&self) -> CardKind {
         self.token_info.kind
+    }
+}
+
+/// Sex as the 券面 applications write it (入力補助AP `DF25`, 確認AP `DF23`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Sex {
+    /// `1`.
+    Male,
+    /// `2`.
+    Female,
+    /// `9`: not applicable.
+    NotApplicable,
+    /// `0`: not known (JIS X 0303).
+    Unknown,
+}
+
+impl Sex {
+    /// The JIS X 0303 code as one ASCII digit (card-map §4): `1`, `2`, `9`, `0`.
+    #[must_use]
+    pub const fn from_code(code: u8) -> Option<Self> {
+        match code {
+            b'1' => Some(Self::Male),
+            b'2' => Some(Self::Female),
+            b'9' => Some(Self::NotApplicable),
+            b'0' => Some(Self::Unknown),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Sex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Male => "male (男)",
+            Self::Female => "female (女)",
+            Self::NotApplicable => "not applicable",
+            Self::Unknown => "unknown",
+        })
     }
 }
 

@@ -91,12 +91,19 @@ pub(crate) enum Cmd {
     /// The login flow with the authentication certificate.
     #[command(subcommand)]
     Auth(AuthCmd),
-    /// The My Number and the 4 facts from the text-support application (PIN needed).
+    /// The My Number and the 4 facts from the text-support application (PIN needed); with
+    /// `basic-info`, the card's free identification records (no PIN).
+    #[command(args_conflicts_with_subcommands = true)]
     Text {
         /// One JSON object instead of text.
         #[arg(long)]
         json: bool,
+        #[command(subcommand)]
+        sub: Option<TextCmd>,
     },
+    /// The card face (券面事項確認AP): show it, or check a 照合番号.
+    #[command(subcommand)]
+    Face(FaceCmd),
     #[cfg(feature = "simulator")]
     /// Issue a sample My Number card into a temporary directory and walk through its life:
     /// certificates, PINs, a signature, a login, a 4-facts change, a city-hall unlock.
@@ -193,6 +200,45 @@ pub(crate) enum PinCmd {
         /// Which PIN.
         #[arg(value_enum)]
         which: PinArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum TextCmd {
+    /// The free basic-info records: 入力補助AP EF 0005, 確認AP EF 0003, the 共通カードAP record
+    /// (serial, municipality, expiry) and the MF's municipality and expiry. No PIN.
+    BasicInfo {
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum FaceCmd {
+    /// Verify a 照合番号 (A: the 12-digit My Number; B: era birth date YYMMDD + expiry year +
+    /// the 4-digit security code, 14 digits), read like a PIN, then show the birth date, sex
+    /// and expiry, check the card face's signature, and write the images to a directory (with
+    /// A also the My Number image).
+    Show {
+        /// Directory for face.jp2, name.png, address.png, security-code.png (and
+        /// my-number.png): created if missing; existing files are never replaced.
+        #[arg(long, value_name = "DIR")]
+        out_dir: PathBuf,
+        /// The card-face CA's public key (PEM SubjectPublicKeyInfo, e.g. an issuer
+        /// directory's face-visual-ca.pem): also check the CV certificate's signature.
+        #[arg(long, value_name = "FILE")]
+        face_ca: Option<PathBuf>,
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a 照合番号 (A or B, read like a PIN) against the card: right, or wrong with the
+    /// tries left, or blocked. Reads nothing else.
+    Verify {
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod card;
 pub(crate) mod certs;
 #[cfg(feature = "simulator")]
 pub(crate) mod demo;
+pub(crate) mod face;
 pub(crate) mod sign;
 pub(crate) mod text;
 pub(crate) mod trust;

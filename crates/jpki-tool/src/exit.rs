@@ -21,10 +21,16 @@ pub(crate) fn exit_code(e: &anyhow::Error) -> u8 {
         }
         if let Some(err) = cause.downcast_ref::<jpki_applet::Error>() {
             match err {
-                jpki_applet::Error::WrongPin { .. } | jpki_applet::Error::PinBlocked { .. } => {
+                jpki_applet::Error::WrongPin { .. }
+                | jpki_applet::Error::PinBlocked { .. }
+                | jpki_applet::Error::WrongNumber { .. }
+                | jpki_applet::Error::NumberBlocked { .. } => {
                     return exit::WRONG_PIN;
                 }
-                jpki_applet::Error::PinFormat { .. } => return exit::INVALID_INPUT,
+                jpki_applet::Error::PinFormat { .. } | jpki_applet::Error::NumberFormat { .. } => {
+                    return exit::INVALID_INPUT;
+                }
+                jpki_applet::Error::SignatureInvalid { .. } => return exit::NOT_VERIFIED,
                 jpki_applet::Error::Exchange(apdu::ExchangeError::Transport(t))
                     if is_no_card(t) =>
                 {

@@ -21,8 +21,8 @@ mod commands;
 mod exit;
 mod open;
 
-use cli::{AuthCmd, CertCmd, Cli, Cmd, PinCmd, ShowSource};
-use commands::{auth, card, certs, sign, text};
+use cli::{AuthCmd, CertCmd, Cli, Cmd, FaceCmd, PinCmd, ShowSource, TextCmd};
+use commands::{auth, card, certs, face, sign, text};
 use open::with_card;
 
 fn main() -> ExitCode {
@@ -100,7 +100,19 @@ fn run(cli: Cli) -> Result<()> {
             no_revocation_check,
             json,
         ),
-        Cmd::Text { json } => with_card(&g, |c| text::text_support(c, &mut pins, json)),
+        Cmd::Text { json, sub: None } => with_card(&g, |c| text::text_support(c, &mut pins, json)),
+        Cmd::Text {
+            sub: Some(TextCmd::BasicInfo { json }),
+            ..
+        } => with_card(&g, |c| text::basic_info(c, json)),
+        Cmd::Face(FaceCmd::Show {
+            out_dir,
+            face_ca,
+            json,
+        }) => with_card(&g, |c| {
+            face::show(c, &mut pins, &out_dir, face_ca.as_deref(), json)
+        }),
+        Cmd::Face(FaceCmd::Verify { json }) => with_card(&g, |c| face::verify(c, &mut pins, json)),
         #[cfg(feature = "simulator")]
         Cmd::Demo { dir } => commands::demo::run(dir),
     }

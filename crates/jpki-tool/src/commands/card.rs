@@ -1,9 +1,10 @@
-//! `readers`, `info` and `pin status` / `pin change`: what is in the reader and on the card.
+//! `readers`, `info` and `pin status` / `pin change`: what is in the reader and on the card
+//! (every PIN and key reference of the whole card, card-map §3–§7).
 
 use anyhow::Result;
 use apdu::TransportError;
 use cli_common::InvalidInput;
-use jpki_applet::PinRef;
+use jpki_applet::{CardPin, PinRef, PinStatus};
 use jpki_tool::pin_input::PinInput;
 
 use super::read_pin;
@@ -64,34 +65,21 @@ pub(crate) fn info(card: &mut Card<'_>, json: bool) -> Result<()> {
     print_pin_status(card)
 }
 
-/// Each PIN's status, `None` for a PIN the card does not have: what `pin status` shows as
-/// text and as JSON.
-pub(crate) fn pin_states(
-    card: &mut Card<'_>,
-) -> Result<Vec<(PinRef, Option<jpki_applet::PinStatus>)>> {
-    let mut states = Vec::new();
-    for pin in [PinRef::Auth, PinRef::Sign, PinRef::TextSupport] {
-        let state = match card.pin_status(pin) {
-            Ok(s) => Some(s),
-            Err(
-                jpki_applet::Error::FileNotFound { .. }
-                | jpki_applet::Error::ApplicationNotFound { .. },
-            ) => None,
-            Err(e) => return Err(e.into()),
-        };
-        states.push((pin, state));
-    }
-    Ok(states)
+/// Every PIN and key reference of the card (card-map §3–§7) with its status, `None` for one
+/// the card does not have (its application or key is absent): what `pin status` shows as text
+/// and as JSON. Nothing is spent: each is an empty VERIFY.
+pub(crate) fn pin_states(card: &mut Card<'_>) -> Result<Vec<(CardPin, Option<PinStatus>)>> {
+    Ok(card.whole_card().pin_statuses()?)
 }
 
 pub(crate) fn print_pin_status(card: &mut Card<'_>) -> Result<()> {
     for (pin, state) in pin_states(card)? {
         match state {
             Some(s) if s.is_blocked() => {
-                println!("{pin} PIN: BLOCKED (only the city hall can unlock it)")
+                println!("{pin}: BLOCKED (only the city hall can unlock it)")
             }
-            Some(s) => println!("{pin} PIN: {} tries left", s.tries_left),
-            None => println!("{pin} PIN: not on this card"),
+            Some(s) => println!("{pin}: {} tries left", s.tries_left),
+            None => println!("{pin}: not on this card"),
         }
     }
     Ok(())
@@ -105,16 +93,13 @@ pub(crate) fn pin_status(card: &mut Card<'_>, json: bool) -> Result<()> {
     print_pin_status(card)
 }
 
-/// Each PIN's state as JSON: `{"auth": {"present": true, "tries_left": 3, "blocked": false}, …}`
-/// (`{"present": false}` for a PIN the card does not have).
+/// Each key reference's state as JSON, keyed by [`CardPin::key`]: `{"auth": {"present": true,
+/// "tries_left": 3, "blocked": false}, "sign": …, "text_support": …, "text_support_number_a":
+/// …, "face_number_b": …, "common": …, "juki": …}` (`{"present": false}` for one the card does
+/// not have).
 pub(crate) fn pin_status_json(card: &mut Card<'_>) -> Result<serde_json::Value> {
     let mut out = serde_json::Map::new();
     for (pin, state) in pin_states(card)? {
-        let key = match pin {
-            PinRef::Auth => "auth",
-            PinRef::Sign => "sign",
-            PinRef::TextSupport => "text_support",
-        };
         let state = match state {
             Some(s) => serde_json::json!({
                 "present": true,
@@ -123,7 +108,7 @@ pub(crate) fn pin_status_json(card: &mut Card<'_>) -> Result<serde_json::Value> 
             }),
             None => serde_json::json!({ "present": false }),
         };
-        out.insert(key.into(), state);
+        out.insert(pin.key().into(), state);
     }
     Ok(serde_json::Value::Object(out))
 }

@@ -1,4 +1,5 @@
-//! `text`: the My Number and the 4 facts from the text-support application.
+//! `text`: the My Number and the 4 facts from the text-support application; `text
+//! basic-info`: the free identification records of the whole card.
 
 use anyhow::Result;
 use cli_common::printable;
@@ -33,5 +34,77 @@ pub(crate) fn text_support(card: &mut Card<'_>, pins: &mut PinInput, json: bool)
     println!("address:    {}", printable(&facts.address));
     println!("birth date: {y:04}-{m:02}-{d:02}");
     println!("sex:        {}", facts.sex);
+    Ok(())
+}
+
+/// `text basic-info`: the free identification records of the whole card, no PIN
+/// (card-map §2, §4–§6). A part the card does not have is shown as absent.
+pub(crate) fn basic_info(card: &mut Card<'_>, json: bool) -> Result<()> {
+    let info = card.whole_card().basic_info()?;
+    if json {
+        let key_id = |k: &jpki_applet::records::KeyId| k.to_string();
+        println!(
+            "{}",
+            cli_common::json(&serde_json::json!({
+                "text_support": info.text_support.as_ref().map(|t| serde_json::json!({
+                    "profile": hex::encode_upper(t.profile),
+                    "key_id": key_id(&t.key_id),
+                })),
+                "face_check": info.face_check.as_ref().map(|f| serde_json::json!({
+                    "profile": hex::encode_upper(f.profile),
+                    "key_id": key_id(&f.key_id),
+                    "version": f.version,
+                    "municipality": f.municipality,
+                    "extra_key_id": key_id(&f.extra_key_id),
+                })),
+                "common": info.common.as_ref().map(|c| serde_json::json!({
+                    "serial": c.serial,
+                    "municipality": c.municipality,
+                    "expiry": c.expiry.to_string(),
+                })),
+                "mf": {
+                    "municipality": info.mf_municipality,
+                    "expiry": info.mf_expiry.map(|d| d.to_string()),
+                },
+            }))
+        );
+        return Ok(());
+    }
+    const ABSENT: &str = "not on this card";
+    match &info.text_support {
+        Some(t) => println!(
+            "text-support AP (EF 0005):  profile {}, key ID {}",
+            hex::encode_upper(t.profile),
+            t.key_id
+        ),
+        None => println!("text-support AP (EF 0005):  {ABSENT}"),
+    }
+    match &info.face_check {
+        Some(f) => println!(
+            "card-face AP (EF 0003):     profile {}, key ID {}, version {}, municipality {}",
+            hex::encode_upper(f.profile),
+            f.key_id,
+            f.version,
+            f.municipality
+        ),
+        None => println!("card-face AP (EF 0003):     {ABSENT}"),
+    }
+    match &info.common {
+        Some(c) => {
+            println!("card serial:                {}", c.serial);
+            println!("municipality (common AP):   {}", c.municipality);
+            println!("expiry (common AP):         {}", c.expiry);
+        }
+        None => println!("common-card AP record:      {ABSENT}"),
+    }
+    println!(
+        "municipality (MF 00F0):     {}",
+        info.mf_municipality.as_deref().unwrap_or(ABSENT)
+    );
+    println!(
+        "expiry (MF 00F2):           {}",
+        info.mf_expiry
+            .map_or_else(|| ABSENT.to_owned(), |d| d.to_string())
+    );
     Ok(())
 }

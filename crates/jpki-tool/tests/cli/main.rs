@@ -6,7 +6,9 @@
 //! Modules: [`reading`] reads the card (info, certificates, text, traces); [`signing`] signs
 //! and logs in, with openssl checking the signature when installed; [`pins`] spends wrong PINs
 //! (simulator only) and changes PINs (and back); [`offline`] needs no card under test (demo,
-//! help, crafted or broken simulator card files).
+//! help, crafted or broken simulator card files); [`whole_card`] reads every application of
+//! the card (pin status, basic info, the card face; it needs the card and issuer work of
+//! issue #16).
 
 use test_support::process::succeeded as ok;
 
@@ -19,6 +21,7 @@ mod offline;
 mod pins;
 mod reading;
 mod signing;
+mod whole_card;
 
 /// Whether openssl is installed (the openssl steps are skipped, visibly, when not).
 fn has_openssl() -> bool {

@@ -1,0 +1,254 @@
+//! The whole card end to end (card-map §2–§7): `pin status` over every key reference, `text
+//! basic-info`, `face show` and `face verify`.
+//!
+//! These need a card that serves the 券面事項確認AP, 共通カードAP and 住基AP with the
+//! issuer's signed records: they cannot pass until the card and issuer work for issue #16 is
+//! merged (the coordinator makes them pass). Until then the 照合番号 values are the ones
+//! card-map gives: A = the sample My Number, B = card-map §5's example; once test-support
+//! exposes the sample card's 照合番号B, [`number_b`] reads it from there.
+
+use std::path::Path;
+
+use test_support::sample;
+
+use crate::ok;
+use crate::target::{Target, path_str};
+
+/// The JP2 signature box (card-map §9).
+const JP2: [u8; 12] = [
+    0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A,
+];
+const PNG: [u8; 8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+/// 照合番号A: the My Number.
+fn number_a() -> String {
+    format!("{}\n", sample::MY_NUMBER)
+}
+
+/// 照合番号B of the sample card: card-map §5's example (1980-02-17, expiry 2035, code 2285).
+fn number_b() -> String {
+    "55021720352285\n".to_owned()
+}
+
+/// `NAME: N tries left` in `text`, as N.
+fn tries(text: &str, name: &str) -> Option<u8> {
+    let line = text.lines().find(|l| l.starts_with(&format!("{name}:")))?;
+    line.split_once(": ")?
+        .1
+        .strip_suffix(" tries left")?
+        .parse()
+        .ok()
+}
+
+#[test]
+fn pin_status_lists_every_key_reference_of_the_card() {
+    let t = Target::new("whole-pin-status");
+    let out = ok(&t.tool(&["pin", "status"], ""));
+    // card-map §3–§7; the 照合番号 and birth-date limits are 10 (card-map §9, our choice)
+    let expected = [
+        ("authentication PIN", 3),
+        ("signature PIN", 5),
+        ("text-support PIN", 3),
+        ("text-support 照合番号A", 10),
+        ("text-support 照合番号B", 10),
+        ("card-face birth-date key", 10),
+        ("card-face 照合番号B", 10),
+        ("card-face 照合番号A", 10),
+        ("common-card PIN", 3),
+        ("resident-registry PIN", 3),
+    ];
+    for (name, max) in expected {
+        let n = tries(&out, name).unwrap_or_else(|| panic!("no {name} tries in {out}"));
+        if t.is_fixture_card() {
+            assert_eq!(n, max, "{name}: {out}");
+        } else {
+            assert!((1..=max).contains(&n), "{name}: {out}");
+        }
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&t.tool(&["pin", "status", "--json"], ""))).unwrap();
+    for key in [
+        "auth",
+        "sign",
+        "text_support",
+        "text_support_number_a",
+        "text_support_number_b",
+        "face_birth_date",
+        "face_number_b",
+        "face_number_a",
+        "common",
+        "juki",
+    ] {
+        assert_eq!(json[key]["present"], true, "{key}: {json}");
+    }
+    // spends nothing: the same again
+    assert_eq!(ok(&t.tool(&["pin", "status"], "")), out);
+}
+
+#[test]
+fn basic_info_shows_one_serial_municipality_and_expiry_everywhere() {
+    let t = Target::new("whole-basic-info");
+    let out = ok(&t.tool(&["text", "basic-info"], ""));
+    assert!(!out.contains("not on this card"), "{out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&t.tool(&["text", "basic-info", "--json"], ""))).unwrap();
+    let serial = json["common"]["serial"].as_str().unwrap();
+    assert!(
+        serial.len() == 15 && serial.bytes().all(|b| b.is_ascii_digit()),
+        "{json}"
+    );
+    let municipality = &json["common"]["municipality"];
+    assert_eq!(municipality.as_str().map(str::len), Some(5), "{json}");
+    // one issuance value shared by MF 00F0/00F2, the common record and 確認AP DF34 (card-map §9)
+    assert_eq!(&json["mf"]["municipality"], municipality, "{json}");
+    assert_eq!(&json["face_check"]["municipality"], municipality, "{json}");
+    assert_eq!(json["mf"]["expiry"], json["common"]["expiry"], "{json}");
+    assert_eq!(json["text_support"]["profile"], "01030E01", "{json}");
+    assert_eq!(json["face_check"]["profile"], "06030E01", "{json}");
+    assert!(
+        out.contains(&format!("card serial:                {serial}\n")),
+        "{out}"
+    );
+}
+
+fn starts_with(path: &Path, magic: &[u8]) -> bool {
+    std::fs::read(path).unwrap().starts_with(magic)
+}
+
+#[test]
+fn face_show_with_a_writes_the_photo_the_images_and_the_my_number_image() {
+    let t = Target::new("whole-face-a");
+    let dir = t.dir.path("face");
+    let out = ok(&t.tool(&["face", "show", "--out-dir", &path_str(&dir)], &number_a()));
+    assert!(out.contains("照合番号:        照合番号A (right)"), "{out}");
+    assert!(out.contains("card face:       signature verified"), "{out}");
+    assert!(out.contains("not checked (no --face-ca given)"), "{out}");
+    if t.is_fixture_card() {
+        assert!(out.contains("birth date:      "), "{out}");
+        assert!(out.contains("expiry:          "), "{out}");
+    }
+    assert!(starts_with(&dir.join("face.jp2"), &JP2));
+    for png in [
+        "name.png",
+        "address.png",
+        "security-code.png",
+        "my-number.png",
+    ] {
+        assert!(starts_with(&dir.join(png), &PNG), "{png}");
+    }
+    // files are never replaced: a second run refuses and leaves them
+    let before = std::fs::read(dir.join("face.jp2")).unwrap();
+    let again = t.tool(&["face", "show", "--out-dir", &path_str(&dir)], &number_a());
+    assert_eq!(again.status.code(), Some(6), "{again:?}");
+    assert_eq!(std::fs::read(dir.join("face.jp2")).unwrap(), before);
+}
+
+#[test]
+fn face_show_with_b_has_no_my_number_image_and_json_says_what_it_checked() {
+    let t = Target::new("whole-face-b");
+    let dir = t.dir.path("face");
+    let out = ok(&t.tool(
+        &["face", "show", "--out-dir", &path_str(&dir), "--json"],
+        &number_b(),
+    ));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["number"], "B");
+    assert_eq!(json["card_face_signature"], "verified");
+    assert_eq!(
+        json["cv_certificate"]["signature"],
+        "not checked (no --face-ca given)"
+    );
+    assert_eq!(json["files"].as_array().unwrap().len(), 4, "{json}");
+    assert!(!dir.join("my-number.png").exists());
+    assert!(starts_with(&dir.join("face.jp2"), &JP2));
+}
+
+#[test]
+fn face_show_never_follows_a_planted_link() {
+    let t = Target::new("whole-face-link");
+    let dir = t.dir.path("face");
+    std::fs::create_dir(&dir).unwrap();
+    let victim = t.dir.path("victim");
+    std::fs::write(&victim, b"keep me").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("name.png")).unwrap();
+    let out = t.tool(&["face", "show", "--out-dir", &path_str(&dir)], &number_a());
+    assert_eq!(out.status.code(), Some(6), "{out:?}");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
+    assert!(
+        !dir.join("face.jp2").exists(),
+        "nothing is written on a clash"
+    );
+}
+
+#[test]
+fn face_show_with_the_wrong_ca_key_fails_verification() {
+    let t = Target::new("whole-face-wrong-ca");
+    let key = test_support::keys::generate_seeded_key(4242).unwrap();
+    let pem = {
+        use rsa::pkcs8::{EncodePublicKey, LineEnding};
+        key.to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap()
+    };
+    let ca = t.dir.path("not-the-face-ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    let dir = t.dir.path("face");
+    let out = t.tool(
+        &[
+            "face",
+            "show",
+            "--out-dir",
+            &path_str(&dir),
+            "--face-ca",
+            &path_str(&ca),
+        ],
+        &number_a(),
+    );
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("CV certificate"),
+        "{out:?}"
+    );
+    assert!(
+        !dir.join("face.jp2").exists(),
+        "nothing written when a signature fails"
+    );
+}
+
+#[test]
+fn face_verify_says_right_and_a_malformed_number_is_never_sent() {
+    let t = Target::new("whole-face-verify");
+    let out = ok(&t.tool(&["face", "verify"], &number_a()));
+    assert_eq!(out, "card-face 照合番号A: right\n");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&t.tool(&["face", "verify", "--json"], &number_b()))).unwrap();
+    assert_eq!(json, serde_json::json!({ "number": "B", "right": true }));
+    // 13 digits: neither A nor B, refused before the card (exit 6), no try spent
+    let bad = t.tool(&["face", "verify"], "1234567890123\n");
+    assert_eq!(bad.status.code(), Some(6), "{bad:?}");
+    let status = ok(&t.tool(&["pin", "status"], ""));
+    if t.is_fixture_card() {
+        assert_eq!(tries(&status, "card-face 照合番号A"), Some(10), "{status}");
+    }
+}
+
+#[test]
+fn a_wrong_number_b_reports_the_tries_left() {
+    let Some(t) = Target::simulator_only("whole-face-wrong-b", "spends a wrong 照合番号B")
+    else {
+        return;
+    };
+    // a well-formed B that is not the card's
+    let wrong = "55021720359999\n";
+    let out = t.tool(&["face", "verify", "--json"], wrong);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["right"], false);
+    assert_eq!(json["tries_left"], 9);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("wrong card-face 照合番号B: 9 tries left"),
+        "{out:?}"
+    );
+    let status = ok(&t.tool(&["pin", "status"], ""));
+    assert_eq!(tries(&status, "card-face 照合番号B"), Some(9), "{status}");
+}
