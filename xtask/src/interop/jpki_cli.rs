@@ -119,7 +119,9 @@ fn cli(env: &Env, args: &[&str], stdin: Option<&[u8]>, pin: Option<&str>) -> Res
         &stdout,
         &Typing {
             first: &first,
-            answer: pin.map(|p| ("PIN", p)),
+            // jpki-cli 0.4.3 from crates.io shows its prompts' message keys
+            // (`en.messages.pin_hint.signing: `), a build with its locales the English text
+            answer: pin.map(|p| (&["pin_hint", "PIN"][..], p)),
         },
         Duration::from_secs(60),
     )

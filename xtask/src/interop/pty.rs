@@ -35,8 +35,9 @@ pub(super) struct Ran {
 pub(super) struct Typing<'a> {
     /// Typed right away (e.g. a message the client reads from stdin, ended by `^D`).
     pub(super) first: &'a [u8],
-    /// A prompt to wait for and the secret to type after it (with Enter); `None`: no prompt.
-    pub(super) answer: Option<(&'a str, &'a str)>,
+    /// The prompt to wait for (any of these texts) and the secret to type after it (with
+    /// Enter); `None`: no prompt.
+    pub(super) answer: Option<(&'a [&'a str], &'a str)>,
 }
 
 /// Runs `cmd` with stdin and stderr on a new pseudo-terminal and stdout into the file `stdout`,
@@ -125,12 +126,13 @@ fn type_secret(
     writer: &mut File,
     child: &mut std::process::Child,
     snapshot: &impl Fn() -> String,
-    prompt: &str,
+    prompt: &[&str],
     secret: &str,
     deadline: Instant,
 ) -> Result<()> {
     loop {
-        if snapshot().contains(prompt) {
+        let seen = snapshot();
+        if prompt.iter().any(|p| seen.contains(p)) {
             break;
         }
         if child.try_wait()?.is_some() {
@@ -210,7 +212,7 @@ mod tests {
             &dir.join("out"),
             &Typing {
                 first: b"hello\n",
-                answer: Some(("PIN: ", "S3CRET")),
+                answer: Some((&["Password", "PIN: "], "S3CRET")),
             },
             Duration::from_secs(20),
         )
