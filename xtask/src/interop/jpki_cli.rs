@@ -43,20 +43,24 @@ pub(super) fn version(bin: &Path) -> Option<String> {
 /// The jpki-cli binary: the cached one when its `--version` is 0.4.x, else installed now with
 /// `cargo install jpki-cli --version '~0.4' --locked --root <cache>`.
 pub(super) fn install(cargo: &Path) -> Result<PathBuf> {
-    let root = cache_root()?;
+    install_into(&cache_root()?, cargo)
+}
+
+/// [`install`] with the cache directory `root`.
+fn install_into(root: &Path, cargo: &Path) -> Result<PathBuf> {
     let bin = root.join("bin").join("jpki-cli");
     if let Some(v) = version(&bin) {
         eprintln!("interop: jpki-cli {v} (cached) at {}", bin.display());
         return Ok(bin);
     }
-    fs::create_dir_all(&root)?;
+    fs::create_dir_all(root)?;
     eprintln!(
         "interop: installing jpki-cli {REQUIREMENT} from crates.io into {} (once per machine)",
         root.display()
     );
     let status = Command::new(cargo)
         // outside the workspace, so none of its configuration applies
-        .current_dir(&root)
+        .current_dir(root)
         .args([
             "install",
             "jpki-cli",
@@ -65,7 +69,7 @@ pub(super) fn install(cargo: &Path) -> Result<PathBuf> {
             "--locked",
             "--root",
         ])
-        .arg(&root)
+        .arg(root)
         .status()
         .context("cannot run cargo install")?;
     ensure!(
@@ -332,4 +336,45 @@ pub(super) fn surface(env: &Env) -> Result<()> {
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02X}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("xtask-jpki-cli-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("bin")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_cached_0_4_binary_is_reused_without_cargo() {
+        let root = temp("cached");
+        let bin = root.join("bin/jpki-cli");
+        fs::write(&bin, "#!/bin/sh\necho 'jpki-cli 0.4.9'\n").unwrap();
+        fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+        // `false` as cargo: any install attempt would fail
+        assert_eq!(install_into(&root, Path::new("false")).unwrap(), bin);
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn another_version_is_reinstalled_and_a_failed_install_says_what_ran() {
+        let root = temp("failed");
+        let bin = root.join("bin/jpki-cli");
+        fs::write(&bin, "#!/bin/sh\necho 'jpki-cli 0.5.0'\n").unwrap();
+        fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+        let err = install_into(&root, Path::new("false")).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("cargo install jpki-cli --version '~0.4' --locked --root"),
+            "{msg}"
+        );
+        fs::remove_dir_all(&root).unwrap();
+    }
 }
