@@ -28,8 +28,8 @@ mod tool;
 
 pub(crate) use env::bench_reader;
 use env::{
-    BRUTE_AUTH_PIN, BruteCard, Env, PKCS11_MODULES, Prepared, SIGN_PIN, VPCD_DRIVER, free_readers,
-    issue_card, prepare, serve_card, start_pcscd, which,
+    BRUTE_AUTH_PIN, BruteCard, Env, MY_NUMBER, PKCS11_MODULES, Prepared, SIGN_PIN, VPCD_DRIVER,
+    free_readers, issue_card, prepare, serve_card, start_pcscd, which,
 };
 
 /// The step that installs jpki-cli (or finds it in the cache).
@@ -282,10 +282,15 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
     );
     // The trace of every APDU the clients sent, PINs redacted, for docs/interop.md.
     let trace = fs::read_to_string(dir.join("serve.log")).unwrap_or_default();
-    s.run("no PIN in the APDU trace", || {
+    s.run("no PIN or 照合番号A in the APDU trace", || {
         ensure!(
             !trace.contains(SIGN_PIN) && !trace.contains(&hex_upper(SIGN_PIN)),
             "a PIN leaked into the trace"
+        );
+        // jpki-cli sends the My Number as 照合番号A, and reads it from the text-support AP
+        ensure!(
+            !trace.contains(MY_NUMBER) && !trace.contains(&hex_upper(MY_NUMBER)),
+            "the My Number (照合番号A) leaked into the trace"
         );
         Ok(())
     })?;
