@@ -2,13 +2,14 @@
 //!
 //! Starts pcscd with vsmartcard's vpcd driver (or reuses a running one), issues a fresh card
 //! with `jpki-sim`, serves it on the first free virtual reader, and drives it with OpenSC
-//! (`opensc-tool`, `pkcs15-tool`, `pkcs11-tool` + `opensc-pkcs11.so`), `pcsc_scan`, openssl
-//! and our own `jpki-tool` over PC/SC. Only loopback addresses are used; every process started
+//! (`opensc-tool`, `pkcs15-tool`, `pkcs11-tool` + `opensc-pkcs11.so`), `pcsc_scan`, openssl,
+//! `jpki-cli` 0.4.x (siketyan/jpki-rs, from crates.io) and our own `jpki-tool` over PC/SC. Only loopback addresses are used; every process started
 //! here is stopped by its PID when the run ends, also on failure.
 //!
 //! Modules: [`env`](mod@env) brings up the environment (pcscd, vpcd, cards served by `jpki-sim serve`,
 //! the processes' guards); [`opensc`] holds the checks by OpenSC, pcsc_scan and openssl;
-//! [`tool`] those by our `jpki-tool`; [`brute`] the brute force by two PC/SC clients.
+//! [`jpki_cli`] those by jpki-cli, which [`pty`] drives on a pseudo-terminal for its PIN
+//! prompts; [`tool`] those by our `jpki-tool`; [`brute`] the brute force by two PC/SC clients.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,14 +21,19 @@ use crate::summary::{Outcome, Summary};
 
 mod brute;
 mod env;
+mod jpki_cli;
 mod opensc;
+mod pty;
 mod tool;
 
 pub(crate) use env::bench_reader;
 use env::{
-    BRUTE_AUTH_PIN, BruteCard, Env, PKCS11_MODULES, Prepared, SIGN_PIN, VPCD_DRIVER, free_readers,
-    issue_card, prepare, serve_card, start_pcscd, which,
+    BRUTE_AUTH_PIN, BruteCard, Env, MY_NUMBER, PKCS11_MODULES, Prepared, SIGN_PIN, VPCD_DRIVER,
+    free_readers, issue_card, prepare, serve_card, start_pcscd, which,
 };
+
+/// The step that installs jpki-cli (or finds it in the cache).
+const JPKI_CLI_INSTALLED: &str = "jpki-cli 0.4.x is installed";
 
 /// The check that runs only when interop starts pcscd itself.
 const NO_PCSCD: &str = "jpki-tool reports a missing pcscd (exit 5)";
@@ -84,6 +90,9 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
         [BRUTE_AUTH_PIN, "XYZ789", "2468"],
     )?;
 
+    // a failed installation is a failed step, and every jpki-cli check then fails too
+    let jpki_cli = jpki_cli::install(cargo);
+
     let (_pcscd, no_service) = start_pcscd(&dir, &jpki_tool)?;
 
     // The first vpcd reader without a card is ours.
@@ -93,6 +102,7 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
         dir: dir.clone(),
         jpki_tool: jpki_tool.clone(),
         pkcs11,
+        jpki_cli: jpki_cli.as_ref().ok().cloned(),
         reader: String::new(),
         brute: None,
     };
@@ -148,6 +158,26 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
             opensc::pkcs11_wrong_pin,
         ),
         (
+            "jpki-cli crypto read-certificate: all four equal the card's (pkcs15-tool)",
+            jpki_cli::certificates,
+        ),
+        (
+            "jpki-cli crypto sign with each key; openssl dgst -sha1 -verify accepts",
+            jpki_cli::signing,
+        ),
+        (
+            "jpki-cli stat: tries left of the JPKI, text-support and card-face PINs",
+            jpki_cli::pin_status,
+        ),
+        (
+            "jpki-cli support get my-number / attributes: the holder's My Number and 4 facts",
+            jpki_cli::my_number_and_facts,
+        ),
+        (
+            "jpki-cli surface get (照合番号A): every card-face field",
+            jpki_cli::surface,
+        ),
+        (
             "jpki-tool readers lists the served card with its ATR",
             tool::jpki_tool_readers,
         ),
@@ -167,8 +197,20 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
     let (mut passed, mut failed) = (0, 0);
     let mut report = format!(
         "# Interoperability run\n\nReader: {reader}\n\n{}\n",
-        versions()
+        versions(env.jpki_cli.as_deref())
     );
+    match jpki_cli {
+        Ok(_) => {
+            passed += 1;
+            eprintln!("interop: ok     {JPKI_CLI_INSTALLED}");
+            s.record(JPKI_CLI_INSTALLED, Outcome::Ok);
+        }
+        Err(e) => {
+            failed += 1;
+            eprintln!("interop: FAILED {JPKI_CLI_INSTALLED}: {e:#}");
+            s.record(JPKI_CLI_INSTALLED, Outcome::Failed(format!("{e:#}")));
+        }
+    }
     match no_service {
         Some(Ok(())) => {
             passed += 1;
@@ -240,10 +282,15 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
     );
     // The trace of every APDU the clients sent, PINs redacted, for docs/interop.md.
     let trace = fs::read_to_string(dir.join("serve.log")).unwrap_or_default();
-    s.run("no PIN in the APDU trace", || {
+    s.run("no PIN or 照合番号A in the APDU trace", || {
         ensure!(
             !trace.contains(SIGN_PIN) && !trace.contains(&hex_upper(SIGN_PIN)),
             "a PIN leaked into the trace"
+        );
+        // jpki-cli sends the My Number as 照合番号A, and reads it from the text-support AP
+        ensure!(
+            !trace.contains(MY_NUMBER) && !trace.contains(&hex_upper(MY_NUMBER)),
+            "the My Number (照合番号A) leaked into the trace"
         );
         Ok(())
     })?;
@@ -257,8 +304,8 @@ fn trace_lines(env: &Env) -> usize {
     fs::read_to_string(env.dir.join("serve.log")).map_or(0, |t| t.lines().count())
 }
 
-/// The versions of the independent clients, from the package manager.
-fn versions() -> String {
+/// The versions of the independent clients, from the package manager, and jpki-cli's.
+fn versions(jpki_cli: Option<&Path>) -> String {
     let pkgs = [
         "opensc",
         "opensc-pkcs11",
@@ -279,6 +326,11 @@ fn versions() -> String {
             if v.is_empty() { "?" } else { &v }
         ));
     }
+    let cli = jpki_cli.and_then(jpki_cli::version);
+    out.push_str(&format!(
+        "| jpki-cli (crates.io) | {} |\n",
+        cli.as_deref().unwrap_or("not installed")
+    ));
     out
 }
 

@@ -13,6 +13,8 @@ use anyhow::{Context, Result, bail, ensure};
 pub(super) const AUTH_PIN: &str = "1234";
 pub(super) const SIGN_PIN: &str = "ABC123";
 pub(super) const TEXT_PIN: &str = "5678";
+/// The served card's My Number, also its 照合番号A.
+pub(super) const MY_NUMBER: &str = "123456789018";
 /// The authentication PIN of the brute-force card.
 pub(super) const BRUTE_AUTH_PIN: &str = "7391";
 const PCSCD_SOCKET: &str = "/run/pcscd/pcscd.comm";
@@ -69,6 +71,8 @@ pub(super) struct Env {
     pub(super) dir: PathBuf,
     pub(super) jpki_tool: PathBuf,
     pub(super) pkcs11: PathBuf,
+    /// jpki-cli from the cache, `None` if its installation failed (a failed step of its own).
+    pub(super) jpki_cli: Option<PathBuf>,
     pub(super) reader: String,
     /// The card for the brute-force check, served only during that check (the other checks
     /// need its reader empty).
@@ -225,7 +229,7 @@ pub(super) fn issue_card(
                     "--city",
                     "千代田区",
                     "--my-number",
-                    "123456789018",
+                    MY_NUMBER,
                 ])
                 .arg("--pin-stdin"),
             &format!("{}\n{}\n{}\n", pins[0], pins[1], pins[2]),

@@ -68,7 +68,8 @@ pub(super) fn pkcs15_dump(env: &Env) -> Result<()> {
     Ok(())
 }
 
-fn read_cert(env: &Env, id: &str, extra: &[&str]) -> Result<String> {
+/// `pkcs15-tool --read-certificate id` (with `extra` options first): the certificate in PEM.
+pub(super) fn read_cert(env: &Env, id: &str, extra: &[&str]) -> Result<String> {
     success(
         "pkcs15-tool --read-certificate",
         run(opensc(env, "pkcs15-tool")
