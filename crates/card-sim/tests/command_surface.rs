@@ -1,5 +1,7 @@
 //! The card-wide command surface of card-map §1 that needs no card data, one test per row of
 //! its table (and of the "Our choices" under it), as hex APDU scripts.
+//!
+//! (One piece, over 400 lines: one script per row of card-map §1, in the map's order.)
 
 use test_support::cards;
 

@@ -7,7 +7,6 @@ use super::{
     INCOMPATIBLE_FILE, MEMORY_FAILURE, SimCard,
     app::{App, PinRef},
     files::{Access, Ef},
-    quirks,
     session::Session,
 };
 use crate::profile::CardProfile;
@@ -26,6 +25,9 @@ pub const AID_TEXT_SUPPORT: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01
 const AID_VISUAL: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
 const AID_COMMON: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
 const AID_JUKI: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01];
+/// The GlobalPlatform issuer security domain's AID: SELECT answers `9000` and the card goes
+/// back to its power-on (MF-level) state (card-map §1).
+const AID_GP_ISD: [u8; 7] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
 
 /// RSA-2048 modulus length; PKCS#1 v1.5 type-01 padding needs 11 bytes of it.
 pub(super) const MODULUS_LEN: usize = 256;
@@ -46,8 +48,10 @@ pub(super) fn selected_pin_of(session: &Session) -> Result<PinRef, StatusWord> {
 }
 
 impl SimCard {
-    /// The application a DF name selects: its AID or a proper prefix of it, among the
-    /// applications on this card ([`quirks::app_for_name`]).
+    /// The application a DF name selects (card-map §1): the AID of an application on this
+    /// card, or else a proper prefix of one — the first of §3–§7's order (JPKI,
+    /// 券面事項入力補助, 券面事項確認, 共通カード, 住基) that it begins, per JICSAP. An empty
+    /// name selects nothing (our choice).
     fn app_for_name(&self, name: &[u8]) -> Option<App> {
         const ALL: [(App, &[u8]); 5] = [
             (App::Jpki, &AID_JPKI),
@@ -56,14 +60,17 @@ impl SimCard {
             (App::Common, &AID_COMMON),
             (App::Juki, &AID_JUKI),
         ];
-        let on_card: Vec<(App, &[u8])> = ALL
-            .into_iter()
+        if name.is_empty() {
+            return None;
+        }
+        // A full AID is a prefix of itself and of no other AID (all are 10 bytes).
+        ALL.into_iter()
             .filter(|(app, _)| match self.data.profile {
                 CardProfile::MyNumber => true,
                 CardProfile::Juki => matches!(app, App::Jpki | App::Juki),
             })
-            .collect();
-        quirks::app_for_name(name, &on_card)
+            .find(|(_, aid)| aid.starts_with(name))
+            .map(|(app, _)| app)
     }
 
     /// SELECT (spec §3, §4; card-map §1). P2 `0C`, `00` and `04` answer alike: `9000` and no
@@ -83,7 +90,7 @@ impl SimCard {
             0x00 => self.select_mf(cmd),
             0x04 => {
                 let app = self.app_for_name(&cmd.data);
-                if app.is_none() && cmd.data != quirks::AID_GP_ISD {
+                if app.is_none() && cmd.data != AID_GP_ISD {
                     return status(StatusWord::FILE_NOT_FOUND);
                 }
                 if !p2_ok {

@@ -1,6 +1,6 @@
 //! The card-wide answers of card-map §1 that need no card data: the class byte and secure
-//! messaging, SELECT by a prefix of a DF name and of the GlobalPlatform ISD, SELECT MF, SET
-//! SESSION KEY, the phone tokens' `80 FC` and SET PUBLIC IC KEY.
+//! messaging, SELECT MF and of the GlobalPlatform ISD, SET SESSION KEY, the phone tokens'
+//! `80 FC` and SET PUBLIC IC KEY. (SELECT by a prefix of a DF name is in `commands`.)
 
 use apdu::{Command, Response, StatusWord};
 
@@ -22,10 +22,6 @@ pub(crate) const INS_SET_PUBLIC_IC_KEY: u8 = 0xA2;
 pub(crate) const SECURE_MESSAGING_REFUSED: StatusWord = StatusWord(0x69FC);
 /// `66 F1`: SET SESSION KEY in the 共通カードAP and the 券面事項確認AP (card-map §1).
 const SESSION_KEY_NOT_SUPPORTED: StatusWord = StatusWord(0x66F1);
-
-/// The GlobalPlatform issuer security domain's AID: SELECT answers `9000` and the card goes
-/// back to its power-on (MF-level) state (card-map §1).
-pub(crate) const AID_GP_ISD: [u8; 7] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
 
 /// The instructions that exist only in the proprietary class `80` (COMPUTE DIGITAL SIGNATURE
 /// `2A`, CHANGE KEY `32`, SET PUBLIC IC KEY `A2`, SET SESSION KEY `AE`, `FC`): under class `00`
@@ -49,20 +45,6 @@ pub(crate) fn check_class(cla: u8, ins: u8) -> Result<(), StatusWord> {
         0x08 | 0x0C => Err(SECURE_MESSAGING_REFUSED),
         _ => Err(StatusWord::CLA_NOT_SUPPORTED),
     }
-}
-
-/// The application a DF name selects (card-map §1): the full AID of an application on the
-/// card, or else a proper prefix of one — the first of §3–§7's order (JPKI, 券面事項入力補助,
-/// 券面事項確認, 共通カード, 住基) that it begins, per JICSAP. An empty name selects nothing
-/// (our choice).
-pub(crate) fn app_for_name(name: &[u8], apps: &[(App, &[u8])]) -> Option<App> {
-    if name.is_empty() {
-        return None;
-    }
-    // A full AID is a prefix of itself and of no other AID (all are 10 bytes).
-    apps.iter()
-        .find(|(_, aid)| aid.starts_with(name))
-        .map(|(app, _)| *app)
 }
 
 impl SimCard {
