@@ -7,6 +7,7 @@ mod admin;
 pub(crate) mod app;
 mod commands;
 pub(crate) mod files;
+mod quirks;
 pub(crate) mod session;
 mod sign;
 
@@ -36,8 +37,6 @@ pub const ATR: [u8; 9] = [0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14];
 pub(crate) const MEMORY_FAILURE: StatusWord = StatusWord(0x6581);
 /// `69 81` command incompatible with file structure (e.g. READ BINARY of a key EF).
 pub(crate) const INCOMPATIBLE_FILE: StatusWord = StatusWord(0x6981);
-/// `68 84` command chaining not supported.
-pub(crate) const CHAINING_NOT_SUPPORTED: StatusWord = StatusWord(0x6884);
 
 /// A software My Number (or Juki) card.
 ///
@@ -318,7 +317,7 @@ impl SimCard {
         if self.data.terminated {
             return Response::status(StatusWord::FILE_NOT_FOUND);
         }
-        if let Err(sw) = check_cla(command.cla) {
+        if let Err(sw) = quirks::check_class(command.cla, command.ins) {
             return Response::status(sw);
         }
         match command.ins {
@@ -331,6 +330,9 @@ impl SimCard {
             admin::INS_GET_CHALLENGE => self.get_challenge(command),
             admin::INS_EXTERNAL_AUTHENTICATE => self.external_authenticate(command),
             admin::INS_RESET_RETRY_COUNTER => self.reset_retry_counter(command),
+            quirks::INS_SET_SESSION_KEY => self.set_session_key(),
+            quirks::INS_SET_PUBLIC_IC_KEY => self.set_public_ic_key(),
+            quirks::INS_LAST_COMMAND => quirks::last_command_indicator(),
             _ => Response::status(StatusWord::INS_NOT_SUPPORTED),
         }
     }
@@ -417,24 +419,6 @@ pub fn is_pin_command(ins: u8) -> bool {
         ins,
         commands::INS_VERIFY | commands::INS_CHANGE | admin::INS_RESET_RETRY_COUNTER
     )
-}
-
-/// Class byte checks (spec §5): first-interindustry (`0x`) and proprietary (`8x`) classes only;
-/// no secure messaging, logical channel 0 only, no command chaining.
-fn check_cla(cla: u8) -> Result<(), StatusWord> {
-    if cla & 0x60 != 0 || cla == 0xFF {
-        return Err(StatusWord::CLA_NOT_SUPPORTED);
-    }
-    if cla & 0x0C != 0 {
-        return Err(StatusWord::SECURE_MESSAGING_NOT_SUPPORTED);
-    }
-    if cla & 0x03 != 0 {
-        return Err(StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED);
-    }
-    if cla & 0x10 != 0 {
-        return Err(CHAINING_NOT_SUPPORTED);
-    }
-    Ok(())
 }
 
 impl Transport for SimCard {

@@ -14,7 +14,8 @@
 //! - VERIFY is answered `9000` only for the current PIN (which CHANGE REFERENCE DATA may have
 //!   changed);
 //! - COMPUTE DIGITAL SIGNATURE is answered `9000` only when that key's PIN was verified since
-//!   the last power-off, reset or SELECT of an application;
+//!   the last power-off, reset or SELECT of an application (by its AID or a prefix of it; SELECT
+//!   MF changes nothing, SELECT of the GlobalPlatform ISD clears everything);
 //! - the signature certificate (EF 0001) is never read without the signature PIN verified,
 //!   nor the text-support files without the text-support PIN.
 //!
@@ -38,6 +39,9 @@ use crate::{
 
 mod shadow;
 use shadow::{App, PINS, Shadow, index, tries};
+
+/// The GlobalPlatform issuer security domain's AID (card-map §1).
+const GP_ISD: [u8; 7] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
 
 const AUTH_PIN: &[u8] = b"1234";
 const SIGN_PIN: &[u8] = b"ABC123";
@@ -147,16 +151,25 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8]) {
 
     match ins {
         Some(0xA4) if ok => match p1 {
+            // the GlobalPlatform ISD: back to the power-on state (card-map §1)
+            0x04 if data == GP_ISD => shadow.clear(),
+            // an AID or a proper prefix of one, the first in card-map order (§1)
             0x04 => {
+                assert!(!data.is_empty(), "SELECT of an empty DF name answered 9000");
                 shadow.clear();
-                shadow.app = Some(if data == AID_JPKI {
+                shadow.app = Some(if AID_JPKI.starts_with(data) {
                     App::Jpki
-                } else if data == AID_TEXT_SUPPORT {
+                } else if AID_TEXT_SUPPORT.starts_with(data) {
                     App::TextSupport
                 } else {
                     App::Other
                 });
             }
+            // SELECT MF with an application current: nothing changes (card-map §1)
+            0x00 => assert!(
+                shadow.app.is_some() && data.is_empty(),
+                "SELECT MF answered 9000 with no application current or by FID"
+            ),
             0x02 => {
                 assert!(shadow.app.is_some(), "EF selected with no application");
                 let fid = <[u8; 2]>::try_from(data).expect("FID of two bytes");

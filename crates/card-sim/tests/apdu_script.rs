@@ -33,9 +33,10 @@ fn unknown_aids_answer_6a82_so_no_other_driver_claims_the_card() {
     );
     exchange(&mut card, "00 A4 04 00 06 D2 76 00 01 24 01 00", "6A82");
     exchange(&mut card, "00 A4 04 0C 07 62 76 01 FF 00 00 00", "6A82");
+    // the JPKI AID with another last byte (a proper prefix would select JPKI: card-map §1)
     exchange(
         &mut card,
-        "00 A4 04 0C 09 D3 92 F0 00 26 01 00 00 00",
+        "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 02",
         "6A82",
     );
     exchange(&mut card, "00 A4 04 0C", "6A82");
@@ -58,6 +59,9 @@ fn unknown_instructions_answer_6d00() {
     }
 }
 
+/// Card-map §1: secure messaging `08`/`0C` answers SELECT `6882` and the rest `69FC`; every
+/// other class but `00`/`80` (channels, chaining, …) `6E00` (our choice). More in
+/// tests/command_surface.rs.
 #[test]
 fn class_bytes_with_secure_messaging_channels_or_chaining_are_refused() {
     let mut card = my_number_card();
@@ -66,32 +70,14 @@ fn class_bytes_with_secure_messaging_channels_or_chaining_are_refused() {
         "0C A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01",
         "6882",
     );
-    exchange(&mut card, "08 B0 00 00 04", "6882");
-    exchange(
-        &mut card,
-        "01 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01",
-        "6881",
-    );
-    exchange(
-        &mut card,
-        "10 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01",
-        "6884",
-    );
-    exchange(
-        &mut card,
-        "E0 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01",
-        "6E00",
-    );
-    exchange(
-        &mut card,
-        "FF A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01",
-        "6E00",
-    );
-    exchange(
-        &mut card,
-        "40 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01",
-        "6E00",
-    );
+    exchange(&mut card, "08 B0 00 00 04", "69FC");
+    for cla in ["01", "10", "E0", "FF", "40"] {
+        exchange(
+            &mut card,
+            &format!("{cla} A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"),
+            "6E00",
+        );
+    }
 }
 
 #[test]
@@ -124,21 +110,23 @@ fn every_application_of_a_my_number_card_selects_with_9000_and_no_data() {
     }
 }
 
+/// Card-map §1: P2 `00` and `04` answer like `0C` (tests/command_surface.rs); other P2 and
+/// P1 `6A86`; `3F00` by FID `6A82`.
 #[test]
 fn select_by_aid_with_another_p2_answers_6a86() {
     let mut card = my_number_card();
     exchange(
         &mut card,
-        "00 A4 04 00 0A D3 92 F0 00 26 01 00 00 00 01",
+        "00 A4 04 02 0A D3 92 F0 00 26 01 00 00 00 01",
         "6A86",
     );
     exchange(
         &mut card,
-        "00 A4 04 04 0A D3 92 F0 00 26 01 00 00 00 01",
+        "00 A4 04 08 0A D3 92 F0 00 26 01 00 00 00 01",
         "6A86",
     );
     exchange(&mut card, "00 A4 08 0C 02 00 0A", "6A86");
-    exchange(&mut card, "00 A4 00 00 02 3F 00", "6A86");
+    exchange(&mut card, "00 A4 00 00 02 3F 00", "6A82");
 }
 
 #[test]
@@ -364,7 +352,7 @@ fn select_ef_errors() {
     exchange_exact(&mut card, "00 A4 02 0C 02 00 11", "6A82"); // text-support EF, wrong AP
     exchange_exact(&mut card, "00 A4 02 0C 01 0A", "6700");
     exchange_exact(&mut card, "00 A4 02 0C 03 00 0A 00", "6700");
-    exchange_exact(&mut card, "00 A4 02 00 02 00 0A", "6A86");
+    exchange_exact(&mut card, "00 A4 02 02 02 00 0A", "6A86");
     exchange_exact(&mut card, "00 A4 01 0C 02 00 0A", "6A86");
     // a failed SELECT leaves the current EF as it was
     exchange(&mut card, "00 A4 02 0C 02 00 08", "9000");
@@ -1175,14 +1163,16 @@ mod admin_channel {
     }
 
     #[test]
-    fn get_challenge_answers_16_fresh_bytes() {
+    fn get_challenge_answers_le_fresh_bytes() {
         let mut card = card();
         let a = exchange(&mut card, "00 84 00 00 10", "9000");
         let b = exchange(&mut card, "00 84 00 00 10", "9000");
         assert_eq!((a.len(), b.len()), (16, 16));
         assert_ne!(a, b);
         exchange(&mut card, "00 84 00 00", "6700");
-        exchange(&mut card, "00 84 00 00 00", "6700");
+        // card-map §1: Le 00 = 256 bytes; an extended Le 6985
+        assert_eq!(exchange(&mut card, "00 84 00 00 00", "9000").len(), 256);
+        exchange(&mut card, "00 84 00 00 00 00 10", "6985");
         exchange(&mut card, "00 84 00 01 10", "6A86");
     }
 

@@ -460,7 +460,10 @@ fn external_authenticate_needs_a_pending_challenge_and_admin_state_is_volatile()
     external_authenticate(&mut card, &[0u8; 64], "6985");
     exchange(&mut card, "00 2C 03 80", "6982");
     // wire checks
-    exchange(&mut card, "00 84 00 00 08", "6700");
+    // card-map §1: any Le 1–256 answers; only a 16-byte challenge can be authenticated
+    let eight = exchange(&mut card, "00 84 00 00 08", "9000");
+    assert_eq!(eight.len(), 8);
+    external_authenticate(&mut card, &[0u8; 64], "6985");
     exchange(&mut card, "00 84 01 00 10", "6A86");
     exchange(&mut card, "00 82 00 00", "6700");
     let id = exchange(&mut card, "00 CA 00 45 00", "9000");

@@ -224,11 +224,11 @@ fn traced_session(card: &Path, extra: &[&str]) -> String {
         // the PIN forms: the card answers each, the trace must redact each
         (format!("00 21 00 80 {sign}"), "6D00"),
         (format!("80 20 00 80 {sign}"), "9000"),
-        (format!("10 20 00 80 {sign}"), "6884"),
-        (format!("0C 20 00 80 {sign}"), "6882"),
+        (format!("10 20 00 80 {sign}"), "6E00"),
+        (format!("0C 20 00 80 {sign}"), "69FC"),
         (format!("00 25 01 80 {sign}"), "6D00"),
         (format!("00 2D 02 80 {sign}"), "6D00"),
-        (format!("84 24 01 80 {sign}"), "6882"),
+        (format!("84 24 01 80 {sign}"), "6E00"),
         (format!("00 82 00 00 {sign}"), "6985"),
         (format!("00 20 00 80 {sign}"), "9000"),
         // the signature certificate (the 4 facts in its SAN), read after the PIN

@@ -41,21 +41,33 @@ impl SimCard {
         }
     }
 
-    /// GET CHALLENGE `00 84 00 00 10`: 16 fresh random bytes + `9000`; the challenge is kept
-    /// for one EXTERNAL AUTHENTICATE (a new GET CHALLENGE replaces it).
+    /// GET CHALLENGE `00 84 00 00 Le` (card-map §1): Le 1–256 (`00` = 256) → exactly Le fresh
+    /// random bytes + `9000`, at the MF and in every application.
     ///
-    /// P1P2 other than `00 00` → `6A86`; command data, no Le or Le other than 16 → `6700`.
+    /// The administrative channel's EXTERNAL AUTHENTICATE answers the last challenge, and only
+    /// a 16-byte one ([`CHALLENGE_LEN`], `00 84 00 00 10`): a challenge of any other length
+    /// withdraws the pending one, so EXTERNAL AUTHENTICATE after it answers `6985` (our choice:
+    /// the municipality signs 16 bytes, never fewer).
+    ///
+    /// P1P2 other than `00 00` → `6A86`; command data or no Le → `6700` (our choice); an
+    /// extended Le → `6985`.
     pub(super) fn get_challenge(&mut self, cmd: &Command) -> Response {
         if (cmd.p1, cmd.p2) != (0x00, 0x00) {
             return status(StatusWord::INCORRECT_P1P2);
         }
-        if !cmd.data.is_empty() || cmd.le != Some(CHALLENGE_LEN) {
+        let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else {
             return status(StatusWord::WRONG_LENGTH);
+        };
+        if cmd.prefers_extended() || le > apdu::MAX_SHORT_LE {
+            return status(StatusWord::CONDITIONS_NOT_SATISFIED);
         }
-        let mut challenge = [0u8; CHALLENGE_LEN];
+        let mut challenge = vec![0u8; le];
         rand::rng().fill_bytes(&mut challenge);
-        self.session.set_challenge(challenge);
-        Response::new(challenge.to_vec(), StatusWord::SUCCESS)
+        let _withdrawn = self.session.take_challenge();
+        if let Ok(admin_challenge) = <[u8; CHALLENGE_LEN]>::try_from(challenge.as_slice()) {
+            self.session.set_challenge(admin_challenge);
+        }
+        Response::new(challenge, StatusWord::SUCCESS)
     }
 
     /// EXTERNAL AUTHENTICATE `00 82 00 00 Lc <signature>`: the municipality's ECDSA P-256

@@ -25,6 +25,9 @@ pub const AID_TEXT_SUPPORT: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01
 const AID_VISUAL: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
 const AID_COMMON: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
 const AID_JUKI: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01];
+/// The GlobalPlatform issuer security domain's AID: SELECT answers `9000` and the card goes
+/// back to its power-on (MF-level) state (card-map §1).
+const AID_GP_ISD: [u8; 7] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
 
 /// RSA-2048 modulus length; PKCS#1 v1.5 type-01 padding needs 11 bytes of it.
 pub(super) const MODULUS_LEN: usize = 256;
@@ -45,48 +48,64 @@ pub(super) fn selected_pin_of(session: &Session) -> Result<PinRef, StatusWord> {
 }
 
 impl SimCard {
-    fn app_for_aid(&self, aid: &[u8]) -> Option<App> {
-        let app = if aid == AID_JPKI {
-            App::Jpki
-        } else if aid == AID_TEXT_SUPPORT {
-            App::TextSupport
-        } else if aid == AID_VISUAL {
-            App::Visual
-        } else if aid == AID_COMMON {
-            App::Common
-        } else if aid == AID_JUKI {
-            App::Juki
-        } else {
+    /// The application a DF name selects (card-map §1): the AID of an application on this
+    /// card, or else a proper prefix of one — the first of §3–§7's order (JPKI,
+    /// 券面事項入力補助, 券面事項確認, 共通カード, 住基) that it begins, per JICSAP. An empty
+    /// name selects nothing (our choice).
+    fn app_for_name(&self, name: &[u8]) -> Option<App> {
+        const ALL: [(App, &[u8]); 5] = [
+            (App::Jpki, &AID_JPKI),
+            (App::TextSupport, &AID_TEXT_SUPPORT),
+            (App::Visual, &AID_VISUAL),
+            (App::Common, &AID_COMMON),
+            (App::Juki, &AID_JUKI),
+        ];
+        if name.is_empty() {
             return None;
-        };
-        let on_card = match self.data.profile {
-            CardProfile::MyNumber => true,
-            CardProfile::Juki => matches!(app, App::Jpki | App::Juki),
-        };
-        on_card.then_some(app)
+        }
+        // A full AID is a prefix of itself and of no other AID (all are 10 bytes).
+        ALL.into_iter()
+            .filter(|(app, _)| match self.data.profile {
+                CardProfile::MyNumber => true,
+                CardProfile::Juki => matches!(app, App::Jpki | App::Juki),
+            })
+            .find(|(_, aid)| aid.starts_with(name))
+            .map(|(app, _)| app)
     }
 
-    /// SELECT (spec §3, §4).
+    /// SELECT (spec §3, §4; card-map §1). P2 `0C`, `00` and `04` answer alike: `9000` and no
+    /// data (no FCI; our choice); any other P2 `6A86`.
     ///
-    /// - by DF name: `00 A4 04 0C Lc <AID>` → `9000`; unknown AID → `6A82` (whatever P2);
-    ///   P2 other than `0C` → `6A86`.
-    /// - EF under the current application: `00 A4 02 0C 02 <FID>` → `9000`; unknown FID or no
-    ///   application → `6A82`; Lc ≠ 2 → `6700`; P2 other than `0C` → `6A86`.
+    /// - by DF name, P1 `04`: an application's AID, or a proper prefix of one (the first in
+    ///   card-map §3–§7 order that it begins) → `9000`, that application current with nothing
+    ///   verified; the GlobalPlatform ISD `A0 00 00 01 51 00 00` → `9000` and the power-on
+    ///   state; anything else (an empty name too) → `6A82`, whatever P2.
+    /// - EF under the current application, P1 `02`: `00 A4 02 0C 02 <FID>` → `9000`; unknown
+    ///   FID or no application → `6A82`; Lc ≠ 2 → `6700`.
+    /// - MF, P1 `00`: see [`select_mf`](Self::select_mf).
     /// - any other P1 → `6A86`.
     pub(super) fn select(&mut self, cmd: &Command) -> Response {
+        let p2_ok = matches!(cmd.p2, 0x00 | 0x04 | 0x0C);
         match cmd.p1 {
+            0x00 => self.select_mf(cmd),
             0x04 => {
-                let Some(app) = self.app_for_aid(&cmd.data) else {
+                let app = self.app_for_name(&cmd.data);
+                if app.is_none() && cmd.data != AID_GP_ISD {
                     return status(StatusWord::FILE_NOT_FOUND);
-                };
-                if cmd.p2 != 0x0C {
+                }
+                if !p2_ok {
                     return status(StatusWord::INCORRECT_P1P2);
                 }
-                self.session.select_app(app);
-                status(StatusWord::SUCCESS)
+                match app {
+                    Some(app) => {
+                        self.session.select_app(app);
+                        status(StatusWord::SUCCESS)
+                    }
+                    None => self.select_isd(),
+                }
             }
             0x02 => {
-                if cmd.p2 != 0x0C {
+                if !p2_ok {
                     return status(StatusWord::INCORRECT_P1P2);
                 }
                 let Ok(fid) = <[u8; 2]>::try_from(cmd.data.as_slice()) else {

@@ -103,10 +103,17 @@ fn generated(rng: &mut StdRng) -> Vec<u8> {
                 record(&mut out, &c);
             }
             9 => record(&mut out, &[0x00, 0xB0, 0x00, rng.random(), 0x00]),
-            10 => match rng.random_range(0..4) {
+            10 => match rng.random_range(0..7) {
                 0 => out.push(0xFE),
                 1 => out.push(0xFD),
                 2 => record(&mut out, &with_data([0x00, 0x82, 0x00, 0x00], &[0x11; 64])),
+                // card-map §1: SELECT MF, the GP ISD, a prefix of the JPKI AID
+                3 => record(&mut out, &[0x00, 0xA4, 0x00, 0x00]),
+                4 => record(&mut out, &with_data([0x00, 0xA4, 0x04, 0x0C], &GP_ISD)),
+                5 => record(
+                    &mut out,
+                    &with_data([0x00, 0xA4, 0x04, 0x0C], &[0xD3, 0x92, 0xF0]),
+                ),
                 _ => record(&mut out, &with_data([0x00, 0x2C, 0x03, 0x80], b"1234")),
             },
             _ => {
@@ -246,4 +253,47 @@ fn the_checker_follows_pins_keys_and_files_named_by_sfi() {
     assert_eq!(shadow.ef, Some(0x0001));
     let stats = super::session(&session);
     assert_eq!((stats.verified, stats.refused, stats.signed), (1, 1, 1));
+}
+
+/// Card-map §1: SELECT MF with an application current changes nothing (the PIN stays
+/// verified, the key signs), SELECT of the GP ISD clears everything, a prefix of the JPKI AID
+/// selects JPKI. The checker follows all three.
+#[test]
+fn the_checker_follows_select_mf_the_gp_isd_and_aid_prefixes() {
+    let mut sign = with_data([0x80, 0x2A, 0x02, 0x9A], &[0x5A; 32]);
+    sign.push(0x00);
+    let verify = with_data([0x00, 0x20, 0x00, 0x9B], SIGN_PIN);
+    let script: [(Vec<u8>, [u8; 2]); 9] = [
+        (vec![0x00, 0xA4, 0x00, 0x00], [0x6A, 0x86]),
+        (
+            with_data([0x00, 0xA4, 0x04, 0x0C], &[0xD3, 0x92, 0xF0]),
+            [0x90, 0x00],
+        ),
+        (verify, [0x90, 0x00]),
+        (vec![0x00, 0xA4, 0x00, 0x00], [0x90, 0x00]),
+        (sign.clone(), [0x90, 0x00]),
+        (with_data([0x00, 0xA4, 0x04, 0x0C], &GP_ISD), [0x90, 0x00]),
+        (sign.clone(), [0x6A, 0x82]),
+        (select_jpki(), [0x90, 0x00]),
+        (sign, [0x69, 0x82]),
+    ];
+    let (contents, administration) = contents();
+    let mut card = SimCard::new_administered(contents.clone(), administration.clone()).unwrap();
+    let mut shadow = Shadow::new(&card);
+    let mut session = Vec::new();
+    for (capdu, sw) in &script {
+        let rapdu = card.process(capdu);
+        assert_eq!(rapdu[rapdu.len() - 2..], sw[..], "{capdu:02X?}");
+        check(&mut shadow, &card, capdu, &rapdu);
+        record(&mut session, capdu);
+    }
+    let stats = super::session(&session);
+    assert_eq!((stats.verified, stats.signed), (1, 1));
+}
+
+#[test]
+#[should_panic(expected = "SELECT MF answered 9000 with no application current")]
+fn the_checker_catches_select_mf_answered_9000_after_a_reset() {
+    let (card, mut shadow) = after(&[]);
+    check(&mut shadow, &card, &[0x00, 0xA4, 0x00, 0x00], &[0x90, 0x00]);
 }
