@@ -77,7 +77,11 @@ fn contents() -> &'static (CardContents, Administration) {
                 },
                 pin: Pin::new(PinKind::TextSupport, TEXT_PIN).expect("fixed PIN is valid"),
                 retry_limit: 3,
+                records: None,
             }),
+            visual: None,
+            common: None,
+            verification: None,
         };
         // The municipality's key: only its public half reaches the card; the private half is
         // dropped here, so no input can produce a valid EXTERNAL AUTHENTICATE.

@@ -15,6 +15,7 @@ pub(super) fn index(pin: PinRef) -> usize {
         PinRef::Authentication => 0,
         PinRef::Signature => 1,
         PinRef::TextSupport => 2,
+        other => panic!("{other:?} is not in the model"),
     }
 }
 

@@ -32,7 +32,11 @@ fn sample() -> &'static CardData {
                 },
                 pin: Pin::new(PinKind::TextSupport, b"0000").unwrap(),
                 retry_limit: 3,
+                records: None,
             }),
+            visual: None,
+            common: None,
+            verification: None,
         })
         .unwrap()
     })
