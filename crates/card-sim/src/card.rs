@@ -539,4 +539,6 @@ impl CardData {
 }
 
 #[cfg(test)]
+mod key_failures;
+#[cfg(test)]
 mod write_failures;

@@ -11,7 +11,9 @@ mod aps;
 pub use aps::{
     CommonContents, FaceUpdate, TextSupportRecords, VerificationContents, VisualContents,
 };
-pub(crate) use aps::{CommonSlot, TextRecordSlot, VerificationSlot, VisualSlot};
+pub(crate) use aps::{
+    CommonSlot, TextRecordSlot, VerificationSlot, VisualSlot, needs_verification, number_a,
+};
 
 use crate::{
     admin::{CARD_ID_LEN, Hex},
@@ -300,18 +302,6 @@ impl CardData {
         }
         Ok(())
     }
-}
-
-fn needs_verification() -> Error {
-    Error::InvalidContents {
-        part: "verification numbers",
-        reason: "required by the text-support records and the visual application",
-    }
-}
-
-/// 照合番号A: the My Number as a [`PinKind::VerificationA`] key.
-pub(crate) fn number_a(my_number: &MyNumber) -> Result<Pin, Error> {
-    Ok(Pin::new(PinKind::VerificationA, my_number.digits())?)
 }
 
 fn check_ef_len(fid: u16, len: usize) -> Result<(), Error> {

@@ -64,7 +64,7 @@ impl SimCard {
         };
         let on_card = match self.data.profile {
             CardProfile::MyNumber => true,
-            CardProfile::Juki => matches!(app, App::Jpki | App::Juki),
+            CardProfile::Juki => matches!(app, App::Jpki | App::Common | App::Juki),
         };
         on_card.then_some(app)
     }

@@ -7,12 +7,12 @@
 //! The card stores and serves the record bytes as given: it never parses or verifies them (the
 //! issuer signs them with keys the card never holds).
 
-use core::fmt;
-
 use pin_policy::{Pin, PinKind, PinSlot};
 
 use super::check_ef_len;
 use crate::{engine::SigningKey, error::Error};
+
+mod redacted;
 
 /// The 券面事項入力補助AP's signed records and key (card-map §4), beyond the My Number and
 /// the 4 facts the card builds itself.
@@ -138,6 +138,18 @@ pub(crate) struct VerificationSlot {
     pub(crate) birth_date: Pin,
     pub(crate) retry_limit: u8,
     pub(crate) security_code: String,
+}
+
+pub(crate) fn needs_verification() -> Error {
+    Error::InvalidContents {
+        part: "verification numbers",
+        reason: "required by the text-support records and the visual application",
+    }
+}
+
+/// 照合番号A: the My Number as a [`PinKind::VerificationA`] key.
+pub(crate) fn number_a(my_number: &crate::holder::MyNumber) -> Result<Pin, Error> {
+    Ok(Pin::new(PinKind::VerificationA, my_number.digits())?)
 }
 
 fn invalid(part: &'static str, reason: &'static str) -> Error {
@@ -322,112 +334,6 @@ impl CommonSlot {
     }
 }
 
-struct Len(usize);
-
-impl fmt::Debug for Len {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<{} bytes>", self.0)
-    }
-}
-
-const REDACTED: &str = "<redacted>";
-
-impl fmt::Debug for TextSupportRecords {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TextSupportRecords")
-            .field("integrity", &Len(self.integrity.len()))
-            .field("cv_certificate", &Len(self.cv_certificate.len()))
-            .field("basic_info", &Len(self.basic_info.len()))
-            .field("session_key", &Len(self.session_key.len()))
-            .field("signed_key", &Len(self.signed_key.len()))
-            .field("card_key", &REDACTED)
-            .finish()
-    }
-}
-
-impl fmt::Debug for VisualContents {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VisualContents")
-            .field("age_record", &Len(self.age_record.len()))
-            .field("card_face", &Len(self.card_face.len()))
-            .field("basic_info", &Len(self.basic_info.len()))
-            .field("cv_certificate", &Len(self.cv_certificate.len()))
-            .field("my_number_image", &Len(self.my_number_image.len()))
-            .field("card_key", &REDACTED)
-            .finish()
-    }
-}
-
-impl fmt::Debug for VerificationContents {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerificationContents")
-            .field("number_b", &self.number_b)
-            .field("birth_date", &self.birth_date)
-            .field("retry_limit", &self.retry_limit)
-            .field("security_code", &REDACTED)
-            .finish()
-    }
-}
-
-impl fmt::Debug for CommonContents {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CommonContents")
-            .field("serial", &self.serial)
-            .field("municipality", &self.municipality)
-            .field("expiry", &self.expiry)
-            .field("internal_auth_key", &REDACTED)
-            .field("common_pin", &self.common_pin)
-            .field("juki_pin", &self.juki_pin)
-            .field("retry_limit", &self.retry_limit)
-            .finish_non_exhaustive()
-    }
-}
-
-impl fmt::Debug for TextRecordSlot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TextRecordSlot")
-            .field("card_key", &self.card_key)
-            .field("number_a", &self.number_a)
-            .field("number_b", &self.number_b)
-            .finish_non_exhaustive()
-    }
-}
-
-impl fmt::Debug for VisualSlot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VisualSlot")
-            .field("card_key", &self.card_key)
-            .field("birth_date", &self.birth_date)
-            .field("number_b", &self.number_b)
-            .field("number_a", &self.number_a)
-            .finish_non_exhaustive()
-    }
-}
-
-impl fmt::Debug for CommonSlot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CommonSlot")
-            .field("serial", &self.serial)
-            .field("municipality", &self.municipality)
-            .field("expiry", &self.expiry)
-            .field("internal_auth_key", &self.internal_auth_key)
-            .field("common_pin", &self.common_pin)
-            .field("juki_pin", &self.juki_pin)
-            .finish_non_exhaustive()
-    }
-}
-
-impl fmt::Debug for VerificationSlot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerificationSlot")
-            .field("number_b", &self.number_b)
-            .field("birth_date", &self.birth_date)
-            .field("retry_limit", &self.retry_limit)
-            .field("security_code", &REDACTED)
-            .finish()
-    }
-}
-
 /// What changes on the 券面 APs when the holder's facts change (`SimCard::replace_signature`):
 /// the re-signed records and the new verification values. Counters are kept.
 #[derive(Clone)]
@@ -442,18 +348,6 @@ pub struct FaceUpdate {
     pub number_b: Pin,
     /// The new birth-date key.
     pub birth_date: Pin,
-}
-
-impl fmt::Debug for FaceUpdate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FaceUpdate")
-            .field("integrity", &Len(self.integrity.len()))
-            .field("age_record", &Len(self.age_record.len()))
-            .field("card_face", &Len(self.card_face.len()))
-            .field("number_b", &self.number_b)
-            .field("birth_date", &self.birth_date)
-            .finish()
-    }
 }
 
 impl super::CardData {
