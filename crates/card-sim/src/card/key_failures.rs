@@ -74,8 +74,11 @@ fn contents() -> CardContents {
     }
 }
 
-/// Each new key: its AP's AID, its SFI, the right value and a wrong one.
-const KEYS: [(PinRef, [u8; 2], u8, &[u8], &[u8]); 7] = [
+/// A new key: its reference, the last two bytes of its AP's AID, its SFI, the right value and a
+/// wrong one.
+type Key = (PinRef, [u8; 2], u8, &'static [u8], &'static [u8]);
+
+const KEYS: [Key; 7] = [
     (
         PinRef::TextSupportA,
         [0x04, 0x08],
@@ -184,10 +187,11 @@ fn every_new_key_counts_its_try_on_disk_before_comparing() {
         );
         // and no other key's counter moved
         for other in PinRef::ALL {
-            if other != pin_ref && other != PinRef::TextSupportBlocked {
-                if let Some(counter) = card.pin_counter(other) {
-                    assert_eq!(counter.tries_left(), counter.limit(), "{other:?}");
-                }
+            if other != pin_ref
+                && other != PinRef::TextSupportBlocked
+                && let Some(counter) = card.pin_counter(other)
+            {
+                assert_eq!(counter.tries_left(), counter.limit(), "{other:?}");
             }
         }
     }
