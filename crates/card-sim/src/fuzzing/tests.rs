@@ -247,3 +247,46 @@ fn the_checker_follows_pins_keys_and_files_named_by_sfi() {
     let stats = super::session(&session);
     assert_eq!((stats.verified, stats.refused, stats.signed), (1, 1, 1));
 }
+
+fn select_visual() -> Vec<u8> {
+    with_data([0x00, 0xA4, 0x04, 0x0C], &super::AID_VISUAL)
+}
+
+#[test]
+#[should_panic(expected = "read without any of them")]
+fn the_checker_catches_the_my_number_image_read_with_b_only() {
+    // card-map §5: 確認AP `0005` opens with 照合番号A only
+    let (card, mut shadow) = after(&[
+        &select_visual(),
+        &with_data([0x00, 0x20, 0x00, 0x92], super::NUMBER_B),
+        &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x05],
+    ]);
+    assert!(shadow.is_verified(PinRef::VisualB));
+    check(
+        &mut shadow,
+        &card,
+        &[0x00, 0xB0, 0x00, 0x00, 0x04],
+        &[0x45, 0x45, 0x45, 0x45, 0x90, 0x00],
+    );
+}
+
+#[test]
+fn the_checker_follows_the_keys_of_the_other_applications() {
+    // the card's own answers: A opens 0005, 001C changes by CHANGE KEY, READ RECORD by SFI
+    let (mut card, mut shadow) = after(&[
+        &select_visual(),
+        &with_data([0x00, 0x20, 0x00, 0x93], super::MY_NUMBER),
+        &[0x00, 0xB0, 0x85, 0x00, 0x04],
+        &with_data([0x00, 0xA4, 0x04, 0x0C], &super::AID_COMMON),
+        &[0x00, 0xB2, 0x01, 0x0C, 0x00],
+        &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1C],
+        &with_data([0x00, 0x20, 0x00, 0x80], super::COMMON_PIN),
+        &with_data([0x80, 0x32, 0x00, 0x80], b"1111"),
+    ]);
+    assert_eq!(shadow.pins[index(PinRef::Common)], b"1111");
+    assert_eq!(shadow.ef, Some(0x001C));
+    let verify = with_data([0x00, 0x20, 0x00, 0x80], b"1111");
+    let answer = card.process(&verify);
+    assert_eq!(answer, [0x90, 0x00]);
+    check(&mut shadow, &card, &verify, &answer);
+}
