@@ -66,21 +66,35 @@ fn with_data(header: [u8; 4], data: &[u8]) -> Vec<u8> {
     c
 }
 
-/// A session of meaningful commands (SELECT, VERIFY with right and wrong PINs, CHANGE, SIGN,
-/// READ BINARY, the administrative commands, power cycles) mixed with noise.
+/// A session of meaningful commands (SELECT of every AP, VERIFY with right and wrong PINs and
+/// keys, CHANGE, CHANGE KEY, SIGN, READ BINARY/RECORD, INTERNAL AUTHENTICATE, the
+/// administrative commands, power cycles) mixed with noise.
 fn generated(rng: &mut StdRng) -> Vec<u8> {
-    const EFS: [u16; 10] = [
-        0x0001, 0x0002, 0x0006, 0x000A, 0x0011, 0x0017, 0x0018, 0x001A, 0x001B, 0x0003,
+    const EFS: [u16; 15] = [
+        0x0001, 0x0002, 0x0006, 0x000A, 0x0011, 0x0017, 0x0018, 0x001A, 0x001B, 0x0003, 0x0005,
+        0x0012, 0x0013, 0x0014, 0x001C,
     ];
-    let pins: [&[u8]; 5] = [AUTH_PIN, SIGN_PIN, TEXT_PIN, b"0000", b"XYZ789"];
+    let pins: [&[u8]; 9] = [
+        AUTH_PIN, SIGN_PIN, TEXT_PIN, b"0000", b"XYZ789", MY_NUMBER, NUMBER_B, BIRTH_KEY,
+        COMMON_PIN,
+    ];
+    let aids = [AID_JPKI, AID_TEXT_SUPPORT, AID_VISUAL, AID_COMMON, AID_JUKI];
     let mut out = Vec::new();
     for _ in 0..rng.random_range(1..40) {
-        match rng.random_range(0..12) {
-            0 => record(&mut out, &with_data([0x00, 0xA4, 0x04, 0x0C], &AID_JPKI)),
-            1 => record(
-                &mut out,
-                &with_data([0x00, 0xA4, 0x04, 0x0C], &AID_TEXT_SUPPORT),
-            ),
+        match rng.random_range(0..14) {
+            0 | 1 => {
+                let aid = aids[rng.random_range(0..aids.len())];
+                record(&mut out, &with_data([0x00, 0xA4, 0x04, 0x0C], &aid));
+            }
+            12 => match rng.random_range(0..3) {
+                0 => record(&mut out, &[0x00, 0xB2, 0x01, rng.random(), 0x00]),
+                1 => record(&mut out, &with_data([0x80, 0x32, 0x00, 0x80], b"1111")),
+                _ => {
+                    let mut c = with_data([0x00, 0x88, 0x00, 0x99], &[0x5A; 8]);
+                    c.push(0x00);
+                    record(&mut out, &c);
+                }
+            },
             2 | 3 => {
                 let ef = EFS[rng.random_range(0..EFS.len())];
                 record(
@@ -98,7 +112,8 @@ fn generated(rng: &mut StdRng) -> Vec<u8> {
                 record(&mut out, &with_data([0x00, 0x24, 0x01, 0x80], pin));
             }
             8 => {
-                let mut c = with_data([0x80, 0x2A, 0x00, 0x80], &[0x5A; 51]);
+                let p2 = if rng.random() { 0x80 } else { 0x00 };
+                let mut c = with_data([0x80, 0x2A, 0x00, p2], &[0x5A; 51]);
                 c.push(0x00);
                 record(&mut out, &c);
             }
