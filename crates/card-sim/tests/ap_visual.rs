@@ -170,3 +170,42 @@ fn a_juki_card_has_no_visual_ap() {
         "6A82",
     );
 }
+
+#[test]
+fn a_facts_change_replaces_the_face_records_and_b_keeping_the_counters() {
+    use card_sim::FaceUpdate;
+    use pin_policy::{Pin, PinKind};
+    let mut card = card();
+    verify(&mut card, 0x12, "99999999999999", "63C9");
+    let new_b = "03020220352285";
+    card.replace_signature(
+        key(2).key.clone(),
+        key(2).cert.clone(),
+        key(4).cert.clone(),
+        facts(),
+        Some(FaceUpdate {
+            integrity: vec![0xFF, 0x30, 0x01, 0x00],
+            age_record: vec![0xFF, 0x10, 0x01, 0x00],
+            card_face: vec![0xFF, 0x20, 0x01, 0x00],
+            number_b: Pin::new(PinKind::VerificationB, new_b.as_bytes()).unwrap(),
+            birth_date: Pin::new(PinKind::BirthDate, b"030202").unwrap(),
+        }),
+    )
+    .unwrap();
+    // the counter kept, the old B refused, the new B and birth date opening the new records
+    assert_eq!(card.pin_counter(PinRef::VisualB).unwrap().tries_left(), 9);
+    exchange(&mut card, SELECT_AP, "9000");
+    verify(&mut card, 0x12, NUMBER_B, "63C8");
+    verify(&mut card, 0x12, new_b, "9000");
+    exchange_exact(&mut card, "00 B0 82 00 00", "FF200100 9000");
+    verify(&mut card, 0x11, "030202", "9000");
+    exchange_exact(&mut card, "00 B0 81 00 00", "FF100100 9000");
+    exchange(
+        &mut card,
+        "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08",
+        "9000",
+    );
+    verify(&mut card, 0x15, new_b, "9000");
+    exchange_exact(&mut card, "00 B0 83 00 00", "FF300100 9000");
+    assert_eq!(card.security_code(), Some(SECURITY_CODE));
+}
