@@ -1,6 +1,6 @@
 //! Any bytes as a card file: `SimCard::from_bytes` answers Ok or a typed error, never panics.
 //! The bytes are tried as they are (magic, version and checksum first) and sealed — as the body
-//! of a file with a valid header and checksum, version 2 and version 1 — so that the field
+//! of a file with a valid header and checksum, versions 3, 2 and 1 — so that the field
 //! decoder is reached. A card that loads answers a short session with valid R-APDUs.
 #![no_main]
 
@@ -48,5 +48,6 @@ fn load(bytes: &[u8]) {
 fuzz_target!(|data: &[u8]| {
     load(data);
     load(&sealed(FORMAT_VERSION, data));
+    load(&sealed(2, data));
     load(&sealed(1, data));
 });

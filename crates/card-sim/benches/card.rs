@@ -22,6 +22,9 @@ fn contents() -> CardContents {
         }),
         signature: None,
         text_support: None,
+        visual: None,
+        common: None,
+        verification: None,
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod admin;
 pub(crate) mod app;
+mod aps;
 mod commands;
 pub(crate) mod files;
 mod quirks;
@@ -20,14 +21,14 @@ use pin_policy::RetryCounter;
 
 use crate::{
     admin::CARD_ID_LEN,
-    contents::{Administration, CardContents, CardData},
+    contents::{Administration, CardContents, CardData, FaceUpdate},
     engine::{Engine, SigningKey},
     error::Error,
     holder::FourFacts,
     profile::{CardProfile, KeyRole},
     store::{self, CardFile},
 };
-use app::PinRef;
+use app::{ApKey, PinRef};
 use session::Session;
 
 /// The card's answer to reset (spec §2): T=1, TCK correct. OpenSC's driver table lists it.
@@ -226,9 +227,18 @@ impl SimCard {
         self.powered
     }
 
-    /// A PIN's retry counter (limit and tries left), `None` if the card has no such PIN.
+    /// A PIN's or key reference's retry counter (limit and tries left), `None` if the card
+    /// has no such key. 入力補助 `0012` (blocked as issued) reads limit 3, 0 left (our choice).
     #[must_use]
     pub fn pin_counter(&self, pin: PinRef) -> Option<RetryCounter> {
+        if pin == PinRef::TextSupportBlocked {
+            return self
+                .data
+                .text_support
+                .as_ref()
+                .and_then(|t| t.records.as_ref())
+                .and_then(|_| RetryCounter::restore(3, 0).ok());
+        }
         self.data.pin_slot(pin).map(pin_policy::PinSlot::counter)
     }
 
@@ -270,6 +280,35 @@ impl SimCard {
     #[must_use]
     pub fn four_facts(&self) -> Option<&FourFacts> {
         self.data.text_support.as_ref().map(|t| &t.facts)
+    }
+
+    /// The 4-digit security code printed on the card face, `None` without the verification
+    /// numbers. Kept with the card so the issuer can rebuild 照合番号B; never in any EF.
+    #[must_use]
+    pub fn security_code(&self) -> Option<&str> {
+        self.data
+            .verification
+            .as_ref()
+            .map(|v| v.security_code.as_str())
+    }
+
+    /// The public half of a card key of the 券面 APs or the 共通カードAP, `None` if the card
+    /// lacks it (the issuer signs the records that carry it).
+    #[must_use]
+    pub fn ap_public_key(&self, key: ApKey) -> Option<rsa::PublicKey> {
+        let key = match key {
+            ApKey::TextSupport => self
+                .data
+                .text_support
+                .as_ref()
+                .and_then(|t| t.records.as_ref())
+                .map(|r| &r.card_key),
+            ApKey::Visual => self.data.visual.as_ref().map(|v| &v.card_key),
+            ApKey::InternalAuthentication => {
+                self.data.common.as_ref().map(|c| &c.internal_auth_key)
+            }
+        }?;
+        Some(key.rsa().to_public_key())
     }
 
     /// Whether the card has the 券面事項入力補助AP.
@@ -333,12 +372,17 @@ impl SimCard {
             quirks::INS_SET_SESSION_KEY => self.set_session_key(),
             quirks::INS_SET_PUBLIC_IC_KEY => self.set_public_ic_key(),
             quirks::INS_LAST_COMMAND => quirks::last_command_indicator(),
+            aps::INS_READ_RECORD => self.read_record(command),
+            aps::INS_INTERNAL_AUTHENTICATE => self.internal_authenticate(command),
+            aps::INS_CHANGE_KEY => self.change_key(command),
             _ => Response::status(StatusWord::INS_NOT_SUPPORTED),
         }
     }
 
     /// Administrative re-issue of the signature key (a 4-facts change): new key and
-    /// certificates, the PIN and its counter kept, the text-support 4 facts replaced. Written
+    /// certificates, the PIN and its counter kept, the text-support 4 facts replaced, and with
+    /// `face` the re-signed 券面 records and verification values (see [`FaceUpdate`]; every
+    /// counter kept). Written
     /// atomically; on failure nothing changes. Security state is cleared.
     ///
     /// The municipal window's access to a card in its hands (the card file), not an APDU:
@@ -353,8 +397,12 @@ impl SimCard {
         certificate: Vec<u8>,
         ca_certificate: Vec<u8>,
         facts: FourFacts,
+        face: Option<FaceUpdate>,
     ) -> Result<(), Error> {
         let mut data = self.data.clone();
+        if let Some(face) = face {
+            data.apply_face(face)?;
+        }
         let Some(slot) = data.signature.as_mut() else {
             return Err(Error::NotOnCard {
                 part: "signature key",
@@ -385,6 +433,9 @@ impl SimCard {
             authentication: None,
             signature: None,
             text_support: None,
+            visual: None,
+            common: None,
+            verification: None,
             admin: self.data.admin.clone(),
             terminated: true,
         };
@@ -412,12 +463,15 @@ impl SimCard {
 }
 
 /// Whether commands with this INS carry a PIN (VERIFY `20`, CHANGE REFERENCE DATA `24`,
-/// RESET RETRY COUNTER `2C`): their data must be redacted in traces and wiped after use.
+/// RESET RETRY COUNTER `2C`, CHANGE KEY `32`): their data must be redacted in traces and wiped after use.
 #[must_use]
 pub fn is_pin_command(ins: u8) -> bool {
     matches!(
         ins,
-        commands::INS_VERIFY | commands::INS_CHANGE | admin::INS_RESET_RETRY_COUNTER
+        commands::INS_VERIFY
+            | commands::INS_CHANGE
+            | admin::INS_RESET_RETRY_COUNTER
+            | aps::INS_CHANGE_KEY
     )
 }
 
@@ -429,10 +483,19 @@ impl Transport for SimCard {
 
 impl CardData {
     pub(crate) fn pin_slot(&self, pin: PinRef) -> Option<&pin_policy::PinSlot> {
+        let text = || self.text_support.as_ref()?.records.as_ref();
         match pin {
             PinRef::Authentication => self.authentication.as_ref().map(|k| &k.pin),
             PinRef::Signature => self.signature.as_ref().map(|k| &k.pin),
             PinRef::TextSupport => self.text_support.as_ref().map(|t| &t.pin),
+            PinRef::TextSupportA => text().map(|r| &r.number_a),
+            PinRef::TextSupportB => text().map(|r| &r.number_b),
+            PinRef::TextSupportBlocked => None,
+            PinRef::VisualBirthDate => self.visual.as_ref().map(|v| &v.birth_date),
+            PinRef::VisualB => self.visual.as_ref().map(|v| &v.number_b),
+            PinRef::VisualA => self.visual.as_ref().map(|v| &v.number_a),
+            PinRef::Common => self.common.as_ref().map(|c| &c.common_pin),
+            PinRef::Juki => self.common.as_ref().map(|c| &c.juki_pin),
         }
     }
 
@@ -441,9 +504,25 @@ impl CardData {
             PinRef::Authentication => self.authentication.as_mut().map(|k| &mut k.pin),
             PinRef::Signature => self.signature.as_mut().map(|k| &mut k.pin),
             PinRef::TextSupport => self.text_support.as_mut().map(|t| &mut t.pin),
+            PinRef::TextSupportA | PinRef::TextSupportB => {
+                let records = self.text_support.as_mut()?.records.as_mut()?;
+                Some(if pin == PinRef::TextSupportA {
+                    &mut records.number_a
+                } else {
+                    &mut records.number_b
+                })
+            }
+            PinRef::TextSupportBlocked => None,
+            PinRef::VisualBirthDate => self.visual.as_mut().map(|v| &mut v.birth_date),
+            PinRef::VisualB => self.visual.as_mut().map(|v| &mut v.number_b),
+            PinRef::VisualA => self.visual.as_mut().map(|v| &mut v.number_a),
+            PinRef::Common => self.common.as_mut().map(|c| &mut c.common_pin),
+            PinRef::Juki => self.common.as_mut().map(|c| &mut c.juki_pin),
         }
     }
 }
 
+#[cfg(test)]
+mod key_failures;
 #[cfg(test)]
 mod write_failures;

@@ -6,6 +6,15 @@ use pin_policy::{Pin, PinKind, PinSlot};
 
 // `sample` still names the profile through here
 pub use crate::profile::{CardProfile, KeyRole};
+mod aps;
+
+pub use aps::{
+    CommonContents, FaceUpdate, TextSupportRecords, VerificationContents, VisualContents,
+};
+pub(crate) use aps::{
+    CommonSlot, TextRecordSlot, VerificationSlot, VisualSlot, needs_verification, number_a,
+};
+
 use crate::{
     admin::{CARD_ID_LEN, Hex},
     engine::SigningKey,
@@ -42,6 +51,9 @@ pub struct TextSupportContents {
     pub pin: Pin,
     /// Its retry limit (3 on a real card).
     pub retry_limit: u8,
+    /// EFs `0003`–`0008` and keys `0013`–`0015` (card-map §4). `None` = a card issued before
+    /// they were simulated (an older card file): those EFs and keys are absent (`6A82`).
+    pub records: Option<TextSupportRecords>,
 }
 
 /// Everything on a card, as the issuer (the municipal window) fills it in.
@@ -55,6 +67,14 @@ pub struct CardContents {
     pub signature: Option<KeyContents>,
     /// The text-support AP (My Number card only).
     pub text_support: Option<TextSupportContents>,
+    /// The 券面事項確認AP (My Number card only; needs `text_support` for 照合番号A, the My
+    /// Number, and `verification`).
+    pub visual: Option<VisualContents>,
+    /// The 共通カードAP and 住基AP (both profiles).
+    pub common: Option<CommonContents>,
+    /// 照合番号B and the birth-date key: required when `text_support.records` or `visual` is
+    /// present, refused otherwise and on a Juki card.
+    pub verification: Option<VerificationContents>,
 }
 
 /// What binds a card to its issuing municipality (written at issuance, card-file format 2):
@@ -95,6 +115,7 @@ pub(crate) struct TextSlot {
     pub(crate) my_number: MyNumber,
     pub(crate) facts: FourFacts,
     pub(crate) pin: PinSlot,
+    pub(crate) records: Option<TextRecordSlot>,
 }
 
 /// The card's persistent state (what the card file holds).
@@ -104,6 +125,9 @@ pub(crate) struct CardData {
     pub(crate) authentication: Option<KeySlot>,
     pub(crate) signature: Option<KeySlot>,
     pub(crate) text_support: Option<TextSlot>,
+    pub(crate) visual: Option<VisualSlot>,
+    pub(crate) common: Option<CommonSlot>,
+    pub(crate) verification: Option<VerificationSlot>,
     /// Issued by an authority (format 2); `None` for cards built from bare contents and
     /// version-1 files: no administrative unlock is possible on them.
     pub(crate) admin: Option<Administration>,
@@ -120,8 +144,23 @@ impl CardData {
             authentication,
             signature,
             text_support,
+            visual,
+            common,
+            verification,
         } = contents;
         if profile == CardProfile::Juki {
+            if visual.is_some() {
+                return Err(Error::NotOnProfile {
+                    profile,
+                    part: "visual application",
+                });
+            }
+            if verification.is_some() {
+                return Err(Error::NotOnProfile {
+                    profile,
+                    part: "verification numbers",
+                });
+            }
             if authentication.is_some() {
                 return Err(Error::NotOnProfile {
                     profile,
@@ -141,12 +180,34 @@ impl CardData {
         let signature = signature
             .map(|k| KeySlot::issue(profile, KeyRole::Signature, k))
             .transpose()?;
-        let text_support = text_support.map(TextSlot::issue).transpose()?;
+        let verification = verification.map(VerificationSlot::issue).transpose()?;
+        let text_support = text_support
+            .map(|t| TextSlot::issue(t, verification.as_ref()))
+            .transpose()?;
+        let visual = match (visual, &text_support, &verification) {
+            (None, _, _) => None,
+            (Some(v), Some(text), Some(verification)) => Some(VisualSlot::issue(
+                v,
+                number_a(&text.my_number)?,
+                verification,
+            )?),
+            (Some(_), None, _) => {
+                return Err(Error::InvalidContents {
+                    part: "visual application",
+                    reason: "照合番号A needs the text-support My Number",
+                });
+            }
+            (Some(_), _, None) => return Err(needs_verification()),
+        };
+        let common = common.map(CommonSlot::issue).transpose()?;
         let data = CardData {
             profile,
             authentication,
             signature,
             text_support,
+            visual,
+            common,
+            verification,
             admin: None,
             terminated: false,
         };
@@ -200,6 +261,44 @@ impl CardData {
                 }));
             }
             text.facts.validate()?;
+            if let Some(records) = &text.records {
+                records.check()?;
+            }
+        }
+        self.check_new_aps()
+    }
+
+    /// The rules of the 確認AP, 共通/住基 APs and verification numbers.
+    fn check_new_aps(&self) -> Result<(), Error> {
+        if self.profile == CardProfile::Juki
+            && (self.visual.is_some() || self.verification.is_some())
+        {
+            return Err(Error::NotOnProfile {
+                profile: self.profile,
+                part: "visual application",
+            });
+        }
+        let verification_needed = self.visual.is_some()
+            || self
+                .text_support
+                .as_ref()
+                .is_some_and(|t| t.records.is_some());
+        match &self.verification {
+            Some(v) => v.check()?,
+            None if verification_needed => return Err(needs_verification()),
+            None => {}
+        }
+        if let Some(visual) = &self.visual {
+            if self.text_support.is_none() {
+                return Err(Error::InvalidContents {
+                    part: "visual application",
+                    reason: "照合番号A needs the text-support My Number",
+                });
+            }
+            visual.check()?;
+        }
+        if let Some(common) = &self.common {
+            common.check()?;
         }
         Ok(())
     }
@@ -233,7 +332,10 @@ impl KeySlot {
 }
 
 impl TextSlot {
-    fn issue(t: TextSupportContents) -> Result<Self, Error> {
+    fn issue(
+        t: TextSupportContents,
+        verification: Option<&VerificationSlot>,
+    ) -> Result<Self, Error> {
         if t.pin.kind() != PinKind::TextSupport {
             return Err(Error::Pin(pin_policy::Error::KindMismatch {
                 expected: PinKind::TextSupport,
@@ -241,10 +343,16 @@ impl TextSlot {
             }));
         }
         t.facts.validate()?;
+        let records = match (t.records, verification) {
+            (None, _) => None,
+            (Some(r), Some(v)) => Some(TextRecordSlot::issue(r, number_a(&t.my_number)?, v)?),
+            (Some(_), None) => return Err(needs_verification()),
+        };
         Ok(TextSlot {
             my_number: t.my_number,
             facts: t.facts,
             pin: PinSlot::new(t.pin, t.retry_limit)?,
+            records,
         })
     }
 }

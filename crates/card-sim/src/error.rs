@@ -148,6 +148,15 @@ pub enum Error {
         /// The key.
         role: KeyRole,
     },
+    /// Content of an application that breaks its format (card-map §4–§7): a wrong length, a
+    /// non-digit character, a key that is not RSA-2048, a part without the part it needs.
+    #[error("invalid {part}: {reason}")]
+    InvalidContents {
+        /// The part (e.g. "common serial").
+        part: &'static str,
+        /// Which rule is broken.
+        reason: &'static str,
+    },
     /// A signing engine refused the private key (see [`Engine`](crate::Engine)).
     #[error("the {role} private key is not accepted by the signing engine")]
     KeyRejected {

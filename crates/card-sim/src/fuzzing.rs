@@ -33,8 +33,9 @@ use rand::rngs::StdRng;
 
 pub use crate::card::{AID_JPKI, AID_TEXT_SUPPORT};
 use crate::{
-    Administration, CardContents, CardProfile, FourFacts, KeyContents, MyNumber, PinRef, Sex,
-    SimCard, TextSupportContents,
+    Administration, CardContents, CardProfile, CommonContents, FourFacts, KeyContents, MyNumber,
+    PinRef, Sex, SimCard, TextSupportContents, TextSupportRecords, VerificationContents,
+    VisualContents,
 };
 
 mod shadow;
@@ -46,6 +47,15 @@ const GP_ISD: [u8; 7] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
 const AUTH_PIN: &[u8] = b"1234";
 const SIGN_PIN: &[u8] = b"ABC123";
 const TEXT_PIN: &[u8] = b"5678";
+const MY_NUMBER: &[u8] = b"123456789018";
+const NUMBER_B: &[u8] = b"02010120352285";
+const BIRTH_KEY: &[u8] = b"020101";
+const COMMON_PIN: &[u8] = b"4321";
+
+/// The AIDs of the 券面事項確認AP, 共通カードAP and 住基AP (card-map §5–§7).
+const AID_VISUAL: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
+const AID_COMMON: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
+const AID_JUKI: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01];
 
 /// Fill byte of the signature certificate: it appears in no other file of the card (the
 /// other certificates use other fill bytes; the text-support files hold ASCII and Japanese
@@ -67,9 +77,13 @@ fn key(seed: u64, kind: PinKind, pin: &[u8], limit: u8, fill: u8) -> KeyContents
 fn contents() -> &'static (CardContents, Administration) {
     static CONTENTS: OnceLock<(CardContents, Administration)> = OnceLock::new();
     CONTENTS.get_or_init(|| {
+        let authentication = key(1, PinKind::Authentication, AUTH_PIN, 3, 0xA5);
+        // one more key for the three card keys of the other APs
+        let card_key = authentication.private_key.clone();
+        let pin = |kind, value| Pin::new(kind, value).expect("fixed key is valid");
         let contents = CardContents {
             profile: CardProfile::MyNumber,
-            authentication: Some(key(1, PinKind::Authentication, AUTH_PIN, 3, 0xA5)),
+            authentication: Some(authentication),
             signature: Some(key(2, PinKind::Signature, SIGN_PIN, 5, SIGN_CERT_FILL)),
             text_support: Some(TextSupportContents {
                 my_number: MyNumber::new("123456789018").expect("valid check digit"),
@@ -81,6 +95,38 @@ fn contents() -> &'static (CardContents, Administration) {
                 },
                 pin: Pin::new(PinKind::TextSupport, TEXT_PIN).expect("fixed PIN is valid"),
                 retry_limit: 3,
+                records: Some(TextSupportRecords {
+                    integrity: vec![0x31; 336],
+                    cv_certificate: vec![0x32; 568],
+                    basic_info: vec![0x33; 256],
+                    session_key: vec![0x34; 269],
+                    signed_key: vec![0x35; 536],
+                    card_key: card_key.clone(),
+                }),
+            }),
+            visual: Some(VisualContents {
+                age_record: vec![0x41; 300],
+                card_face: vec![0x42; 600],
+                basic_info: vec![0x43; 100],
+                cv_certificate: vec![0x44; 568],
+                my_number_image: vec![0x45; 300],
+                card_key: card_key.clone(),
+            }),
+            common: Some(CommonContents {
+                serial: "400000012719843".to_owned(),
+                municipality: "13101".to_owned(),
+                expiry: "20350331".to_owned(),
+                key_reference: [0x4B; 16],
+                internal_auth_key: card_key,
+                common_pin: pin(PinKind::ResidentRegistry, COMMON_PIN),
+                juki_pin: pin(PinKind::ResidentRegistry, COMMON_PIN),
+                retry_limit: 3,
+            }),
+            verification: Some(VerificationContents {
+                number_b: pin(PinKind::VerificationB, NUMBER_B),
+                birth_date: pin(PinKind::BirthDate, BIRTH_KEY),
+                retry_limit: 10,
+                security_code: "2285".to_owned(),
             }),
         };
         // The municipality's key: only its public half reaches the card; the private half is
@@ -143,10 +189,15 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8]) {
         );
     }
 
-    // READ BINARY by SFI (P1 `100x xxxx`) makes that EF current before the access check,
-    // unless it is refused before the lookup (length, P1 form, no such EF).
-    if ins == Some(0xB0) && p1 & 0x80 != 0 && !matches!(response.sw.0, 0x6700 | 0x6A86 | 0x6A82) {
+    // READ BINARY by SFI (P1 `100x xxxx`) and READ RECORD by SFI (P2 `SFI<<3 | 04/05`) make
+    // that EF current before the access check, unless refused before the lookup (length,
+    // P1/P2 form, no such EF).
+    let refused_early = matches!(response.sw.0, 0x6700 | 0x6A86 | 0x6A82);
+    if ins == Some(0xB0) && p1 & 0x80 != 0 && !refused_early {
         shadow.ef = Some(u16::from(p1 & 0x1F));
+    }
+    if ins == Some(0xB2) && p2 >> 3 != 0 && !refused_early {
+        shadow.ef = Some(u16::from(p2 >> 3));
     }
 
     match ins {
@@ -157,13 +208,20 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8]) {
             0x04 => {
                 assert!(!data.is_empty(), "SELECT of an empty DF name answered 9000");
                 shadow.clear();
-                shadow.app = Some(if AID_JPKI.starts_with(data) {
-                    App::Jpki
-                } else if AID_TEXT_SUPPORT.starts_with(data) {
-                    App::TextSupport
-                } else {
-                    App::Other
-                });
+                shadow.app = [
+                    (&AID_JPKI, App::Jpki),
+                    (&AID_TEXT_SUPPORT, App::TextSupport),
+                    (&AID_VISUAL, App::Visual),
+                    (&AID_COMMON, App::Common),
+                    (&AID_JUKI, App::Juki),
+                ]
+                .into_iter()
+                .find(|(aid, _)| aid.starts_with(data))
+                .map(|(_, app)| app);
+                assert!(
+                    shadow.app.is_some(),
+                    "SELECT of a name that begins no AID answered 9000"
+                );
             }
             // SELECT MF with an application current: nothing changes (card-map §1)
             0x00 => assert!(
@@ -207,7 +265,40 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8]) {
                 shadow.is_verified(pin),
                 "{pin:?} PIN changed without being verified"
             );
+            assert!(
+                matches!(
+                    pin,
+                    PinRef::Authentication | PinRef::Signature | PinRef::TextSupport
+                ),
+                "{pin:?} changed by CHANGE REFERENCE DATA"
+            );
             shadow.pins[index(pin)] = data.to_vec();
+        }
+        Some(0x32) if ok => {
+            let pin = shadow
+                .pin_ef()
+                .expect("CHANGE KEY 9000 with no PIN EF selected");
+            assert!(
+                matches!(pin, PinRef::Common | PinRef::Juki),
+                "{pin:?} changed by CHANGE KEY"
+            );
+            assert!(shadow.is_verified(pin), "{pin:?} changed without VERIFY");
+            shadow.pins[index(pin)] = data.to_vec();
+        }
+        Some(0x88) if ok => {
+            assert_eq!(
+                shadow.app,
+                Some(App::Common),
+                "INTERNAL AUTHENTICATE answered outside the 共通カードAP"
+            );
+        }
+        // the 券面 APs' own keys sign without a credential (card-map §4, §5)
+        Some(0x2A) if ok && matches!(shadow.app, Some(App::TextSupport | App::Visual)) => {
+            assert_eq!(
+                (p1, p2),
+                (0x00, 0x00),
+                "a 券面 AP signed with P1P2 {p1:02X}{p2:02X}"
+            );
         }
         Some(0x2A) if ok => {
             let pin = shadow
@@ -220,10 +311,11 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8]) {
             );
         }
         Some(0xB0) if ok && !response.data.is_empty() => {
-            if let Some(pin) = shadow.read_pin() {
+            let needs = shadow.read_pins();
+            if !needs.is_empty() {
                 assert!(
-                    shadow.is_verified(pin),
-                    "EF protected by the {pin:?} PIN read without it"
+                    needs.iter().any(|p| shadow.is_verified(*p)),
+                    "EF protected by {needs:?} read without any of them"
                 );
             }
             if response.data.contains(&SIGN_CERT_FILL) {

@@ -31,8 +31,15 @@ mod store;
 pub mod vpcd;
 
 pub use admin::CARD_ID_LEN;
-pub use card::{ATR, SimCard, app::PinRef, is_pin_command};
-pub use contents::{Administration, CardContents, KeyContents, TextSupportContents};
+pub use card::{
+    ATR, SimCard,
+    app::{ApKey, PinRef},
+    is_pin_command,
+};
+pub use contents::{
+    Administration, CardContents, CommonContents, FaceUpdate, KeyContents, TextSupportContents,
+    TextSupportRecords, VerificationContents, VisualContents,
+};
 pub use engine::Engine;
 pub use error::{Corruption, Error};
 pub use holder::{FourFacts, MyNumber, Sex};

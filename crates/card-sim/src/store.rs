@@ -1,21 +1,35 @@
 //! The card file: a versioned, checksummed serialization of the card's persistent state.
 //!
 //! ```text
-//! file    = magic "JPKISIM" 1A | version u16 (=2) | body | SHA-256(magic..body) (32 bytes)
+//! file    = magic "JPKISIM" 1A | version u16 (=3) | body | SHA-256(magic..body) (32 bytes)
 //! body    = profile u8 (1 My Number, 2 Juki)
 //!           | key(authentication) | key(signature) | text | admin | life
+//!           | verification | text-records | visual | common
 //! admin   = 00 | 01 card-id(16) admin-key:bytes(SEC1 P-256) card-expiry i32 (Julian day)
 //! life    = 00 operational | 01 terminated (after a fault)
 //! key     = 00 | 01 certificate:bytes ca-certificate:bytes pkcs1-private-key:bytes pin
 //! text    = 00 | 01 my-number:bytes(12) name:bytes address:bytes birth:bytes(8) sex u8 pin
 //! pin     = kind u8 | pin:bytes | limit u8 | tries-left u8
+//!           (kind 1 Juki, 2 auth, 3 sign, 4 text, 5 照合番号A, 6 照合番号B, 7 birth date,
+//!           8 住民基本台帳用)
+//! verification = 00 | 01 pin(照合番号B) pin(birth date) security-code:bytes(4)
+//!           (the limit of A, B and the birth date = the limit of pin(照合番号B))
+//! text-records = 00 | 01 integrity:bytes cv-certificate:bytes basic-info:bytes
+//!           session-key:bytes signed-key:bytes pkcs1-private-key:bytes counter(A) counter(B)
+//! visual  = 00 | 01 age:bytes face:bytes basic-info:bytes cv-certificate:bytes image:bytes
+//!           pkcs1-private-key:bytes counter(birth) counter(B) counter(A)
+//! common  = 00 | 01 serial:bytes municipality:bytes expiry:bytes key-reference(16)
+//!           pkcs1-private-key:bytes pin(共通 001C) pin(住基 001C)
+//! counter = limit u8 | tries-left u8  (the value is the verification section's or the My Number)
 //! bytes   = length u32 (big-endian) | content
 //! ```
 //! Written by hand (no serde): the format is small, fixed and must stay byte-stable.
 //!
-//! Version 1 (before the administrative channel) is the same without `admin` and `life`. It is
-//! still read — as a card with no authority binding, on which no administrative unlock is
-//! possible — and the next change writes it back as version 2.
+//! Version 2 (before the 券面/共通/住基 APs were simulated) is the same without the last four
+//! sections: it reads as a card without them (their APs answer SELECT `6A82`, the text-support
+//! AP has no records). Version 1 (before the administrative channel) is version 2 without
+//! `admin` and `life`: a card with no authority binding, on which no administrative unlock is
+//! possible. Both are still read, and the next change writes them back as version 3.
 
 mod codec;
 mod format;
@@ -37,8 +51,10 @@ pub(crate) use format::{decode, encode};
 /// First bytes of every card file.
 pub const MAGIC: [u8; 8] = *b"JPKISIM\x1a";
 /// The card-file format version this build reads and writes.
-pub const FORMAT_VERSION: u16 = 2;
-/// The older format this build still reads (no authority binding).
+pub const FORMAT_VERSION: u16 = 3;
+/// An older format this build still reads (no 券面/共通/住基 content).
+const FORMAT_VERSION_2: u16 = 2;
+/// The oldest format this build still reads (no authority binding).
 const FORMAT_VERSION_1: u16 = 1;
 /// No card file is larger (certificates ≤ 32 KiB each, keys ~1.2 KiB).
 const MAX_FILE_LEN: u64 = 1 << 20;

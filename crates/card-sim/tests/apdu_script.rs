@@ -47,16 +47,17 @@ fn unknown_instructions_answer_6d00() {
     let mut card = my_number_card();
     exchange(&mut card, SELECT_JPKI, "9000");
     for capdu in [
-        "00 CB 3F FF 00",                         // GET DATA odd INS (PIV probe)
-        "00 C0 00 00 00",                         // GET RESPONSE
-        "00 88 00 00 08 01 02 03 04 05 06 07 08", // INTERNAL AUTHENTICATE
-        "00 44 00 00",                            // ACTIVATE FILE
-        "00 B1 00 00 04",                         // READ BINARY odd INS
+        "00 CB 3F FF 00", // GET DATA odd INS (PIV probe)
+        "00 C0 00 00 00", // GET RESPONSE
+        "00 44 00 00",    // ACTIVATE FILE
+        "00 B1 00 00 04", // READ BINARY odd INS
         "00 D6 00 00 01 00",
         "80 50 00 00 08 00 00 00 00 00 00 00 00",
     ] {
         exchange(&mut card, capdu, "6D00");
     }
+    // INTERNAL AUTHENTICATE is a command of the card now (card-map §1): P2 00 names no key
+    exchange(&mut card, "00 88 00 00 08 01 02 03 04 05 06 07 08", "6A86");
 }
 
 /// Card-map §1: secure messaging `08`/`0C` answers SELECT `6882` and the rest `69FC`; every

@@ -124,13 +124,13 @@ fn a_proper_prefix_of_a_df_name_selects_the_first_matching_application() {
     exchange_exact(&mut card, "00 B0 00 00 04", "6982");
 }
 
-/// §1 row "SELECT DF by name" on a Juki card (§8): only JPKI and 住基 are there, so D3 92 10
-/// selects the 住基AP.
+/// §1 row "SELECT DF by name" on a Juki card (§8): only JPKI, 共通カード and 住基 are there, so
+/// D3 92 10 selects the 共通カードAP (the first of them in card-map order).
 #[test]
 fn on_a_juki_card_a_prefix_finds_only_its_applications() {
     let mut card = SimCard::new(juki_contents()).unwrap();
     exchange_exact(&mut card, &select_name("D3 92 10"), "9000");
-    assert_eq!(current(&mut card), pair("6982", "6985"));
+    assert_eq!(current(&mut card), pair("66F1", "6985"));
     exchange_exact(&mut card, "00 A4 02 0C 02 00 08", "6A82");
     exchange_exact(
         &mut card,
@@ -139,9 +139,15 @@ fn on_a_juki_card_a_prefix_finds_only_its_applications() {
     );
     exchange_exact(
         &mut card,
-        &select_name("D3 92 10 00 31 00 01 01 01"),
+        &select_name("D3 92 10 00 31 00 01 01 04 02"),
         "6A82",
     );
+    exchange_exact(
+        &mut card,
+        &select_name("D3 92 10 00 31 00 01 01 04"),
+        "9000",
+    );
+    assert_eq!(current(&mut card), pair("6982", "6985"));
     exchange_exact(&mut card, &select_name("D3"), "9000");
     assert_eq!(current(&mut card), pair("6982", "6A86"));
 }

@@ -30,6 +30,7 @@ pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
                 (PinRef::Signature, CardProfile::Juki) => PinKind::JukiSignature,
                 (PinRef::Signature, CardProfile::MyNumber) => PinKind::Signature,
                 (PinRef::TextSupport, _) => PinKind::TextSupport,
+                (other, _) => bail!("the {} key is not unlocked here", pin_name(other)),
             };
             let Some(counter) = card.pin_counter(pin_ref) else {
                 bail!("the card has no {} PIN", pin_name(pin_ref));
@@ -92,5 +93,13 @@ pub(crate) fn pin_name(pin: PinRef) -> &'static str {
         PinRef::Authentication => "authentication",
         PinRef::Signature => "signature",
         PinRef::TextSupport => "text-support",
+        PinRef::TextSupportA => "text-support 照合番号A",
+        PinRef::TextSupportB => "text-support 照合番号B",
+        PinRef::TextSupportBlocked => "text-support 0012",
+        PinRef::VisualBirthDate => "visual birth-date",
+        PinRef::VisualB => "visual 照合番号B",
+        PinRef::VisualA => "visual 照合番号A",
+        PinRef::Common => "common 001C",
+        PinRef::Juki => "juki 001C",
     }
 }

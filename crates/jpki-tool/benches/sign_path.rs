@@ -124,6 +124,9 @@ fn card(engine: Engine) -> SimCard {
             SIGN_PIN,
         )),
         text_support: None,
+        visual: None,
+        common: None,
+        verification: None,
     })
     .expect("card")
     .with_engine(engine)

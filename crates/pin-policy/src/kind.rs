@@ -1,4 +1,4 @@
-//! The four JPKI PINs and their format rules (spec §1, §6): data only. Checking a PIN
+//! The PINs and card keys and their format rules (spec §1, §6): data only. Checking a PIN
 //! against its rule is in `format`, which can name an [`Error`](crate::Error).
 
 use core::fmt;
@@ -18,6 +18,16 @@ pub enum PinKind {
     Signature,
     /// 券面事項入力補助用 (text-support) PIN: exactly 4 digits.
     TextSupport,
+    /// 照合番号A: the 12-digit My Number, a key of the 入力補助AP (`0014`) and the 確認AP
+    /// (`0013`) (card-map §4, §5). Exactly 12 digits.
+    VerificationA,
+    /// 照合番号B: birth date as Japanese-era `YYMMDD` + expiry year `YYYY` + the 4-digit
+    /// security code, 14 digits (card-map §5). Exactly 14 digits.
+    VerificationB,
+    /// The 券面事項確認AP's birth-date key `0011`: Japanese-era `YYMMDD`, exactly 6 digits.
+    BirthDate,
+    /// 住民基本台帳用 PIN of the 共通カードAP and the 住基AP (`001C`): exactly 4 digits.
+    ResidentRegistry,
 }
 
 /// The characters a PIN may consist of.
@@ -66,11 +76,15 @@ pub struct PinRules {
 
 impl PinKind {
     /// All kinds, for iteration.
-    pub const ALL: [PinKind; 4] = [
+    pub const ALL: [PinKind; 8] = [
         PinKind::JukiSignature,
         PinKind::Authentication,
         PinKind::Signature,
         PinKind::TextSupport,
+        PinKind::VerificationA,
+        PinKind::VerificationB,
+        PinKind::BirthDate,
+        PinKind::ResidentRegistry,
     ];
 
     /// The format rule of this kind (spec §1 table, §6).
@@ -84,13 +98,12 @@ impl PinKind {
                 needs_letter: false,
                 needs_digit: false,
             },
-            PinKind::Authentication | PinKind::TextSupport => PinRules {
-                min_len: 4,
-                max_len: 4,
-                charset: Charset::Digits,
-                needs_letter: false,
-                needs_digit: false,
-            },
+            PinKind::Authentication | PinKind::TextSupport | PinKind::ResidentRegistry => {
+                PinKind::digits(4)
+            }
+            PinKind::VerificationA => PinKind::digits(12),
+            PinKind::VerificationB => PinKind::digits(14),
+            PinKind::BirthDate => PinKind::digits(6),
             PinKind::Signature => PinRules {
                 min_len: 6,
                 max_len: 16,
@@ -101,13 +114,26 @@ impl PinKind {
         }
     }
 
+    /// Exactly `len` digits.
+    const fn digits(len: usize) -> PinRules {
+        PinRules {
+            min_len: len,
+            max_len: len,
+            charset: Charset::Digits,
+            needs_letter: false,
+            needs_digit: false,
+        }
+    }
+
     /// The retry limit a real card is issued with: authentication 3, signature 5, Juki 5,
-    /// text support 3 (spec §1 "Choice").
+    /// text support 3 (spec §1 "Choice"), 住民基本台帳用 PIN 3 (card-map §6); 照合番号A, B
+    /// and the birth-date key 10 each (card-map §9, our choice: the real limit is unknown).
     #[must_use]
     pub const fn default_retry_limit(self) -> u8 {
         match self {
-            PinKind::Authentication | PinKind::TextSupport => 3,
+            PinKind::Authentication | PinKind::TextSupport | PinKind::ResidentRegistry => 3,
             PinKind::Signature | PinKind::JukiSignature => 5,
+            PinKind::VerificationA | PinKind::VerificationB | PinKind::BirthDate => 10,
         }
     }
 }
@@ -119,6 +145,10 @@ impl fmt::Display for PinKind {
             PinKind::Authentication => "user authentication",
             PinKind::Signature => "signature",
             PinKind::TextSupport => "text-support",
+            PinKind::VerificationA => "verification number A",
+            PinKind::VerificationB => "verification number B",
+            PinKind::BirthDate => "birth date",
+            PinKind::ResidentRegistry => "resident registry",
         })
     }
 }
@@ -133,5 +163,37 @@ mod tests {
         assert_eq!(PinKind::Signature.default_retry_limit(), 5);
         assert_eq!(PinKind::JukiSignature.default_retry_limit(), 5);
         assert_eq!(PinKind::TextSupport.default_retry_limit(), 3);
+        assert_eq!(PinKind::ResidentRegistry.default_retry_limit(), 3);
+        assert_eq!(PinKind::VerificationA.default_retry_limit(), 10);
+        assert_eq!(PinKind::VerificationB.default_retry_limit(), 10);
+        assert_eq!(PinKind::BirthDate.default_retry_limit(), 10);
+    }
+
+    #[test]
+    fn the_card_keys_are_fixed_length_digit_strings() {
+        for (kind, len) in [
+            (PinKind::VerificationA, 12),
+            (PinKind::VerificationB, 14),
+            (PinKind::BirthDate, 6),
+            (PinKind::ResidentRegistry, 4),
+        ] {
+            let rules = kind.rules();
+            assert_eq!((rules.min_len, rules.max_len), (len, len), "{kind}");
+            assert_eq!(rules.charset, Charset::Digits, "{kind}");
+            assert!(kind.validate("7".repeat(len).as_bytes()).is_ok(), "{kind}");
+            assert!(
+                kind.validate("7".repeat(len - 1).as_bytes()).is_err(),
+                "{kind}"
+            );
+            assert!(
+                kind.validate("7".repeat(len + 1).as_bytes()).is_err(),
+                "{kind}"
+            );
+            let mut letter = "7".repeat(len - 1);
+            letter.push('A');
+            assert!(kind.validate(letter.as_bytes()).is_err(), "{kind}");
+        }
+        // 照合番号B of card-map §5's example: 1980-02-17 (昭和55), expiry 2035, code 2285
+        assert!(PinKind::VerificationB.validate(b"55021720352285").is_ok());
     }
 }

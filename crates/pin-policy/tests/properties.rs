@@ -12,9 +12,12 @@ fn spec_accepts(kind: PinKind, pin: &[u8]) -> bool {
     let upper_alnum = |b: &u8| b.is_ascii_uppercase() || b.is_ascii_digit();
     match kind {
         PinKind::JukiSignature => (4..=16).contains(&pin.len()) && pin.iter().all(upper_alnum),
-        PinKind::Authentication | PinKind::TextSupport => {
+        PinKind::Authentication | PinKind::TextSupport | PinKind::ResidentRegistry => {
             pin.len() == 4 && pin.iter().all(u8::is_ascii_digit)
         }
+        PinKind::VerificationA => pin.len() == 12 && pin.iter().all(u8::is_ascii_digit),
+        PinKind::VerificationB => pin.len() == 14 && pin.iter().all(u8::is_ascii_digit),
+        PinKind::BirthDate => pin.len() == 6 && pin.iter().all(u8::is_ascii_digit),
         PinKind::Signature => {
             (6..=16).contains(&pin.len())
                 && pin.iter().all(upper_alnum)

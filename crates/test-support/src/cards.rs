@@ -8,7 +8,8 @@ use std::{
 };
 
 use card_sim::{
-    CardContents, CardProfile, FourFacts, KeyContents, MyNumber, Sex, SimCard, TextSupportContents,
+    CardContents, CardProfile, CommonContents, FourFacts, KeyContents, MyNumber, Sex, SimCard,
+    TextSupportContents, TextSupportRecords, VerificationContents, VisualContents,
 };
 use pin_policy::{Pin, PinKind};
 use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
@@ -22,8 +23,24 @@ pub const SIGN_PIN: &str = "ABC123";
 pub const TEXT_PIN: &str = "5678";
 /// Signature PIN of the test Juki card.
 pub const JUKI_PIN: &str = "JUKI01";
-/// The test My Number (valid check digit).
+/// The test My Number (valid check digit), also 照合番号A.
 pub const MY_NUMBER: &str = "123456789018";
+/// The test holder's birth date 1990-01-01 as the birth-date key (平成2年 → `020101`).
+pub const BIRTH_KEY: &str = "020101";
+/// The security code printed on the test card's face.
+pub const SECURITY_CODE: &str = "2285";
+/// 照合番号B of the test card: birth `020101` + expiry year `2035` + security code.
+pub const NUMBER_B: &str = "02010120352285";
+/// 住民基本台帳用 PIN of the test cards (共通カードAP and 住基AP `001C`).
+pub const COMMON_PIN: &str = "4321";
+/// The test card's serial (共通 EF `0001`).
+pub const SERIAL: &str = "400000012719843";
+/// The test card's municipality code (千代田区).
+pub const MUNICIPALITY: &str = "13101";
+/// The test card's expiry.
+pub const EXPIRY: &str = "20350101";
+/// The test card's 16-byte key reference (共通/住基 EF `0002`).
+pub const KEY_REFERENCE: [u8; 16] = *b"KEYREF-TEST-0001";
 
 /// The holder arguments of `jpki-sim issue` for the sample holder.
 pub const HOLDER: [&str; 12] = [
@@ -54,7 +71,8 @@ fn cache() -> &'static Mutex<HashMap<u64, &'static KeyFixture>> {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// Key and certificate number `seed` (1 auth, 2 sign, 3 CA-auth, 4 CA-sign, 5 Juki).
+/// Key and certificate number `seed` (1 auth, 2 sign, 3 CA-auth, 4 CA-sign, 5 Juki,
+/// 6 text-support card key, 7 visual card key, 8 共通 internal-authentication key).
 pub fn key(seed: u64) -> &'static KeyFixture {
     let mut cache = cache().lock().unwrap();
     if let Some(k) = cache.get(&seed) {
@@ -110,7 +128,72 @@ pub fn my_number_contents_with(limits: (u8, u8, u8)) -> CardContents {
             facts: facts(),
             pin: Pin::new(PinKind::TextSupport, TEXT_PIN.as_bytes()).unwrap(),
             retry_limit: limits.2,
+            records: Some(text_records()),
         }),
+        visual: Some(visual_contents()),
+        common: Some(common_contents()),
+        verification: Some(verification_contents()),
+    }
+}
+
+/// A synthetic record: `header`, then `fill` up to `len` bytes in all (the card serves
+/// record bytes as given; it never parses them).
+pub fn record(header: &[u8], len: usize, fill: u8) -> Vec<u8> {
+    let mut out = header.to_vec();
+    out.resize(len, fill);
+    out
+}
+
+/// Synthetic 入力補助AP records (card-map §4 sizes and headers), key 6.
+pub fn text_records() -> TextSupportRecords {
+    TextSupportRecords {
+        integrity: record(&[0xFF, 0x30, 0x82, 0x01, 0x4B], 336, 0x33),
+        cv_certificate: record(&[0x7F, 0x21, 0x82, 0x02, 0x33], 568, 0x44),
+        basic_info: record(
+            &[0xFF, 0x40, 0x81, 0x9C, 0xDF, 0x41, 0x04, 1, 3, 0x0E, 1],
+            256,
+            0xFF,
+        ),
+        session_key: record(&[0xA1, 0x82, 0x01, 0x09, 0x90, 0x03, 1, 0, 1], 269, 0x66),
+        signed_key: record(&[0xFF, 0x50, 0x82, 0x02, 0x13], 536, 0x77),
+        card_key: key(6).key.clone(),
+    }
+}
+
+/// Synthetic 確認AP records (card-map §5 headers), key 7.
+pub fn visual_contents() -> VisualContents {
+    VisualContents {
+        age_record: record(&[0xFF, 0x10, 0x82, 0x02, 0x1E], 547, 0xA1),
+        card_face: record(&[0xFF, 0x20, 0x82, 0x04, 0x00], 1029, 0xA2),
+        basic_info: record(&[0xFF, 0x30, 0x82, 0x01, 0x3C], 320, 0xA3),
+        cv_certificate: record(&[0x7F, 0x21, 0x82, 0x02, 0x33], 568, 0xA4),
+        my_number_image: record(&[0xFF, 0x40, 0x82, 0x02, 0x00], 517, 0xA5),
+        card_key: key(7).key.clone(),
+    }
+}
+
+/// The test 共通カードAP/住基AP, key 8, both `001C` = [`COMMON_PIN`] with 3 tries.
+pub fn common_contents() -> CommonContents {
+    let pin = || Pin::new(PinKind::ResidentRegistry, COMMON_PIN.as_bytes()).unwrap();
+    CommonContents {
+        serial: SERIAL.to_owned(),
+        municipality: MUNICIPALITY.to_owned(),
+        expiry: EXPIRY.to_owned(),
+        key_reference: KEY_REFERENCE,
+        internal_auth_key: key(8).key.clone(),
+        common_pin: pin(),
+        juki_pin: pin(),
+        retry_limit: 3,
+    }
+}
+
+/// The test card's 照合番号B, birth-date key and security code, 10 tries each.
+pub fn verification_contents() -> VerificationContents {
+    VerificationContents {
+        number_b: Pin::new(PinKind::VerificationB, NUMBER_B.as_bytes()).unwrap(),
+        birth_date: Pin::new(PinKind::BirthDate, BIRTH_KEY.as_bytes()).unwrap(),
+        retry_limit: 10,
+        security_code: SECURITY_CODE.to_owned(),
     }
 }
 
@@ -131,13 +214,17 @@ pub fn auth_only_card() -> SimCard {
     SimCard::new(contents).unwrap()
 }
 
-/// A Juki card (signature key only, [`JUKI_PIN`]).
+/// A Juki card (signature key only, [`JUKI_PIN`]; the 共通カードAP and 住基AP of
+/// [`common_contents`]).
 pub fn juki_contents() -> CardContents {
     CardContents {
         profile: CardProfile::Juki,
         authentication: None,
         signature: Some(key_contents(5, 4, PinKind::JukiSignature, JUKI_PIN, 5)),
         text_support: None,
+        visual: None,
+        common: Some(common_contents()),
+        verification: None,
     }
 }
 

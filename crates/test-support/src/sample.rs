@@ -74,7 +74,11 @@ pub fn my_number(set: &FixtureSet, with_sign: bool) -> Result<CardContents, Erro
             facts: issuer::text_facts(&holder),
             pin: Pin::new(PinKind::TextSupport, TEXT_PIN.as_bytes())?,
             retry_limit: PinKind::TextSupport.default_retry_limit(),
+            records: None,
         }),
+        visual: None,
+        common: None,
+        verification: None,
     })
 }
 
@@ -93,5 +97,8 @@ pub fn juki(set: &FixtureSet) -> Result<CardContents, Error> {
             JUKI_PIN,
         )?),
         text_support: None,
+        visual: None,
+        common: None,
+        verification: None,
     })
 }

@@ -21,7 +21,10 @@ fn status(sw: StatusWord) -> Response {
 }
 
 impl SimCard {
-    /// GET DATA `00 CA 00 45 Le`: the card ID (16 bytes) + `9000`.
+    /// GET DATA `00 CA 00 45 Le`: the card ID (16 bytes) + `9000` (card-map §2 has `0045` as
+    /// the 共通カードAP serial in ASCII: kept as the administrative channel's card ID, a
+    /// deviation, because `issuer`'s terminal relies on it). The other MF objects: see
+    /// [`Self::mf_object`]; with a Le below their length `6700`.
     ///
     /// Other P1P2, or a card issued without an authority → `6A88`; command data → `6700`;
     /// Le below 16 → `6C10`.
@@ -30,6 +33,13 @@ impl SimCard {
             return status(StatusWord::WRONG_LENGTH);
         }
         let tag = u16::from_be_bytes([cmd.p1, cmd.p2]);
+        if let Some(object) = self.mf_object(tag) {
+            // card-map §1: a large object with a short Le `6700`
+            return match cmd.le {
+                Some(le) if le < object.len() => status(StatusWord::WRONG_LENGTH),
+                _ => Response::new(object, StatusWord::SUCCESS),
+            };
+        }
         let Some(admin) = self.data.admin.as_ref().filter(|_| tag == CARD_ID_TAG) else {
             return status(StatusWord::REFERENCED_DATA_NOT_FOUND);
         };
@@ -101,7 +111,8 @@ impl SimCard {
 
     /// RESET RETRY COUNTER on the selected PIN EF, in admin state only:
     /// `00 2C 03 80` resets the counter to its limit; `00 2C 02 80 Lc <new PIN>` also replaces
-    /// the PIN (format-checked: a bad PIN → `6A80`, nothing changed). The PIN is left
+    /// the PIN (format-checked: a bad PIN → `6A80`, nothing changed; on 照合番号A/B and the
+    /// birth-date key `6985`, our choice: only their counters can be reset). The PIN is left
     /// unverified. The change is written to the card file before `9000`.
     ///
     /// Not in admin state → `6982`; P1 other than `02`/`03` or P2 other than `80` → `6A86`;
@@ -122,6 +133,10 @@ impl SimCard {
         };
         if !self.session.is_admin() {
             return status(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
+        }
+        if with_new_pin && !(pin.changeable() || pin.key_changeable()) {
+            // 照合番号A/B and the birth date are facts of the card, not set by the holder
+            return status(StatusWord::CONDITIONS_NOT_SATISFIED);
         }
         let Some(slot) = self.data.pin_slot_mut(pin) else {
             return status(StatusWord::FILE_NOT_FOUND);

@@ -22,10 +22,12 @@ pub(crate) const INS_SIGN: u8 = 0x2A;
 pub const AID_JPKI: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
 /// The text-support application's AID (spec §3).
 pub const AID_TEXT_SUPPORT: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
-const AID_VISUAL: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
-const AID_COMMON: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
-const AID_JUKI: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01];
-/// The GlobalPlatform issuer security domain's AID: SELECT answers `9000` and the card goes
+/// The 券面事項確認AP's AID (card-map §5).
+pub const AID_VISUAL: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
+/// The 共通カードAP's AID (card-map §6).
+pub const AID_COMMON: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
+/// The 住基AP's AID (card-map §7).
+pub const AID_JUKI: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01];
 /// back to its power-on (MF-level) state (card-map §1).
 const AID_GP_ISD: [u8; 7] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00];
 
@@ -67,7 +69,7 @@ impl SimCard {
         ALL.into_iter()
             .filter(|(app, _)| match self.data.profile {
                 CardProfile::MyNumber => true,
-                CardProfile::Juki => matches!(app, App::Jpki | App::Juki),
+                CardProfile::Juki => matches!(app, App::Jpki | App::Common | App::Juki),
             })
             .find(|(_, aid)| aid.starts_with(name))
             .map(|(app, _)| app)
@@ -159,11 +161,13 @@ impl SimCard {
             return status(StatusWord::COMMAND_NOT_ALLOWED_NO_EF);
         };
         match ef.access() {
-            Access::Binary { needs: Some(pin) } if !self.session.is_verified(pin) => {
+            Access::Binary { needs } if !needs.is_empty() && !self.session.any_verified(needs) => {
                 return status(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
             }
             Access::Binary { .. } => {}
-            Access::Key(_) | Access::Pin(_) => return status(INCOMPATIBLE_FILE),
+            Access::Key(_) | Access::ApKey(_) | Access::Pin(_) | Access::Record { .. } => {
+                return status(INCOMPATIBLE_FILE);
+            }
         }
         let Some(content) = ef.content(&self.data) else {
             return status(StatusWord::NO_PRECISE_DIAGNOSIS);
@@ -187,6 +191,7 @@ impl SimCard {
     /// - no data: `63 Cx` with the tries left — always, also after a correct PIN and when
     ///   blocked (`63 C0`).
     /// - blocked: `6984`.
+    /// - 入力補助 `0012` (blocked as issued, card-map §4): no data `63C0`, else `6984`.
     /// - otherwise the try is counted and written to the card file **before** the PIN is
     ///   compared (constant time): correct → `9000`, counter back at its limit; wrong →
     ///   `63 Cx` (`63 C0` on the try that exhausts it) and the PIN is no longer verified.
@@ -210,6 +215,14 @@ impl SimCard {
             Ok(pin) => pin,
             Err(sw) => return status(sw),
         };
+        if pin == PinRef::TextSupportBlocked {
+            // 入力補助 `0012`, blocked as issued (card-map §4)
+            return status(if cmd.data.is_empty() {
+                StatusWord::verify_failed(0)
+            } else {
+                StatusWord::REFERENCE_DATA_NOT_USABLE
+            });
+        }
         let Some(slot) = self.data.pin_slot_mut(pin) else {
             return status(StatusWord::FILE_NOT_FOUND);
         };
@@ -278,7 +291,8 @@ impl SimCard {
     }
 
     /// CHANGE REFERENCE DATA `00 24 01 80 Lc <new PIN>` on the selected PIN EF, after VERIFY of
-    /// the current PIN (spec §5): `9000`; PIN not verified → `6982`; a new PIN breaking the
+    /// the current PIN (spec §5), for the JPKI PINs and the text-support PIN `0011` only (any
+    /// other key reference → `6985`, our choice; `001C` changes by CHANGE KEY): `9000`; PIN not verified → `6982`; a new PIN breaking the
     /// format rules → `6A80` and nothing changes; no data → `6700`; P1P2 other than `01 80` →
     /// `6A86`; card file not writable → `6581` and nothing changes.
     pub(super) fn change_reference_data(&mut self, cmd: &Command) -> Response {
@@ -289,6 +303,10 @@ impl SimCard {
             Ok(pin) => pin,
             Err(sw) => return status(sw),
         };
+        if !pin.changeable() {
+            // 照合番号A/B, the birth date, `0012` and both `001C` (CHANGE KEY) (our choice)
+            return status(StatusWord::CONDITIONS_NOT_SATISFIED);
+        }
         if cmd.data.is_empty() {
             return status(StatusWord::WRONG_LENGTH);
         }
@@ -323,7 +341,7 @@ impl SimCard {
 
     /// The EF with FID `00 sfi` in the current application (SFI `01`–`1E`; `00` and `1F` →
     /// `6A86`); none, or no application → `6A82`.
-    fn ef_by_sfi(&self, sfi: u8) -> Result<Ef, StatusWord> {
+    pub(super) fn ef_by_sfi(&self, sfi: u8) -> Result<Ef, StatusWord> {
         if !(0x01..=0x1E).contains(&sfi) {
             return Err(StatusWord::INCORRECT_P1P2);
         }

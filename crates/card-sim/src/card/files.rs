@@ -1,13 +1,17 @@
-//! The file maps of the JPKI AP (spec §4) and the text-support AP (spec §6), and the content of
-//! the files the card computes.
+//! The file maps of the five applications (card-map §3–§7), and the content of the files the
+//! card computes.
 
 use apdu::tlv;
 
+mod jpki;
+
+use jpki::{availability, token_info};
+
 use crate::{
-    card::app::{App, PinRef},
+    card::app::{ApKey, App, PinRef},
     contents::CardData,
     holder::FourFacts,
-    profile::{CardProfile, KeyRole},
+    profile::KeyRole,
 };
 
 /// An elementary file of a simulated application.
@@ -29,17 +33,81 @@ pub(crate) enum Ef {
     MyNumber,
     /// Text-support `0002`: the 4 facts.
     Facts,
+    /// A binary EF of a 券面 AP whose bytes the issuer wrote (or the card makes: `FF` × 16).
+    Stored(Stored),
+    /// A card key of a 券面 AP or the 共通カードAP.
+    ApKey(ApKey),
+    /// A record EF of the 共通カードAP or the 住基AP.
+    Record(RecordEf),
+}
+
+/// The binary EFs of the two 券面 APs (card-map §4, §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stored {
+    /// 入力補助 `0003`.
+    TextIntegrity,
+    /// 入力補助 `0004`.
+    TextCvCertificate,
+    /// 入力補助 `0005`.
+    TextBasicInfo,
+    /// 入力補助 `0006`.
+    TextSessionKey,
+    /// 入力補助 `0007`.
+    TextSignedKey,
+    /// 入力補助 `0008`: 16 × `FF`.
+    TextUnknown,
+    /// 確認AP `0001`.
+    VisualAge,
+    /// 確認AP `0002`.
+    VisualFace,
+    /// 確認AP `0003`.
+    VisualBasicInfo,
+    /// 確認AP `0004`.
+    VisualCvCertificate,
+    /// 確認AP `0005`.
+    VisualMyNumberImage,
+    /// 確認AP `0006`: 16 × `FF`.
+    VisualUnknown,
+}
+
+/// The record EFs (card-map §6, §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordEf {
+    /// 共通 `0001`: serial, municipality, expiry.
+    CommonCard,
+    /// 共通 `0002`: the key reference.
+    CommonKeyReference,
+    /// 住基 `0002`: the same key reference.
+    JukiKeyReference,
 }
 
 /// How an EF may be used.
 pub(crate) enum Access {
-    /// Readable by READ BINARY, optionally only after a PIN.
-    Binary { needs: Option<PinRef> },
-    /// A private key: COMPUTE DIGITAL SIGNATURE only.
+    /// Readable by READ BINARY: free when `needs` is empty, else after VERIFY of any one of
+    /// `needs` ("PIN or A").
+    Binary { needs: &'static [PinRef] },
+    /// Readable by READ RECORD, on the same terms.
+    Record { needs: &'static [PinRef] },
+    /// A JPKI private key: COMPUTE DIGITAL SIGNATURE only.
     Key(KeyRole),
+    /// A 券面/共通 card key: `80 2A 00 00` or INTERNAL AUTHENTICATE.
+    ApKey(ApKey),
     /// A PIN: VERIFY and CHANGE REFERENCE DATA only.
     Pin(PinRef),
 }
+
+const FREE: &[PinRef] = &[];
+const TEXT_PIN_OR_A: &[PinRef] = &[PinRef::TextSupport, PinRef::TextSupportA];
+const TEXT_PIN_OR_B: &[PinRef] = &[PinRef::TextSupport, PinRef::TextSupportB];
+const TEXT_ANY: &[PinRef] = &[
+    PinRef::TextSupport,
+    PinRef::TextSupportA,
+    PinRef::TextSupportB,
+];
+const VISUAL_A_OR_B: &[PinRef] = &[PinRef::VisualA, PinRef::VisualB];
+
+/// `0008` of the 入力補助AP and `0006` of the 確認AP: 16 × `FF`, meaning unknown.
+const UNKNOWN_EF: [u8; 16] = [0xFF; 16];
 
 pub(crate) fn pin_of(role: KeyRole) -> PinRef {
     match role {
@@ -65,6 +133,32 @@ impl Ef {
             (App::TextSupport, 0x0001) => Ef::MyNumber,
             (App::TextSupport, 0x0002) => Ef::Facts,
             (App::TextSupport, 0x0011) => Ef::Pin(PinRef::TextSupport),
+            (App::TextSupport, 0x0012) => Ef::Pin(PinRef::TextSupportBlocked),
+            (App::TextSupport, 0x0013) => Ef::ApKey(ApKey::TextSupport),
+            (App::TextSupport, 0x0014) => Ef::Pin(PinRef::TextSupportA),
+            (App::TextSupport, 0x0015) => Ef::Pin(PinRef::TextSupportB),
+            (App::TextSupport, 0x0003) => Ef::Stored(Stored::TextIntegrity),
+            (App::TextSupport, 0x0004) => Ef::Stored(Stored::TextCvCertificate),
+            (App::TextSupport, 0x0005) => Ef::Stored(Stored::TextBasicInfo),
+            (App::TextSupport, 0x0006) => Ef::Stored(Stored::TextSessionKey),
+            (App::TextSupport, 0x0007) => Ef::Stored(Stored::TextSignedKey),
+            (App::TextSupport, 0x0008) => Ef::Stored(Stored::TextUnknown),
+            (App::Visual, 0x0001) => Ef::Stored(Stored::VisualAge),
+            (App::Visual, 0x0002) => Ef::Stored(Stored::VisualFace),
+            (App::Visual, 0x0003) => Ef::Stored(Stored::VisualBasicInfo),
+            (App::Visual, 0x0004) => Ef::Stored(Stored::VisualCvCertificate),
+            (App::Visual, 0x0005) => Ef::Stored(Stored::VisualMyNumberImage),
+            (App::Visual, 0x0006) => Ef::Stored(Stored::VisualUnknown),
+            (App::Visual, 0x0011) => Ef::Pin(PinRef::VisualBirthDate),
+            (App::Visual, 0x0012) => Ef::Pin(PinRef::VisualB),
+            (App::Visual, 0x0013) => Ef::Pin(PinRef::VisualA),
+            (App::Visual, 0x001A) => Ef::ApKey(ApKey::Visual),
+            (App::Common, 0x0001) => Ef::Record(RecordEf::CommonCard),
+            (App::Common, 0x0002) => Ef::Record(RecordEf::CommonKeyReference),
+            (App::Common, 0x0019) => Ef::ApKey(ApKey::InternalAuthentication),
+            (App::Common, 0x001C) => Ef::Pin(PinRef::Common),
+            (App::Juki, 0x0002) => Ef::Record(RecordEf::JukiKeyReference),
+            (App::Juki, 0x001C) => Ef::Pin(PinRef::Juki),
             _ => return None,
         };
         let present = match ef {
@@ -75,6 +169,14 @@ impl Ef {
             Ef::Pin(PinRef::Signature) => key_present(data, KeyRole::Signature),
             Ef::Pin(PinRef::TextSupport) | Ef::MyNumber | Ef::Facts => data.text_support.is_some(),
             Ef::TokenInfo | Ef::Availability => true,
+            Ef::Pin(PinRef::TextSupportA | PinRef::TextSupportB | PinRef::TextSupportBlocked)
+            | Ef::ApKey(ApKey::TextSupport) => text_records(data).is_some(),
+            Ef::Stored(stored) => stored_content(data, stored).is_some(),
+            Ef::Pin(PinRef::VisualBirthDate | PinRef::VisualA | PinRef::VisualB)
+            | Ef::ApKey(ApKey::Visual) => data.visual.is_some(),
+            Ef::Pin(PinRef::Common | PinRef::Juki)
+            | Ef::ApKey(ApKey::InternalAuthentication)
+            | Ef::Record(_) => data.common.is_some(),
         };
         present.then_some(ef)
     }
@@ -82,17 +184,49 @@ impl Ef {
     pub(crate) fn access(self) -> Access {
         match self {
             Ef::Certificate(KeyRole::Signature) => Access::Binary {
-                needs: Some(PinRef::Signature),
+                needs: &[PinRef::Signature],
             },
             Ef::Certificate(KeyRole::Authentication)
             | Ef::CaCertificate(_)
             | Ef::TokenInfo
-            | Ef::Availability => Access::Binary { needs: None },
-            Ef::MyNumber | Ef::Facts => Access::Binary {
-                needs: Some(PinRef::TextSupport),
+            | Ef::Availability => Access::Binary { needs: FREE },
+            Ef::MyNumber => Access::Binary {
+                needs: TEXT_PIN_OR_A,
             },
+            Ef::Facts => Access::Binary {
+                needs: TEXT_PIN_OR_B,
+            },
+            Ef::Stored(stored) => Access::Binary {
+                needs: match stored {
+                    Stored::TextIntegrity | Stored::TextSessionKey | Stored::TextSignedKey => {
+                        TEXT_ANY
+                    }
+                    Stored::TextCvCertificate
+                    | Stored::TextBasicInfo
+                    | Stored::TextUnknown
+                    | Stored::VisualBasicInfo
+                    | Stored::VisualCvCertificate => FREE,
+                    Stored::VisualAge => &[PinRef::VisualBirthDate],
+                    Stored::VisualFace | Stored::VisualUnknown => VISUAL_A_OR_B,
+                    Stored::VisualMyNumberImage => &[PinRef::VisualA],
+                },
+            },
+            Ef::Record(_) => Access::Record { needs: FREE },
             Ef::Key(role) => Access::Key(role),
+            Ef::ApKey(key) => Access::ApKey(key),
             Ef::Pin(pin) => Access::Pin(pin),
+        }
+    }
+
+    /// The records READ RECORD serves, record 1 first; `None` for a binary or internal EF.
+    pub(crate) fn records(self, data: &CardData) -> Option<Vec<Vec<u8>>> {
+        let common = data.common.as_ref()?;
+        match self {
+            Ef::Record(RecordEf::CommonCard) => Some(vec![common.record()]),
+            Ef::Record(RecordEf::CommonKeyReference | RecordEf::JukiKeyReference) => {
+                Some(vec![common.key_reference_record()])
+            }
+            _ => None,
         }
     }
 
@@ -109,9 +243,34 @@ impl Ef {
                 .as_ref()
                 .map(|t| my_number_ef(t.my_number.digits())),
             Ef::Facts => data.text_support.as_ref().and_then(|t| facts_ef(&t.facts)),
-            Ef::Key(_) | Ef::Pin(_) => None,
+            Ef::Stored(stored) => stored_content(data, stored).map(<[u8]>::to_vec),
+            Ef::Key(_) | Ef::Pin(_) | Ef::ApKey(_) | Ef::Record(_) => None,
         }
     }
+}
+
+fn text_records(data: &CardData) -> Option<&crate::contents::TextRecordSlot> {
+    data.text_support.as_ref()?.records.as_ref()
+}
+
+/// The bytes of a stored EF, `None` when its application (or its records) is absent.
+fn stored_content(data: &CardData, stored: Stored) -> Option<&[u8]> {
+    let text = || text_records(data);
+    let visual = || data.visual.as_ref();
+    Some(match stored {
+        Stored::TextIntegrity => &text()?.integrity,
+        Stored::TextCvCertificate => &text()?.cv_certificate,
+        Stored::TextBasicInfo => &text()?.basic_info,
+        Stored::TextSessionKey => &text()?.session_key,
+        Stored::TextSignedKey => &text()?.signed_key,
+        Stored::TextUnknown => text().map(|_| &UNKNOWN_EF[..])?,
+        Stored::VisualAge => &visual()?.age_record,
+        Stored::VisualFace => &visual()?.card_face,
+        Stored::VisualBasicInfo => &visual()?.basic_info,
+        Stored::VisualCvCertificate => &visual()?.cv_certificate,
+        Stored::VisualMyNumberImage => &visual()?.my_number_image,
+        Stored::VisualUnknown => visual().map(|_| &UNKNOWN_EF[..])?,
+    })
 }
 
 fn key(data: &CardData, role: KeyRole) -> Option<&crate::contents::KeySlot> {
@@ -123,88 +282,6 @@ fn key(data: &CardData, role: KeyRole) -> Option<&crate::contents::KeySlot> {
 
 fn key_present(data: &CardData, role: KeyRole) -> bool {
     key(data, role).is_some()
-}
-
-/// Size of EF 0006.
-pub(crate) const TOKEN_INFO_LEN: usize = 160;
-
-/// EF 0006: a PKCS#11 `CK_TOKEN_INFO` with 4-byte big-endian ULONGs and space-padded text,
-/// byte for byte the layout of real cards (card-map §3, soltia48/myna-card's test vector):
-///
-/// | bytes | field | value |
-/// |---|---|---|
-/// | 0–31 | label | `JPKIAPICCTOKEN2` (Juki card `JPKIAPICCTOKEN`) + spaces |
-/// | 32–63 | manufacturerID | `00000000000000000000000000000001` |
-/// | 64–79 | model | `E16R01NJ` + spaces |
-/// | 80–95 | serialNumber | 16 digits per card, see [`token_serial`] |
-/// | 96–99 | flags | `00 00 04 0D` |
-/// | 100–115 | max sessions, sessions, max RW sessions, RW sessions | 1, 0, 1, 0 |
-/// | 116–123 | max / min PIN length | 16, 6 |
-/// | 124–139 | total/free public, total/free private memory | `FFFFFFFF` ×4 |
-/// | 140–143 | hardware, firmware version | ASCII `03`, `01` |
-/// | 144–159 | utcTime | ASCII `9` ×16 |
-///
-/// The Juki card uses the same layout with its own label (choice: sources show only the label).
-pub(crate) fn token_info(data: &CardData) -> [u8; TOKEN_INFO_LEN] {
-    let label: &[u8] = match data.profile {
-        CardProfile::MyNumber => b"JPKIAPICCTOKEN2",
-        CardProfile::Juki => b"JPKIAPICCTOKEN",
-    };
-    let mut out = [b' '; TOKEN_INFO_LEN];
-    let mut put = |at: usize, bytes: &[u8]| {
-        for (dst, src) in out.iter_mut().skip(at).zip(bytes) {
-            *dst = *src;
-        }
-    };
-    put(0, label);
-    put(32, b"00000000000000000000000000000001");
-    put(64, b"E16R01NJ");
-    put(80, &token_serial(data));
-    let ulongs: [u32; 11] = [0x0000_040D, 1, 0, 1, 0, 16, 6, !0, !0, !0, !0];
-    for (i, value) in ulongs.iter().enumerate() {
-        put(96 + 4 * i, &value.to_be_bytes());
-    }
-    put(140, b"0301");
-    put(144, b"9999999999999999");
-    out
-}
-
-/// EF 0006's serialNumber (choice: real cards' scheme is unknown): 16 ASCII digits derived
-/// from the card's identity, so a card answers the same serial for its whole life and two
-/// cards differ. The identity is the card ID of an issued card (GET DATA `0045`'s bytes), else
-/// the signature certificate, else the authentication certificate (cards built from bare
-/// contents). Never the My Number: 12 digits are too few to hide behind a hash.
-pub(crate) fn token_serial(data: &CardData) -> [u8; 16] {
-    use sha2::{Digest, Sha256};
-    let identity: &[u8] = match (&data.admin, &data.signature, &data.authentication) {
-        (Some(admin), _, _) => &admin.card_id,
-        (None, Some(key), _) | (None, None, Some(key)) => &key.certificate,
-        (None, None, None) => &[],
-    };
-    let digest = Sha256::new()
-        .chain_update(b"card-sim token serial\0")
-        .chain_update(identity)
-        .finalize();
-    let mut first = [0u8; 8];
-    for (dst, src) in first.iter_mut().zip(digest.iter()) {
-        *dst = *src;
-    }
-    let number = u64::from_be_bytes(first) % 10_000_000_000_000_000;
-    let mut out = [b'0'; 16];
-    for (dst, src) in out.iter_mut().zip(format!("{number:016}").bytes()) {
-        *dst = src;
-    }
-    out
-}
-
-/// EF 0008: byte 0 signature, byte 1 authentication: `8F` present, `00` absent; byte 2 `00`.
-pub(crate) fn availability(data: &CardData) -> Vec<u8> {
-    let flag = |present: bool| if present { 0x8F } else { 0x00 };
-    vec![
-        flag(data.signature.is_some()),
-        flag(data.authentication.is_some()),
-        0x00,
-    ]
 }
 
 /// Filler after the 12 digits, so that a 17-byte read (spec §9) is served in full (choice: `FF`).

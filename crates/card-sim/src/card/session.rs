@@ -9,9 +9,8 @@ use crate::card::files::Ef;
 pub(crate) struct Session {
     app: Option<App>,
     ef: Option<Ef>,
-    verified_authentication: bool,
-    verified_signature: bool,
-    verified_text_support: bool,
+    /// The verified key references, one bit each ([`PinRef::bit`]).
+    verified: u16,
     challenge: Option<[u8; crate::admin::CHALLENGE_LEN]>,
     admin: bool,
 }
@@ -56,18 +55,19 @@ impl Session {
     }
 
     pub(crate) fn is_verified(&self, pin: PinRef) -> bool {
-        match pin {
-            PinRef::Authentication => self.verified_authentication,
-            PinRef::Signature => self.verified_signature,
-            PinRef::TextSupport => self.verified_text_support,
-        }
+        self.verified & pin.bit() != 0
+    }
+
+    /// Whether any of `pins` is verified (access "PIN or A").
+    pub(crate) fn any_verified(&self, pins: &[PinRef]) -> bool {
+        pins.iter().any(|p| self.is_verified(*p))
     }
 
     pub(crate) fn set_verified(&mut self, pin: PinRef, verified: bool) {
-        match pin {
-            PinRef::Authentication => self.verified_authentication = verified,
-            PinRef::Signature => self.verified_signature = verified,
-            PinRef::TextSupport => self.verified_text_support = verified,
+        if verified {
+            self.verified |= pin.bit();
+        } else {
+            self.verified &= !pin.bit();
         }
     }
 }

@@ -5,6 +5,7 @@ use apdu::{Command, Response, StatusWord};
 use super::commands::{MAX_SIGN_INPUT, MODULUS_LEN, status};
 use super::{
     INCOMPATIBLE_FILE, SimCard,
+    app::App,
     files::{Access, Ef, pin_of},
 };
 use crate::profile::KeyRole;
@@ -44,7 +45,12 @@ impl SimCard {
     ///
     /// Other P1 → `6A86`; key's PIN not verified → `6982`; data of the wrong length → `6700`
     /// (card-map allows `6985` or `6700`: `6700`, as for P1 `00` already).
+    ///
+    /// In the other APs: see [`Self::ap_signature`].
     pub(super) fn compute_signature(&mut self, cmd: &Command) -> Response {
+        if self.session.app().is_some_and(|app| app != App::Jpki) {
+            return self.ap_signature(cmd);
+        }
         let Some(scheme) = SignScheme::from_p1(cmd.p1) else {
             return status(StatusWord::INCORRECT_P1P2);
         };

@@ -46,7 +46,11 @@ fn contents() -> CardContents {
             },
             pin: Pin::new(PinKind::TextSupport, b"0000").expect("pin"),
             retry_limit: 3,
+            records: None,
         }),
+        visual: None,
+        common: None,
+        verification: None,
     }
 }
 

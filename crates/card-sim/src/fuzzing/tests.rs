@@ -66,21 +66,35 @@ fn with_data(header: [u8; 4], data: &[u8]) -> Vec<u8> {
     c
 }
 
-/// A session of meaningful commands (SELECT, VERIFY with right and wrong PINs, CHANGE, SIGN,
-/// READ BINARY, the administrative commands, power cycles) mixed with noise.
+/// A session of meaningful commands (SELECT of every AP, VERIFY with right and wrong PINs and
+/// keys, CHANGE, CHANGE KEY, SIGN, READ BINARY/RECORD, INTERNAL AUTHENTICATE, the
+/// administrative commands, power cycles) mixed with noise.
 fn generated(rng: &mut StdRng) -> Vec<u8> {
-    const EFS: [u16; 10] = [
-        0x0001, 0x0002, 0x0006, 0x000A, 0x0011, 0x0017, 0x0018, 0x001A, 0x001B, 0x0003,
+    const EFS: [u16; 15] = [
+        0x0001, 0x0002, 0x0006, 0x000A, 0x0011, 0x0017, 0x0018, 0x001A, 0x001B, 0x0003, 0x0005,
+        0x0012, 0x0013, 0x0014, 0x001C,
     ];
-    let pins: [&[u8]; 5] = [AUTH_PIN, SIGN_PIN, TEXT_PIN, b"0000", b"XYZ789"];
+    let pins: [&[u8]; 9] = [
+        AUTH_PIN, SIGN_PIN, TEXT_PIN, b"0000", b"XYZ789", MY_NUMBER, NUMBER_B, BIRTH_KEY,
+        COMMON_PIN,
+    ];
+    let aids = [AID_JPKI, AID_TEXT_SUPPORT, AID_VISUAL, AID_COMMON, AID_JUKI];
     let mut out = Vec::new();
     for _ in 0..rng.random_range(1..40) {
-        match rng.random_range(0..12) {
-            0 => record(&mut out, &with_data([0x00, 0xA4, 0x04, 0x0C], &AID_JPKI)),
-            1 => record(
-                &mut out,
-                &with_data([0x00, 0xA4, 0x04, 0x0C], &AID_TEXT_SUPPORT),
-            ),
+        match rng.random_range(0..14) {
+            0 | 1 => {
+                let aid = aids[rng.random_range(0..aids.len())];
+                record(&mut out, &with_data([0x00, 0xA4, 0x04, 0x0C], &aid));
+            }
+            12 => match rng.random_range(0..3) {
+                0 => record(&mut out, &[0x00, 0xB2, 0x01, rng.random(), 0x00]),
+                1 => record(&mut out, &with_data([0x80, 0x32, 0x00, 0x80], b"1111")),
+                _ => {
+                    let mut c = with_data([0x00, 0x88, 0x00, 0x99], &[0x5A; 8]);
+                    c.push(0x00);
+                    record(&mut out, &c);
+                }
+            },
             2 | 3 => {
                 let ef = EFS[rng.random_range(0..EFS.len())];
                 record(
@@ -98,7 +112,8 @@ fn generated(rng: &mut StdRng) -> Vec<u8> {
                 record(&mut out, &with_data([0x00, 0x24, 0x01, 0x80], pin));
             }
             8 => {
-                let mut c = with_data([0x80, 0x2A, 0x00, 0x80], &[0x5A; 51]);
+                let p2 = if rng.random() { 0x80 } else { 0x00 };
+                let mut c = with_data([0x80, 0x2A, 0x00, p2], &[0x5A; 51]);
                 c.push(0x00);
                 record(&mut out, &c);
             }
@@ -296,4 +311,47 @@ fn the_checker_follows_select_mf_the_gp_isd_and_aid_prefixes() {
 fn the_checker_catches_select_mf_answered_9000_after_a_reset() {
     let (card, mut shadow) = after(&[]);
     check(&mut shadow, &card, &[0x00, 0xA4, 0x00, 0x00], &[0x90, 0x00]);
+}
+
+fn select_visual() -> Vec<u8> {
+    with_data([0x00, 0xA4, 0x04, 0x0C], &super::AID_VISUAL)
+}
+
+#[test]
+#[should_panic(expected = "read without any of them")]
+fn the_checker_catches_the_my_number_image_read_with_b_only() {
+    // card-map §5: 確認AP `0005` opens with 照合番号A only
+    let (card, mut shadow) = after(&[
+        &select_visual(),
+        &with_data([0x00, 0x20, 0x00, 0x92], super::NUMBER_B),
+        &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x05],
+    ]);
+    assert!(shadow.is_verified(PinRef::VisualB));
+    check(
+        &mut shadow,
+        &card,
+        &[0x00, 0xB0, 0x00, 0x00, 0x04],
+        &[0x45, 0x45, 0x45, 0x45, 0x90, 0x00],
+    );
+}
+
+#[test]
+fn the_checker_follows_the_keys_of_the_other_applications() {
+    // the card's own answers: A opens 0005, 001C changes by CHANGE KEY, READ RECORD by SFI
+    let (mut card, mut shadow) = after(&[
+        &select_visual(),
+        &with_data([0x00, 0x20, 0x00, 0x93], super::MY_NUMBER),
+        &[0x00, 0xB0, 0x85, 0x00, 0x04],
+        &with_data([0x00, 0xA4, 0x04, 0x0C], &super::AID_COMMON),
+        &[0x00, 0xB2, 0x01, 0x0C, 0x00],
+        &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1C],
+        &with_data([0x00, 0x20, 0x00, 0x80], super::COMMON_PIN),
+        &with_data([0x80, 0x32, 0x00, 0x80], b"1111"),
+    ]);
+    assert_eq!(shadow.pins[index(PinRef::Common)], b"1111");
+    assert_eq!(shadow.ef, Some(0x001C));
+    let verify = with_data([0x00, 0x20, 0x00, 0x80], b"1111");
+    let answer = card.process(&verify);
+    assert_eq!(answer, [0x90, 0x00]);
+    check(&mut shadow, &card, &verify, &answer);
 }

@@ -7,7 +7,7 @@ use time::Date;
 use zeroize::Zeroizing;
 
 use super::codec::{Reader, Writer};
-use super::{CHECKSUM_LEN, DecodeError, FORMAT_VERSION, FORMAT_VERSION_1, MAGIC};
+use super::{CHECKSUM_LEN, DecodeError, FORMAT_VERSION, FORMAT_VERSION_1, FORMAT_VERSION_2, MAGIC};
 use crate::{
     admin::CARD_ID_LEN,
     contents::{Administration, CardData, KeySlot, TextSlot},
@@ -29,7 +29,8 @@ pub(crate) fn encode(data: &CardData) -> Result<Zeroizing<Vec<u8>>, Error> {
                 .iter()
                 .map(|t| t.facts.name.len() + t.facts.address.len()),
         )
-        .sum();
+        .sum::<usize>()
+        + aps::variable_len(data);
     let mut w = Writer::with_capacity(8 * 1024 + variable);
     w.raw(&MAGIC);
     w.u16(FORMAT_VERSION);
@@ -79,6 +80,7 @@ pub(crate) fn encode(data: &CardData) -> Result<Zeroizing<Vec<u8>>, Error> {
         }
     }
     w.u8(u8::from(data.terminated));
+    aps::encode(&mut w, data)?;
     let mut bytes = w.finish();
     let checksum = Sha256::digest(bytes.as_slice());
     bytes.extend_from_slice(&checksum);
@@ -91,6 +93,10 @@ fn write_pin(w: &mut Writer, slot: &PinSlot) {
         PinKind::Authentication => 2,
         PinKind::Signature => 3,
         PinKind::TextSupport => 4,
+        PinKind::VerificationA => 5,
+        PinKind::VerificationB => 6,
+        PinKind::BirthDate => 7,
+        PinKind::ResidentRegistry => 8,
     });
     w.bytes(slot.pin().expose_secret());
     let counter = slot.counter();
@@ -105,7 +111,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
     let mut r = Reader::new(bytes);
     r.take(MAGIC.len())?;
     let version = r.u16()?;
-    if version != FORMAT_VERSION && version != FORMAT_VERSION_1 {
+    if ![FORMAT_VERSION, FORMAT_VERSION_2, FORMAT_VERSION_1].contains(&version) {
         return Err(DecodeError::UnsupportedVersion(version));
     }
     let body_len = bytes
@@ -146,6 +152,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
                 sex,
             },
             pin,
+            records: None,
         })
     } else {
         None
@@ -173,15 +180,21 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
         };
         (admin, r.flag("life cycle")?)
     };
-    r.finish()?;
-    let data = CardData {
+    let mut data = CardData {
         profile,
         authentication,
         signature,
         text_support,
+        visual: None,
+        common: None,
+        verification: None,
         admin,
         terminated,
     };
+    if version == FORMAT_VERSION {
+        aps::decode(&mut r, &mut data)?;
+    }
+    r.finish()?;
     data.check().map_err(|_| Corruption::BadField {
         field: "card rules",
     })?;
@@ -227,6 +240,10 @@ fn read_pin(r: &mut Reader<'_>, field: &'static str) -> Result<PinSlot, Corrupti
         2 => PinKind::Authentication,
         3 => PinKind::Signature,
         4 => PinKind::TextSupport,
+        5 => PinKind::VerificationA,
+        6 => PinKind::VerificationB,
+        7 => PinKind::BirthDate,
+        8 => PinKind::ResidentRegistry,
         _ => return Err(Corruption::BadField { field }),
     };
     let pin = Zeroizing::new(r.bytes()?.to_vec());
@@ -237,6 +254,8 @@ fn read_pin(r: &mut Reader<'_>, field: &'static str) -> Result<PinSlot, Corrupti
         RetryCounter::restore(limit, tries_left).map_err(|_| Corruption::BadField { field })?;
     Ok(PinSlot::restore(pin, counter))
 }
+
+mod aps;
 
 #[cfg(test)]
 mod tests;

@@ -112,6 +112,7 @@ impl Authority {
                 facts: text_facts(&request.holder),
                 pin,
                 retry_limit: request.retry_limits.text,
+                records: None,
             }),
             (None, None) => None,
             _ => {
@@ -125,6 +126,9 @@ impl Authority {
             authentication,
             signature,
             text_support,
+            visual: None,
+            common: None,
+            verification: None,
         };
         let mut card_id = [0u8; CARD_ID_LEN];
         rng.fill_bytes(&mut card_id);

@@ -157,6 +157,7 @@ impl Authority {
             certificate.der().to_vec(),
             self.sign_ca.certificate().der().to_vec(),
             facts,
+            None,
         )?)
     }
 

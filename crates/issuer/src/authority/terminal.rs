@@ -46,6 +46,14 @@ impl Authority {
             PinRef::Authentication => (&AID_JPKI, [0x00, 0x18]),
             PinRef::Signature => (&AID_JPKI, [0x00, 0x1B]),
             PinRef::TextSupport => (&AID_TEXT_SUPPORT, [0x00, 0x11]),
+            PinRef::TextSupportBlocked => (&AID_TEXT_SUPPORT, [0x00, 0x12]),
+            PinRef::TextSupportA => (&AID_TEXT_SUPPORT, [0x00, 0x14]),
+            PinRef::TextSupportB => (&AID_TEXT_SUPPORT, [0x00, 0x15]),
+            PinRef::VisualBirthDate => (&AID_VISUAL, [0x00, 0x11]),
+            PinRef::VisualB => (&AID_VISUAL, [0x00, 0x12]),
+            PinRef::VisualA => (&AID_VISUAL, [0x00, 0x13]),
+            PinRef::Common => (&AID_COMMON, [0x00, 0x1C]),
+            PinRef::Juki => (&AID_JUKI, [0x00, 0x1C]),
         };
         exchange(
             card,
@@ -107,6 +115,10 @@ impl Authority {
 /// Application identifiers (shared/jpki-spec.md §3), as the municipality's terminal sends them.
 const AID_JPKI: [u8; 10] = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01];
 const AID_TEXT_SUPPORT: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
+/// 券面事項確認AP, 共通カードAP, 住基AP (card-map §5–§7).
+const AID_VISUAL: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02];
+const AID_COMMON: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00];
+const AID_JUKI: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x01];
 
 /// Sends one command, expects `9000`, returns the data.
 fn transmit(

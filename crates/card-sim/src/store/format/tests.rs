@@ -6,6 +6,7 @@ use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 
 use super::*;
 use crate::contents::{CardContents, KeyContents, TextSupportContents};
+use pin_policy::{PinSlot, RetryCounter};
 
 fn sample() -> &'static CardData {
     static DATA: OnceLock<CardData> = OnceLock::new();
@@ -32,7 +33,11 @@ fn sample() -> &'static CardData {
                 },
                 pin: Pin::new(PinKind::TextSupport, b"0000").unwrap(),
                 retry_limit: 3,
+                records: None,
             }),
+            visual: None,
+            common: None,
+            verification: None,
         })
         .unwrap()
     })
@@ -59,13 +64,14 @@ fn encoding_round_trips() {
 
 #[test]
 fn version_1_files_are_read_as_cards_without_an_authority() {
-    let v2 = encode(sample()).unwrap();
-    // a version-2 card without binding ends in `admin = 00`, `life = 00`
-    let body = &v2[10..v2.len() - 32];
-    assert_eq!(&body[body.len() - 2..], [0, 0]);
+    let v3 = encode(sample()).unwrap();
+    // a version-3 card without binding or new APs ends in `admin = 00`, `life = 00` and four
+    // absent version-3 sections
+    let body = &v3[10..v3.len() - 32];
+    assert_eq!(&body[body.len() - 6..], [0; 6]);
     let mut v1 = MAGIC.to_vec();
     v1.extend_from_slice(&1u16.to_be_bytes());
-    v1.extend_from_slice(&body[..body.len() - 2]);
+    v1.extend_from_slice(&body[..body.len() - 6]);
     let sum = Sha256::digest(&v1);
     v1.extend_from_slice(&sum);
     let Ok(card) = decode(&v1) else {
@@ -73,8 +79,8 @@ fn version_1_files_are_read_as_cards_without_an_authority() {
     };
     assert!(card.admin.is_none());
     assert!(!card.terminated);
-    // written back as version 2, byte for byte what a new card would be
-    assert_eq!(*encode(&card).unwrap(), *v2);
+    // written back as version 3, byte for byte what a new card would be
+    assert_eq!(*encode(&card).unwrap(), *v3);
     // a version-1 body with the version-2 trailer is refused, not misread
     let mut bad = v1[..v1.len() - 32].to_vec();
     bad.extend_from_slice(&[0, 0]);
@@ -91,8 +97,8 @@ fn old_card_files_answer_the_corrected_df21_table() {
     // The card file keeps the 4 facts, not EF 0002's bytes: a file written before the
     // DF21 fix (oldest format, version 1) answers the table real cards write, counted from
     // byte 0 of the EF (card-map §4), with no upgrade step.
-    let v2 = encode(sample()).unwrap();
-    let body = &v2[10..v2.len() - 34];
+    let v3 = encode(sample()).unwrap();
+    let body = &v3[10..v3.len() - 38];
     let mut v1 = MAGIC.to_vec();
     v1.extend_from_slice(&1u16.to_be_bytes());
     v1.extend_from_slice(body);
@@ -127,6 +133,161 @@ fn administration_and_life_cycle_round_trip() {
         assert_eq!(back.terminated, terminated);
         assert_eq!(*encode(&back).unwrap(), *bytes);
     }
+}
+
+/// A card with every application: the sample plus text records, the visual AP, the common
+/// APs and the verification numbers.
+fn full() -> CardData {
+    use crate::contents::{
+        CommonContents, TextSupportRecords, VerificationContents, VisualContents,
+    };
+    let key = sample()
+        .authentication
+        .as_ref()
+        .unwrap()
+        .private_key
+        .rsa()
+        .clone();
+    let mut contents = CardContents {
+        profile: CardProfile::MyNumber,
+        authentication: None,
+        signature: None,
+        text_support: Some(TextSupportContents {
+            my_number: MyNumber::new("123456789018").unwrap(),
+            facts: sample().text_support.as_ref().unwrap().facts.clone(),
+            pin: Pin::new(PinKind::TextSupport, b"0000").unwrap(),
+            retry_limit: 3,
+            records: Some(TextSupportRecords {
+                integrity: vec![1; 336],
+                cv_certificate: vec![2; 568],
+                basic_info: vec![3; 256],
+                session_key: vec![4; 20],
+                signed_key: vec![5; 30],
+                card_key: key.clone(),
+            }),
+        }),
+        visual: Some(VisualContents {
+            age_record: vec![6; 10],
+            card_face: vec![7; 2000],
+            basic_info: vec![8; 10],
+            cv_certificate: vec![9; 568],
+            my_number_image: vec![10; 10],
+            card_key: key.clone(),
+        }),
+        common: Some(CommonContents {
+            serial: "400000012719843".into(),
+            municipality: "13221".into(),
+            expiry: "20350217".into(),
+            key_reference: [0x42; 16],
+            internal_auth_key: key,
+            common_pin: Pin::new(PinKind::ResidentRegistry, b"1111").unwrap(),
+            juki_pin: Pin::new(PinKind::ResidentRegistry, b"2222").unwrap(),
+            retry_limit: 3,
+        }),
+        verification: Some(VerificationContents {
+            number_b: Pin::new(PinKind::VerificationB, b"55021720352285").unwrap(),
+            birth_date: Pin::new(PinKind::BirthDate, b"550217").unwrap(),
+            retry_limit: 10,
+            security_code: "2285".into(),
+        }),
+    };
+    contents.authentication = None;
+    let mut data = CardData::issue(contents).unwrap();
+    // counters somewhere between full and blocked
+    let records = data
+        .text_support
+        .as_mut()
+        .unwrap()
+        .records
+        .as_mut()
+        .unwrap();
+    records.number_a = PinSlot::restore(
+        records.number_a.pin().clone(),
+        RetryCounter::restore(10, 7).unwrap(),
+    );
+    let common = data.common.as_mut().unwrap();
+    common.juki_pin = PinSlot::restore(
+        common.juki_pin.pin().clone(),
+        RetryCounter::restore(3, 1).unwrap(),
+    );
+    data
+}
+
+#[test]
+fn a_card_with_every_application_round_trips() {
+    let data = full();
+    let bytes = encode(&data).unwrap();
+    assert_eq!(u16::from_be_bytes([bytes[8], bytes[9]]), 3);
+    let Ok(back) = decode(&bytes) else {
+        panic!("does not decode")
+    };
+    assert_eq!(*encode(&back).unwrap(), *bytes);
+    let records = back
+        .text_support
+        .as_ref()
+        .unwrap()
+        .records
+        .as_ref()
+        .unwrap();
+    assert_eq!(records.number_a.counter().tries_left(), 7);
+    assert_eq!(records.cv_certificate, vec![2; 568]);
+    let common = back.common.as_ref().unwrap();
+    assert_eq!(common.juki_pin.counter().tries_left(), 1);
+    assert_eq!(common.common_pin.counter().tries_left(), 3);
+    assert_eq!(back.visual.as_ref().unwrap().card_face, vec![7; 2000]);
+    assert_eq!(back.verification.as_ref().unwrap().security_code, "2285");
+}
+
+#[test]
+fn version_2_files_load_without_the_new_applications() {
+    let v3 = encode(sample()).unwrap();
+    let body = &v3[10..v3.len() - 32];
+    let mut v2 = MAGIC.to_vec();
+    v2.extend_from_slice(&2u16.to_be_bytes());
+    v2.extend_from_slice(&body[..body.len() - 4]);
+    let sum = Sha256::digest(&v2);
+    v2.extend_from_slice(&sum);
+    let Ok(card) = decode(&v2) else {
+        panic!("a version-2 file does not decode")
+    };
+    assert!(card.visual.is_none() && card.common.is_none() && card.verification.is_none());
+    assert!(card.text_support.as_ref().unwrap().records.is_none());
+    assert_eq!(*encode(&card).unwrap(), *v3);
+    // a version-2 header over a version-3 body: trailing bytes, refused
+    let full = encode(&full()).unwrap();
+    let mut bad = MAGIC.to_vec();
+    bad.extend_from_slice(&2u16.to_be_bytes());
+    bad.extend_from_slice(&full[10..full.len() - 32]);
+    let sum = Sha256::digest(&bad);
+    bad.extend_from_slice(&sum);
+    assert!(matches!(
+        decode(&bad),
+        Err(DecodeError::Corrupt(Corruption::TrailingBytes { .. }))
+    ));
+}
+
+#[test]
+fn every_truncation_of_a_full_card_is_a_clear_error() {
+    let bytes = encode(&full()).unwrap();
+    let body = &bytes[10..bytes.len() - 32];
+    for cut in (0..body.len()).step_by(7) {
+        match decode(&seal(&body[..cut])) {
+            Err(DecodeError::Corrupt(_)) => {}
+            _ => panic!("a body cut at {cut} was not refused as corrupt"),
+        }
+        // unsealed: the checksum catches it
+        assert!(decode(&bytes[..cut + 10]).is_err());
+    }
+}
+
+#[test]
+fn records_without_verification_are_corrupt() {
+    let mut data = full();
+    data.verification = None;
+    assert!(data.check().is_err());
+    let mut data = full();
+    data.text_support = None;
+    assert!(data.check().is_err(), "the visual AP needs the My Number");
 }
 
 proptest! {
