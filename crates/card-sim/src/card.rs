@@ -24,7 +24,7 @@ use crate::{
     contents::{Administration, CardContents, CardData, FaceUpdate},
     engine::{Engine, SigningKey},
     error::Error,
-    holder::FourFacts,
+    holder::{FourFacts, MyNumber},
     profile::{CardProfile, KeyRole},
     store::{self, CardFile},
 };
@@ -280,6 +280,13 @@ impl SimCard {
     #[must_use]
     pub fn four_facts(&self) -> Option<&FourFacts> {
         self.data.text_support.as_ref().map(|t| &t.facts)
+    }
+
+    /// The My Number, `None` without the text-support application. Personal data, for the
+    /// issuer's tools (never readable over APDUs without the text-support PIN or 照合番号A).
+    #[must_use]
+    pub fn my_number(&self) -> Option<&MyNumber> {
+        self.data.text_support.as_ref().map(|t| &t.my_number)
     }
 
     /// The 4-digit security code printed on the card face, `None` without the verification

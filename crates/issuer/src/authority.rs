@@ -62,7 +62,8 @@ const STATE_MAGIC: &str = "JPKI-SIM-AUTHORITY/1";
 const ADMIN_KEY_FILE: &str = "admin.key";
 const ADMIN_PUB_FILE: &str = "admin.pub";
 
-/// Retry limits of a card's PINs: the real card's by default (auth 3, sign 5, text 3; Juki 5).
+/// Retry limits of a card's PINs: the real card's by default (auth 3, sign 5, text 3; Juki 5;
+/// 住民基本台帳用 3; 照合番号A, B and the birth-date key 10, card-map §9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryLimits {
     /// Authentication PIN.
@@ -71,6 +72,10 @@ pub struct RetryLimits {
     pub sign: u8,
     /// Text-support PIN.
     pub text: u8,
+    /// The 住民基本台帳用 PIN `001C` of the 共通カードAP and of the 住基AP (one counter each).
+    pub resident: u8,
+    /// 照合番号A, 照合番号B and the 確認AP's birth-date key (each key reference counts alone).
+    pub numbers: u8,
 }
 
 impl Default for RetryLimits {
@@ -79,6 +84,8 @@ impl Default for RetryLimits {
             auth: 3,
             sign: 5,
             text: 3,
+            resident: 3,
+            numbers: 10,
         }
     }
 }
@@ -91,6 +98,8 @@ impl RetryLimits {
             auth: 5,
             sign: 3,
             text: 5,
+            resident: 5,
+            numbers: 10,
         }
     }
 }
@@ -110,6 +119,11 @@ pub struct IssueRequest {
     pub sign_pin: Option<Pin>,
     /// Text-support PIN (My Number card).
     pub text_pin: Option<Pin>,
+    /// The 住民基本台帳用 PIN (4 digits) of the 共通カードAP and the 住基AP. `None` on a My Number
+    /// card: the same 4 digits as the authentication PIN, else the text-support PIN (the
+    /// window lets the holder set one number for all three, as most do); `None` on a Juki card:
+    /// no 共通カードAP and 住基AP.
+    pub resident_pin: Option<Pin>,
     /// Retry limits.
     pub retry_limits: RetryLimits,
     /// The card's expiry date (My Number: 10th birthday after issue for adults, by the card).

@@ -5,6 +5,7 @@
 //! (new card) and [`crate::Authority::facts_records`] (a change of the 4 facts, card keys kept);
 //! the card simulator stores them.
 
+mod contents;
 mod cv;
 mod holder;
 mod images;
@@ -20,6 +21,7 @@ use zeroize::Zeroizing;
 use card_sim::MyNumber;
 
 use crate::error::Error;
+pub use contents::{FaceAuthority, FaceContents};
 pub use cv::FaceAp;
 pub(crate) use cv::{FILES as KEY_FILES, FaceKeys, generate as generate_keys, load as load_keys};
 pub use holder::{birth_date_key, municipality_code, number_b, text_facts};
@@ -194,6 +196,30 @@ pub(crate) fn facts(
         card_face,
         number_b,
         birth_date_key,
+    })
+}
+
+/// The 共通カードAP content of a card without 券面 APs (a Juki card, card-map §8), for
+/// `holder`, deterministic from `rng`: draws the internal-authentication key `0019`, the serial
+/// and the key reference, in that order.
+///
+/// # Errors
+/// Key generation errors.
+pub fn common_records<R: CryptoRng + ?Sized>(
+    holder: &cert::Holder,
+    card_expiry: Date,
+    rng: &mut R,
+) -> Result<CommonRecords, Error> {
+    let internal_auth_key = cert::keys::generate_key(rng)?;
+    let serial = random_digits(rng, 15).to_string();
+    let mut key_reference = [0u8; 16];
+    rng.fill_bytes(&mut key_reference);
+    Ok(CommonRecords {
+        serial,
+        municipality: municipality_code(&holder.municipality),
+        expiry: yyyymmdd(card_expiry),
+        key_reference,
+        internal_auth_key,
     })
 }
 

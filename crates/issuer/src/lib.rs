@@ -15,5 +15,8 @@ pub mod card_face;
 mod error;
 
 pub use authority::{Authority, IssueRequest, RetryLimits, text_facts};
-pub use card_face::{CardFace, CommonRecords, FaceAp, FactsRecords, TextRecords, VisualRecords};
+pub use card_face::{
+    CardFace, CommonRecords, FaceAp, FaceAuthority, FaceContents, FactsRecords, TextRecords,
+    VisualRecords,
+};
 pub use error::Error;

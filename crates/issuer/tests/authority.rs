@@ -38,6 +38,7 @@ fn request(limits: RetryLimits) -> IssueRequest {
         auth_pin: Some(pin(PinKind::Authentication, AUTH_PIN)),
         sign_pin: Some(pin(PinKind::Signature, SIGN_PIN)),
         text_pin: Some(pin(PinKind::TextSupport, TEXT_PIN)),
+        resident_pin: None,
         retry_limits: limits,
         card_expiry: CARD_EXPIRY,
         issued_at: ISSUED_AT,
@@ -664,6 +665,7 @@ fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
         auth_pin,
         sign_pin: Some(pin(PinKind::JukiSignature, "JUKI01")),
         text_pin: None,
+        resident_pin: None,
         ..request(RetryLimits::default())
     };
     // refused before any key or serial is spent

@@ -42,6 +42,7 @@ fn planted_links_in_an_authority_directory_never_receive_keys() {
         auth_pin: Some(pin_policy::Pin::new(pin_policy::PinKind::Authentication, b"1234").unwrap()),
         sign_pin: Some(pin_policy::Pin::new(pin_policy::PinKind::Signature, b"ABC123").unwrap()),
         text_pin: Some(pin_policy::Pin::new(pin_policy::PinKind::TextSupport, b"5678").unwrap()),
+        resident_pin: None,
         retry_limits: issuer::RetryLimits::default(),
         card_expiry: time::macros::date!(2036 - 04 - 01),
         issued_at: now,

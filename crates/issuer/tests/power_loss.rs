@@ -67,6 +67,7 @@ fn setup(name: &str) -> (TempDir, PathBuf, PathBuf) {
                 auth_pin: Some(pin(PinKind::Authentication, "1234")),
                 sign_pin: Some(pin(PinKind::Signature, PINS[0])),
                 text_pin: Some(pin(PinKind::TextSupport, "5678")),
+                resident_pin: None,
                 retry_limits: RetryLimits::default(),
                 card_expiry: date!(2036 - 08 - 20),
                 issued_at: ISSUED_AT,

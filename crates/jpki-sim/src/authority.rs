@@ -181,6 +181,7 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
         auth_pin,
         sign_pin,
         text_pin,
+        resident_pin: None,
         retry_limits,
         card_expiry,
         issued_at: now,
@@ -196,6 +197,10 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
             .as_ref()
             .map_or_else(String::new, |id| Hex(id).to_string())
     );
+    if let Some(code) = card.security_code() {
+        // printed on the card face in real life: the holder needs it for 照合番号B
+        println!("security code printed on the card face: {code}");
+    }
     Ok(())
 }
 

@@ -77,6 +77,7 @@ fn request(sign_pin: &str) -> IssueRequest {
         auth_pin: Some(pin(PinKind::Authentication, "1234")),
         sign_pin: Some(pin(PinKind::Signature, sign_pin)),
         text_pin: Some(pin(PinKind::TextSupport, "5678")),
+        resident_pin: None,
         retry_limits: RetryLimits::default(),
         card_expiry: date!(2036 - 08 - 20),
         issued_at: ISSUED_AT,

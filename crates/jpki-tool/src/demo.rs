@@ -62,6 +62,7 @@ pub fn run(dir: &Path) -> Result<()> {
         auth_pin: Some(pin(PinKind::Authentication, AUTH_PIN)?),
         sign_pin: Some(pin(PinKind::Signature, SIGN_PIN)?),
         text_pin: Some(pin(PinKind::TextSupport, TEXT_PIN)?),
+        resident_pin: None,
         retry_limits: RetryLimits::default(),
         card_expiry: cert::time::macros::date!(2036 - 04 - 12),
         issued_at: now,

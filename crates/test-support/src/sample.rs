@@ -1,7 +1,9 @@
 //! Sample cards from the deterministic fixture set ([`crate::fixtures`]): real JPKI
 //! certificates and their keys, for tests that need a card without an authority directory
 //! (formerly `card_sim::sample`: the card never imports an issuer). PINs are [`AUTH_PIN`],
-//! [`SIGN_PIN`], [`TEXT_PIN`] and [`JUKI_PIN`].
+//! [`SIGN_PIN`], [`TEXT_PIN`], [`JUKI_PIN`] and [`RESIDENT_PIN`]; the 券面 APs' records are
+//! signed by a card-face authority held in memory ([`face_ca_pem`]), 照合番号B is
+//! [`number_b`].
 //!
 //! ```
 //! let set = test_support::fixtures::build()?;
@@ -12,8 +14,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use card_sim::{CardContents, CardProfile, Error, KeyContents, MyNumber, TextSupportContents};
+use std::sync::OnceLock;
+
+use card_sim::{
+    CardContents, CardProfile, CommonContents, Error, KeyContents, MyNumber, TextSupportContents,
+    TextSupportRecords, VerificationContents, VisualContents,
+};
 use cert::CertificateAuthority;
+pub use issuer::FaceAp;
+use issuer::FaceAuthority;
 use pin_policy::{Pin, PinKind};
 
 use crate::fixtures::{FixtureSet, IssuedKey};
@@ -28,6 +37,81 @@ pub const TEXT_PIN: &str = "5678";
 pub const JUKI_PIN: &str = "AB12";
 /// The sample My Number (valid check digit).
 pub const MY_NUMBER: &str = "123456789018";
+/// The 住民基本台帳用 PIN (共通カードAP and 住基AP `001C`) of the sample cards.
+pub const RESIDENT_PIN: &str = "2580";
+
+/// The seed of the sample card face (card-face CA keys, card keys, security code, serial).
+const FACE_SEED: u64 = 0x4641_4345;
+
+/// The sample cards' 券面 and 共通 contents, built once per process.
+struct Face {
+    authority: FaceAuthority,
+    records: TextSupportRecords,
+    visual: VisualContents,
+    verification: VerificationContents,
+    common: CommonContents,
+    juki_common: CommonContents,
+}
+
+fn face() -> Result<&'static Face, Error> {
+    static FACE: OnceLock<Option<Face>> = OnceLock::new();
+    FACE.get_or_init(|| build_face().ok())
+        .as_ref()
+        .ok_or(Error::InvalidContents {
+            part: "sample card face",
+            reason: "the issuer's card-face builder failed on the fixture holder",
+        })
+}
+
+fn build_face() -> Result<Face, issuer::Error> {
+    let mut rng = crate::keys::seeded_rng(FACE_SEED);
+    let authority = FaceAuthority::generate(&mut rng)?;
+    let holder = crate::fixtures::holder();
+    let my_number = MyNumber::new(MY_NUMBER)?;
+    let face = authority
+        .card_face(&holder, &my_number, crate::fixtures::CARD_EXPIRY, &mut rng)?
+        .into_contents(PinKind::VerificationB.default_retry_limit())?;
+    let resident = Pin::new(PinKind::ResidentRegistry, RESIDENT_PIN.as_bytes())?;
+    let limit = PinKind::ResidentRegistry.default_retry_limit();
+    let juki_common = issuer::card_face::common_records(
+        &crate::fixtures::holder(),
+        crate::fixtures::CARD_EXPIRY,
+        &mut rng,
+    )?
+    .into_contents(resident.clone(), resident.clone(), limit);
+    Ok(Face {
+        authority,
+        records: face.records,
+        visual: face.visual,
+        verification: face.verification,
+        common: face.common.into_contents(resident.clone(), resident, limit),
+        juki_common,
+    })
+}
+
+/// 照合番号B of the sample My Number card (14 digits).
+///
+/// # Errors
+/// As [`my_number`].
+pub fn number_b() -> Result<String, Error> {
+    let pin = &face()?.verification.number_b;
+    Ok(String::from_utf8_lossy(pin.expose_secret()).into_owned())
+}
+
+/// The public key of the card-face CA that signed the sample card's `ap` records, PEM SPKI
+/// (an authority directory's `face-text-ca.pem` / `face-visual-ca.pem`).
+///
+/// # Errors
+/// As [`my_number`].
+pub fn face_ca_pem(ap: FaceAp) -> Result<String, Error> {
+    face()?
+        .authority
+        .ca_pem(ap)
+        .map_err(|_| Error::InvalidContents {
+            part: "sample card face",
+            reason: "PEM encoding of the card-face CA key failed",
+        })
+}
 
 fn key(
     issued: &IssuedKey,
@@ -51,6 +135,7 @@ fn key(
 /// Only if the fixture data broke a card rule (a defect, tested).
 pub fn my_number(set: &FixtureSet, with_sign: bool) -> Result<CardContents, Error> {
     let holder = crate::fixtures::holder();
+    let face = face()?;
     Ok(CardContents {
         profile: CardProfile::MyNumber,
         authentication: Some(key(
@@ -74,11 +159,11 @@ pub fn my_number(set: &FixtureSet, with_sign: bool) -> Result<CardContents, Erro
             facts: issuer::text_facts(&holder),
             pin: Pin::new(PinKind::TextSupport, TEXT_PIN.as_bytes())?,
             retry_limit: PinKind::TextSupport.default_retry_limit(),
-            records: None,
+            records: Some(face.records.clone()),
         }),
-        visual: None,
-        common: None,
-        verification: None,
+        visual: Some(face.visual.clone()),
+        common: Some(face.common.clone()),
+        verification: Some(face.verification.clone()),
     })
 }
 
@@ -98,7 +183,7 @@ pub fn juki(set: &FixtureSet) -> Result<CardContents, Error> {
         )?),
         text_support: None,
         visual: None,
-        common: None,
+        common: Some(face()?.juki_common.clone()),
         verification: None,
     })
 }

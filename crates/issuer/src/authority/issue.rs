@@ -8,6 +8,7 @@ use card_sim::{
     Administration, CARD_ID_LEN, CardContents, CardProfile, KeyContents, KeyRole, SimCard,
     TextSupportContents,
 };
+use pin_policy::{Pin, PinKind};
 
 use super::{Authority, IssueRequest, cert_err};
 use crate::card_face::text_facts;
@@ -106,9 +107,9 @@ impl Authority {
                 })
             }
         };
-        let text_support = match (request.text_pin, request.my_number) {
+        let mut text_support = match (request.text_pin, &request.my_number) {
             (Some(pin), Some(my_number)) => Some(TextSupportContents {
-                my_number,
+                my_number: my_number.clone(),
                 facts: text_facts(&request.holder),
                 pin,
                 retry_limit: request.retry_limits.text,
@@ -121,14 +122,50 @@ impl Authority {
                 });
             }
         };
+        // The 住民基本台帳用 PIN: as asked, else the My Number card's 4-digit PIN.
+        let resident_digits = request.resident_pin.as_ref().or(authentication
+            .as_ref()
+            .map(|k| &k.pin)
+            .or(text_support.as_ref().map(|t| &t.pin)));
+        let resident_pins = resident_digits
+            .map(|pin| -> Result<(Pin, Pin), Error> {
+                let pin = Pin::new(PinKind::ResidentRegistry, pin.expose_secret())?;
+                Ok((pin.clone(), pin))
+            })
+            .transpose()?;
+        let mut visual = None;
+        let mut verification = None;
+        let common_records = match (&request.my_number, text_support.as_mut()) {
+            (Some(my_number), Some(text)) => {
+                let face = self
+                    .card_face(&request.holder, my_number, request.card_expiry, rng)?
+                    .into_contents(request.retry_limits.numbers)?;
+                text.records = Some(face.records);
+                visual = Some(face.visual);
+                verification = Some(face.verification);
+                Some(face.common)
+            }
+            _ if resident_pins.is_some() => Some(crate::card_face::common_records(
+                &request.holder,
+                request.card_expiry,
+                rng,
+            )?),
+            _ => None,
+        };
+        let common = match (common_records, resident_pins) {
+            (Some(records), Some((common_pin, juki_pin))) => {
+                Some(records.into_contents(common_pin, juki_pin, request.retry_limits.resident))
+            }
+            _ => None,
+        };
         let contents = CardContents {
             profile: request.profile,
             authentication,
             signature,
             text_support,
-            visual: None,
-            common: None,
-            verification: None,
+            visual,
+            common,
+            verification,
         };
         let mut card_id = [0u8; CARD_ID_LEN];
         rng.fill_bytes(&mut card_id);
@@ -205,6 +242,18 @@ fn check_request(request: &IssueRequest) -> Result<(), Error> {
     }
     if request.text_pin.is_some() {
         text_facts(&request.holder).validate()?;
+    }
+    if let Some(pin) = &request.resident_pin {
+        if pin.kind() != pin_policy::PinKind::ResidentRegistry {
+            return Err(Error::Pin(pin_policy::Error::KindMismatch {
+                expected: pin_policy::PinKind::ResidentRegistry,
+                found: pin.kind(),
+            }));
+        }
+    }
+    pin_policy::RetryCounter::new(request.retry_limits.resident)?;
+    if request.my_number.is_some() {
+        pin_policy::RetryCounter::new(request.retry_limits.numbers)?;
     }
     if let Some(pin) = &request.text_pin {
         if pin.kind() != pin_policy::PinKind::TextSupport {

@@ -4,7 +4,8 @@ use cert::time::OffsetDateTime;
 use cert::{JpkiCertificate, Revocation, RevocationReason, SignatureRequest};
 use rand::CryptoRng;
 
-use card_sim::{CardProfile, KeyRole, SimCard};
+use card_sim::{ApKey, CardProfile, FaceUpdate, KeyRole, SimCard};
+use pin_policy::{Pin, PinKind};
 
 use super::{Authority, cert_err};
 use crate::card_face::text_facts;
@@ -137,6 +138,7 @@ impl Authority {
             },
         }
         .map_err(cert_err)?;
+        let face = self.face_update(card, &holder, card_expiry)?;
         let key = cert::keys::generate_key(rng).map_err(cert_err)?;
         let public = key.to_public_key();
         let serial = self.take_serial()?;
@@ -157,8 +159,35 @@ impl Authority {
             certificate.der().to_vec(),
             self.sign_ca.certificate().der().to_vec(),
             facts,
-            None,
+            face,
         )?)
+    }
+
+    /// The 券面 records of `card` re-signed over `holder`'s facts, with the card keys it has;
+    /// `None` for a card without the 券面 APs (a Juki card, a card file from before them).
+    fn face_update(
+        &self,
+        card: &SimCard,
+        holder: &cert::Holder,
+        card_expiry: cert::time::Date,
+    ) -> Result<Option<FaceUpdate>, Error> {
+        let (Some(my_number), Some(code), Some(text_key), Some(visual_key)) = (
+            card.my_number(),
+            card.security_code(),
+            card.ap_public_key(ApKey::TextSupport),
+            card.ap_public_key(ApKey::Visual),
+        ) else {
+            return Ok(None);
+        };
+        let records =
+            self.facts_records(holder, my_number, card_expiry, code, &text_key, &visual_key)?;
+        Ok(Some(FaceUpdate {
+            integrity: records.integrity,
+            age_record: records.age_record,
+            card_face: records.card_face,
+            number_b: Pin::new(PinKind::VerificationB, records.number_b.as_bytes())?,
+            birth_date: Pin::new(PinKind::BirthDate, records.birth_date_key.as_bytes())?,
+        }))
     }
 
     /// A card fault: every certificate on the card is revoked (reason cessationOfOperation —

@@ -161,7 +161,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 }
 
 /// PEM SPKI of a CA public key.
-fn pem(key: &rsa::PublicKey) -> Result<String, Error> {
+pub(crate) fn pem(key: &rsa::PublicKey) -> Result<String, Error> {
     let der = key
         .to_public_key_der()
         .map_err(|_| Error::Certificate(cert::Error::BadPublicKey))?;
@@ -211,9 +211,8 @@ pub(crate) fn load(dir: &Path) -> Result<Option<FaceKeys>, Error> {
     }))
 }
 
-/// Generates both APs' keys from `rng` (text CA, text signer, visual CA, visual signer, in that
-/// order) and writes them, keys first, PEMs last.
-pub(crate) fn generate<R: CryptoRng + ?Sized>(dir: &Path, rng: &mut R) -> Result<FaceKeys, Error> {
+/// Both APs' keys from `rng` (text CA, text signer, visual CA, visual signer), in memory only.
+pub(crate) fn in_memory<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<FaceKeys, Error> {
     let mut make = |ap| -> Result<FaceCa, Error> {
         Ok(FaceCa {
             ap,
@@ -221,10 +220,16 @@ pub(crate) fn generate<R: CryptoRng + ?Sized>(dir: &Path, rng: &mut R) -> Result
             signer: cert::keys::generate_key(rng)?,
         })
     };
-    let keys = FaceKeys {
+    Ok(FaceKeys {
         text: make(FaceAp::Text)?,
         visual: make(FaceAp::Visual)?,
-    };
+    })
+}
+
+/// Generates both APs' keys from `rng` (text CA, text signer, visual CA, visual signer, in that
+/// order) and writes them, keys first, PEMs last.
+pub(crate) fn generate<R: CryptoRng + ?Sized>(dir: &Path, rng: &mut R) -> Result<FaceKeys, Error> {
+    let keys = in_memory(rng)?;
     for face in [&keys.text, &keys.visual] {
         for (suffix, key) in [("ca", &face.ca), ("signer", &face.signer)] {
             let path = dir.join(format!("{}-{suffix}.key", face.ap.stem()));

@@ -25,9 +25,9 @@ fn number_a() -> String {
     format!("{}\n", sample::MY_NUMBER)
 }
 
-/// 照合番号B of the sample card: card-map §5's example (1980-02-17, expiry 2035, code 2285).
+/// 照合番号B of the sample card (its birth date, expiry year and security code).
 fn number_b() -> String {
-    "55021720352285\n".to_owned()
+    format!("{}\n", test_support::sample::number_b().unwrap())
 }
 
 /// `NAME: N tries left` in `text`, as N.
@@ -251,4 +251,39 @@ fn a_wrong_number_b_reports_the_tries_left() {
     );
     let status = ok(&t.tool(&["pin", "status"], ""));
     assert_eq!(tries(&status, "card-face 照合番号B"), Some(9), "{status}");
+}
+
+/// The right card-face CA (the issuer's `face-visual-ca.pem`): the CV certificate verifies and
+/// the JSON says so.
+#[test]
+fn face_show_with_the_issuers_ca_key_checks_the_cv_certificate() {
+    let Some(t) = Target::simulator_only(
+        "whole-face-right-ca",
+        "the card-face CA key of a real card is J-LIS's, not the fixture's",
+    ) else {
+        return;
+    };
+    let dir = t.dir.path("face");
+    let ca = t.ca("face-visual");
+    let out = ok(&t.tool(
+        &[
+            "face",
+            "show",
+            "--out-dir",
+            &path_str(&dir),
+            "--face-ca",
+            &path_str(&ca),
+            "--json",
+        ],
+        &number_b(),
+    ));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["card_face_signature"], "verified", "{json}");
+    assert_eq!(
+        json["cv_certificate"]["signature"],
+        format!("verified with {}", path_str(&ca)),
+        "{json}"
+    );
+    assert_eq!(json["cv_certificate"]["issuer_key_id"], "9000023/001");
+    assert!(starts_with(&dir.join("face.jp2"), &JP2));
 }

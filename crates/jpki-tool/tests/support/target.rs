@@ -260,6 +260,12 @@ pub fn simulator_card(dir: &Scratch) -> PathBuf {
     std::fs::write(dir.path("auth-ca.pem"), s.auth_ca.certificate().to_pem()).unwrap();
     std::fs::write(dir.path("sign.crl"), &s.sign_crl).unwrap();
     std::fs::write(dir.path("auth.crl"), &s.auth_crl).unwrap();
+    for (ap, name) in [
+        (sample::FaceAp::Text, "face-text-ca.pem"),
+        (sample::FaceAp::Visual, "face-visual-ca.pem"),
+    ] {
+        std::fs::write(dir.path(name), sample::face_ca_pem(ap).unwrap()).unwrap();
+    }
     path
 }
 
