@@ -1,7 +1,8 @@
 //! `jpki-tool demo`: the whole life of a My Number card in a temporary directory, on the
 //! simulator, printing each step — issuance at the municipal window, certificates and their
 //! expiry, PIN status, a wrong PIN, a PIN change, a CMS signature verified, a login, a change
-//! of the 4 facts that revokes the signature certificate, and a city-hall unlock.
+//! of the 4 facts that revokes the signature certificate (and re-signs the card face, shown
+//! with 照合番号B), and a city-hall unlock.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -11,8 +12,9 @@ use card_sim::{CardProfile, MyNumber, SimCard};
 use cert::time::OffsetDateTime;
 use cert::{CardText, Gender, Hierarchy, Holder, Municipality, RevocationCheck};
 use issuer::{Authority, IssueRequest, RetryLimits};
-use jpki_applet::{CertSlot, Error as CardError, JpkiApplet, KeyRef, PinRef};
+use jpki_applet::{CertSlot, Error as CardError, JpkiApplet, KeyRef, PinRef, VerificationNumber};
 use pin_policy::{Pin, PinKind};
+use rsa::pkcs8::DecodePublicKey as _;
 
 use crate::input::{self, Input};
 use crate::{card_sign, cms, login, report};
@@ -20,6 +22,7 @@ use crate::{card_sign, cms, login, report};
 const AUTH_PIN: &str = "1234";
 const SIGN_PIN: &str = "JPKI2026";
 const TEXT_PIN: &str = "5678";
+const CARD_EXPIRY: cert::time::Date = cert::time::macros::date!(2036 - 04 - 12);
 
 fn holder(address: &str) -> Holder {
     Holder {
@@ -64,7 +67,7 @@ pub fn run(dir: &Path) -> Result<()> {
         text_pin: Some(pin(PinKind::TextSupport, TEXT_PIN)?),
         resident_pin: None,
         retry_limits: RetryLimits::default(),
-        card_expiry: cert::time::macros::date!(2036 - 04 - 12),
+        card_expiry: CARD_EXPIRY,
         issued_at: now,
     };
     let mut sim = authority.issue_card(request, &card_path, &mut rng)?;
@@ -76,6 +79,11 @@ pub fn run(dir: &Path) -> Result<()> {
     println!(
         "PINs chosen at the window: authentication {AUTH_PIN}, signature {SIGN_PIN}, text-support {TEXT_PIN}"
     );
+    let security_code = sim
+        .security_code()
+        .context("the card has no card face")?
+        .to_owned();
+    println!("security code printed on the card face: {security_code}");
 
     step(
         2,
@@ -214,6 +222,7 @@ pub fn run(dir: &Path) -> Result<()> {
         RevocationCheck::Crl(&auth_crl),
     )?;
     println!("the authentication certificate is untouched and still valid (it holds no 4 facts)");
+    show_card_face(&mut sim, &authority, &security_code, dir)?;
 
     step(
         9,
@@ -250,14 +259,60 @@ pub fn run(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The card face after the move: 照合番号B (birth date, expiry year, security code) opens the
+/// 券面事項確認AP; the photo is written; J-LIS's signature over the face (re-signed at the
+/// window over the new address) and the CV certificate verify.
+fn show_card_face(
+    sim: &mut SimCard,
+    authority: &Authority,
+    security_code: &str,
+    dir: &Path,
+) -> Result<()> {
+    let number_b =
+        issuer::card_face::number_b(holder("").birth_date, CARD_EXPIRY.year(), security_code)?;
+    let number = VerificationNumber::parse(number_b.as_bytes())
+        .map_err(|reason| CardError::NumberFormat { reason })?;
+    let mut card = JpkiApplet::open(sim)?;
+    let mut whole = card.whole_card();
+    let mut session = whole.face_check().verify(&number)?;
+    let face = session.card_face()?;
+    let cv = session.cv_certificate()?;
+    face.verify_signature(&cv.public_key)?;
+    let ca_pem = std::fs::read_to_string(authority.face_ca_path(issuer::FaceAp::Visual))?;
+    let ca =
+        rsa::PublicKey::from_public_key_pem(&ca_pem).context("the authority's card-face CA key")?;
+    cv.verify_signed_by(&ca)?;
+    let photo = dir.join("face.jp2");
+    std::fs::write(&photo, &face.face_photo)?;
+    println!(
+        "照合番号B (birth date in era, expiry year, security code) opens the card-face application:"
+    );
+    println!(
+        "   birth date {}, sex {}, card expiry {}; photo ({} bytes, JPEG 2000) written to {}",
+        face.birth,
+        face.sex,
+        face.expiry,
+        face.face_photo.len(),
+        photo.display()
+    );
+    println!(
+        "   J-LIS's signature over the face (re-signed at the window for the new address) verifies"
+    );
+    println!(
+        "   with the key of CV certificate {}, itself signed by the card-face CA {}",
+        cv.subject_key_id, cv.issuer_key_id
+    );
+    Ok(())
+}
+
+/// Every PIN and key reference of the whole card, read without spending a try.
 fn print_pins(sim: &mut SimCard) -> Result<()> {
     let mut card = JpkiApplet::open(sim)?;
-    for pin in [PinRef::Auth, PinRef::Sign, PinRef::TextSupport] {
-        let s = card.pin_status(pin)?;
-        if s.is_blocked() {
-            println!("{pin} PIN: BLOCKED");
-        } else {
-            println!("{pin} PIN: {} tries left", s.tries_left);
+    for (pin, status) in card.whole_card().pin_statuses()? {
+        match status {
+            None => println!("{pin}: not on this card"),
+            Some(s) if s.is_blocked() => println!("{pin}: BLOCKED"),
+            Some(s) => println!("{pin}: {} tries left", s.tries_left),
         }
     }
     Ok(())

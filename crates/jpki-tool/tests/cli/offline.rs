@@ -60,12 +60,27 @@ fn demo_walks_through_a_cards_life_and_every_step_behaves() {
         "affiliationChanged",
         "carries the new address: 東京都千代田区霞が関２－１－２",
         "the authentication certificate is untouched",
+        "security code printed on the card face: ",
+        "card-face 照合番号B: 10 tries left",
+        "common-card PIN: 3 tries left",
+        "照合番号B (birth date in era, expiry year, security code) opens the card-face application",
+        "re-signed at the window for the new address) verifies",
         "is blocked: only the issuing municipality",
         "reset the PIN to 1357",
         "demo complete",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+    // the photo read from the card face is a JPEG 2000 file (JP2 signature box)
+    let photo = std::fs::read(dir.path("run").join("face.jp2")).unwrap();
+    assert_eq!(
+        photo.get(..12),
+        Some(
+            &[
+                0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A
+            ][..]
+        )
+    );
     // the login reveals no name
     let login_line = text.lines().find(|l| l.starts_with("login OK")).unwrap();
     assert!(!login_line.contains("花子"), "{login_line}");
