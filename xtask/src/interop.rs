@@ -80,10 +80,11 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
         jpki_tool,
         dir,
         card,
+        number_b,
     } = prepare(root, cargo, false, "interop")?;
     // A second card, only for the brute-force check (it ends with its authentication PIN
     // blocked). Its PIN is far from where either attacker starts.
-    let brute_card = issue_card(
+    let (brute_card, _) = issue_card(
         &jpki_sim,
         &dir,
         "brute.jpkicard",
@@ -104,6 +105,7 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
         pkcs11,
         jpki_cli: jpki_cli.as_ref().ok().cloned(),
         reader: String::new(),
+        number_b,
         brute: None,
     };
     let free = free_readers(&jpki_tool)?;

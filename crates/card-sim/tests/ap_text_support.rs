@@ -19,29 +19,15 @@ fn select(card: &mut SimCard, fid: &str) {
     exchange(card, &format!("00 A4 02 0C 02 {fid}"), "9000");
 }
 
-/// VERIFY `00 20 00 80` of `value` (ASCII) on the EF named by SFI `sfi`.
-fn verify(card: &mut SimCard, sfi: u8, value: &str, sw: &str) {
-    exchange(
-        card,
-        &format!("00 20 00 {:02X} {}", 0x80 | sfi, lc_ascii(value)),
-        sw,
-    );
-}
-
-/// READ BINARY by SFI `sfi` (card-map §1): the EF becomes current.
-fn read(card: &mut SimCard, sfi: u8, sw: &str) -> Vec<u8> {
-    exchange(card, &format!("00 B0 {:02X} 00 00", 0x80 | sfi), sw)
-}
-
 #[test]
 fn free_efs_are_read_without_a_credential() {
     let mut card = card();
-    let cv = read(&mut card, 0x04, "9000");
+    let cv = read_sfi(&mut card, 0x04, "9000");
     assert_eq!(cv, text_records().cv_certificate[..256].to_vec());
     // 568 B in three reads: 256 + 256 + 56
     exchange(&mut card, "00 B0 01 00 00", "9000");
     assert_eq!(exchange(&mut card, "00 B0 02 00 00", "9000").len(), 56);
-    assert_eq!(read(&mut card, 0x05, "9000"), text_records().basic_info);
+    assert_eq!(read_sfi(&mut card, 0x05, "9000"), text_records().basic_info);
     // 0008: 16 × FF, made by the card
     exchange_exact(
         &mut card,
@@ -54,52 +40,52 @@ fn free_efs_are_read_without_a_credential() {
 fn protected_efs_answer_6982_before_any_key() {
     let mut card = card();
     for sfi in [0x01, 0x02, 0x03, 0x06, 0x07] {
-        read(&mut card, sfi, "6982");
+        read_sfi(&mut card, sfi, "6982");
     }
 }
 
 #[test]
 fn number_a_opens_0001_not_0002() {
     let mut card = card();
-    verify(&mut card, 0x14, MY_NUMBER, "9000");
-    let ef = read(&mut card, 0x01, "9000");
+    verify_sfi(&mut card, 0x14, MY_NUMBER, "9000");
+    let ef = read_sfi(&mut card, 0x01, "9000");
     assert_eq!(ef, hx("FF 10 0C 313233343536373839303138 FF FF"));
-    read(&mut card, 0x02, "6982");
+    read_sfi(&mut card, 0x02, "6982");
     assert_eq!(
-        read(&mut card, 0x03, "9000"),
+        read_sfi(&mut card, 0x03, "9000"),
         text_records().integrity[..256]
     );
-    read(&mut card, 0x06, "9000");
-    read(&mut card, 0x07, "9000");
+    read_sfi(&mut card, 0x06, "9000");
+    read_sfi(&mut card, 0x07, "9000");
 }
 
 #[test]
 fn number_b_opens_0002_not_0001() {
     let mut card = card();
-    verify(&mut card, 0x15, NUMBER_B, "9000");
-    read(&mut card, 0x01, "6982");
-    let facts = read(&mut card, 0x02, "9000");
+    verify_sfi(&mut card, 0x15, NUMBER_B, "9000");
+    read_sfi(&mut card, 0x01, "6982");
+    let facts = read_sfi(&mut card, 0x02, "9000");
     assert_eq!(&facts[..2], &[0xFF, 0x20]);
-    read(&mut card, 0x03, "9000");
-    read(&mut card, 0x06, "9000");
-    read(&mut card, 0x07, "9000");
+    read_sfi(&mut card, 0x03, "9000");
+    read_sfi(&mut card, 0x06, "9000");
+    read_sfi(&mut card, 0x07, "9000");
 }
 
 #[test]
 fn the_pin_opens_both() {
     let mut card = card();
-    verify(&mut card, 0x11, TEXT_PIN, "9000");
-    read(&mut card, 0x01, "9000");
-    read(&mut card, 0x02, "9000");
-    read(&mut card, 0x03, "9000");
+    verify_sfi(&mut card, 0x11, TEXT_PIN, "9000");
+    read_sfi(&mut card, 0x01, "9000");
+    read_sfi(&mut card, 0x02, "9000");
+    read_sfi(&mut card, 0x03, "9000");
 }
 
 #[test]
 fn a_and_b_count_their_own_tries() {
     let mut card = card();
-    verify(&mut card, 0x14, "999999999999", "63C9");
-    verify(&mut card, 0x15, "99999999999999", "63C9");
-    verify(&mut card, 0x15, "99999999999999", "63C8");
+    verify_sfi(&mut card, 0x14, "999999999999", "63C9");
+    verify_sfi(&mut card, 0x15, "99999999999999", "63C9");
+    verify_sfi(&mut card, 0x15, "99999999999999", "63C8");
     // empty VERIFY: tries left, none spent
     exchange(&mut card, "00 20 00 94", "63C9");
     exchange(&mut card, "00 20 00 95", "63C8");
@@ -117,7 +103,7 @@ fn a_and_b_count_their_own_tries() {
         3
     );
     // a right value resets only its own counter
-    verify(&mut card, 0x15, NUMBER_B, "9000");
+    verify_sfi(&mut card, 0x15, NUMBER_B, "9000");
     assert_eq!(
         card.pin_counter(PinRef::TextSupportB).unwrap().tries_left(),
         10
@@ -127,7 +113,7 @@ fn a_and_b_count_their_own_tries() {
         9
     );
     // a wrong length is a wrong try, not a format error
-    verify(&mut card, 0x14, "1234", "63C8");
+    verify_sfi(&mut card, 0x14, "1234", "63C8");
 }
 
 #[test]
@@ -145,7 +131,7 @@ fn key_0012_is_blocked_as_issued() {
 fn a_and_b_cannot_be_changed() {
     let mut card = card();
     select(&mut card, "00 14");
-    verify(&mut card, 0x14, MY_NUMBER, "9000");
+    verify_sfi(&mut card, 0x14, MY_NUMBER, "9000");
     exchange(
         &mut card,
         &format!("00 24 01 80 {}", lc_ascii("123456789018")),
@@ -154,9 +140,9 @@ fn a_and_b_cannot_be_changed() {
     exchange(&mut card, "80 32 00 80 04 31323334", "6985");
     // the PIN 0011 still changes (card-map §1)
     select(&mut card, "00 11");
-    verify(&mut card, 0x11, TEXT_PIN, "9000");
+    verify_sfi(&mut card, 0x11, TEXT_PIN, "9000");
     exchange(&mut card, "00 24 01 80 04 39393939", "9000");
-    verify(&mut card, 0x11, "9999", "9000");
+    verify_sfi(&mut card, 0x11, "9999", "9000");
 }
 
 #[test]

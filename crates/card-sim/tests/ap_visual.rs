@@ -15,53 +15,41 @@ fn card() -> SimCard {
     card
 }
 
-fn verify(card: &mut SimCard, sfi: u8, value: &str, sw: &str) {
-    exchange(
-        card,
-        &format!("00 20 00 {:02X} {}", 0x80 | sfi, lc_ascii(value)),
-        sw,
-    );
-}
-
-fn read(card: &mut SimCard, sfi: u8, sw: &str) -> Vec<u8> {
-    exchange(card, &format!("00 B0 {:02X} 00 00", 0x80 | sfi), sw)
-}
-
 #[test]
 fn basic_info_and_cv_certificate_are_free() {
     let mut card = card();
     assert_eq!(
-        read(&mut card, 0x03, "9000"),
+        read_sfi(&mut card, 0x03, "9000"),
         visual_contents().basic_info[..256]
     );
     assert_eq!(
-        read(&mut card, 0x04, "9000"),
+        read_sfi(&mut card, 0x04, "9000"),
         visual_contents().cv_certificate[..256]
     );
     for sfi in [0x01, 0x02, 0x05, 0x06] {
-        read(&mut card, sfi, "6982");
+        read_sfi(&mut card, sfi, "6982");
     }
 }
 
 #[test]
 fn birth_date_opens_the_age_record_only() {
     let mut card = card();
-    verify(&mut card, 0x11, BIRTH_KEY, "9000");
+    verify_sfi(&mut card, 0x11, BIRTH_KEY, "9000");
     assert_eq!(
-        read(&mut card, 0x01, "9000"),
+        read_sfi(&mut card, 0x01, "9000"),
         visual_contents().age_record[..256]
     );
-    read(&mut card, 0x02, "6982");
-    read(&mut card, 0x05, "6982");
-    read(&mut card, 0x06, "6982");
+    read_sfi(&mut card, 0x02, "6982");
+    read_sfi(&mut card, 0x05, "6982");
+    read_sfi(&mut card, 0x06, "6982");
 }
 
 #[test]
 fn number_b_opens_the_face_not_the_my_number_image() {
     let mut card = card();
-    verify(&mut card, 0x12, NUMBER_B, "9000");
+    verify_sfi(&mut card, 0x12, NUMBER_B, "9000");
     assert_eq!(
-        read(&mut card, 0x02, "9000"),
+        read_sfi(&mut card, 0x02, "9000"),
         visual_contents().card_face[..256]
     );
     exchange_exact(
@@ -69,21 +57,21 @@ fn number_b_opens_the_face_not_the_my_number_image() {
         "00 B0 86 00 00",
         "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF 9000",
     );
-    read(&mut card, 0x05, "6982");
-    read(&mut card, 0x01, "6982");
+    read_sfi(&mut card, 0x05, "6982");
+    read_sfi(&mut card, 0x01, "6982");
 }
 
 #[test]
 fn number_a_opens_the_face_and_the_my_number_image() {
     let mut card = card();
-    verify(&mut card, 0x13, MY_NUMBER, "9000");
-    read(&mut card, 0x02, "9000");
+    verify_sfi(&mut card, 0x13, MY_NUMBER, "9000");
+    read_sfi(&mut card, 0x02, "9000");
     assert_eq!(
-        read(&mut card, 0x05, "9000"),
+        read_sfi(&mut card, 0x05, "9000"),
         visual_contents().my_number_image[..256]
     );
-    read(&mut card, 0x06, "9000");
-    read(&mut card, 0x01, "6982");
+    read_sfi(&mut card, 0x06, "9000");
+    read_sfi(&mut card, 0x01, "6982");
 }
 
 #[test]
@@ -94,18 +82,18 @@ fn the_text_support_pin_opens_nothing_here() {
         "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08",
         "9000",
     );
-    verify(&mut card, 0x11, TEXT_PIN, "9000");
+    verify_sfi(&mut card, 0x11, TEXT_PIN, "9000");
     exchange(&mut card, SELECT_AP, "9000");
-    read(&mut card, 0x02, "6982");
+    read_sfi(&mut card, 0x02, "6982");
 }
 
 #[test]
 fn each_key_counts_its_own_tries() {
     let mut card = card();
-    verify(&mut card, 0x11, "999999", "63C9");
-    verify(&mut card, 0x12, "99999999999999", "63C9");
-    verify(&mut card, 0x13, "999999999999", "63C9");
-    verify(&mut card, 0x13, "999999999999", "63C8");
+    verify_sfi(&mut card, 0x11, "999999", "63C9");
+    verify_sfi(&mut card, 0x12, "99999999999999", "63C9");
+    verify_sfi(&mut card, 0x13, "999999999999", "63C9");
+    verify_sfi(&mut card, 0x13, "999999999999", "63C8");
     assert_eq!(
         card.pin_counter(PinRef::VisualBirthDate)
             .unwrap()
@@ -121,9 +109,9 @@ fn each_key_counts_its_own_tries() {
     exchange(&mut card, "00 20 00 93", "63C8");
     // exhausting a key: 63C0, then 6984
     for left in (0..8).rev() {
-        verify(&mut card, 0x13, "999999999999", &format!("63C{left:X}"));
+        verify_sfi(&mut card, 0x13, "999999999999", &format!("63C{left:X}"));
     }
-    verify(&mut card, 0x13, MY_NUMBER, "6984");
+    verify_sfi(&mut card, 0x13, MY_NUMBER, "6984");
     exchange(&mut card, "00 20 00 93", "63C0");
 }
 
@@ -131,7 +119,7 @@ fn each_key_counts_its_own_tries() {
 fn no_key_of_this_ap_can_be_changed() {
     let mut card = card();
     exchange(&mut card, "00 A4 02 0C 02 00 11", "9000");
-    verify(&mut card, 0x11, BIRTH_KEY, "9000");
+    verify_sfi(&mut card, 0x11, BIRTH_KEY, "9000");
     exchange(&mut card, "00 24 01 80 06 303130313031", "6985");
     exchange(&mut card, "80 32 00 80 06 303130313031", "6985");
 }
@@ -176,7 +164,7 @@ fn a_facts_change_replaces_the_face_records_and_b_keeping_the_counters() {
     use card_sim::FaceUpdate;
     use pin_policy::{Pin, PinKind};
     let mut card = card();
-    verify(&mut card, 0x12, "99999999999999", "63C9");
+    verify_sfi(&mut card, 0x12, "99999999999999", "63C9");
     let new_b = "03020220352285";
     card.replace_signature(
         key(2).key.clone(),
@@ -195,17 +183,17 @@ fn a_facts_change_replaces_the_face_records_and_b_keeping_the_counters() {
     // the counter kept, the old B refused, the new B and birth date opening the new records
     assert_eq!(card.pin_counter(PinRef::VisualB).unwrap().tries_left(), 9);
     exchange(&mut card, SELECT_AP, "9000");
-    verify(&mut card, 0x12, NUMBER_B, "63C8");
-    verify(&mut card, 0x12, new_b, "9000");
+    verify_sfi(&mut card, 0x12, NUMBER_B, "63C8");
+    verify_sfi(&mut card, 0x12, new_b, "9000");
     exchange_exact(&mut card, "00 B0 82 00 00", "FF200100 9000");
-    verify(&mut card, 0x11, "030202", "9000");
+    verify_sfi(&mut card, 0x11, "030202", "9000");
     exchange_exact(&mut card, "00 B0 81 00 00", "FF100100 9000");
     exchange(
         &mut card,
         "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08",
         "9000",
     );
-    verify(&mut card, 0x15, new_b, "9000");
+    verify_sfi(&mut card, 0x15, new_b, "9000");
     exchange_exact(&mut card, "00 B0 83 00 00", "FF300100 9000");
     assert_eq!(card.security_code(), Some(SECURITY_CODE));
 }

@@ -174,6 +174,7 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
     let text_pin = with_text
         .then(|| source.read_pin(PinKind::TextSupport, "text-support PIN (4 digits)"))
         .transpose()?;
+    let birth_date = holder.birth_date;
     let request = IssueRequest {
         profile,
         holder,
@@ -198,8 +199,15 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
             .map_or_else(String::new, |id| Hex(id).to_string())
     );
     if let Some(code) = card.security_code() {
-        // printed on the card face in real life: the holder needs it for 照合番号B
+        // printed on the card face in real life, as are the birth date and the expiry that
+        // make 照合番号B with it: the holder (and a test script) needs them
         println!("security code printed on the card face: {code}");
+        let number_b = issuer::card_face::number_b(birth_date, card_expiry.year(), code)
+            .context("照合番号B")?;
+        println!(
+            "照合番号B (birth date in era YYMMDD, expiry year, security code): {}",
+            *number_b
+        );
     }
     Ok(())
 }

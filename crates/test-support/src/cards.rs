@@ -310,6 +310,22 @@ pub fn exchange_exact(card: &mut SimCard, capdu: &str, rapdu: &str) {
     );
 }
 
+/// VERIFY `00 20 00 80|SFI` of `value` (ASCII) on the key EF named by SFI `sfi` of the
+/// current AP (card-map §1), expecting `sw`.
+pub fn verify_sfi(card: &mut SimCard, sfi: u8, value: &str, sw: &str) {
+    exchange(
+        card,
+        &format!("00 20 00 {:02X} {}", 0x80 | sfi, lc_ascii(value)),
+        sw,
+    );
+}
+
+/// READ BINARY by SFI `sfi` from offset 0 with Le `00` (card-map §1: the EF becomes current),
+/// expecting `sw`; the data read.
+pub fn read_sfi(card: &mut SimCard, sfi: u8, sw: &str) -> Vec<u8> {
+    exchange(card, &format!("00 B0 {:02X} 00 00", 0x80 | sfi), sw)
+}
+
 /// SELECT the JPKI AP (hex).
 pub const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
 /// SELECT the text-support AP (hex).

@@ -74,6 +74,8 @@ pub(super) struct Env {
     /// jpki-cli from the cache, `None` if its installation failed (a failed step of its own).
     pub(super) jpki_cli: Option<PathBuf>,
     pub(super) reader: String,
+    /// The served card's 照合番号B.
+    pub(super) number_b: String,
     /// The card for the brute-force check, served only during that check (the other checks
     /// need its reader empty).
     pub(super) brute: Option<BruteCard>,
@@ -140,6 +142,8 @@ pub(super) struct Prepared {
     pub(super) jpki_tool: PathBuf,
     pub(super) dir: PathBuf,
     pub(super) card: PathBuf,
+    /// The card's 照合番号B, as `jpki-sim issue` printed it.
+    pub(super) number_b: String,
 }
 
 /// Builds `jpki-sim` and `jpki-tool` (debug or release), empties `<target>/<work>`, creates an
@@ -184,7 +188,7 @@ pub(super) fn prepare(root: &Path, cargo: &Path, release: bool, work: &str) -> R
             .arg("init")
             .arg(dir.join("authority")))?,
     )?;
-    let card = issue_card(
+    let (card, number_b) = issue_card(
         &jpki_sim,
         &dir,
         "card.jpkicard",
@@ -195,19 +199,20 @@ pub(super) fn prepare(root: &Path, cargo: &Path, release: bool, work: &str) -> R
         jpki_tool,
         dir,
         card,
+        number_b,
     })
 }
 
 /// Issues a My Number card `dir/file` from the authority in `dir/authority` with PINs
-/// `[auth, sign, text]`.
+/// `[auth, sign, text]`; the card file and its 照合番号B (printed by `jpki-sim issue`).
 pub(super) fn issue_card(
     jpki_sim: &Path,
     dir: &Path,
     file: &str,
     pins: [&str; 3],
-) -> Result<PathBuf> {
+) -> Result<(PathBuf, String)> {
     let card = dir.join(file);
-    success(
+    let printed = success(
         "jpki-sim issue",
         run_with_stdin(
             Command::new(jpki_sim)
@@ -235,7 +240,13 @@ pub(super) fn issue_card(
             &format!("{}\n{}\n{}\n", pins[0], pins[1], pins[2]),
         )?,
     )?;
-    Ok(card)
+    let number_b = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("照合番号B")?.rsplit_once(": "))
+        .map(|(_, b)| b.trim().to_owned())
+        .filter(|b| b.len() == 14 && b.bytes().all(|c| c.is_ascii_digit()))
+        .with_context(|| format!("jpki-sim issue printed no 照合番号B: {printed}"))?;
+    Ok((card, number_b))
 }
 
 /// pcscd: reuses a running one, else starts one with vpcd (stopped when the guard drops).
@@ -335,6 +346,7 @@ pub(crate) fn bench_reader(root: &Path, cargo: &Path) -> Result<Option<BenchRead
         jpki_tool,
         dir,
         card,
+        ..
     } = prepare(root, cargo, true, "bench-reader")?;
     let (pcscd, _) = start_pcscd(&dir, &jpki_tool)?;
     let Some(&(reader, port)) = free_readers(&jpki_tool)?.first() else {

@@ -110,6 +110,7 @@ pub(super) fn jpki_tool_suite(env: &Env) -> Result<()> {
         .env("JPKI_TEST_AUTH_PIN", AUTH_PIN)
         .env("JPKI_TEST_SIGN_PIN", SIGN_PIN)
         .env("JPKI_TEST_TEXT_PIN", TEXT_PIN)
+        .env("JPKI_TEST_NUMBER_B", &env.number_b)
         .env("JPKI_TEST_CA_DIR", env.dir.join("authority"))
         // a simulator: the tests that spend wrong PINs (and restore them) run on it too
         .env("JPKI_TEST_SIMULATED_CARD", "1"))?;

@@ -3,10 +3,9 @@
 //! DATA objects (card-map §2).
 
 use apdu::{Command, Response, StatusWord};
-use pin_policy::Pin;
 
 use super::{
-    ATR, INCOMPATIBLE_FILE, MEMORY_FAILURE, SimCard,
+    ATR, INCOMPATIBLE_FILE, SimCard,
     app::{ApKey, App},
     commands::{MAX_SIGN_INPUT, selected_pin_of, status},
     files::Access,
@@ -179,27 +178,7 @@ impl SimCard {
         if !pin.key_changeable() {
             return status(StatusWord::CONDITIONS_NOT_SATISFIED);
         }
-        if cmd.data.is_empty() {
-            return status(StatusWord::WRONG_LENGTH);
-        }
-        if !self.session.is_verified(pin) {
-            return status(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
-        }
-        let Some(slot) = self.data.pin_slot_mut(pin) else {
-            return status(StatusWord::FILE_NOT_FOUND);
-        };
-        let Ok(new) = Pin::new(slot.kind(), &cmd.data) else {
-            return status(StatusWord::WRONG_DATA);
-        };
-        let before = slot.clone();
-        if slot.change_pin(new).is_err() {
-            return status(StatusWord::WRONG_DATA);
-        }
-        if self.persist().is_err() {
-            self.roll_back(pin, before, true, false);
-            return status(MEMORY_FAILURE);
-        }
-        status(StatusWord::SUCCESS)
+        self.set_new_value(pin, &cmd.data)
     }
 
     /// The MF-level GET DATA objects (card-map §2), in any state (our choice for `00F0` and

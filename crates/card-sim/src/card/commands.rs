@@ -307,7 +307,15 @@ impl SimCard {
             // 照合番号A/B, the birth date, `0012` and both `001C` (CHANGE KEY) (our choice)
             return status(StatusWord::CONDITIONS_NOT_SATISFIED);
         }
-        if cmd.data.is_empty() {
+        self.set_new_value(pin, &cmd.data)
+    }
+
+    /// The shared end of CHANGE REFERENCE DATA and CHANGE KEY: `new` replaces the value of
+    /// `pin`, which must be verified in this session. No data `6700`; not verified `6982`; a
+    /// value breaking the PIN's format `6A80`; not writable `6581` and nothing changes;
+    /// else `9000`, the counter at its limit.
+    pub(super) fn set_new_value(&mut self, pin: PinRef, new: &[u8]) -> Response {
+        if new.is_empty() {
             return status(StatusWord::WRONG_LENGTH);
         }
         if !self.session.is_verified(pin) {
@@ -316,7 +324,7 @@ impl SimCard {
         let Some(slot) = self.data.pin_slot_mut(pin) else {
             return status(StatusWord::FILE_NOT_FOUND);
         };
-        let Ok(new) = Pin::new(slot.kind(), &cmd.data) else {
+        let Ok(new) = Pin::new(slot.kind(), new) else {
             return status(StatusWord::WRONG_DATA);
         };
         let before = slot.clone();

@@ -25,11 +25,6 @@ fn number_a() -> String {
     format!("{}\n", sample::MY_NUMBER)
 }
 
-/// 照合番号B of the sample card (its birth date, expiry year and security code).
-fn number_b() -> String {
-    format!("{}\n", test_support::sample::number_b().unwrap())
-}
-
 /// `NAME: N tries left` in `text`, as N.
 fn tries(text: &str, name: &str) -> Option<u8> {
     let line = text.lines().find(|l| l.starts_with(&format!("{name}:")))?;
@@ -149,7 +144,7 @@ fn face_show_with_b_has_no_my_number_image_and_json_says_what_it_checked() {
     let dir = t.dir.path("face");
     let out = ok(&t.tool(
         &["face", "show", "--out-dir", &path_str(&dir), "--json"],
-        &number_b(),
+        &t.number_b_line(),
     ));
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["number"], "B");
@@ -220,8 +215,10 @@ fn face_verify_says_right_and_a_malformed_number_is_never_sent() {
     let t = Target::new("whole-face-verify");
     let out = ok(&t.tool(&["face", "verify"], &number_a()));
     assert_eq!(out, "card-face 照合番号A: right\n");
-    let json: serde_json::Value =
-        serde_json::from_str(&ok(&t.tool(&["face", "verify", "--json"], &number_b()))).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&ok(
+        &t.tool(&["face", "verify", "--json"], &t.number_b_line())
+    ))
+    .unwrap();
     assert_eq!(json, serde_json::json!({ "number": "B", "right": true }));
     // 13 digits: neither A nor B, refused before the card (exit 6), no try spent
     let bad = t.tool(&["face", "verify"], "1234567890123\n");
@@ -275,7 +272,7 @@ fn face_show_with_the_issuers_ca_key_checks_the_cv_certificate() {
             &path_str(&ca),
             "--json",
         ],
-        &number_b(),
+        &t.number_b_line(),
     ));
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["card_face_signature"], "verified", "{json}");

@@ -4,8 +4,9 @@
 //!   built from the cert crate's fixtures, with the CA certificates and CRLs beside it.
 //! - With the `real-reader` feature: the card in the PC/SC reader named by `JPKI_TEST_READER`
 //!   (`--reader NAME`), its PINs in `JPKI_TEST_AUTH_PIN`, `JPKI_TEST_SIGN_PIN`,
-//!   `JPKI_TEST_TEXT_PIN`, and `JPKI_TEST_CA_DIR` a directory with `auth-ca.pem` and
-//!   `sign-ca.pem` (and, if known, `auth.crl` and `sign.crl`). `cargo xtask interop` runs it on
+//!   `JPKI_TEST_TEXT_PIN`, its 照合番号B in `JPKI_TEST_NUMBER_B`, and `JPKI_TEST_CA_DIR` a
+//!   directory with `auth-ca.pem` and `sign-ca.pem` (and, if known, `auth.crl`, `sign.crl` and
+//!   the card-face CA's `face-visual-ca.pem`). `cargo xtask interop` runs it on
 //!   the card served through pcscd and vpcd; a physical card works the same way.
 //!
 //! On a reader the card is shared and its PINs lock for real: tests that only read share it
@@ -69,6 +70,7 @@ pub struct Target {
     auth_pin: String,
     sign_pin: String,
     text_pin: String,
+    number_b: String,
     /// Whether the card may be driven into states a real card must never see.
     simulated: bool,
     ca_dir: PathBuf,
@@ -121,6 +123,7 @@ impl Target {
             auth_pin: sample::AUTH_PIN.to_owned(),
             sign_pin: sample::SIGN_PIN.to_owned(),
             text_pin: sample::TEXT_PIN.to_owned(),
+            number_b: sample::number_b().unwrap(),
             simulated: true,
             ca_dir: dir.path(""),
             dir,
@@ -141,6 +144,7 @@ impl Target {
             auth_pin: env("JPKI_TEST_AUTH_PIN"),
             sign_pin: env("JPKI_TEST_SIGN_PIN"),
             text_pin: env("JPKI_TEST_TEXT_PIN"),
+            number_b: env("JPKI_TEST_NUMBER_B"),
             simulated: std::env::var("JPKI_TEST_SIMULATED_CARD").is_ok_and(|v| v == "1"),
             ca_dir: PathBuf::from(env("JPKI_TEST_CA_DIR")),
             dir: Scratch::new(name),
@@ -187,6 +191,12 @@ impl Target {
     /// `pin` and a newline: what a command reads from standard input.
     pub fn pin_line(&self, pin: Pin) -> String {
         format!("{}\n", self.pin(pin))
+    }
+
+    /// The card's 照合番号B and a newline, for `--pin-stdin` (the sample card's on the
+    /// simulator, `JPKI_TEST_NUMBER_B` on a reader).
+    pub fn number_b_line(&self) -> String {
+        format!("{}\n", self.number_b)
     }
 
     /// The CA certificate file of `hierarchy` (`auth` or `sign`).
