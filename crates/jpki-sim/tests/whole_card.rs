@@ -101,7 +101,11 @@ fn block(card: &Path, pin: PinRef) {
             &format!("63C{left:X}"),
         );
     }
-    exchange(&mut sim, &format!("00 20 00 80 {}", lc_ascii(wrong)), "6984");
+    exchange(
+        &mut sim,
+        &format!("00 20 00 80 {}", lc_ascii(wrong)),
+        "6984",
+    );
 }
 
 fn tries(card: &Path, pin: PinRef) -> (u8, u8) {
@@ -303,7 +307,12 @@ fn issue_prints_the_security_code_that_makes_number_b() {
     assert_eq!(b.len(), 14);
     // 照合番号B on 確認AP `0012` (card-map §5): a wrong code counts, the printed one opens
     let wrong_code = format!("{:04}", (code.parse::<u16>().unwrap() + 1) % 10_000);
-    verify(&card, PinRef::VisualB, &number_b(&card, &wrong_code), "63C9");
+    verify(
+        &card,
+        PinRef::VisualB,
+        &number_b(&card, &wrong_code),
+        "63C9",
+    );
     verify(&card, PinRef::VisualB, &b, "9000");
     assert_eq!(tries(&card, PinRef::VisualB), (10, 10));
     // and reads the card face `0002` in the same session
