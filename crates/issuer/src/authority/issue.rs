@@ -243,13 +243,13 @@ fn check_request(request: &IssueRequest) -> Result<(), Error> {
     if request.text_pin.is_some() {
         text_facts(&request.holder).validate()?;
     }
-    if let Some(pin) = &request.resident_pin {
-        if pin.kind() != pin_policy::PinKind::ResidentRegistry {
-            return Err(Error::Pin(pin_policy::Error::KindMismatch {
-                expected: pin_policy::PinKind::ResidentRegistry,
-                found: pin.kind(),
-            }));
-        }
+    if let Some(pin) = &request.resident_pin
+        && pin.kind() != pin_policy::PinKind::ResidentRegistry
+    {
+        return Err(Error::Pin(pin_policy::Error::KindMismatch {
+            expected: pin_policy::PinKind::ResidentRegistry,
+            found: pin.kind(),
+        }));
     }
     pin_policy::RetryCounter::new(request.retry_limits.resident)?;
     if request.my_number.is_some() {
