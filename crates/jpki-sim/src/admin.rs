@@ -7,7 +7,7 @@ use pin_policy::PinKind;
 
 use crate::authority::{holder, open_authority};
 use crate::serve::open_card;
-use crate::{AdminCommand, PinArg};
+use crate::{AdminCommand, PinArg, invalid};
 use cli_common::pins::PinInput;
 
 pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
@@ -20,33 +20,47 @@ pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
         } => {
             let authority = open_authority(&target.authority)?;
             let mut card = open_card(&target.card)?;
-            let pin_ref = match pin {
-                PinArg::Auth => PinRef::Authentication,
-                PinArg::Sign => PinRef::Signature,
-                PinArg::Text => PinRef::TextSupport,
-            };
+            let pin_ref = pin_ref(pin);
             let kind = match (pin_ref, card.profile()) {
-                (PinRef::Authentication, _) => PinKind::Authentication,
-                (PinRef::Signature, CardProfile::Juki) => PinKind::JukiSignature,
-                (PinRef::Signature, CardProfile::MyNumber) => PinKind::Signature,
-                (PinRef::TextSupport, _) => PinKind::TextSupport,
-                (other, _) => bail!("the {} key is not unlocked here", pin_name(other)),
+                (PinRef::Authentication, _) => Some(PinKind::Authentication),
+                (PinRef::Signature, CardProfile::Juki) => Some(PinKind::JukiSignature),
+                (PinRef::Signature, CardProfile::MyNumber) => Some(PinKind::Signature),
+                (PinRef::TextSupport, _) => Some(PinKind::TextSupport),
+                (PinRef::Common | PinRef::Juki, _) => Some(PinKind::ResidentRegistry),
+                (PinRef::TextSupportBlocked, _) => {
+                    return Err(invalid(
+                        "the 入力補助AP key 0012 is blocked as issued and has no value to \
+                         unlock; nothing was sent to the card",
+                    ));
+                }
+                // 照合番号A/B and the birth date are facts of the card: the card refuses a new
+                // value for them (6985), only their counters are reset
+                (_, _) => None,
             };
             let Some(counter) = card.pin_counter(pin_ref) else {
-                bail!("the card has no {} PIN", pin_name(pin_ref));
+                bail!("the card has no {} {}", pin_name(pin_ref), noun(pin_ref));
             };
-            let new = new_pin
-                .then(|| {
+            let new = match (new_pin, kind) {
+                (false, _) => None,
+                (true, Some(kind)) => Some(
                     PinInput::from_stdin_flag(pin_stdin)
-                        .read_pin(kind, &format!("new {} PIN", pin_name(pin_ref)))
-                })
-                .transpose()?;
+                        .read_pin(kind, &format!("new {} PIN", pin_name(pin_ref)))?,
+                ),
+                (true, None) => {
+                    return Err(invalid(format!(
+                        "the {} is a fact of the card, not a PIN the holder sets: it takes no \
+                         new value; drop --new-pin to reset its counter",
+                        pin_name(pin_ref)
+                    )));
+                }
+            };
             authority
                 .unlock(&mut card, pin_ref, new.as_ref())
                 .context("unlock")?;
             println!(
-                "{} PIN unlocked ({} of {} tries, was {}){}",
+                "{} {} unlocked ({} of {} tries, was {}){}",
                 pin_name(pin_ref),
+                noun(pin_ref),
                 counter.limit(),
                 counter.limit(),
                 counter.tries_left(),
@@ -101,5 +115,39 @@ pub(crate) fn pin_name(pin: PinRef) -> &'static str {
         PinRef::VisualA => "visual 照合番号A",
         PinRef::Common => "common 001C",
         PinRef::Juki => "juki 001C",
+    }
+}
+
+/// The key reference a `--pin` value names.
+fn pin_ref(pin: PinArg) -> PinRef {
+    match pin {
+        PinArg::Auth => PinRef::Authentication,
+        PinArg::Sign => PinRef::Signature,
+        PinArg::Text => PinRef::TextSupport,
+        PinArg::TextA => PinRef::TextSupportA,
+        PinArg::TextB => PinRef::TextSupportB,
+        PinArg::TextBlocked => PinRef::TextSupportBlocked,
+        PinArg::BirthDate => PinRef::VisualBirthDate,
+        PinArg::VisualB => PinRef::VisualB,
+        PinArg::VisualA => PinRef::VisualA,
+        PinArg::Common => PinRef::Common,
+        PinArg::Juki => PinRef::Juki,
+    }
+}
+
+/// "PIN" for what the holder sets, "key" for 照合番号A/B, the birth date and `0012`.
+pub(crate) fn noun(pin: PinRef) -> &'static str {
+    match pin {
+        PinRef::Authentication
+        | PinRef::Signature
+        | PinRef::TextSupport
+        | PinRef::Common
+        | PinRef::Juki => "PIN",
+        PinRef::TextSupportA
+        | PinRef::TextSupportB
+        | PinRef::TextSupportBlocked
+        | PinRef::VisualBirthDate
+        | PinRef::VisualB
+        | PinRef::VisualA => "key",
     }
 }

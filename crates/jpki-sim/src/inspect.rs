@@ -7,16 +7,20 @@ use card_sim::{CardProfile, KeyRole, PinRef, SimCard, admin::Hex};
 use cert::time::OffsetDateTime;
 use cli_common::printable;
 
-use crate::admin::pin_name;
+use crate::admin::{noun, pin_name};
 
 pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
     // A copy: inspecting works while the card is served, and never writes the file.
     if !path.exists() {
         bail!("the card file {} does not exist", path.display());
     }
-    let card = SimCard::open_snapshot(path).context("cannot open the card")?;
+    let mut card = SimCard::open_snapshot(path).context("cannot open the card")?;
+    let common = common_record(&mut card);
     if json {
-        println!("{}", cli_common::json(&inspect_json(path, &card)));
+        println!(
+            "{}",
+            cli_common::json(&inspect_json(path, &card, common.as_ref()))
+        );
         return Ok(());
     }
     let mut out = String::new();
@@ -70,6 +74,25 @@ pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
     } else if !card.is_terminated() && card.profile() == CardProfile::MyNumber {
         line("text-support AP: none".into());
     }
+    for pin in OTHER_KEYS {
+        if let Some(counter) = card.pin_counter(pin) {
+            line(pin_line(pin, counter));
+        }
+    }
+    if !card.is_terminated() && card.profile() == CardProfile::MyNumber {
+        line(format!(
+            "visual AP (券面事項確認AP): {}",
+            present(card.pin_counter(PinRef::VisualA).is_some())
+        ));
+    }
+    match &common {
+        Some(c) => line(format!(
+            "common AP (共通カードAP): serial {}, municipality {}, expiry {}",
+            c.serial, c.municipality, c.expiry
+        )),
+        None if !card.is_terminated() => line("common AP (共通カードAP): none".into()),
+        None => {}
+    }
     // certificate serials and error texts come from the card file: nothing raw reaches the
     // terminal
     for l in out.lines() {
@@ -79,7 +102,7 @@ pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
 }
 
 /// The card as one JSON object: the same facts as the text form.
-fn inspect_json(path: &Path, card: &SimCard) -> serde_json::Value {
+fn inspect_json(path: &Path, card: &SimCard, common: Option<&CommonRecord>) -> serde_json::Value {
     let pin = |pin: PinRef| {
         card.pin_counter(pin).map(|c| {
             serde_json::json!({
@@ -112,8 +135,23 @@ fn inspect_json(path: &Path, card: &SimCard) -> serde_json::Value {
             "authentication": pin(PinRef::Authentication),
             "signature": pin(PinRef::Signature),
             "text_support": pin(PinRef::TextSupport),
+            "text_support_a": pin(PinRef::TextSupportA),
+            "text_support_b": pin(PinRef::TextSupportB),
+            "text_support_0012": pin(PinRef::TextSupportBlocked),
+            "visual_birth_date": pin(PinRef::VisualBirthDate),
+            "visual_b": pin(PinRef::VisualB),
+            "visual_a": pin(PinRef::VisualA),
+            "common": pin(PinRef::Common),
+            "juki": pin(PinRef::Juki),
         },
         "text_support": card.has_text_support(),
+        "text_support_records": card.pin_counter(PinRef::TextSupportA).is_some(),
+        "visual": card.pin_counter(PinRef::VisualA).is_some(),
+        "common": common.map(|c| serde_json::json!({
+            "serial": c.serial,
+            "municipality": c.municipality,
+            "expiry": c.expiry,
+        })),
     })
 }
 
@@ -131,14 +169,71 @@ pub(crate) fn jst(t: OffsetDateTime) -> String {
 
 pub(crate) fn pin_line(pin: PinRef, counter: pin_policy::RetryCounter) -> String {
     format!(
-        "{} PIN: {} of {} tries left{}",
+        "{} {}: {} of {} tries left{}",
         pin_name(pin),
+        noun(pin),
         counter.tries_left(),
         counter.limit(),
-        if counter.is_blocked() {
+        if pin == PinRef::TextSupportBlocked {
+            " (blocked as issued; never unlocked)"
+        } else if counter.is_blocked() {
             " (BLOCKED: only the issuing municipality can unlock it)"
         } else {
             ""
         }
     )
+}
+
+/// The key references shown after the JPKI and text-support PINs, in card order.
+const OTHER_KEYS: [PinRef; 8] = [
+    PinRef::TextSupportA,
+    PinRef::TextSupportB,
+    PinRef::TextSupportBlocked,
+    PinRef::VisualBirthDate,
+    PinRef::VisualB,
+    PinRef::VisualA,
+    PinRef::Common,
+    PinRef::Juki,
+];
+
+fn present(yes: bool) -> &'static str {
+    if yes { "present" } else { "none" }
+}
+
+/// 共通カードAP `0001` record 1 (card-map §6): public, free to read.
+struct CommonRecord {
+    serial: String,
+    municipality: String,
+    expiry: String,
+}
+
+/// Reads the 共通カードAP record the way a terminal does (SELECT, READ RECORD `00 B2 01 0C`),
+/// on the in-memory copy; `None` without the application or for a record that is not
+/// `01 1C` + 28 ASCII digits.
+fn common_record(card: &mut SimCard) -> Option<CommonRecord> {
+    const SELECT_COMMON: [u8; 15] = [
+        0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x01, 0x00,
+    ];
+    const READ_RECORD_1: [u8; 5] = [0x00, 0xB2, 0x01, 0x0C, 0x00];
+    if card.is_terminated() || card.process(&SELECT_COMMON) != [0x90, 0x00] {
+        return None;
+    }
+    let answer = card.process(&READ_RECORD_1);
+    let digits = match answer.as_slice() {
+        [0x01, 0x1C, rest @ ..] => rest.strip_suffix(&[0x90, 0x00])?,
+        _ => return None,
+    };
+    if digits.len() != 28 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let text = std::str::from_utf8(digits).ok()?;
+    let (serial, rest) = text.split_at_checked(15)?;
+    let (municipality, expiry) = rest.split_at_checked(5)?;
+    let (y, md) = expiry.split_at_checked(4)?;
+    let (m, d) = md.split_at_checked(2)?;
+    Some(CommonRecord {
+        serial: serial.to_owned(),
+        municipality: municipality.to_owned(),
+        expiry: format!("{y}-{m}-{d}"),
+    })
 }

@@ -101,8 +101,25 @@ enum PinArg {
     Auth,
     /// Signature PIN (EF 001B; the Juki PIN on a Juki card).
     Sign,
-    /// Text-support PIN (EF 0011).
+    /// Text-support PIN (入力補助AP EF 0011).
     Text,
+    /// 入力補助AP 照合番号A (0014, the My Number): counter reset only.
+    TextA,
+    /// 入力補助AP 照合番号B (0015): counter reset only.
+    TextB,
+    /// 入力補助AP 0012: blocked as issued, never unlocked (refused).
+    TextBlocked,
+    /// 券面事項確認AP birth-date key (0011, era YYMMDD): counter reset only.
+    BirthDate,
+    /// 券面事項確認AP 照合番号B (0012): counter reset only.
+    VisualB,
+    /// 券面事項確認AP 照合番号A (0013, the My Number): counter reset only.
+    VisualA,
+    /// 共通カードAP 住民基本台帳用 PIN (001C, 4 digits).
+    #[value(alias = "resident")]
+    Common,
+    /// 住基AP 住民基本台帳用 PIN (001C, 4 digits; its own counter).
+    Juki,
 }
 
 #[derive(Debug, Args)]
@@ -207,15 +224,17 @@ struct AdminTarget {
 
 #[derive(Debug, Subcommand)]
 enum AdminCommand {
-    /// Release a blocked PIN over the administrative channel (GET CHALLENGE, EXTERNAL
-    /// AUTHENTICATE, RESET RETRY COUNTER). With --new-pin, reads the new PIN (never argv).
+    /// Release a blocked PIN or key reference over the administrative channel (GET CHALLENGE,
+    /// EXTERNAL AUTHENTICATE, RESET RETRY COUNTER). With --new-pin, reads the new PIN (never
+    /// argv); 照合番号A/B and the birth-date key only get their counter back (no new value).
     Unlock {
         #[command(flatten)]
         target: AdminTarget,
         /// Which PIN.
         #[arg(long, value_enum)]
         pin: PinArg,
-        /// Set a new PIN (prompted, or one line of stdin with --pin-stdin).
+        /// Set a new PIN (prompted, or one line of stdin with --pin-stdin): the JPKI PINs,
+        /// text and common/juki only.
         #[arg(long)]
         new_pin: bool,
         /// Read the new PIN from standard input instead of prompting.
