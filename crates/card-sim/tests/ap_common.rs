@@ -146,12 +146,19 @@ fn compute_digital_signature_is_6985_here() {
 }
 
 #[test]
-fn a_card_without_the_common_ap_content_answers_6a82_for_its_efs() {
+fn a_card_without_the_common_ap_content_has_neither_ap() {
+    // a card file from before the whole card: 共通カードAP and 住基AP answer SELECT 6A82
     let mut contents = my_number_contents();
     contents.common = None;
     let mut card = SimCard::new(contents).unwrap();
-    exchange(&mut card, SELECT_AP, "9000");
+    exchange(&mut card, SELECT_AP, "6A82");
+    exchange(
+        &mut card,
+        "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 01",
+        "6A82",
+    );
+    // no AP current: READ RECORD by SFI has no EF to name
     exchange(&mut card, "00 B2 01 0C 00", "6A82");
-    exchange(&mut card, "00 A4 02 0C 02 00 1C", "6A82");
     assert!(card.pin_counter(PinRef::Common).is_none());
+    assert!(card.pin_counter(PinRef::Juki).is_none());
 }

@@ -356,15 +356,9 @@ fn a_juki_card_has_the_resident_aps_only_with_a_resident_pin() {
     let mut bare = authority
         .issue_card(juki(None), &dir.join("without"), &mut seeded_rng(25))
         .unwrap();
-    for absent in [SELECT_TEXT, SELECT_VISUAL] {
+    // without a 住民基本台帳用 PIN the window writes neither AP: SELECT answers 6A82
+    for absent in [SELECT_TEXT, SELECT_VISUAL, SELECT_COMMON, SELECT_JUKI] {
         exchange(&mut bare, absent, "6A82");
-    }
-    // the Juki profile answers SELECT for both AIDs (card-sim's map, card-map §8), but without
-    // a 住民基本台帳用 PIN they hold no file
-    for select in [SELECT_COMMON, SELECT_JUKI] {
-        exchange(&mut bare, select, "9000");
-        exchange(&mut bare, "00 B2 01 0C 00", "6A82");
-        exchange(&mut bare, "00 A4 02 0C 02 00 1C", "6A82");
     }
     assert!(bare.pin_counter(PinRef::Common).is_none());
     assert!(bare.pin_counter(PinRef::Juki).is_none());

@@ -54,6 +54,19 @@ impl SimCard {
     /// card, or else a proper prefix of one — the first of §3–§7's order (JPKI,
     /// 券面事項入力補助, 券面事項確認, 共通カード, 住基) that it begins, per JICSAP. An empty
     /// name selects nothing (our choice).
+    /// Whether the card carries `app`: the JPKI AP always; the others when their content was
+    /// issued (a Juki card has no 券面 APs, card-map §8; a card file from before the whole card
+    /// has no 券面事項確認AP, 共通カードAP or 住基AP), so SELECT of an absent AP answers `6A82`.
+    fn has_app(&self, app: App) -> bool {
+        let data = &self.data;
+        match app {
+            App::Jpki => true,
+            App::TextSupport => data.text_support.is_some(),
+            App::Visual => data.visual.is_some(),
+            App::Common | App::Juki => data.common.is_some(),
+        }
+    }
+
     fn app_for_name(&self, name: &[u8]) -> Option<App> {
         const ALL: [(App, &[u8]); 5] = [
             (App::Jpki, &AID_JPKI),
@@ -67,10 +80,7 @@ impl SimCard {
         }
         // A full AID is a prefix of itself and of no other AID (all are 10 bytes).
         ALL.into_iter()
-            .filter(|(app, _)| match self.data.profile {
-                CardProfile::MyNumber => true,
-                CardProfile::Juki => matches!(app, App::Jpki | App::Common | App::Juki),
-            })
+            .filter(|(app, _)| self.has_app(*app))
             .find(|(_, aid)| aid.starts_with(name))
             .map(|(app, _)| app)
     }
