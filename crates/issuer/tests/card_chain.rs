@@ -61,7 +61,11 @@ fn check_chain(common: &CommonRecords, root: &PublicKey) -> PublicKey {
     assert_eq!(common.issuer_key_id[..], id(b"9000012")[..], "00F7");
     let (body, signature) = template(&common.root_certificate);
     assert_eq!(body[..16], id(b"9000011")[..], "証明者鍵ID: the root");
-    assert_eq!(body[16..32], common.issuer_key_id, "被証明者鍵ID: the intermediate");
+    assert_eq!(
+        body[16..32],
+        common.issuer_key_id,
+        "被証明者鍵ID: the intermediate"
+    );
     verify(root, body, signature);
     let intermediate = public_key(&body[32..]);
 
@@ -70,7 +74,11 @@ fn check_chain(common: &CommonRecords, root: &PublicKey) -> PublicKey {
     assert_eq!(cv[..5], [0x7F, 0x21, 0x82, 0x02, 0x33]);
     let (body, signature) = template(&cv[5..]);
     assert_eq!(body[..16], common.issuer_key_id, "証明者鍵ID = 00F7");
-    assert_eq!(body[16..32], id(b"9000013")[..], "被証明者鍵ID: the card key");
+    assert_eq!(
+        body[16..32],
+        id(b"9000013")[..],
+        "被証明者鍵ID: the card key"
+    );
     verify(&intermediate, body, signature);
     assert_eq!(
         public_key(&body[32..]),

@@ -15,7 +15,7 @@
 
 use rsa::{PrivateKey, PublicKey};
 
-use super::cv::{key_id, sign_sha256};
+use super::cv::{CardCa, key_id, sign_sha256};
 use super::tlv;
 use crate::error::Error;
 
@@ -54,12 +54,6 @@ pub(crate) fn cv_template(
     let mut inner = tlv::tlv(&[0x5F, 0x4E], &body)?;
     tlv::push(&mut inner, &[0x5F, 0x37], &signature)?;
     Ok(inner)
-}
-
-/// The root and intermediate keys.
-pub(crate) struct CardCa {
-    pub(crate) root: PrivateKey,
-    pub(crate) intermediate: PrivateKey,
 }
 
 /// The three MF objects of one card (card-map §2).

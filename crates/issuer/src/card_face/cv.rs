@@ -20,7 +20,6 @@ use rsa::{Pkcs1v15Sign, PrivateKey};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::chain::CardCa;
 use super::tlv;
 use crate::error::Error;
 use durable as atomic;
@@ -136,6 +135,12 @@ impl FaceCa {
     pub(crate) fn ca_public_key(&self) -> rsa::PublicKey {
         self.ca.to_public_key()
     }
+}
+
+/// The card CA's root and intermediate keys (see [`super::chain`], which signs with them).
+pub(crate) struct CardCa {
+    pub(crate) root: PrivateKey,
+    pub(crate) intermediate: PrivateKey,
 }
 
 /// Both APs' keys and the card CA behind the MF objects (see [`super::chain`]).
