@@ -9,7 +9,7 @@ pub use crate::profile::{CardProfile, KeyRole};
 mod aps;
 
 pub use aps::{
-    CommonContents, FaceUpdate, TextSupportRecords, VerificationContents, VisualContents,
+    CommonContents, FaceUpdate, MfObjects, TextSupportRecords, VerificationContents, VisualContents,
 };
 pub(crate) use aps::{
     CommonSlot, TextRecordSlot, VerificationSlot, VisualSlot, needs_verification, number_a,

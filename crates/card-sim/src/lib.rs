@@ -37,8 +37,8 @@ pub use card::{
     is_pin_command,
 };
 pub use contents::{
-    Administration, CardContents, CommonContents, FaceUpdate, KeyContents, TextSupportContents,
-    TextSupportRecords, VerificationContents, VisualContents,
+    Administration, CardContents, CommonContents, FaceUpdate, KeyContents, MfObjects,
+    TextSupportContents, TextSupportRecords, VerificationContents, VisualContents,
 };
 pub use engine::Engine;
 pub use error::{Corruption, Error};

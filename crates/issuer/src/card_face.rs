@@ -5,6 +5,7 @@
 //! (new card) and [`crate::Authority::facts_records`] (a change of the 4 facts, card keys kept);
 //! the card simulator stores them.
 
+mod chain;
 mod contents;
 mod cv;
 mod holder;
@@ -21,6 +22,7 @@ use zeroize::Zeroizing;
 use card_sim::MyNumber;
 
 use crate::error::Error;
+pub use chain::{card_key_id, intermediate_key_id, root_key_id};
 pub use contents::{FaceAuthority, FaceContents};
 pub use cv::FaceAp;
 pub(crate) use cv::{FILES as KEY_FILES, FaceKeys, generate as generate_keys, load as load_keys};
@@ -73,6 +75,12 @@ pub struct CommonRecords {
     pub key_reference: [u8; 16],
     /// Key `0019`, INTERNAL AUTHENTICATE.
     pub internal_auth_key: PrivateKey,
+    /// MF GET DATA `00F7`: the intermediate's key ID ([`intermediate_key_id`]).
+    pub issuer_key_id: [u8; 16],
+    /// MF GET DATA `00F8`: CV certificate root → intermediate, without `7F 21 L` (563 B).
+    pub root_certificate: Vec<u8>,
+    /// MF GET DATA `7F21`: CV certificate intermediate → [`Self::internal_auth_key`] (568 B).
+    pub card_certificate: Vec<u8>,
 }
 
 /// Everything the issuer writes into the 券面 APs and the 共通カードAP of one card.
@@ -201,11 +209,9 @@ pub(crate) fn facts(
 
 /// The 共通カードAP content of a card without 券面 APs (a Juki card, card-map §8), for
 /// `holder`, deterministic from `rng`: draws the internal-authentication key `0019`, the serial
-/// and the key reference, in that order.
-///
-/// # Errors
-/// Key generation errors.
-pub fn common_records<R: CryptoRng + ?Sized>(
+/// and the key reference, in that order; the MF objects are signed with `keys`' card CA.
+pub(crate) fn common_records<R: CryptoRng + ?Sized>(
+    keys: &FaceKeys,
     holder: &cert::Holder,
     card_expiry: Date,
     rng: &mut R,
@@ -214,12 +220,35 @@ pub fn common_records<R: CryptoRng + ?Sized>(
     let serial = random_digits(rng, 15).to_string();
     let mut key_reference = [0u8; 16];
     rng.fill_bytes(&mut key_reference);
+    common(
+        keys,
+        serial,
+        municipality_code(&holder.municipality),
+        card_expiry,
+        key_reference,
+        internal_auth_key,
+    )
+}
+
+/// The 共通カードAP content with its MF objects signed.
+fn common(
+    keys: &FaceKeys,
+    serial: String,
+    municipality: String,
+    card_expiry: Date,
+    key_reference: [u8; 16],
+    internal_auth_key: PrivateKey,
+) -> Result<CommonRecords, Error> {
+    let chain = keys.card.chain(&internal_auth_key.to_public_key())?;
     Ok(CommonRecords {
         serial,
-        municipality: municipality_code(&holder.municipality),
+        municipality,
         expiry: yyyymmdd(card_expiry),
         key_reference,
         internal_auth_key,
+        issuer_key_id: chain.issuer_key_id,
+        root_certificate: chain.root_certificate,
+        card_certificate: chain.card_certificate,
     })
 }
 
@@ -282,12 +311,13 @@ pub(crate) fn build<R: CryptoRng + ?Sized>(
         birth_date_key: facts.birth_date_key,
         text,
         visual,
-        common: CommonRecords {
+        common: common(
+            keys,
             serial,
             municipality,
-            expiry: yyyymmdd(card_expiry),
+            card_expiry,
             key_reference,
             internal_auth_key,
-        },
+        )?,
     })
 }

@@ -144,6 +144,12 @@ pub(crate) mod mf {
     pub(crate) const MUNICIPALITY: u16 = 0x00F0;
     /// Expiry, `YYYYMMDD`.
     pub(crate) const EXPIRY: u16 = 0x00F2;
+    /// 証明者鍵ID of the intermediate that signs `7F21`.
+    pub(crate) const ISSUER_KEY_ID: u16 = 0x00F7;
+    /// CV certificate root → intermediate, without `7F 21 L`.
+    pub(crate) const INTERMEDIATE_CERTIFICATE: u16 = 0x00F8;
+    /// CV certificate intermediate → the card's key.
+    pub(crate) const CARD_CERTIFICATE: u16 = 0x7F21;
 }
 
 impl CertSlot {

@@ -142,8 +142,25 @@ pub(crate) fn get_data<T: Transport>(
     ch: &mut Channel<T>,
     tag: u16,
 ) -> Result<Option<Vec<u8>>, Error> {
+    get_data_le(ch, tag, 256)
+}
+
+/// [`get_data`] with an extended Le `00 00 00` (65 536): for objects over 256 bytes, which
+/// answer a short Le with `6700` (card-map §1).
+pub(crate) fn get_data_extended<T: Transport>(
+    ch: &mut Channel<T>,
+    tag: u16,
+) -> Result<Option<Vec<u8>>, Error> {
+    get_data_le(ch, tag, 65_536)
+}
+
+fn get_data_le<T: Transport>(
+    ch: &mut Channel<T>,
+    tag: u16,
+    le: usize,
+) -> Result<Option<Vec<u8>>, Error> {
     let [p1, p2] = tag.to_be_bytes();
-    let resp = ch.send(&Command::new(0x00, 0xCA, p1, p2).with_le(256))?;
+    let resp = ch.send(&Command::new(0x00, 0xCA, p1, p2).with_le(le))?;
     match resp.sw {
         StatusWord::SUCCESS => Ok(Some(resp.data)),
         StatusWord::REFERENCED_DATA_NOT_FOUND | StatusWord::FILE_NOT_FOUND => Ok(None),

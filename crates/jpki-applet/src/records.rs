@@ -14,11 +14,13 @@ use crate::error::Error;
 
 mod basic_info;
 mod card_face;
+mod chain;
 mod cv;
 mod keys;
 
 pub use basic_info::{CommonRecord, FaceBasicInfo, TextBasicInfo};
 pub use card_face::{CardFace, MyNumberImage};
+pub use chain::CardChain;
 pub use cv::{CvCertificate, KeyId};
 pub use keys::card_public_key;
 

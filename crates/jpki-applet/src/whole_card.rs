@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::face_check::FaceCheck;
 use crate::file_map::{App, common, face_check, mf, text_support};
 use crate::iso;
-use crate::records::{CardDate, CommonRecord, FaceBasicInfo, TextBasicInfo};
+use crate::records::{CardChain, CardDate, CommonRecord, FaceBasicInfo, TextBasicInfo};
 use crate::types::{CardPin, PinStatus};
 
 /// What `text basic-info` shows: every free record that says which card this is. Each part
@@ -136,6 +136,31 @@ impl<'a, T: Transport> WholeCard<'a, T> {
     pub fn mf_data(&mut self, tag: u16) -> Result<Option<Vec<u8>>, Error> {
         iso::select_mf_level(self.channel)?;
         iso::get_data(self.channel, tag)
+    }
+
+    /// The J-LIS card chain (card-map §2): SELECT the GlobalPlatform ISD, then GET DATA
+    /// `00 CA 00 F7`, `00 CA 00 F8`, `00 CA 7F 21`, each with an extended Le `00 00 00` (the
+    /// certificates are 563 and 568 bytes). `None` when the card has none of the three (an
+    /// older card); check it with [`CardChain::verify`].
+    ///
+    /// # Errors
+    /// [`Error::MalformedFile`] (FID `3F00`) when only some are there or they do not parse
+    /// (see [`CardChain::parse`]); transport failures.
+    pub fn card_chain(&mut self) -> Result<Option<CardChain>, Error> {
+        iso::select_mf_level(self.channel)?;
+        let id = iso::get_data_extended(self.channel, mf::ISSUER_KEY_ID)?;
+        let intermediate = iso::get_data_extended(self.channel, mf::INTERMEDIATE_CERTIFICATE)?;
+        let card = iso::get_data_extended(self.channel, mf::CARD_CERTIFICATE)?;
+        match (id, intermediate, card) {
+            (None, None, None) => Ok(None),
+            (Some(id), Some(intermediate), Some(card)) => {
+                CardChain::parse(&id, &intermediate, &card).map(Some)
+            }
+            _ => Err(Error::MalformedFile {
+                fid: 0x3F00,
+                reason: "the card has only part of GET DATA 00F7, 00F8, 7F21",
+            }),
+        }
     }
 
     /// Everything [`BasicInfo`] holds, each part `None` when absent: the four reads above and

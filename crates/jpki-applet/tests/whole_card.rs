@@ -325,3 +325,42 @@ fn a_face_file_with_a_wrong_offset_table_is_malformed() {
     );
     script.done();
 }
+
+/// card-map §1–§2: GET DATA `00F7`, `00F8`, `7F21` at the MF level, each with an extended Le
+/// (`00 00 00`: the certificates are over 256 bytes); the chain verifies up to the root.
+#[test]
+fn card_chain_reads_the_three_mf_objects_with_an_extended_le() {
+    let (id, f8, cv) = cb::card_chain(cb::ca_key(), cb::other_key(), cb::ap_key());
+    let steps = Steps::opened()
+        .hex("00A4040C07A0000001510000", "9000")
+        .data("00CA00F7000000", &id)
+        .data("00CA00F8000000", &f8)
+        .data("00CA7F21000000", &cv);
+    let (mut card, script) = steps.card();
+    let chain = card.whole_card().card_chain().unwrap().unwrap();
+    assert_eq!(chain.issuer_key_id.to_string(), "9000012/001");
+    assert_eq!(*chain.card_key(), cb::ap_key().to_public_key());
+    chain.verify(&cb::ca_key().to_public_key()).unwrap();
+    script.done();
+
+    // an older card: none of them → None; only some → malformed
+    let steps = Steps::opened()
+        .hex("00A4040C07A0000001510000", "9000")
+        .hex("00CA00F7000000", "6A88")
+        .hex("00CA00F8000000", "6A88")
+        .hex("00CA7F21000000", "6A88");
+    let (mut card, script) = steps.card();
+    assert!(card.whole_card().card_chain().unwrap().is_none());
+    script.done();
+    let steps = Steps::opened()
+        .hex("00A4040C07A0000001510000", "9000")
+        .data("00CA00F7000000", &id)
+        .hex("00CA00F8000000", "6A88")
+        .hex("00CA7F21000000", "6A88");
+    let (mut card, script) = steps.card();
+    assert!(matches!(
+        card.whole_card().card_chain(),
+        Err(Error::MalformedFile { fid: 0x3F00, .. })
+    ));
+    script.done();
+}

@@ -206,8 +206,14 @@ pub(crate) enum PinCmd {
 #[derive(Subcommand, Debug)]
 pub(crate) enum TextCmd {
     /// The free basic-info records: 入力補助AP EF 0005, 確認AP EF 0003, the 共通カードAP record
-    /// (serial, municipality, expiry) and the MF's municipality and expiry. No PIN.
+    /// (serial, municipality, expiry), the MF's municipality and expiry, and the key IDs of
+    /// the MF's J-LIS card chain (00F8 root → intermediate, 7F21 intermediate → the card's
+    /// internal-authentication key). No PIN.
     BasicInfo {
+        /// The card CA's root public key (PEM SubjectPublicKeyInfo, e.g. an issuer
+        /// directory's card-ca.pem): also verify the chain up to it.
+        #[arg(long, value_name = "FILE")]
+        card_ca: Option<PathBuf>,
         /// One JSON object instead of text.
         #[arg(long)]
         json: bool,

@@ -102,9 +102,9 @@ fn run(cli: Cli) -> Result<()> {
         ),
         Cmd::Text { json, sub: None } => with_card(&g, |c| text::text_support(c, &mut pins, json)),
         Cmd::Text {
-            sub: Some(TextCmd::BasicInfo { json }),
+            sub: Some(TextCmd::BasicInfo { json, card_ca }),
             ..
-        } => with_card(&g, |c| text::basic_info(c, json)),
+        } => with_card(&g, |c| text::basic_info(c, card_ca.as_deref(), json)),
         Cmd::Face(FaceCmd::Show {
             out_dir,
             face_ca,

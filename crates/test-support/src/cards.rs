@@ -8,8 +8,8 @@ use std::{
 };
 
 use card_sim::{
-    CardContents, CardProfile, CommonContents, FourFacts, KeyContents, MyNumber, Sex, SimCard,
-    TextSupportContents, TextSupportRecords, VerificationContents, VisualContents,
+    CardContents, CardProfile, CommonContents, FourFacts, KeyContents, MfObjects, MyNumber, Sex,
+    SimCard, TextSupportContents, TextSupportRecords, VerificationContents, VisualContents,
 };
 use pin_policy::{Pin, PinKind};
 use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
@@ -41,6 +41,8 @@ pub const MUNICIPALITY: &str = "13101";
 pub const EXPIRY: &str = "20350101";
 /// The test card's 16-byte key reference (共通/住基 EF `0002`).
 pub const KEY_REFERENCE: [u8; 16] = *b"KEYREF-TEST-0001";
+/// MF GET DATA `00F7` of the test card (synthetic: the card never checks the chain).
+pub const MF_ISSUER_KEY_ID: [u8; 16] = *b"9000012\x08\x05001\0\0\0\0";
 
 /// The holder arguments of `jpki-sim issue` for the sample holder.
 pub const HOLDER: [&str; 12] = [
@@ -184,6 +186,17 @@ pub fn common_contents() -> CommonContents {
         common_pin: pin(),
         juki_pin: pin(),
         retry_limit: 3,
+        mf_objects: Some(mf_objects()),
+    }
+}
+
+/// Synthetic MF objects (card-map §2 sizes and headers): `00F7` [`MF_ISSUER_KEY_ID`], `00F8`
+/// 563 B `5F 4E 82 01 29` …, `7F21` 568 B `7F 21 82 02 33` ….
+pub fn mf_objects() -> MfObjects {
+    MfObjects {
+        issuer_key_id: MF_ISSUER_KEY_ID,
+        root_certificate: record(&[0x5F, 0x4E, 0x82, 0x01, 0x29], 563, 0xF8),
+        card_certificate: record(&[0x7F, 0x21, 0x82, 0x02, 0x33], 568, 0x21),
     }
 }
 

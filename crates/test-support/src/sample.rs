@@ -73,12 +73,13 @@ fn build_face() -> Result<Face, issuer::Error> {
         .into_contents(PinKind::VerificationB.default_retry_limit())?;
     let resident = Pin::new(PinKind::ResidentRegistry, RESIDENT_PIN.as_bytes())?;
     let limit = PinKind::ResidentRegistry.default_retry_limit();
-    let juki_common = issuer::card_face::common_records(
-        &crate::fixtures::holder(),
-        crate::fixtures::CARD_EXPIRY,
-        &mut rng,
-    )?
-    .into_contents(resident.clone(), resident.clone(), limit);
+    let juki_common = authority
+        .common_records(
+            &crate::fixtures::holder(),
+            crate::fixtures::CARD_EXPIRY,
+            &mut rng,
+        )?
+        .into_contents(resident.clone(), resident.clone(), limit);
     Ok(Face {
         authority,
         records: face.records,
@@ -96,6 +97,21 @@ fn build_face() -> Result<Face, issuer::Error> {
 pub fn number_b() -> Result<String, Error> {
     let pin = &face()?.verification.number_b;
     Ok(String::from_utf8_lossy(pin.expose_secret()).into_owned())
+}
+
+/// The card CA's root public key (verifies MF `00F8` of the sample cards), PEM SPKI (an
+/// authority directory's `card-ca.pem`).
+///
+/// # Errors
+/// As [`my_number`].
+pub fn card_ca_pem() -> Result<String, Error> {
+    face()?
+        .authority
+        .card_ca_pem()
+        .map_err(|_| Error::InvalidContents {
+            part: "sample card face",
+            reason: "PEM encoding of the card CA key failed",
+        })
 }
 
 /// The public key of the card-face CA that signed the sample card's `ap` records, PEM SPKI

@@ -31,6 +31,12 @@ const TAG_MUNICIPALITY: u16 = 0x00F0;
 const TAG_EXPIRY: u16 = 0x00F2;
 /// GET DATA `5F51`: the contact ATR without TS.
 const TAG_ATR: u16 = 0x5F51;
+/// GET DATA `00F7`: the 証明者鍵ID of the intermediate that signs `7F21`.
+const TAG_ISSUER_KEY_ID: u16 = 0x00F7;
+/// GET DATA `00F8`: CV certificate root → intermediate, without `7F 21 L`.
+const TAG_ROOT_CERTIFICATE: u16 = 0x00F8;
+/// GET DATA `7F21`: CV certificate intermediate → 共通 key `0019` (our choice).
+const TAG_CARD_CERTIFICATE: u16 = 0x7F21;
 
 impl SimCard {
     /// READ RECORD `00 B2 P1 P2 Le` (card-map §1, §6, §7). P2 `04`: record P1 of the current
@@ -183,15 +189,24 @@ impl SimCard {
 
     /// The MF-level GET DATA objects (card-map §2), in any state (our choice for `00F0` and
     /// `00F2`; `5F51` answers with an AP current too): `00F0` the municipality code (5 ASCII
-    /// digits), `00F2` the expiry (`YYYYMMDD`), `5F51` the contact ATR without TS. `None` for
-    /// every other tag (`0045` is the administrative channel's; `00F7`, `00F8`, `7F21` answer
-    /// `6A88` for now, our choice) and for `00F0`/`00F2` on a card without the 共通カードAP.
+    /// digits), `00F2` the expiry (`YYYYMMDD`), `5F51` the contact ATR without TS, `00F7`,
+    /// `00F8`, `7F21` the J-LIS chain as issued ([`crate::MfObjects`]). `None` for every other
+    /// tag (`0045` is the administrative channel's), for `00F0`/`00F2` on a card without the
+    /// 共通カードAP and for the chain on a card issued without it.
     pub(super) fn mf_object(&self, tag: u16) -> Option<Vec<u8>> {
         let common = self.data.common.as_ref();
         match tag {
             TAG_MUNICIPALITY => common.map(|c| c.municipality.as_bytes().to_vec()),
             TAG_EXPIRY => common.map(|c| c.expiry.as_bytes().to_vec()),
             TAG_ATR => ATR.get(1..).map(<[u8]>::to_vec),
+            TAG_ISSUER_KEY_ID | TAG_ROOT_CERTIFICATE | TAG_CARD_CERTIFICATE => {
+                let mf = common.and_then(|c| c.mf_objects.as_ref())?;
+                Some(match tag {
+                    TAG_ISSUER_KEY_ID => mf.issuer_key_id.to_vec(),
+                    TAG_ROOT_CERTIFICATE => mf.root_certificate.clone(),
+                    _ => mf.card_certificate.clone(),
+                })
+            }
             _ => None,
         }
     }

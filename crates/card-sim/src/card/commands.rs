@@ -9,7 +9,6 @@ use super::{
     files::{Access, Ef},
     session::Session,
 };
-use crate::profile::CardProfile;
 
 pub(crate) const INS_SELECT: u8 = 0xA4;
 pub(crate) const INS_READ_BINARY: u8 = 0xB0;

@@ -64,6 +64,7 @@ fn contents() -> CardContents {
             common_pin: pin(PinKind::ResidentRegistry, b"4321"),
             juki_pin: pin(PinKind::ResidentRegistry, b"4321"),
             retry_limit: 3,
+            mf_objects: None,
         }),
         verification: Some(VerificationContents {
             number_b: pin(PinKind::VerificationB, b"12010120352285"),

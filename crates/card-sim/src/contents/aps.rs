@@ -12,7 +12,10 @@ use pin_policy::{Pin, PinKind, PinSlot};
 use super::check_ef_len;
 use crate::{engine::SigningKey, error::Error};
 
+mod mf;
 mod redacted;
+
+pub use mf::MfObjects;
 
 /// The 券面事項入力補助AP's signed records and key (card-map §4), beyond the My Number and
 /// the 4 facts the card builds itself.
@@ -85,6 +88,8 @@ pub struct CommonContents {
     pub juki_pin: Pin,
     /// The retry limit of both `001C` (3 on a real card).
     pub retry_limit: u8,
+    /// MF GET DATA `00F7`, `00F8`, `7F21` (`None`: they answer `6A88`).
+    pub mf_objects: Option<MfObjects>,
 }
 
 /// The 入力補助AP's records as the card holds them, with the counters of `0014` and `0015`.
@@ -129,6 +134,7 @@ pub(crate) struct CommonSlot {
     pub(crate) internal_auth_key: SigningKey,
     pub(crate) common_pin: PinSlot,
     pub(crate) juki_pin: PinSlot,
+    pub(crate) mf_objects: Option<MfObjects>,
 }
 
 /// The verification values as the card holds them (the counters are in the AP slots).
@@ -302,6 +308,7 @@ impl CommonSlot {
             internal_auth_key: card_key("internal-authentication key", c.internal_auth_key)?,
             common_pin: PinSlot::new(c.common_pin, c.retry_limit)?,
             juki_pin: PinSlot::new(c.juki_pin, c.retry_limit)?,
+            mf_objects: c.mf_objects,
         };
         slot.check()?;
         Ok(slot)
@@ -313,7 +320,8 @@ impl CommonSlot {
         check_digits("card expiry", &self.expiry, 8)?;
         check_key_size("internal-authentication key", &self.internal_auth_key)?;
         check_kind(self.common_pin.pin(), PinKind::ResidentRegistry)?;
-        check_kind(self.juki_pin.pin(), PinKind::ResidentRegistry)
+        check_kind(self.juki_pin.pin(), PinKind::ResidentRegistry)?;
+        self.mf_objects.as_ref().map_or(Ok(()), MfObjects::check)
     }
 
     /// 共通 EF `0001` record 1: `01 1C` + serial + municipality + expiry (28 ASCII digits).

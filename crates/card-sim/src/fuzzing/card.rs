@@ -68,6 +68,7 @@ pub(super) fn contents() -> &'static (CardContents, Administration) {
                 common_pin: pin(PinKind::ResidentRegistry, COMMON_PIN),
                 juki_pin: pin(PinKind::ResidentRegistry, COMMON_PIN),
                 retry_limit: 3,
+                mf_objects: None,
             }),
             verification: Some(VerificationContents {
                 number_b: pin(PinKind::VerificationB, NUMBER_B),

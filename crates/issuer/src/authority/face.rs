@@ -15,9 +15,9 @@ use crate::error::Error;
 
 impl Authority {
     /// Everything J-LIS writes into the 券面 APs and the 共通カードAP of a new card, for
-    /// `holder`, deterministic from `rng`. An authority without card-face CA keys (created
-    /// before them) gets them now, drawn from `rng` first (text CA, text signer, visual CA,
-    /// visual signer) and written to its directory.
+    /// `holder`, deterministic from `rng`. An authority without card-face and card CA keys
+    /// (created before them) gets them now, drawn from `rng` first (text CA, text signer,
+    /// visual CA, visual signer, card root, card intermediate) and written to its directory.
     ///
     /// # Errors
     /// Holder data the records cannot carry ([`Error::Certificate`], [`Error::Card`],
@@ -34,6 +34,24 @@ impl Authority {
         }
         let keys = self.face.as_ref().ok_or(NO_KEYS)?;
         card_face::build(keys, holder, my_number, card_expiry, rng)
+    }
+
+    /// The 共通カードAP content of a card without 券面 APs (a Juki card, card-map §8), its MF
+    /// objects signed by the card CA; the keys are made first as for [`Self::card_face`].
+    ///
+    /// # Errors
+    /// Key generation and I/O errors.
+    pub fn common_records<R: CryptoRng + ?Sized>(
+        &mut self,
+        holder: &cert::Holder,
+        card_expiry: Date,
+        rng: &mut R,
+    ) -> Result<card_face::CommonRecords, Error> {
+        if self.face.is_none() {
+            self.face = Some(card_face::generate_keys(&self.dir, rng)?);
+        }
+        let keys = self.face.as_ref().ok_or(NO_KEYS)?;
+        card_face::common_records(keys, holder, card_expiry, rng)
     }
 
     /// The records that carry the 4 facts (入力補助 `0003`, 確認AP `0001` and `0002`), 照合番号B
@@ -73,6 +91,19 @@ impl Authority {
             FaceAp::Text => keys.text.ca_public_key(),
             FaceAp::Visual => keys.visual.ca_public_key(),
         })
+    }
+
+    /// The card CA's root public key (which verifies MF `00F8`), or `None` before the first
+    /// [`Self::card_face`] or [`Self::common_records`].
+    #[must_use]
+    pub fn card_ca_public_key(&self) -> Option<PublicKey> {
+        Some(self.face.as_ref()?.card.root_public_key())
+    }
+
+    /// The path of the card CA's root public key (`card-ca.pem`, PEM SPKI).
+    #[must_use]
+    pub fn card_ca_path(&self) -> PathBuf {
+        self.dir.join("card-ca.pem")
     }
 
     /// The path of an AP's card-face CA public key (PEM SPKI; written with the keys).

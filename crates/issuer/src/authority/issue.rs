@@ -145,11 +145,9 @@ impl Authority {
                 verification = Some(face.verification);
                 Some(face.common)
             }
-            _ if resident_pins.is_some() => Some(crate::card_face::common_records(
-                &request.holder,
-                request.card_expiry,
-                rng,
-            )?),
+            _ if resident_pins.is_some() => {
+                Some(self.common_records(&request.holder, request.card_expiry, rng)?)
+            }
             _ => None,
         };
         let common = match (common_records, resident_pins) {

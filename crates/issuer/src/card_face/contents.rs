@@ -1,12 +1,14 @@
 //! A card face as the card simulator's contents: what [`crate::Authority::issue_card`] writes
 //! onto a card, and what test fixtures build the same way.
 
-use card_sim::{CommonContents, TextSupportRecords, VerificationContents, VisualContents};
+use card_sim::{
+    CommonContents, MfObjects, TextSupportRecords, VerificationContents, VisualContents,
+};
 use cert::time::Date;
 use pin_policy::{Pin, PinKind};
 use rand::CryptoRng;
 
-use super::{CardFace, CommonRecords, FaceAp, FaceKeys, MyNumber, build, cv};
+use super::{CardFace, CommonRecords, FaceAp, FaceKeys, MyNumber, build, common_records, cv};
 use crate::error::Error;
 
 /// A [`CardFace`] split into the card simulator's contents (the 共通カードAP still needs its
@@ -70,6 +72,11 @@ impl CommonRecords {
             common_pin,
             juki_pin,
             retry_limit,
+            mf_objects: Some(MfObjects {
+                issuer_key_id: self.issuer_key_id,
+                root_certificate: self.root_certificate,
+                card_certificate: self.card_certificate,
+            }),
         }
     }
 }
@@ -81,8 +88,9 @@ pub struct FaceAuthority {
 }
 
 impl FaceAuthority {
-    /// New CA and record-signing keys for both 券面 APs, drawn from `rng` (text CA, text
-    /// signer, visual CA, visual signer).
+    /// New CA and record-signing keys for both 券面 APs and the card CA behind the MF objects,
+    /// drawn from `rng` (text CA, text signer, visual CA, visual signer, card root, card
+    /// intermediate).
     ///
     /// # Errors
     /// Key generation errors.
@@ -117,5 +125,28 @@ impl FaceAuthority {
             FaceAp::Visual => &self.keys.visual,
         };
         cv::pem(&ca.ca_public_key())
+    }
+
+    /// The 共通カードAP content of a card without 券面 APs (a Juki card), as
+    /// [`crate::Authority::common_records`] builds it.
+    ///
+    /// # Errors
+    /// Key generation errors.
+    pub fn common_records<R: CryptoRng + ?Sized>(
+        &self,
+        holder: &cert::Holder,
+        card_expiry: Date,
+        rng: &mut R,
+    ) -> Result<CommonRecords, Error> {
+        common_records(&self.keys, holder, card_expiry, rng)
+    }
+
+    /// The card CA's root public key as PEM SPKI (what `card-ca.pem` holds in an authority
+    /// directory; it verifies MF `00F8`).
+    ///
+    /// # Errors
+    /// [`Error::CardFace`] if PEM encoding fails.
+    pub fn card_ca_pem(&self) -> Result<String, Error> {
+        cv::pem(&self.keys.card.root_public_key())
     }
 }

@@ -74,7 +74,7 @@ impl FaceAp {
 }
 
 /// 7 ASCII digits + `08 05` + `001` + 4 zero bytes (card-map §5).
-fn key_id(number: &[u8; 7]) -> [u8; 16] {
+pub(super) fn key_id(number: &[u8; 7]) -> [u8; 16] {
     let mut id = [0u8; 16];
     let group = [0x08, 0x05, b'0', b'0', b'1'];
     for (slot, byte) in id.iter_mut().zip(number.iter().chain(group.iter())) {
@@ -137,20 +137,33 @@ impl FaceCa {
     }
 }
 
-/// Both APs' keys.
+/// The card CA's root and intermediate keys (see [`super::chain`], which signs with them).
+pub(crate) struct CardCa {
+    pub(crate) root: PrivateKey,
+    pub(crate) intermediate: PrivateKey,
+}
+
+/// Both APs' keys and the card CA behind the MF objects (see [`super::chain`]).
 pub(crate) struct FaceKeys {
     pub(crate) text: FaceCa,
     pub(crate) visual: FaceCa,
+    pub(crate) card: CardCa,
 }
 
-/// The key and PEM files, for the stale-temp sweep of the authority lock.
-pub(crate) const FILES: [&str; 6] = [
+/// How many of [`FILES`] are keys (the first ones).
+const KEY_COUNT: usize = 6;
+
+/// The key and PEM files, keys first, for the stale-temp sweep of the authority lock.
+pub(crate) const FILES: [&str; 9] = [
     "face-text-ca.key",
     "face-text-signer.key",
     "face-visual-ca.key",
     "face-visual-signer.key",
+    "card-ca.key",
+    "card-intermediate.key",
     "face-text-ca.pem",
     "face-visual-ca.pem",
+    "card-ca.pem",
 ];
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -172,12 +185,13 @@ pub(crate) fn pem(key: &rsa::PublicKey) -> Result<String, Error> {
     })
 }
 
-/// Loads the card-face keys of the authority in `dir`: `None` unless all four key files exist
-/// (an authority from before them, or one whose first generation was cut short: no card was
-/// issued with a partial set). A missing PEM beside present keys is rewritten.
+/// Loads the card-face and card CA keys of the authority in `dir`: `None` unless all six key
+/// files exist (an authority from before them — also one with only the four card-face keys —
+/// or one whose first generation was cut short: it gets a full new set). A missing PEM beside
+/// present keys is rewritten.
 pub(crate) fn load(dir: &Path) -> Result<Option<FaceKeys>, Error> {
     let keys = FILES
-        .get(..4)
+        .get(..KEY_COUNT)
         .unwrap_or_default()
         .iter()
         .map(|name| dir.join(name));
@@ -205,13 +219,24 @@ pub(crate) fn load(dir: &Path) -> Result<Option<FaceKeys>, Error> {
         }
         Ok(face)
     };
+    let card = CardCa {
+        root: read("card-ca".to_owned())?,
+        intermediate: read("card-intermediate".to_owned())?,
+    };
+    let pem_path = dir.join("card-ca.pem");
+    if !pem_path.exists() {
+        atomic::replace(&pem_path, pem(&card.root_public_key())?.as_bytes())
+            .map_err(io(&pem_path))?;
+    }
     Ok(Some(FaceKeys {
         text: ca(FaceAp::Text)?,
         visual: ca(FaceAp::Visual)?,
+        card,
     }))
 }
 
-/// Both APs' keys from `rng` (text CA, text signer, visual CA, visual signer), in memory only.
+/// Both APs' keys and the card CA from `rng` (text CA, text signer, visual CA, visual signer,
+/// card root, card intermediate), in memory only.
 pub(crate) fn in_memory<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<FaceKeys, Error> {
     let mut make = |ap| -> Result<FaceCa, Error> {
         Ok(FaceCa {
@@ -220,14 +245,16 @@ pub(crate) fn in_memory<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<FaceKeys, 
             signer: cert::keys::generate_key(rng)?,
         })
     };
-    Ok(FaceKeys {
-        text: make(FaceAp::Text)?,
-        visual: make(FaceAp::Visual)?,
-    })
+    let text = make(FaceAp::Text)?;
+    let visual = make(FaceAp::Visual)?;
+    let card = CardCa {
+        root: cert::keys::generate_key(rng)?,
+        intermediate: cert::keys::generate_key(rng)?,
+    };
+    Ok(FaceKeys { text, visual, card })
 }
 
-/// Generates both APs' keys from `rng` (text CA, text signer, visual CA, visual signer, in that
-/// order) and writes them, keys first, PEMs last.
+/// Generates the keys from `rng` (as [`in_memory`]) and writes them, keys first, PEMs last.
 pub(crate) fn generate<R: CryptoRng + ?Sized>(dir: &Path, rng: &mut R) -> Result<FaceKeys, Error> {
     let keys = in_memory(rng)?;
     for face in [&keys.text, &keys.visual] {
@@ -237,9 +264,19 @@ pub(crate) fn generate<R: CryptoRng + ?Sized>(dir: &Path, rng: &mut R) -> Result
             atomic::replace(&path, &der).map_err(io(&path))?;
         }
     }
+    for (name, key) in [
+        ("card-ca", &keys.card.root),
+        ("card-intermediate", &keys.card.intermediate),
+    ] {
+        let path = dir.join(format!("{name}.key"));
+        let der = cert::keys::to_pkcs8_der(key)?;
+        atomic::replace(&path, &der).map_err(io(&path))?;
+    }
     for face in [&keys.text, &keys.visual] {
         let path = dir.join(format!("{}-ca.pem", face.ap.stem()));
         atomic::replace(&path, pem(&face.ca_public_key())?.as_bytes()).map_err(io(&path))?;
     }
+    let path = dir.join("card-ca.pem");
+    atomic::replace(&path, pem(&keys.card.root_public_key())?.as_bytes()).map_err(io(&path))?;
     Ok(keys)
 }

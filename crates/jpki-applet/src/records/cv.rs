@@ -95,6 +95,11 @@ impl CvCertificate {
     /// # Errors
     /// [`Error::SignatureInvalid`] when it does not verify.
     pub fn verify_signed_by(&self, ca: &PublicKey) -> Result<(), Error> {
-        keys::verify_sha256(ca, &self.body, &self.signature, "the CV certificate (7F21)")
+        self.verify_as(ca, "the CV certificate (7F21)")
+    }
+
+    /// [`Self::verify_signed_by`], the error naming `what`.
+    pub(crate) fn verify_as(&self, ca: &PublicKey, what: &'static str) -> Result<(), Error> {
+        keys::verify_sha256(ca, &self.body, &self.signature, what)
     }
 }

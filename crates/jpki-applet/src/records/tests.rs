@@ -57,6 +57,68 @@ fn cv_certificate_refuses_wrong_tags_short_bodies_and_truncation() {
 }
 
 #[test]
+fn the_card_chain_parses_links_and_verifies_up_to_the_root() {
+    // root = ca_key, intermediate = other_key, card key = ap_key
+    let (id, f8, cv) = cb::card_chain(cb::ca_key(), cb::other_key(), cb::ap_key());
+    // card-map §2: 00F8 is the template contents, 5F 4E first
+    assert_eq!(f8[..5], [0x5F, 0x4E, 0x82, 0x01, 0x29]);
+    assert_eq!(cv[..5], [0x7F, 0x21, 0x82, 0x02, 0x33]);
+    let chain = CardChain::parse(&id, &f8, &cv).unwrap();
+    assert_eq!(chain.issuer_key_id.to_string(), "9000012/001");
+    assert_eq!(chain.root_key_id().to_string(), "9000011/001");
+    assert_eq!(chain.card.subject_key_id.to_string(), "9000013/001");
+    assert_eq!(*chain.card_key(), cb::ap_key().to_public_key());
+    chain.verify(&cb::ca_key().to_public_key()).unwrap();
+    // another root
+    assert!(matches!(
+        chain.verify(&cb::other_key().to_public_key()),
+        Err(Error::SignatureInvalid {
+            what: "the intermediate certificate (MF 00F8)"
+        })
+    ));
+    // 7F21 signed by a key 00F8 does not certify
+    let (_, _, forged) = cb::card_chain(cb::ca_key(), cb::ca_key(), cb::ap_key());
+    let chain = CardChain::parse(&id, &f8, &forged).unwrap();
+    assert!(matches!(
+        chain.verify(&cb::ca_key().to_public_key()),
+        Err(Error::SignatureInvalid {
+            what: "the card certificate (MF 7F21)"
+        })
+    ));
+}
+
+#[test]
+fn the_card_chain_refuses_unlinked_ids_and_bad_objects() {
+    let (id, f8, cv) = cb::card_chain(cb::ca_key(), cb::other_key(), cb::ap_key());
+    assert_eq!(
+        reason(CardChain::parse(&id[..15], &f8, &cv).unwrap_err()),
+        "GET DATA 00F7 is not 16 bytes"
+    );
+    let mut other_id = id.clone();
+    other_id[6] = b'9';
+    assert_eq!(
+        reason(CardChain::parse(&other_id, &f8, &cv).unwrap_err()),
+        "00F8 does not certify the key 00F7 names"
+    );
+    // 00F8 given with its 7F21 header is not template contents
+    assert!(CardChain::parse(&id, &cv, &cv).is_err());
+    assert!(CardChain::parse(&id, &f8, &f8).is_err());
+    let unlinked = cb::tlv(
+        0x7F21,
+        &cb::cv_template(
+            cb::other_key(),
+            cb::key_id("9000099", "001"),
+            cb::key_id("9000013", "001"),
+            cb::ap_key(),
+        ),
+    );
+    assert_eq!(
+        reason(CardChain::parse(&id, &f8, &unlinked).unwrap_err()),
+        "7F21 is not signed by the key 00F7 names"
+    );
+}
+
+#[test]
 fn card_face_parses_checks_its_table_and_its_signature() {
     let bytes = cb::card_face();
     // card-map §5: FF 20 82 LL LL { DF21 12 …
@@ -210,6 +272,7 @@ proptest! {
         let _ = CardFace::parse(&bytes);
         let _ = MyNumberImage::parse(&bytes);
         let _ = CvCertificate::parse(&bytes, 4);
+        let _ = CardChain::parse(&bytes, &bytes, &bytes);
         let _ = TextBasicInfo::parse(&bytes);
         let _ = FaceBasicInfo::parse(&bytes);
         let _ = CommonRecord::parse(&bytes);

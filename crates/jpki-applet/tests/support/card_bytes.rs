@@ -78,6 +78,41 @@ pub fn cv_certificate(ca: &PrivateKey, certified: &PrivateKey) -> Vec<u8> {
     tlv(0x7F21, &inner)
 }
 
+/// A CV certificate's template contents (no `7F 21 L`): `ca` certifies `certified` under the
+/// given key IDs (card-map §2, §5).
+pub fn cv_template(
+    ca: &PrivateKey,
+    issuer: [u8; 16],
+    subject: [u8; 16],
+    certified: &PrivateKey,
+) -> Vec<u8> {
+    let mut body = issuer.to_vec();
+    body.extend(subject);
+    body.extend(card_key_bytes(certified));
+    let mut inner = tlv(0x5F4E, &body);
+    inner.extend(tlv(0x5F37, &sign_sha256(ca, &body)));
+    inner
+}
+
+/// MF `00F7`, `00F8`, `7F21` (card-map §2): `root` (`9000011`) certifies `intermediate`
+/// (`9000012`), which certifies `card` (`9000013`).
+pub fn card_chain(
+    root: &PrivateKey,
+    intermediate: &PrivateKey,
+    card: &PrivateKey,
+) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let (r, i, c) = (
+        key_id("9000011", "001"),
+        key_id("9000012", "001"),
+        key_id("9000013", "001"),
+    );
+    (
+        i.to_vec(),
+        cv_template(root, r, i, intermediate),
+        tlv(0x7F21, &cv_template(intermediate, i, c, card)),
+    )
+}
+
 /// A small file that starts like a JP2 (the signature box, `ftyp`).
 pub fn jp2() -> Vec<u8> {
     let mut out = vec![

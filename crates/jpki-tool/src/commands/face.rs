@@ -160,9 +160,9 @@ fn report(
 }
 
 /// The card-face CA's public key: PEM SubjectPublicKeyInfo.
-fn read_ca_key(path: &Path) -> Result<rsa::PublicKey> {
+pub(crate) fn read_ca_key(path: &Path) -> Result<rsa::PublicKey> {
     let pem = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the card-face CA key {}", path.display()))?;
+        .with_context(|| format!("cannot read the CA key {}", path.display()))?;
     rsa::PublicKey::from_public_key_pem(&pem).map_err(|e| {
         InvalidInput(format!(
             "{} is not a PEM RSA public key (SubjectPublicKeyInfo): {e}",

@@ -1,11 +1,14 @@
 //! `text`: the My Number and the 4 facts from the text-support application; `text
 //! basic-info`: the free identification records of the whole card.
 
+use std::path::Path;
+
 use anyhow::Result;
 use cli_common::printable;
 use jpki_tool::pin_input::PinInput;
 
 use super::read_pin;
+use crate::exit::Exit;
 use crate::open::Card;
 
 pub(crate) fn text_support(card: &mut Card<'_>, pins: &mut PinInput, json: bool) -> Result<()> {
@@ -38,9 +41,28 @@ pub(crate) fn text_support(card: &mut Card<'_>, pins: &mut PinInput, json: bool)
 }
 
 /// `text basic-info`: the free identification records of the whole card, no PIN
-/// (card-map §2, §4–§6). A part the card does not have is shown as absent.
-pub(crate) fn basic_info(card: &mut Card<'_>, json: bool) -> Result<()> {
-    let info = card.whole_card().basic_info()?;
+/// (card-map §2, §4–§6). A part the card does not have is shown as absent. With `card_ca`,
+/// the MF chain must verify up to it (else nothing is printed and the exit is "not
+/// verified").
+pub(crate) fn basic_info(card: &mut Card<'_>, card_ca: Option<&Path>, json: bool) -> Result<()> {
+    // the CA key first: a bad file reads nothing
+    let ca = card_ca.map(super::face::read_ca_key).transpose()?;
+    let mut whole = card.whole_card();
+    let info = whole.basic_info()?;
+    let chain = whole.card_chain()?;
+    let chain_state = match (&chain, &ca, card_ca) {
+        (None, _, _) => None,
+        (Some(chain), Some(ca), Some(path)) => {
+            chain
+                .verify(ca)
+                .map_err(|e| Exit::NotVerified(e.to_string()))?;
+            Some(format!(
+                "verified up to the card CA given by --card-ca {}",
+                path.display()
+            ))
+        }
+        (Some(_), _, _) => Some("not checked (no --card-ca given)".to_owned()),
+    };
     if json {
         let key_id = |k: &jpki_applet::records::KeyId| k.to_string();
         println!(
@@ -66,6 +88,12 @@ pub(crate) fn basic_info(card: &mut Card<'_>, json: bool) -> Result<()> {
                     "municipality": info.mf_municipality,
                     "expiry": info.mf_expiry.map(|d| d.to_string()),
                 },
+                "card_chain": chain.as_ref().map(|c| serde_json::json!({
+                    "root_key_id": key_id(&c.root_key_id()),
+                    "intermediate_key_id": key_id(&c.issuer_key_id),
+                    "card_key_id": key_id(&c.card.subject_key_id),
+                    "check": chain_state,
+                })),
             }))
         );
         return Ok(());
@@ -106,5 +134,17 @@ pub(crate) fn basic_info(card: &mut Card<'_>, json: bool) -> Result<()> {
         info.mf_expiry
             .map_or_else(|| ABSENT.to_owned(), |d| d.to_string())
     );
+    match (&chain, &chain_state) {
+        (Some(c), Some(state)) => {
+            println!(
+                "card chain (MF 00F8, 7F21): root {} -> intermediate {} (00F7) -> card key {}",
+                c.root_key_id(),
+                c.issuer_key_id,
+                c.card.subject_key_id
+            );
+            println!("card chain check:           {state}");
+        }
+        _ => println!("card chain (MF 00F8, 7F21): {ABSENT}"),
+    }
     Ok(())
 }

@@ -284,3 +284,116 @@ fn face_show_with_the_issuers_ca_key_checks_the_cv_certificate() {
     assert_eq!(json["cv_certificate"]["issuer_key_id"], "9000023/001");
     assert!(starts_with(&dir.join("face.jp2"), &JP2));
 }
+
+/// MF `00F8`/`7F21` (card-map §2): the key IDs, not checked without `--card-ca`, verified up to
+/// the issuer's `card-ca.pem` with it, and refused under another key.
+#[test]
+fn basic_info_shows_the_card_chain_and_verifies_it_up_to_the_card_ca() {
+    let Some(t) = Target::simulator_only(
+        "whole-card-chain",
+        "the card CA key of a real card is J-LIS's, not the fixture's",
+    ) else {
+        return;
+    };
+    let out = ok(&t.tool(&["text", "basic-info"], ""));
+    assert!(
+        out.contains(
+            "card chain (MF 00F8, 7F21): root 9000011/001 -> intermediate 9000012/001 (00F7) \
+             -> card key 9000013/001\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("card chain check:           not checked (no --card-ca given)\n"),
+        "{out}"
+    );
+    let ca = t.ca("card");
+    let out = ok(&t.tool(
+        &["text", "basic-info", "--card-ca", &path_str(&ca), "--json"],
+        "",
+    ));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let chain = &json["card_chain"];
+    assert_eq!(chain["root_key_id"], "9000011/001", "{json}");
+    assert_eq!(chain["intermediate_key_id"], "9000012/001", "{json}");
+    assert_eq!(chain["card_key_id"], "9000013/001", "{json}");
+    assert_eq!(
+        chain["check"],
+        format!(
+            "verified up to the card CA given by --card-ca {}",
+            path_str(&ca)
+        ),
+        "{json}"
+    );
+    // the card-face CA is not the card CA
+    let out = t.tool(
+        &[
+            "text",
+            "basic-info",
+            "--card-ca",
+            &path_str(&t.ca("face-visual")),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("MF 00F8"),
+        "{out:?}"
+    );
+}
+
+/// 共通 `0019` INTERNAL AUTHENTICATE (card-map §6) answers with a signature the key `7F21`
+/// certifies verifies: a terminal can check a card's answer up to the card CA.
+#[test]
+fn the_internal_authenticate_answer_verifies_with_the_key_7f21_certifies() {
+    use rsa::{Pkcs1v15Sign, PublicKey};
+    use sha2::{Digest, Sha256};
+
+    let Some(t) = Target::simulator_only(
+        "whole-card-internal-auth",
+        "speaks APDUs to the card file directly",
+    ) else {
+        return;
+    };
+    let Some(file) = t.card_file() else {
+        crate::target::skip(
+            "whole-card-internal-auth",
+            "the simulator is served in a reader: no card file to speak to",
+        );
+        return;
+    };
+    let mut card = card_sim::SimCard::open(file).unwrap();
+    let send = |card: &mut card_sim::SimCard, hex: &str| -> Vec<u8> {
+        let answer = card.process(&hex::decode(hex.replace(' ', "")).unwrap());
+        let (data, sw) = answer.split_at(answer.len() - 2);
+        assert_eq!(sw, [0x90, 0x00], "{hex}");
+        data.to_vec()
+    };
+    // card-map §2: GET DATA 00F8, 7F21 with an extended Le
+    let f8 = send(&mut card, "00 CA 00 F8 00 00 00");
+    let cv = send(&mut card, "00 CA 7F 21 00 00 00");
+    let id = send(&mut card, "00 CA 00 F7 00");
+    let chain = jpki_applet::records::CardChain::parse(&id, &f8, &cv).unwrap();
+    let root = std::fs::read_to_string(t.ca("card")).unwrap();
+    let root = {
+        use rsa::pkcs8::DecodePublicKey;
+        PublicKey::from_public_key_pem(&root).unwrap()
+    };
+    chain.verify(&root).unwrap();
+    // card-map §6: SELECT 共通カードAP, INTERNAL AUTHENTICATE 00 88 00 99 Lc <challenge> 00
+    send(&mut card, "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 01 00");
+    let challenge = [0x5Au8; 20];
+    let signature = send(
+        &mut card,
+        &format!("00 88 00 99 14 {} 00", hex::encode(challenge)),
+    );
+    assert_eq!(signature.len(), 256);
+    chain
+        .card_key()
+        .verify(
+            Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(challenge),
+            &signature,
+        )
+        .expect("the answer verifies with the certified key");
+}

@@ -6,7 +6,7 @@
 //!   (`--reader NAME`), its PINs in `JPKI_TEST_AUTH_PIN`, `JPKI_TEST_SIGN_PIN`,
 //!   `JPKI_TEST_TEXT_PIN`, its 照合番号B in `JPKI_TEST_NUMBER_B`, and `JPKI_TEST_CA_DIR` a
 //!   directory with `auth-ca.pem` and `sign-ca.pem` (and, if known, `auth.crl`, `sign.crl` and
-//!   the card-face CA's `face-visual-ca.pem`). `cargo xtask interop` runs it on
+//!   the card-face CA's `face-visual-ca.pem`, the card CA's `card-ca.pem`). `cargo xtask interop` runs it on
 //!   the card served through pcscd and vpcd; a physical card works the same way.
 //!
 //! On a reader the card is shared and its PINs lock for real: tests that only read share it
@@ -260,8 +260,9 @@ impl Target {
 }
 
 /// A My Number card with both certificates and the text-support application in
-/// `dir/card.jpkicard`, with the CA certificates (`auth-ca.pem`, `sign-ca.pem`) and CRLs
-/// (`auth.crl`, `sign.crl`) beside it.
+/// `dir/card.jpkicard`, with the CA certificates (`auth-ca.pem`, `sign-ca.pem`), CRLs
+/// (`auth.crl`, `sign.crl`), the card-face CA keys (`face-*-ca.pem`) and the card CA key
+/// (`card-ca.pem`) beside it.
 pub fn simulator_card(dir: &Scratch) -> PathBuf {
     let s = set();
     let path = dir.path("card.jpkicard");
@@ -276,6 +277,7 @@ pub fn simulator_card(dir: &Scratch) -> PathBuf {
     ] {
         std::fs::write(dir.path(name), sample::face_ca_pem(ap).unwrap()).unwrap();
     }
+    std::fs::write(dir.path("card-ca.pem"), sample::card_ca_pem().unwrap()).unwrap();
     path
 }
 

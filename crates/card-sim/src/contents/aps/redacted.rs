@@ -65,6 +65,7 @@ impl fmt::Debug for CommonContents {
             .field("common_pin", &self.common_pin)
             .field("juki_pin", &self.juki_pin)
             .field("retry_limit", &self.retry_limit)
+            .field("mf_objects", &self.mf_objects.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -99,6 +100,7 @@ impl fmt::Debug for CommonSlot {
             .field("internal_auth_key", &self.internal_auth_key)
             .field("common_pin", &self.common_pin)
             .field("juki_pin", &self.juki_pin)
+            .field("mf_objects", &self.mf_objects.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -6,6 +6,7 @@ use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 
 use super::{read_pin, write_pin};
 use crate::{
+    MfObjects,
     contents::{CardData, CommonSlot, TextRecordSlot, VerificationSlot, VisualSlot, number_a},
     engine::SigningKey,
     error::{Corruption, Error},
@@ -37,8 +38,14 @@ pub(super) fn variable_len(data: &CardData) -> usize {
                 + v.my_number_image.len()
         })
         .sum();
+    let mf: usize = data
+        .common
+        .iter()
+        .filter_map(|c| c.mf_objects.as_ref())
+        .map(|m| m.root_certificate.len() + m.card_certificate.len())
+        .sum();
     // three more keys of ~1.2 KiB each and the fixed fields
-    text + visual + 8 * 1024
+    text + visual + mf + 8 * 1024
 }
 
 fn write_key(w: &mut Writer, key: &SigningKey, part: &'static str) -> Result<(), Error> {
@@ -117,6 +124,15 @@ pub(super) fn encode(w: &mut Writer, data: &CardData) -> Result<(), Error> {
             write_key(w, &c.internal_auth_key, "internal-authentication key")?;
             write_pin(w, &c.common_pin);
             write_pin(w, &c.juki_pin);
+            match &c.mf_objects {
+                None => w.u8(0),
+                Some(mf) => {
+                    w.u8(1);
+                    w.raw(&mf.issuer_key_id);
+                    w.bytes(&mf.root_certificate);
+                    w.bytes(&mf.card_certificate);
+                }
+            }
         }
     }
     Ok(())
@@ -227,6 +243,15 @@ pub(super) fn decode(r: &mut Reader<'_>, data: &mut CardData) -> Result<(), Corr
         let internal_auth_key = read_key(r, "internal-authentication key")?;
         let common_pin = read_pin(r, "共通 PIN")?;
         let juki_pin = read_pin(r, "住基 PIN")?;
+        let mf_objects = if r.flag("MF objects presence")? {
+            Some(MfObjects {
+                issuer_key_id: r.array::<16>()?,
+                root_certificate: r.bytes()?.to_vec(),
+                card_certificate: r.bytes()?.to_vec(),
+            })
+        } else {
+            None
+        };
         data.common = Some(CommonSlot {
             serial,
             municipality,
@@ -235,6 +260,7 @@ pub(super) fn decode(r: &mut Reader<'_>, data: &mut CardData) -> Result<(), Corr
             internal_auth_key,
             common_pin,
             juki_pin,
+            mf_objects,
         });
     }
     Ok(())

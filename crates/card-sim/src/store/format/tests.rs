@@ -183,6 +183,11 @@ fn full() -> CardData {
             common_pin: Pin::new(PinKind::ResidentRegistry, b"1111").unwrap(),
             juki_pin: Pin::new(PinKind::ResidentRegistry, b"2222").unwrap(),
             retry_limit: 3,
+            mf_objects: Some(crate::MfObjects {
+                issuer_key_id: [0x39; 16],
+                root_certificate: vec![11; 563],
+                card_certificate: vec![12; 568],
+            }),
         }),
         verification: Some(VerificationContents {
             number_b: Pin::new(PinKind::VerificationB, b"55021720352285").unwrap(),
