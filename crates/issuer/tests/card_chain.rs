@@ -6,13 +6,15 @@ use std::path::Path;
 use card_sim::MyNumber;
 use issuer::card_face::{card_key_id, intermediate_key_id, root_key_id};
 use issuer::{Authority, CommonRecords, FaceAp, FaceAuthority};
-use rsa::pkcs8::DecodePublicKey;
-use rsa::{BoxedUint, Pkcs1v15Sign, PublicKey};
-use sha2::{Digest, Sha256};
+use rsa::PublicKey;
 use test_support::cards::temp_dir;
 use test_support::fixtures::holder;
 use test_support::keys::seeded_rng;
 use time::{Date, OffsetDateTime, macros::date, macros::datetime};
+
+#[path = "support/records.rs"]
+mod records;
+use records::*;
 
 const CREATED: OffsetDateTime = datetime!(2026-04-01 01:00 UTC);
 const EXPIRY: Date = date!(2035 - 08 - 20);
@@ -29,33 +31,6 @@ fn template(contents: &[u8]) -> (&[u8], &[u8]) {
     (&contents[5..302], &contents[307..])
 }
 
-/// `90 03 01 00 01 91 82 01 00 <256 B>` → an RSA public key.
-fn public_key(encoded: &[u8]) -> PublicKey {
-    assert_eq!(encoded.len(), 265);
-    assert_eq!(
-        encoded[..9],
-        [0x90, 0x03, 0x01, 0x00, 0x01, 0x91, 0x82, 0x01, 0x00]
-    );
-    let n = BoxedUint::from_be_slice_vartime(&encoded[9..]);
-    let e = BoxedUint::from_be_slice_vartime(&encoded[2..5]);
-    PublicKey::new(n, e).unwrap()
-}
-
-fn verify(key: &PublicKey, message: &[u8], signature: &[u8]) {
-    key.verify(
-        Pkcs1v15Sign::new::<Sha256>(),
-        &Sha256::digest(message),
-        signature,
-    )
-    .expect("the signature verifies");
-}
-
-fn pem_key(pem: &str) -> PublicKey {
-    let (label, der) = der::pem::decode_vec(pem.as_bytes()).unwrap();
-    assert_eq!(label, "PUBLIC KEY");
-    PublicKey::from_public_key_der(&der).unwrap()
-}
-
 /// Walks `00F8` and `7F21` of `common` up to `root`; the intermediate key.
 fn check_chain(common: &CommonRecords, root: &PublicKey) -> PublicKey {
     assert_eq!(common.issuer_key_id[..], id(b"9000012")[..], "00F7");
@@ -67,7 +42,7 @@ fn check_chain(common: &CommonRecords, root: &PublicKey) -> PublicKey {
         "被証明者鍵ID: the intermediate"
     );
     verify(root, body, signature);
-    let intermediate = public_key(&body[32..]);
+    let intermediate = card_key(&body[32..]);
 
     let cv = &common.card_certificate;
     assert_eq!(cv.len(), 568);
@@ -81,7 +56,7 @@ fn check_chain(common: &CommonRecords, root: &PublicKey) -> PublicKey {
     );
     verify(&intermediate, body, signature);
     assert_eq!(
-        public_key(&body[32..]),
+        card_key(&body[32..]),
         common.internal_auth_key.to_public_key(),
         "7F21 certifies key 0019"
     );

@@ -9,93 +9,19 @@ use issuer::card_face::{self, FACES};
 use issuer::{Authority, CardFace, Error, FaceAp};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{BoxedUint, Pkcs1v15Sign, PublicKey};
+use rsa::{Pkcs1v15Sign, PublicKey};
 use sha2::{Digest, Sha256};
 use test_support::cards::{TempDir, temp_dir};
 use test_support::fixtures::{holder, other_holder};
 use test_support::keys::seeded_rng;
 use time::{Date, OffsetDateTime, macros::date, macros::datetime};
 
+#[path = "support/records.rs"]
+mod records;
+use records::*;
+
 const CREATED: OffsetDateTime = datetime!(2026-04-01 01:00 UTC);
 const EXPIRY: Date = date!(2035 - 08 - 20);
-
-/// One TLV: tag (1 or 2 bytes), value, and the whole object as written.
-struct Tlv<'a> {
-    tag: u16,
-    value: &'a [u8],
-    raw: &'a [u8],
-}
-
-/// Every BER-TLV of `data` in order (the whole of `data` must be TLVs).
-fn walk(data: &[u8]) -> Vec<Tlv<'_>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at < data.len() {
-        let start = at;
-        let mut tag = u16::from(data[at]);
-        if data[at] & 0x1F == 0x1F {
-            tag = (tag << 8) | u16::from(data[at + 1]);
-            at += 1;
-        }
-        at += 1;
-        let len = match data[at] {
-            0x81 => {
-                at += 2;
-                usize::from(data[at - 1])
-            }
-            0x82 => {
-                at += 3;
-                usize::from(u16::from_be_bytes([data[at - 2], data[at - 1]]))
-            }
-            short => {
-                assert!(short < 0x80, "length byte {short:02X}");
-                at += 1;
-                usize::from(short)
-            }
-        };
-        out.push(Tlv {
-            tag,
-            value: &data[at..at + len],
-            raw: &data[start..at + len],
-        });
-        at += len;
-    }
-    out
-}
-
-/// The one TLV of a record: its tag must be `tag` and it must fill `record`.
-fn outer(record: &[u8], tag: u16) -> Vec<Tlv<'_>> {
-    let top = walk(record);
-    assert_eq!(top.len(), 1, "one object");
-    assert_eq!(top[0].tag, tag);
-    walk(top[0].value)
-}
-
-fn tags(fields: &[Tlv<'_>]) -> Vec<u16> {
-    fields.iter().map(|t| t.tag).collect()
-}
-
-/// `90 03 01 00 01 91 82 01 00 <256 B>` (card-map §5) → an RSA public key.
-fn card_key(encoded: &[u8]) -> PublicKey {
-    assert_eq!(encoded.len(), 265);
-    assert_eq!(
-        encoded[..9],
-        [0x90, 0x03, 0x01, 0x00, 0x01, 0x91, 0x82, 0x01, 0x00]
-    );
-    let n = BoxedUint::from_be_slice_vartime(&encoded[9..]);
-    let e = BoxedUint::from_be_slice_vartime(&encoded[2..5]);
-    PublicKey::new(n, e).unwrap()
-}
-
-fn verify(key: &PublicKey, message: &[u8], signature: &[u8]) {
-    assert_eq!(signature.len(), 256);
-    key.verify(
-        Pkcs1v15Sign::new::<Sha256>(),
-        &Sha256::digest(message),
-        signature,
-    )
-    .expect("the signature verifies");
-}
 
 /// Decodes a PNG, checks it is 1-bit greyscale with some black ink on it, and gives its size.
 fn png_info(png: &[u8]) -> (u32, u32) {
@@ -136,13 +62,7 @@ fn authority(dir: &Path) -> Authority {
             .unwrap();
         t
     });
-    let target = dir.join("authority");
-    std::fs::create_dir_all(&target).unwrap();
-    for entry in std::fs::read_dir(&**template).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
-    }
-    Authority::open(&target).unwrap()
+    copy_authority(template, dir)
 }
 
 fn my_number() -> MyNumber {
@@ -154,7 +74,7 @@ fn my_number() -> MyNumber {
 fn check_cv(authority: &Authority, cv: &[u8], ap: FaceAp, issuer_id: &[u8; 7]) -> PublicKey {
     assert_eq!(cv.len(), 568);
     assert_eq!(cv[..5], [0x7F, 0x21, 0x82, 0x02, 0x33]);
-    let fields = outer(cv, 0x7F21);
+    let fields = fields(cv, 0x7F21);
     assert_eq!(tags(&fields), [0x5F4E, 0x5F37]);
     let body = fields[0].value;
     assert_eq!(body.len(), 297);
@@ -198,7 +118,7 @@ fn check_text(authority: &Authority, face: &CardFace) -> PublicKey {
     // 0003 integrity, 336 B
     assert_eq!(text.integrity.len(), 336);
     assert_eq!(text.integrity[..5], [0xFF, 0x30, 0x82, 0x01, 0x4B]);
-    let f = outer(&text.integrity, 0xFF30);
+    let f = fields(&text.integrity, 0xFF30);
     assert_eq!(tags(&f), [0xDF31, 0xDF32, 0xDF33]);
     let ef0001 = [&[0xFF, 0x10, 0x0C][..], b"123456789018", &[0xFF, 0xFF]].concat();
     assert_eq!(f[0].value, &Sha256::digest(&ef0001)[..]);
@@ -233,7 +153,7 @@ fn check_text(authority: &Authority, face: &CardFace) -> PublicKey {
     assert_eq!(card_key(walk(&text.session_key)[0].value), card);
     // 0007 signed key
     assert_eq!(text.signed_key[..5], [0xFF, 0x50, 0x82, 0x02, 0x13]);
-    let f = outer(&text.signed_key, 0xFF50);
+    let f = fields(&text.signed_key, 0xFF50);
     assert_eq!(tags(&f), [0xDF51, 0xDF52]);
     assert_eq!(card_key(f[0].value), card);
     verify(&signer, f[0].raw, f[1].value);
@@ -251,7 +171,7 @@ fn check_visual(authority: &Authority, face: &CardFace) -> PublicKey {
     let card = visual.card_key.to_public_key();
     // 0001 age record
     assert_eq!(visual.age_record[..5], [0xFF, 0x10, 0x82, 0x02, 0x1E]);
-    let f = outer(&visual.age_record, 0xFF10);
+    let f = fields(&visual.age_record, 0xFF10);
     assert_eq!(tags(&f), [0xDF11, 0xDF12, 0xDF13]);
     assert_eq!(f[0].value, b"19850820");
     assert_eq!(card_key(f[1].value), card);
@@ -259,7 +179,7 @@ fn check_visual(authority: &Authority, face: &CardFace) -> PublicKey {
     // 0002 card face: DF21's 9 offsets point at DF22…DF2A, counted from byte 0 of the EF
     let record = &visual.card_face;
     assert_eq!(record[..3], [0xFF, 0x20, 0x82]);
-    let f = outer(record, 0xFF20);
+    let f = fields(record, 0xFF20);
     assert_eq!(
         tags(&f),
         [
@@ -310,14 +230,14 @@ fn check_visual(authority: &Authority, face: &CardFace) -> PublicKey {
     assert_eq!(f[8].value, b"20350820");
     assert_eq!(png_info(f[9].value), (24, 12), "security-code image");
     // 0003 basic info
-    let f = outer(&visual.basic_info, 0xFF30);
+    let f = fields(&visual.basic_info, 0xFF30);
     assert_eq!(tags(&f), [0xDF31, 0xDF32, 0xDF33, 0xDF34, 0xDF35]);
     assert_eq!(f[0].value, [0x06, 0x03, 0x0E, 0x01]);
     assert_eq!(f[1].value, b"9000024\x08\x05001\0\0\0\0");
     assert_eq!(f[3].value, face.common.municipality.as_bytes());
     assert_eq!(f[4].raw[2..5], [0x82, 0x01, 0x10]);
     // 0005 My Number image
-    let f = outer(&visual.my_number_image, 0xFF40);
+    let f = fields(&visual.my_number_image, 0xFF40);
     assert_eq!(tags(&f), [0xDF41, 0xDF42, 0xDF43]);
     assert_eq!(png_info(f[0].value), (72, 12), "My Number image");
     assert_eq!(card_key(f[1].value), card);
@@ -427,7 +347,7 @@ fn the_same_seed_gives_the_same_bytes_and_other_holders_other_records() {
         .unwrap();
     // 1960-02-29 = 昭和35
     assert_eq!(changed.number_b.as_str(), "35022920352285");
-    let f = outer(&changed.age_record, 0xFF10);
+    let f = fields(&changed.age_record, 0xFF10);
     assert_eq!(f[0].value, b"19600229");
     assert_eq!(card_key(f[1].value), visual_key);
     assert!(matches!(
@@ -489,7 +409,7 @@ fn an_authority_from_before_the_face_keys_opens_and_gets_them_at_the_first_card_
             &face.visual.card_key.to_public_key(),
         )
         .unwrap();
-    let f = outer(&again.age_record, 0xFF10);
+    let f = fields(&again.age_record, 0xFF10);
     verify(&signer, &[f[0].raw, f[1].raw].concat(), f[2].value);
     assert_eq!(
         card_face::birth_date_key(holder().birth_date).unwrap(),

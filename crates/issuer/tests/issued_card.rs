@@ -8,13 +8,16 @@ use std::sync::OnceLock;
 use card_sim::{ApKey, CardProfile, MyNumber, PinRef, SimCard};
 use issuer::{Authority, FaceAp, IssueRequest, RetryLimits};
 use pin_policy::{Pin, PinKind};
+use rsa::PublicKey;
 use rsa::pkcs8::DecodePublicKey;
-use rsa::{BoxedUint, Pkcs1v15Sign, PublicKey};
-use sha2::{Digest, Sha256};
 use test_support::cards::{TempDir, exchange, lc_ascii, temp_dir};
 use test_support::fixtures::{holder, other_holder};
 use test_support::keys::seeded_rng;
 use time::{Date, Duration, OffsetDateTime, macros::date, macros::datetime};
+
+#[path = "support/records.rs"]
+mod records;
+use records::*;
 
 const ISSUED_AT: OffsetDateTime = datetime!(2026-04-01 01:00 UTC);
 const CARD_EXPIRY: Date = date!(2035 - 08 - 20);
@@ -60,84 +63,7 @@ fn authority(dir: &Path) -> Authority {
             .unwrap();
         t
     });
-    let target = dir.join("authority");
-    std::fs::create_dir_all(&target).unwrap();
-    for entry in std::fs::read_dir(&**template).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
-    }
-    Authority::open(&target).unwrap()
-}
-
-/// One TLV: tag (1 or 2 bytes), value, and the whole object.
-struct Tlv<'a> {
-    tag: u16,
-    value: &'a [u8],
-    raw: &'a [u8],
-}
-
-/// Every BER-TLV of `data` in order (the whole of `data` must be TLVs).
-fn walk(data: &[u8]) -> Vec<Tlv<'_>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at < data.len() {
-        let start = at;
-        let mut tag = u16::from(data[at]);
-        if data[at] & 0x1F == 0x1F {
-            at += 1;
-            tag = (tag << 8) | u16::from(data[at]);
-        }
-        at += 1;
-        let (len, header) = match data[at] {
-            0x81 => (usize::from(data[at + 1]), 2),
-            0x82 => (
-                usize::from(u16::from_be_bytes([data[at + 1], data[at + 2]])),
-                3,
-            ),
-            short if short < 0x80 => (usize::from(short), 1),
-            other => panic!("length byte {other:02X}"),
-        };
-        at += header;
-        out.push(Tlv {
-            tag,
-            value: &data[at..at + len],
-            raw: &data[start..at + len],
-        });
-        at += len;
-    }
-    assert_eq!(at, data.len(), "TLVs fill the data");
-    out
-}
-
-/// The fields of a record that is one TLV with tag `tag`.
-fn fields(record: &[u8], tag: u16) -> Vec<Tlv<'_>> {
-    let top = walk(record);
-    assert_eq!(top.len(), 1, "one object");
-    assert_eq!(top[0].tag, tag, "{:04X}", top[0].tag);
-    walk(top[0].value)
-}
-
-/// `90 03 01 00 01 91 82 01 00 <256 B>` (card-map §5) → an RSA public key.
-fn rsa_key(encoded: &[u8]) -> PublicKey {
-    assert_eq!(
-        encoded[..9],
-        [0x90, 0x03, 0x01, 0x00, 0x01, 0x91, 0x82, 0x01, 0x00]
-    );
-    assert_eq!(encoded.len(), 265);
-    PublicKey::new(
-        BoxedUint::from_be_slice_vartime(&encoded[9..]),
-        BoxedUint::from_be_slice_vartime(&encoded[2..5]),
-    )
-    .unwrap()
-}
-
-fn verifies(key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
-    key.verify(
-        Pkcs1v15Sign::new::<Sha256>(),
-        &Sha256::digest(message),
-        signature,
-    )
-    .is_ok()
+    copy_authority(template, dir)
 }
 
 /// Checks an AP's CV certificate `7F21` { `5F4E` 297 B, `5F37` signature } against the
@@ -153,7 +79,7 @@ fn check_cv(authority: &Authority, ap: FaceAp, certificate: &[u8]) -> PublicKey 
     let mut tampered = body.to_vec();
     tampered[40] ^= 1;
     assert!(!verifies(&ca, &tampered, f[1].value));
-    rsa_key(&body[32..])
+    card_key(&body[32..])
 }
 
 /// SELECT an EF of the current AP, then READ BINARY all of it (extended Le).
@@ -221,7 +147,7 @@ fn an_issued_card_answers_with_the_face_the_authority_signed() {
     let image = read(&mut card, "00 05");
     let f = fields(&image, 0xFF40);
     assert_eq!(f[0].value[..4], *b"\x89PNG");
-    assert_eq!(rsa_key(f[1].value), visual_key);
+    assert_eq!(card_key(f[1].value), visual_key);
     assert!(verifies(
         &signer,
         &[f[0].raw, f[1].raw].concat(),
