@@ -74,7 +74,13 @@ pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
     } else if !card.is_terminated() && card.profile() == CardProfile::MyNumber {
         line("text-support AP: none".into());
     }
-    for pin in OTHER_KEYS {
+    // the key references after the JPKI and text-support PINs, in card order
+    for pin in PinRef::ALL.into_iter().filter(|p| {
+        !matches!(
+            p,
+            PinRef::Authentication | PinRef::Signature | PinRef::TextSupport
+        )
+    }) {
         if let Some(counter) = card.pin_counter(pin) {
             line(pin_line(pin, counter));
         }
@@ -183,18 +189,6 @@ pub(crate) fn pin_line(pin: PinRef, counter: pin_policy::RetryCounter) -> String
         }
     )
 }
-
-/// The key references shown after the JPKI and text-support PINs, in card order.
-const OTHER_KEYS: [PinRef; 8] = [
-    PinRef::TextSupportA,
-    PinRef::TextSupportB,
-    PinRef::TextSupportBlocked,
-    PinRef::VisualBirthDate,
-    PinRef::VisualB,
-    PinRef::VisualA,
-    PinRef::Common,
-    PinRef::Juki,
-];
 
 fn present(yes: bool) -> &'static str {
     if yes { "present" } else { "none" }

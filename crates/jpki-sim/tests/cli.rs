@@ -13,34 +13,12 @@ use std::process::Output;
 
 use card_sim::{PinRef, SimCard, vpcd};
 use cards::{HOLDER, exchange, hx, lc_ascii, temp_dir};
-use sim::serve_traced;
+use sim::{fails, ok, s, serve_traced};
 
 const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
 
 fn run(args: &[&str], stdin: &str) -> Output {
     sim::run_jpki_sim(args, stdin)
-}
-
-#[track_caller]
-fn ok(args: &[&str], stdin: &str) -> String {
-    let out = run(args, stdin);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Runs a failing command: asserts the exit code and a one-line error; returns it.
-#[track_caller]
-fn fails(args: &[&str], stdin: &str, code: i32) -> String {
-    let out = run(args, stdin);
-    assert_eq!(out.status.code(), Some(code), "{args:?}");
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    assert!(err.starts_with("jpki-sim: "), "{err}");
-    err
 }
 
 /// One vpcd frame to the served card, its answer back.
@@ -57,10 +35,6 @@ fn serve_at_auth_pin(card: &Path) -> (std::process::Child, std::net::TcpStream) 
     assert_eq!(send(&mut stream, &hx(SELECT_JPKI)), [0x90, 0x00]);
     assert_eq!(send(&mut stream, &hx("00 A4 02 0C 02 00 18")), [0x90, 0x00]);
     (child, stream)
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// `authority init` + `issue` of a My Number card; returns (authority dir, card path).
@@ -147,18 +121,7 @@ fn issue_and_inspect_with_real_and_municipal_retry_limits() {
     // a Juki card: one PIN, the Juki rule
     let authority = dir.join("authority");
     let juki = dir.join("juki");
-    let mut args = vec![
-        "issue",
-        "--authority",
-        s(&authority),
-        "--out",
-        s(&juki),
-        "--profile",
-        "juki",
-        "--pin-stdin",
-    ];
-    args.extend(HOLDER);
-    let out = ok(&args, "JUKI01\n");
+    let out = sim::issue_juki(&authority, &juki);
     assert!(out.contains("issued Juki card"), "{out}");
     let out = ok(&["inspect", "--card", s(&juki)], "");
     assert!(out.contains("profile: Juki"), "{out}");

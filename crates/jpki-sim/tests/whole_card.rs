@@ -4,6 +4,7 @@
 use test_support::cards;
 #[path = "support/sim.rs"]
 mod sim;
+use sim::{fails, ok, s};
 
 use std::path::{Path, PathBuf};
 
@@ -21,30 +22,6 @@ const SELECT_JUKI: &str = "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 01";
 const MY_NUMBER: &str = "123456789018";
 /// HOLDER's birth date 1990-01-01 as Japanese era `YYMMDD`: 平成2年1月1日 (card-map §5).
 const BIRTH_ERA: &str = "020101";
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-#[track_caller]
-fn ok(args: &[&str], stdin: &str) -> String {
-    let out = sim::run_jpki_sim(args, stdin);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-#[track_caller]
-fn fails(args: &[&str], stdin: &str, code: i32) -> String {
-    let out = sim::run_jpki_sim(args, stdin);
-    assert_eq!(out.status.code(), Some(code), "{args:?}");
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    err
-}
 
 /// `authority init` + `issue` of a My Number card (PINs 1234, ABC123, 5678); returns the
 /// authority, the card and what `issue` printed.
@@ -274,18 +251,7 @@ fn inspect_shows_the_new_applications_without_personal_data() {
     // a Juki card issued by the CLI has none of them
     let juki = dir.join("juki");
     let authority = dir.join("authority");
-    let mut args = vec![
-        "issue",
-        "--authority",
-        s(&authority),
-        "--out",
-        s(&juki),
-        "--profile",
-        "juki",
-        "--pin-stdin",
-    ];
-    args.extend(HOLDER);
-    let issued = ok(&args, "JUKI01\n");
+    let issued = sim::issue_juki(&authority, &juki);
     assert!(!issued.contains("security code"), "{issued}");
     let out = ok(&["inspect", "--card", s(&juki)], "");
     assert!(out.contains("common AP (共通カードAP): none"), "{out}");

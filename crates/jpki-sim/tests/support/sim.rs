@@ -10,6 +10,52 @@ pub fn run_jpki_sim(args: &[&str], stdin: &str) -> std::process::Output {
     test_support::process::run(JPKI_SIM, args, stdin)
 }
 
+/// Runs `jpki-sim args…`, asserts it succeeded, and gives its standard output.
+#[track_caller]
+pub fn ok(args: &[&str], stdin: &str) -> String {
+    let out = run_jpki_sim(args, stdin);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs a failing `jpki-sim args…`: asserts the exit code and a one-line `jpki-sim: ` error;
+/// returns it.
+#[track_caller]
+pub fn fails(args: &[&str], stdin: &str, code: i32) -> String {
+    let out = run_jpki_sim(args, stdin);
+    assert_eq!(out.status.code(), Some(code), "{args:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("jpki-sim: "), "{err}");
+    err
+}
+
+/// A path as a UTF-8 argument.
+pub fn s(p: &std::path::Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// `jpki-sim issue` of a Juki card (the test holder, Juki PIN `JUKI01`) from `authority` into
+/// `out`; its standard output.
+pub fn issue_juki(authority: &std::path::Path, out: &std::path::Path) -> String {
+    let mut args = vec![
+        "issue",
+        "--authority",
+        s(authority),
+        "--out",
+        s(out),
+        "--profile",
+        "juki",
+        "--pin-stdin",
+    ];
+    args.extend(test_support::cards::HOLDER);
+    ok(&args, "JUKI01\n")
+}
+
 /// `jpki-sim serve --trace` of `card`, with the test playing vpcd: returns the child (stdout
 /// and stderr piped, for the trace) and the accepted vpcd connection.
 pub fn serve_traced(card: &std::path::Path) -> (std::process::Child, std::net::TcpStream) {
