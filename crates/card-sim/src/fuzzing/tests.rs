@@ -255,16 +255,7 @@ fn the_checker_follows_pins_keys_and_files_named_by_sfi() {
         // VERIFY of the current EF: a data EF now
         (with_data([0x00, 0x20, 0x00, 0x80], SIGN_PIN), [0x69, 0x81]),
     ];
-    let (contents, administration) = contents();
-    let mut card = SimCard::new_administered(contents.clone(), administration.clone()).unwrap();
-    let mut shadow = Shadow::new(&card);
-    let mut session = Vec::new();
-    for (capdu, sw) in &script {
-        let rapdu = card.process(capdu);
-        assert_eq!(rapdu[rapdu.len() - 2..], sw[..], "{capdu:02X?}");
-        check(&mut shadow, &card, capdu, &rapdu);
-        record(&mut session, capdu);
-    }
+    let (shadow, session) = run_script(&script);
     assert_eq!(shadow.ef, Some(0x0001));
     let stats = super::session(&session);
     assert_eq!((stats.verified, stats.refused, stats.signed), (1, 1, 1));
@@ -292,16 +283,7 @@ fn the_checker_follows_select_mf_the_gp_isd_and_aid_prefixes() {
         (select_jpki(), [0x90, 0x00]),
         (sign, [0x69, 0x82]),
     ];
-    let (contents, administration) = contents();
-    let mut card = SimCard::new_administered(contents.clone(), administration.clone()).unwrap();
-    let mut shadow = Shadow::new(&card);
-    let mut session = Vec::new();
-    for (capdu, sw) in &script {
-        let rapdu = card.process(capdu);
-        assert_eq!(rapdu[rapdu.len() - 2..], sw[..], "{capdu:02X?}");
-        check(&mut shadow, &card, capdu, &rapdu);
-        record(&mut session, capdu);
-    }
+    let (_, session) = run_script(&script);
     let stats = super::session(&session);
     assert_eq!((stats.verified, stats.signed), (1, 1));
 }
@@ -354,4 +336,20 @@ fn the_checker_follows_the_keys_of_the_other_applications() {
     let answer = card.process(&verify);
     assert_eq!(answer, [0x90, 0x00]);
     check(&mut shadow, &card, &verify, &answer);
+}
+
+/// Runs `script` (C-APDU, expected status word) on a fresh fuzz card with the checker after
+/// every command; the shadow at the end and the session's fuzz input.
+fn run_script(script: &[(Vec<u8>, [u8; 2])]) -> (Shadow, Vec<u8>) {
+    let (contents, administration) = contents();
+    let mut card = SimCard::new_administered(contents.clone(), administration.clone()).unwrap();
+    let mut shadow = Shadow::new(&card);
+    let mut session = Vec::new();
+    for (capdu, sw) in script {
+        let rapdu = card.process(capdu);
+        assert_eq!(rapdu[rapdu.len() - 2..], sw[..], "{capdu:02X?}");
+        check(&mut shadow, &card, capdu, &rapdu);
+        record(&mut session, capdu);
+    }
+    (shadow, session)
 }
