@@ -10,6 +10,7 @@ use issuer::{Authority, FaceAp, IssueRequest, RetryLimits};
 use pin_policy::{Pin, PinKind};
 use rsa::PublicKey;
 use rsa::pkcs8::DecodePublicKey;
+use sha2::{Digest, Sha256};
 use test_support::cards::{TempDir, exchange, lc_ascii, temp_dir};
 use test_support::fixtures::{holder, other_holder};
 use test_support::keys::seeded_rng;
@@ -175,6 +176,17 @@ fn an_issued_card_answers_with_the_face_the_authority_signed() {
         &[f[0].raw, f[1].raw].concat(),
         f[2].value
     ));
+    // the digests cover the bytes the card serves (card-map §4): DF31 = SHA-256 of EF 0001
+    // as read, DF32 = SHA-256 of EF 0002's DF22…DF25 TLVs (after DF21)
+    verify(&mut card, "00 11", "5678", "9000");
+    let my_number_ef = read(&mut card, "00 01");
+    let facts_ef = read(&mut card, "00 02");
+    let facts = fields(&facts_ef, 0xFF20);
+    assert_eq!(facts[0].tag, 0xDF21);
+    let after_offsets: Vec<u8> = facts[1..].iter().flat_map(|t| t.raw.to_vec()).collect();
+    assert_eq!([f[0].tag, f[1].tag], [0xDF31, 0xDF32]);
+    assert_eq!(f[0].value, Sha256::digest(&my_number_ef).as_slice());
+    assert_eq!(f[1].value, Sha256::digest(&after_offsets).as_slice());
 
     // 共通カードAP (card-map §6): `01 1C` + serial (15) + municipality (5) + expiry
     exchange(&mut card, SELECT_COMMON, "9000");
