@@ -20,7 +20,7 @@ use x509_cert::ext::pkix::{
 
 use crate::der_reader::Reader;
 use crate::der_writer::{BIT_STRING, SEQUENCE};
-use crate::holder::{CardText, FourFacts, Gender, Municipality, decode_birth_date};
+use crate::holder::{CardText, FourFacts, Gender, Locality, decode_birth_date};
 use crate::name::{AttributeKind, DistinguishedName, ca_name};
 use crate::{CertKind, Environment, Error, Hierarchy, Serial, oid};
 
@@ -45,7 +45,7 @@ pub struct JpkiCertificate {
     authority_key_id: Option<Vec<u8>>,
     authority_cert_serial: Option<Serial>,
     four_facts: Option<FourFacts>,
-    municipality: Option<Municipality>,
+    municipality: Option<Locality>,
 }
 
 fn time_of(t: &x509_cert::time::Time) -> Result<OffsetDateTime, Error> {
@@ -441,8 +441,8 @@ impl JpkiCertificate {
         self.four_facts.as_ref()
     }
 
-    /// The municipality (`L=<prefecture>, L=<city>`) of a signature certificate.
-    pub fn municipality(&self) -> Option<&Municipality> {
+    /// The municipality's names (`L=<prefecture>, L=<city>`) of a signature certificate.
+    pub fn municipality(&self) -> Option<&Locality> {
         self.municipality.as_ref()
     }
 
@@ -493,7 +493,7 @@ pub(crate) fn verify_rsa_sha256(
         .map_err(|_| Error::BadSignature)
 }
 
-fn signature_subject(subject: &DistinguishedName) -> Result<Municipality, Error> {
+fn signature_subject(subject: &DistinguishedName) -> Result<Locality, Error> {
     let bad = |reason| Error::BadName {
         which: "subject",
         reason,
@@ -505,7 +505,7 @@ fn signature_subject(subject: &DistinguishedName) -> Result<Municipality, Error>
             (AttributeKind::Locality, prefecture),
             (AttributeKind::Locality, city),
             (AttributeKind::CommonName, _),
-        ] if c == "JP" => Ok(Municipality {
+        ] if c == "JP" => Ok(Locality {
             prefecture: prefecture.clone(),
             city: city.clone(),
         }),

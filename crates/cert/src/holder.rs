@@ -258,16 +258,6 @@ pub fn decode_birth_date(s: &str) -> Result<(Era, Date), Error> {
     Ok((era, date))
 }
 
-/// The holder's municipality, used in the signature certificate's subject (`L=<prefecture>,
-/// L=<city>`) and in the CRL distribution point of both certificates.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Municipality {
-    /// Prefecture, e.g. `東京都`.
-    pub prefecture: String,
-    /// City, ward, town or village, e.g. `千代田区`.
-    pub city: String,
-}
-
 /// Everything a signature certificate says about its holder.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Holder {
@@ -290,7 +280,8 @@ pub const EARLIEST_BIRTH_DATE: Date = time::macros::date!(1868 - 01 - 25);
 impl Holder {
     /// Checks the holder data can be written into a certificate: name and address present,
     /// the address at most 200 characters, no control character or bidirectional override
-    /// in any text field ([`crate::text::is_unsafe_char`]), a date of birth from
+    /// in the name and address ([`crate::text::is_unsafe_char`]), the municipality in romaji
+    /// ([`Municipality::validate`]), a date of birth from
     /// [`EARLIEST_BIRTH_DATE`] on.
     pub fn validate(&self) -> Result<(), Error> {
         let bad = |field, reason| Err(Error::BadHolder { field, reason });
@@ -305,15 +296,8 @@ impl Holder {
         if address.chars().count() > 200 {
             return bad("address", "longer than 200 characters");
         }
-        if self.municipality.prefecture.is_empty() || self.municipality.city.is_empty() {
-            return bad("municipality", "prefecture and city must not be empty");
-        }
-        for (field, text) in [
-            ("name", name.as_str()),
-            ("address", address.as_str()),
-            ("prefecture", self.municipality.prefecture.as_str()),
-            ("city", self.municipality.city.as_str()),
-        ] {
+        self.municipality.validate()?;
+        for (field, text) in [("name", name.as_str()), ("address", address.as_str())] {
             if text.chars().any(crate::text::is_unsafe_char) {
                 return bad(
                     field,
@@ -358,6 +342,9 @@ pub struct FourFacts {
     /// Address with substitutes marked.
     pub address: CardText,
 }
+
+mod municipality;
+pub use municipality::{Locality, Municipality, MunicipalityCode, PREFECTURES};
 
 #[cfg(test)]
 mod tests;

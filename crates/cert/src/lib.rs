@@ -30,7 +30,9 @@ mod verify;
 pub use certificate::JpkiCertificate;
 pub use crl::{Crl, Revocation, RevocationReason};
 pub use error::Error;
-pub use holder::{CardText, Era, FourFacts, Gender, Holder, Municipality, TextPart};
+pub use holder::{
+    CardText, Era, FourFacts, Gender, Holder, Locality, Municipality, MunicipalityCode, TextPart,
+};
 #[cfg(feature = "issue")]
 pub use issue::{
     AuthenticationRequest, CaRequest, CertificateAuthority, CrlRequest, SignatureRequest,

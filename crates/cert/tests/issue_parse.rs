@@ -73,7 +73,7 @@ fn signature_round_trip_returns_every_holder_field() {
     assert_eq!(facts.birth_date, h.birth_date);
     assert_eq!(facts.era, cert::Era::Showa);
     assert_eq!(facts.gender, h.gender);
-    assert_eq!(parsed.municipality(), Some(&h.municipality));
+    assert_eq!(parsed.municipality(), Some(&h.municipality.locality()));
     assert_eq!(parsed.not_before(), datetime!(2025-06-02 01:00:00 UTC));
     assert_eq!(parsed.not_after(), datetime!(2029-08-20 14:59:59 UTC));
     assert_eq!(parsed.public_key(), SETUP.card_key.as_public_key());
@@ -98,10 +98,7 @@ fn aki_and_ski_link_the_certificate_to_its_ca() {
 
 #[test]
 fn authentication_certificate_has_no_personal_data() {
-    let m = Municipality {
-        prefecture: "北海道".into(),
-        city: "札幌市".into(),
-    };
+    let m = Municipality::new("01100", "Sapporo-shi").unwrap();
     let c = SETUP
         .auth_ca
         .issue_authentication(&AuthenticationRequest {
@@ -231,13 +228,13 @@ fn control_characters_and_bidi_overrides_in_holder_text_are_refused() {
             })
         ));
         let mut h = holder();
-        h.municipality.city = format!("千代田区{bad}");
+        h.municipality.city = format!("Chiyoda{bad}ku");
         assert!(matches!(
             h.validate(),
             Err(Error::BadHolder { field: "city", .. })
         ));
         let mut h = holder();
-        h.municipality.prefecture = format!("{bad}東京都");
+        h.municipality.prefecture = format!("Tokyo{bad}to");
         assert!(matches!(
             h.validate(),
             Err(Error::BadHolder {
@@ -351,15 +348,15 @@ proptest! {
         address in text_strategy(20),
         birth_date in date_strategy(),
         gender in prop_oneof![Just(Gender::Male), Just(Gender::Female), Just(Gender::Unknown)],
-        prefecture in "[一-龥]{2,3}[都道府県]",
-        city in "[一-龥]{1,4}[市区町村]",
+        code in 1u32..=47,
+        city in "[A-Z][a-z]{1,8}-(shi|ku|machi|mura)",
     ) {
         let h = Holder {
             name,
             address,
             birth_date,
             gender,
-            municipality: Municipality { prefecture, city },
+            municipality: Municipality::new(&format!("{code:02}201"), &city).unwrap(),
         };
         let c = issue_sign(&SETUP.sign_ca, &h, 42).unwrap();
         let parsed = JpkiCertificate::from_der(c.der()).unwrap();
@@ -368,7 +365,7 @@ proptest! {
         prop_assert_eq!(&facts.address, &h.address);
         prop_assert_eq!(facts.birth_date, h.birth_date);
         prop_assert_eq!(facts.gender, h.gender);
-        prop_assert_eq!(parsed.municipality(), Some(&h.municipality));
+        prop_assert_eq!(parsed.municipality(), Some(&h.municipality.locality()));
     }
 }
 

@@ -146,20 +146,14 @@ fn number_b_and_the_birth_date_key_use_the_japanese_era_year() {
 }
 
 #[test]
-fn municipality_codes_start_with_the_prefecture_code() {
-    let m = |p: &str, c: &str| cert::Municipality {
-        prefecture: p.into(),
-        city: c.into(),
-    };
-    let tokyo = card_face::municipality_code(&m("東京都", "千代田区"));
-    assert_eq!(tokyo.len(), 5);
-    assert!(tokyo.starts_with("13") && tokyo.bytes().all(|b| b.is_ascii_digit()));
-    assert!(card_face::municipality_code(&m("北海道", "札幌市")).starts_with("01"));
-    assert!(card_face::municipality_code(&m("沖縄県", "那覇市")).starts_with("47"));
-    assert!(card_face::municipality_code(&m("どこか", "村")).starts_with("99"));
+fn the_card_carries_the_municipality_code_without_its_check_digit() {
+    let m = |code: &str, city: &str| cert::Municipality::new(code, city).unwrap();
     assert_eq!(
-        tokyo,
-        card_face::municipality_code(&m("東京都", "千代田区"))
+        card_face::municipality_code(&m("131016", "Chiyoda-ku")),
+        "13101"
     );
-    assert_ne!(tokyo, card_face::municipality_code(&m("東京都", "港区")));
+    assert_eq!(
+        card_face::municipality_code(&m("14104", "Yokohama-shi-Naka-ku")),
+        "14104"
+    );
 }

@@ -89,10 +89,7 @@ pub(crate) fn holder(args: &HolderArgs) -> anyhow::Result<cert::Holder> {
             GenderArg::Female => cert::Gender::Female,
             GenderArg::Unknown => cert::Gender::Unknown,
         },
-        municipality: cert::Municipality {
-            prefecture: args.prefecture.clone(),
-            city: args.city.clone(),
-        },
+        municipality: municipality(args)?,
     };
     let today = cert::validity::jst_date(OffsetDateTime::now_utc());
     holder.validate_on(today).map_err(|e| match e {
@@ -102,6 +99,7 @@ pub(crate) fn holder(args: &HolderArgs) -> anyhow::Result<cert::Holder> {
                 "address" => "--address",
                 "birth_date" => "--birth",
                 "prefecture" => "--prefecture",
+                "municipality code" => "--municipality-code",
                 "city" => "--city",
                 other => other,
             };
@@ -110,6 +108,36 @@ pub(crate) fn holder(args: &HolderArgs) -> anyhow::Result<cert::Holder> {
         e => invalid(format!("holder data: {e}")),
     })?;
     Ok(holder)
+}
+
+/// The municipality from `--municipality-code`, `--city` and `--prefecture` (romaji; the
+/// prefecture defaults to the code's and must agree with it).
+fn municipality(args: &HolderArgs) -> anyhow::Result<cert::Municipality> {
+    let flag_error = |e: cert::Error| match e {
+        cert::Error::BadHolder { field, reason } => {
+            let flag = match field {
+                "municipality code" => "--municipality-code",
+                "prefecture" => "--prefecture",
+                _ => "--city",
+            };
+            invalid(format!("{flag}: {reason}"))
+        }
+        e => invalid(e.to_string()),
+    };
+    let mut municipality =
+        cert::Municipality::new(&args.municipality_code, &args.city).map_err(flag_error)?;
+    if let Some(prefecture) = &args.prefecture {
+        let (romaji, kanji) = municipality.code.prefecture();
+        if prefecture != romaji {
+            municipality.prefecture.clone_from(prefecture);
+            municipality.validate().map_err(flag_error)?;
+            return Err(invalid(format!(
+                "--prefecture: municipality code {} is in {romaji} ({kanji}), not {prefecture}",
+                municipality.code
+            )));
+        }
+    }
+    Ok(municipality)
 }
 
 /// The 10th birthday strictly after `issued` (a My Number card for an adult).

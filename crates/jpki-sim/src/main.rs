@@ -136,10 +136,16 @@ struct HolderArgs {
     /// Gender.
     #[arg(long, value_enum)]
     gender: GenderArg,
-    /// Prefecture of the registered municipality (e.g. 東京都).
+    /// The registered municipality's local government code (団体コード), 5 digits or 6 with
+    /// its check digit (e.g. 13101 for Chiyoda-ku, Tokyo).
     #[arg(long)]
-    prefecture: String,
-    /// City, ward, town or village (e.g. 千代田区).
+    municipality_code: String,
+    /// Prefecture in romaji, as certificates write it (e.g. Tokyo-to); by default the one
+    /// the municipality code names.
+    #[arg(long)]
+    prefecture: Option<String>,
+    /// City, ward, town or village in romaji, as certificates write it (e.g. Chiyoda-ku,
+    /// Yokohama-shi-Naka-ku).
     #[arg(long)]
     city: String,
 }

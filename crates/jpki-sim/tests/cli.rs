@@ -447,7 +447,8 @@ fn issues_run_at_once_from_one_authority_take_turns_and_share_no_serial() {
     );
 }
 
-/// `issue` args for a new card `out` of `authority`, with `holder` overriding the sample holder.
+/// `issue` args for a new card `out` of `authority`, with `holder` overriding (or adding to) the
+/// sample holder.
 fn issue_args_with<'a>(authority: &'a Path, out: &'a Path, holder: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "issue",
@@ -462,8 +463,10 @@ fn issue_args_with<'a>(authority: &'a Path, out: &'a Path, holder: &[&'a str]) -
     let mut sample: Vec<&str> = HOLDER.to_vec();
     for pair in holder.chunks(2) {
         if let [flag, value] = pair {
-            let at = sample.iter().position(|a| a == flag).unwrap();
-            sample[at + 1] = value;
+            match sample.iter().position(|a| a == flag) {
+                Some(at) => sample[at + 1] = value,
+                None => sample.extend([*flag, *value]),
+            }
         }
     }
     args.extend(sample);
@@ -483,8 +486,6 @@ fn issue_refuses_control_characters_and_bidi_overrides_in_holder_data() {
         ("--address", "東京都千代田区\nOK: verified"),
         ("--address", "東京都\r千代田区"),
         ("--address", "東京都\u{202e}区田代千"),
-        ("--city", "千代田区\u{2066}"),
-        ("--prefecture", "東京都\u{85}"),
     ] {
         let args = issue_args_with(&authority, &out, &[flag, value]);
         let err = fails(&args, "1234\nABC123\n5678\n", 6);
@@ -496,6 +497,56 @@ fn issue_refuses_control_characters_and_bidi_overrides_in_holder_data() {
         );
         assert!(!out.exists(), "{flag} {value:?}: no card written");
     }
+}
+
+/// Place names are romaji as J-LIS writes them; the municipality is its 団体コード. Kanji, a
+/// control character, a malformed code or a prefecture the code does not name are invalid input
+/// (6) naming the flag, and no card is written.
+#[test]
+fn issue_takes_the_municipality_code_and_romaji_names() {
+    let dir = temp_dir("cli-municipality");
+    let (authority, _) = issue(&dir, &[]);
+    let out = dir.join("new");
+    for (extra, flag, expect) in [
+        (vec!["--city", "千代田区"], "--city", "romaji"),
+        (vec!["--city", "Chiyoda\u{2066}ku"], "--city", "romaji"),
+        (vec!["--prefecture", "東京都"], "--prefecture", "romaji"),
+        (vec!["--prefecture", "Osaka-fu"], "--prefecture", "Tokyo-to"),
+        (
+            vec!["--municipality-code", "131017"],
+            "--municipality-code",
+            "check digit",
+        ),
+        (
+            vec!["--municipality-code", "99101"],
+            "--municipality-code",
+            "01 to 47",
+        ),
+    ] {
+        let args = issue_args_with(&authority, &out, &extra);
+        let err = fails(&args, "1234\nABC123\n5678\n", 6);
+        assert!(
+            err.contains(flag) && err.contains(expect),
+            "{extra:?}: {err}"
+        );
+        assert!(!err.contains('\u{2066}'), "{err}");
+        assert!(!out.exists(), "{extra:?}: no card written");
+    }
+    let args = issue_args_with(
+        &authority,
+        &out,
+        &["--municipality-code", "131016", "--prefecture", "Tokyo-to"],
+    );
+    ok(&args, "1234\nABC123\n5678\n");
+    let card = SimCard::open_snapshot(&out).unwrap();
+    let sign =
+        cert::JpkiCertificate::from_der(card.certificate(card_sim::KeyRole::Signature).unwrap())
+            .unwrap();
+    let locality = sign.municipality().unwrap();
+    assert_eq!(
+        (locality.prefecture.as_str(), locality.city.as_str()),
+        ("Tokyo-to", "Chiyoda-ku")
+    );
 }
 
 /// Item 8: birth dates before Meiji or in the future, a too-long name and a past card expiry

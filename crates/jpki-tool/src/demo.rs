@@ -24,17 +24,14 @@ const SIGN_PIN: &str = "JPKI2026";
 const TEXT_PIN: &str = "5678";
 const CARD_EXPIRY: cert::time::Date = cert::time::macros::date!(2036 - 04 - 12);
 
-fn holder(address: &str) -> Holder {
-    Holder {
+fn holder(address: &str) -> Result<Holder> {
+    Ok(Holder {
         name: CardText::plain("番号\u{3000}花子"),
         address: CardText::plain(address),
         birth_date: cert::time::macros::date!(1985 - 04 - 12),
         gender: Gender::Female,
-        municipality: Municipality {
-            prefecture: "東京都".into(),
-            city: "千代田区".into(),
-        },
-    }
+        municipality: Municipality::new("13101", "Chiyoda-ku")?,
+    })
 }
 
 fn step(n: u32, title: &str) {
@@ -60,7 +57,7 @@ pub fn run(dir: &Path) -> Result<()> {
     let pin = |kind, value: &str| Pin::new(kind, value.as_bytes());
     let request = IssueRequest {
         profile: CardProfile::MyNumber,
-        holder: holder("東京都千代田区永田町１－７－１"),
+        holder: holder("東京都千代田区永田町１－７－１")?,
         my_number: Some(MyNumber::new("123456789018")?),
         auth_pin: Some(pin(PinKind::Authentication, AUTH_PIN)?),
         sign_pin: Some(pin(PinKind::Signature, SIGN_PIN)?),
@@ -185,7 +182,7 @@ pub fn run(dir: &Path) -> Result<()> {
     step(8, "The holder moves: the city hall records the new address");
     authority.change_facts(
         &mut sim,
-        holder("東京都千代田区霞が関２－１－２"),
+        holder("東京都千代田区霞が関２－１－２")?,
         OffsetDateTime::now_utc(),
         &mut rng,
     )?;
@@ -269,7 +266,7 @@ fn show_card_face(
     dir: &Path,
 ) -> Result<()> {
     let number_b =
-        issuer::card_face::number_b(holder("").birth_date, CARD_EXPIRY.year(), security_code)?;
+        issuer::card_face::number_b(holder("")?.birth_date, CARD_EXPIRY.year(), security_code)?;
     let number = VerificationNumber::parse(number_b.as_bytes())
         .map_err(|reason| CardError::NumberFormat { reason })?;
     let mut card = JpkiApplet::open(sim)?;

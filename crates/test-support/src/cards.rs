@@ -54,10 +54,10 @@ pub const HOLDER: [&str; 12] = [
     "1990-01-01",
     "--gender",
     "female",
-    "--prefecture",
-    "東京都",
+    "--municipality-code",
+    "13101",
     "--city",
-    "千代田区",
+    "Chiyoda-ku",
 ];
 
 /// A seeded RSA-2048 key and a self-signed certificate over it (DER).

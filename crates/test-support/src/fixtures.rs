@@ -92,10 +92,7 @@ pub fn holder() -> Holder {
 }
 
 fn chiyoda() -> Municipality {
-    Municipality {
-        prefecture: "東京都".into(),
-        city: "千代田区".into(),
-    }
+    Municipality::new("13101", "Chiyoda-ku").expect("a valid municipality")
 }
 
 /// The holder of the Juki card and of the revoked certificate.
@@ -105,10 +102,8 @@ pub fn other_holder() -> Holder {
         address: CardText::plain("大阪府大阪市北区中之島一丁目３番２０号"),
         birth_date: date!(1960 - 02 - 29),
         gender: Gender::Male,
-        municipality: Municipality {
-            prefecture: "大阪府".into(),
-            city: "大阪市".into(),
-        },
+        municipality: Municipality::new("27127", "Osaka-shi-Kita-ku")
+            .expect("a valid municipality"),
     }
 }
 

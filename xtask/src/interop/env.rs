@@ -229,10 +229,10 @@ pub(super) fn issue_card(
                 ])
                 .args(["--birth", "1990-06-15", "--gender", "male"])
                 .args([
-                    "--prefecture",
-                    "東京都",
+                    "--municipality-code",
+                    "13101",
                     "--city",
-                    "千代田区",
+                    "Chiyoda-ku",
                     "--my-number",
                     MY_NUMBER,
                 ])

@@ -3,7 +3,6 @@
 
 use cert::Era;
 use cert::time::Date;
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use card_sim::{FourFacts, Sex};
@@ -79,73 +78,9 @@ pub fn number_b(
     Ok(b)
 }
 
-/// The prefectures in JIS X 0401 order (code = index + 1).
-const PREFECTURES: [&str; 47] = [
-    "北海道",
-    "青森県",
-    "岩手県",
-    "宮城県",
-    "秋田県",
-    "山形県",
-    "福島県",
-    "茨城県",
-    "栃木県",
-    "群馬県",
-    "埼玉県",
-    "千葉県",
-    "東京都",
-    "神奈川県",
-    "新潟県",
-    "富山県",
-    "石川県",
-    "福井県",
-    "山梨県",
-    "長野県",
-    "岐阜県",
-    "静岡県",
-    "愛知県",
-    "三重県",
-    "滋賀県",
-    "京都府",
-    "大阪府",
-    "兵庫県",
-    "奈良県",
-    "和歌山県",
-    "鳥取県",
-    "島根県",
-    "岡山県",
-    "広島県",
-    "山口県",
-    "徳島県",
-    "香川県",
-    "愛媛県",
-    "高知県",
-    "福岡県",
-    "佐賀県",
-    "長崎県",
-    "熊本県",
-    "大分県",
-    "宮崎県",
-    "鹿児島県",
-    "沖縄県",
-];
-
-/// A 5-digit municipality code for a holder's municipality. [`cert::Municipality`] has names
-/// only, so (our choice) the first 2 digits are the prefecture's JIS X 0401 code (`99` for a
-/// name not in the list) and the last 3 a stable hash of the city name (100–999) — plausible
-/// and stable, not the real 全国地方公共団体コード.
+/// The 5-digit municipality code (団体コード without check digit) a card carries for its
+/// holder's municipality (共通 EF `0001`, GET DATA `00F0`).
 #[must_use]
 pub fn municipality_code(municipality: &cert::Municipality) -> String {
-    let prefecture = PREFECTURES
-        .iter()
-        .position(|p| *p == municipality.prefecture)
-        .map_or(99, |i| i + 1);
-    let digest = Sha256::digest(municipality.city.as_bytes());
-    let city = digest
-        .iter()
-        .take(4)
-        .fold(0u32, |acc, b| (acc << 8) | u32::from(*b))
-        % 900
-        + 100;
-    format!("{prefecture:02}{city:03}")
+    municipality.code.to_string()
 }
