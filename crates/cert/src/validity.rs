@@ -18,6 +18,9 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::Error;
 
+mod renewal;
+pub use renewal::{renewable_on, renewal_opens};
+
 /// Japan Standard Time (UTC+9).
 pub const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
     Ok(o) => o,

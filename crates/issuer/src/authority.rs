@@ -52,6 +52,7 @@ use durable as atomic;
 
 use crate::error::Error;
 
+mod certify;
 mod face;
 mod issue;
 pub use crate::card_face::text_facts;

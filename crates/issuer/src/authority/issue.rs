@@ -1,7 +1,6 @@
 //! Issuance at the municipal window: keys generated, certificates issued, the card file written.
 use std::path::Path;
 
-use cert::{AuthenticationRequest, SignatureRequest};
 use rand::CryptoRng;
 
 use card_sim::{
@@ -46,18 +45,12 @@ impl Authority {
                     cert::validity::my_number_auth_not_after(issued, birth, request.card_expiry)
                         .map_err(cert_err)?;
                 auth_not_after = Some(not_after);
-                let public = key.to_public_key();
-                let serial = self.take_serial()?;
-                let certificate = self
-                    .auth_ca
-                    .issue_authentication(&AuthenticationRequest {
-                        serial,
-                        public_key: &public,
-                        not_before: request.issued_at,
-                        not_after,
-                        municipality: &request.holder.municipality,
-                    })
-                    .map_err(cert_err)?;
+                let certificate = self.certify_authentication(
+                    &key.to_public_key(),
+                    request.issued_at,
+                    not_after,
+                    &request.holder.municipality,
+                )?;
                 Some(KeyContents {
                     certificate: certificate.der().to_vec(),
                     ca_certificate: self.auth_ca.certificate().der().to_vec(),
@@ -86,18 +79,12 @@ impl Authority {
                     }
                 }
                 .map_err(cert_err)?;
-                let public = key.to_public_key();
-                let serial = self.take_serial()?;
-                let certificate = self
-                    .sign_ca
-                    .issue_signature(&SignatureRequest {
-                        serial,
-                        public_key: &public,
-                        not_before: request.issued_at,
-                        not_after,
-                        holder: &request.holder,
-                    })
-                    .map_err(cert_err)?;
+                let certificate = self.certify_signature(
+                    &key.to_public_key(),
+                    request.issued_at,
+                    not_after,
+                    &request.holder,
+                )?;
                 Some(KeyContents {
                     certificate: certificate.der().to_vec(),
                     ca_certificate: self.sign_ca.certificate().der().to_vec(),

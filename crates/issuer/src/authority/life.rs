@@ -1,7 +1,7 @@
 //! A certificate's life after issuance: revocation, a change of the 4 facts, a card fault.
 
 use cert::time::OffsetDateTime;
-use cert::{JpkiCertificate, Revocation, RevocationReason, SignatureRequest};
+use cert::{JpkiCertificate, Revocation, RevocationReason};
 use rand::CryptoRng;
 
 use card_sim::{ApKey, CardProfile, FaceUpdate, KeyRole, SimCard};
@@ -140,18 +140,7 @@ impl Authority {
         .map_err(cert_err)?;
         let face = self.face_update(card, &holder, card_expiry)?;
         let key = cert::keys::generate_key(rng).map_err(cert_err)?;
-        let public = key.to_public_key();
-        let serial = self.take_serial()?;
-        let certificate = self
-            .sign_ca
-            .issue_signature(&SignatureRequest {
-                serial,
-                public_key: &public,
-                not_before: at,
-                not_after,
-                holder: &holder,
-            })
-            .map_err(cert_err)?;
+        let certificate = self.certify_signature(&key.to_public_key(), at, not_after, &holder)?;
         // writes the state (serial spent) and the CRLs
         self.revoke(&old, RevocationReason::AffiliationChanged, at)?;
         Ok(card.replace_signature(
