@@ -81,7 +81,7 @@ fn signature_round_trip_returns_every_holder_field() {
     assert_eq!(cn.chars().count(), 28);
     assert_eq!(
         parsed.subject().to_string(),
-        format!("C=JP, L=東京都, L=千代田区, CN={cn}")
+        format!("C=JP, L=Tokyo-to, L=Chiyoda-ku, CN={cn}")
     );
 }
 
