@@ -140,6 +140,12 @@ fn auth(
         not_before: issued,
         not_after,
         municipality,
+        // The fixture municipality is Chiyoda-ku (団体コード 13101); sequence from the serial.
+        common_name: cert::AuthenticationCommonName::new(
+            issued,
+            (serial % 10_000) as u16,
+            "13101",
+        )?,
     })?;
     Ok(IssuedKey { certificate, key })
 }
@@ -159,6 +165,11 @@ fn sign(
         not_before: issued,
         not_after,
         holder,
+        common_name: cert::SignatureCommonName::new(
+            issued,
+            (serial % 100_000) as u32,
+            &cert::WindowId::new("13101", 1)?,
+        )?,
     })?;
     Ok(IssuedKey { certificate, key })
 }

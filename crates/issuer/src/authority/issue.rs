@@ -56,6 +56,7 @@ impl Authority {
                         not_before: request.issued_at,
                         not_after,
                         municipality: &request.holder.municipality,
+                        common_name: placeholder_auth_cn(request.issued_at, serial)?,
                     })
                     .map_err(cert_err)?;
                 Some(KeyContents {
@@ -96,6 +97,7 @@ impl Authority {
                         not_before: request.issued_at,
                         not_after,
                         holder: &request.holder,
+                        common_name: placeholder_sign_cn(request.issued_at, serial)?,
                     })
                     .map_err(cert_err)?;
                 Some(KeyContents {
@@ -263,4 +265,33 @@ fn check_request(request: &IssueRequest) -> Result<(), Error> {
         pin_policy::RetryCounter::new(request.retry_limits.text)?;
     }
     Ok(())
+}
+
+/// The serial's low decimal digits, as a CN sequence number below `modulus`.
+fn low_digits(serial: cert::Serial, modulus: u64) -> u64 {
+    serial
+        .as_bytes()
+        .iter()
+        .fold(0u64, |n, b| (n << 8 | u64::from(*b)) % modulus)
+}
+
+/// A stand-in authentication CN (code `00000`, sequence from the serial) until the issuer
+/// generates real ones from its municipality register.
+pub(super) fn placeholder_auth_cn(
+    at: cert::time::OffsetDateTime,
+    serial: cert::Serial,
+) -> Result<cert::AuthenticationCommonName, Error> {
+    let sequence = u16::try_from(low_digits(serial, 10_000)).unwrap_or(0);
+    cert::AuthenticationCommonName::new(at, sequence, "00000").map_err(cert_err)
+}
+
+/// A stand-in signature CN (window `000000000`, sequence from the serial) until the issuer
+/// generates real ones.
+pub(super) fn placeholder_sign_cn(
+    at: cert::time::OffsetDateTime,
+    serial: cert::Serial,
+) -> Result<cert::SignatureCommonName, Error> {
+    let sequence = u32::try_from(low_digits(serial, 100_000)).unwrap_or(0);
+    let window = cert::WindowId::new("00000", 0).map_err(cert_err)?;
+    cert::SignatureCommonName::new(at, sequence, &window).map_err(cert_err)
 }

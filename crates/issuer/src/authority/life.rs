@@ -150,6 +150,7 @@ impl Authority {
                 not_before: at,
                 not_after,
                 holder: &holder,
+                common_name: super::issue::placeholder_sign_cn(at, serial)?,
             })
             .map_err(cert_err)?;
         // writes the state (serial spent) and the CRLs
