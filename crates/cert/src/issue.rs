@@ -1,7 +1,8 @@
 //! The issuing side (J-LIS role): CAs, end-entity certificates and CRLs with the real profile.
 //!
 //! (One piece, over 400 lines: the issuing methods — CA, authentication, signature, CRL — share
-//! one profile and read best side by side; the seam to rcgen is `rcgen_glue`.)
+//! one profile and read best side by side; the seam to rcgen is `rcgen_glue`, the CA
+//! certificate's own DER writer is `ca`, the subject CNs are [`crate::common_name`].)
 
 use rcgen::{CertificateParams, ExtendedKeyUsagePurpose, Issuer, KeyUsagePurpose, SerialNumber};
 use rsa::pkcs8::EncodePublicKey;
