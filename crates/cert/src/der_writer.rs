@@ -1,10 +1,11 @@
 //! A small DER writer: what is left of the hand-written encoder now that certificates are issued
 //! with rcgen (extension contents with `der`).
 //!
-//! It serves two things: [`crate::DistinguishedName::to_der`] (the profile's name bytes, which
-//! tests compare verbatim with the real CA certificates) and the one-pass CRL writer of
+//! It serves three things: [`crate::DistinguishedName::to_der`] (the profile's name bytes, which
+//! tests compare verbatim with the real CA certificates), the one-pass CRL writer of
 //! `CertificateAuthority::issue_crl`, kept because rcgen's CRL builder cannot express the
-//! profile (see there). The parsing side uses `x509-cert`/`der` and [`crate::der_reader`].
+//! profile (see there), and the CA certificate (`issue::ca`), whose extension order rcgen cannot
+//! write. The parsing side uses `x509-cert`/`der` and [`crate::der_reader`].
 
 use der::asn1::ObjectIdentifier;
 #[cfg(feature = "issue")]
@@ -136,6 +137,13 @@ pub(crate) fn sha256_with_rsa() -> Vec<u8> {
 #[cfg(feature = "issue")]
 pub(crate) fn extension(id: &ObjectIdentifier, value: &[u8]) -> Vec<u8> {
     seq(&[&oid(id), &octets(value)])
+}
+
+/// One critical extension: `SEQUENCE { extnID, critical TRUE, extnValue OCTET STRING }` (the
+/// CA certificate's keyUsage and basicConstraints).
+#[cfg(feature = "issue")]
+pub(crate) fn critical_extension(id: &ObjectIdentifier, value: &[u8]) -> Vec<u8> {
+    seq(&[&oid(id), &[BOOLEAN, 0x01, 0xFF], &octets(value)])
 }
 
 #[cfg(test)]

@@ -49,6 +49,14 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A subject common name does not have the real structure (spec §7.1).
+    #[error("{kind} common name breaks the JPKI profile: {reason}")]
+    BadCommonName {
+        /// `"authentication"`, `"signature"` or `"window ID"`.
+        kind: &'static str,
+        /// What is wrong, and the form expected.
+        reason: &'static str,
+    },
     /// A required extension is absent.
     #[error("required extension {name} is missing")]
     MissingExtension {

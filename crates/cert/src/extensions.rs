@@ -1,11 +1,12 @@
 //! Contents of the JPKI extensions that rcgen cannot write itself, encoded with `der` /
 //! `x509-cert` types and handed to rcgen as [`rcgen::CustomExtension`]s.
 //!
-//! rcgen writes keyUsage, basicConstraints, extKeyUsage, the CA's subjectKeyIdentifier and the
-//! signature certificate's SAN otherNames natively. It has no certificatePolicies, no
-//! issuerAltName, no directoryName in SAN or CRL distribution points (URIs only), an AKI with
-//! the key identifier only (JPKI adds issuer and serial), no AIA, and writes an SKI only on
-//! certificates that carry basicConstraints; those are built here.
+//! rcgen writes keyUsage and extKeyUsage natively; the rest is built here. rcgen has no
+//! certificatePolicies, no issuerAltName, no directoryName in SAN or CRL distribution points
+//! (URIs only), an AKI with the key identifier only (JPKI adds issuer and serial), no AIA, and
+//! writes an SKI only on certificates that carry basicConstraints. It also writes a SAN before
+//! keyUsage where J-LIS writes it after, so the signature certificate's SAN otherNames are a
+//! custom extension too. CA certificates are not written with rcgen at all (see `issue::ca`).
 
 use der::asn1::{
     Ia5String, Ia5StringRef, ObjectIdentifier, OctetString, PrintableStringRef, Utf8StringRef,
@@ -14,7 +15,7 @@ use der::{Any, Decode, Encode};
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::ext::pkix::certpolicy::{PolicyInformation, PolicyQualifierInfo};
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
-use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName, OtherName};
 use x509_cert::ext::pkix::{
     AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, CertificatePolicies,
     CrlDistributionPoints, IssuerAltName, SubjectAltName, SubjectKeyIdentifier,
@@ -65,6 +66,21 @@ pub(crate) fn x509_name(name: &DistinguishedName) -> Result<Name, Error> {
 /// `GeneralNames` holding one directoryName: SAN of a CA.
 pub(crate) fn subject_alt_directory_name(name: &DistinguishedName) -> Result<Vec<u8>, Error> {
     Ok(SubjectAltName(vec![GeneralName::DirectoryName(x509_name(name)?)]).to_der()?)
+}
+
+/// subjectAltName of a signature certificate: one otherName `{ type-id, [0] EXPLICIT
+/// UTF8String }` per 4-facts value, in the order given (the card order).
+pub(crate) fn subject_alt_other_names(
+    values: &[(ObjectIdentifier, &str)],
+) -> Result<Vec<u8>, Error> {
+    let mut names = Vec::with_capacity(values.len());
+    for (type_id, value) in values {
+        names.push(GeneralName::OtherName(OtherName {
+            type_id: *type_id,
+            value: Any::encode_from(&Utf8StringRef::new(value)?)?,
+        }));
+    }
+    Ok(SubjectAltName(names).to_der()?)
 }
 
 /// `GeneralNames` holding one directoryName: issuerAltName of an end-entity certificate.

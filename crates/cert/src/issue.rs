@@ -1,12 +1,10 @@
 //! The issuing side (J-LIS role): CAs, end-entity certificates and CRLs with the real profile.
 //!
 //! (One piece, over 400 lines: the issuing methods — CA, authentication, signature, CRL — share
-//! one profile and read best side by side; the seam to rcgen is `rcgen_glue`.)
+//! one profile and read best side by side; the seam to rcgen is `rcgen_glue`, the CA
+//! certificate's own DER writer is `ca`, the subject CNs are [`crate::common_name`].)
 
-use rcgen::{
-    BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod,
-    KeyUsagePurpose, OtherNameValue, SanType, SerialNumber,
-};
+use rcgen::{CertificateParams, ExtendedKeyUsagePurpose, Issuer, KeyUsagePurpose, SerialNumber};
 use rsa::pkcs8::EncodePublicKey;
 use rsa::{PrivateKey, PublicKey};
 use sha1::Sha1;
@@ -19,9 +17,13 @@ use crate::crl::{Revocation, write_entry};
 use crate::der_writer::{self as w, SEQUENCE};
 use crate::extensions::{self as ext, custom};
 use crate::holder::{Holder, Municipality, encode_birth_date};
-use crate::name::{AttributeKind, DistinguishedName, ca_alt_name, ca_name, crl_distribution_point};
-use crate::{CertKind, Environment, Error, Hierarchy, Serial, keys, oid};
+use crate::name::{AttributeKind, DistinguishedName, ca_alt_name, crl_distribution_point};
+use crate::{
+    AuthenticationCommonName, CertKind, Environment, Error, Hierarchy, Serial, SignatureCommonName,
+    keys, oid,
+};
 
+mod ca;
 mod rcgen_glue;
 
 use rcgen_glue::{
@@ -61,6 +63,8 @@ pub struct AuthenticationRequest<'a> {
     pub not_after: OffsetDateTime,
     /// The holder's municipality (for the CRL distribution point).
     pub municipality: &'a Municipality,
+    /// The subject CN (23 characters; the issuer generates it, see [`crate::common_name`]).
+    pub common_name: AuthenticationCommonName,
 }
 
 /// Parameters of a signature certificate.
@@ -76,6 +80,8 @@ pub struct SignatureRequest<'a> {
     pub not_after: OffsetDateTime,
     /// The 4 facts and municipality.
     pub holder: &'a Holder,
+    /// The subject CN (28 characters; the issuer generates it, see [`crate::common_name`]).
+    pub common_name: SignatureCommonName,
 }
 
 /// Parameters of a CRL.
@@ -112,10 +118,6 @@ pub fn key_identifier(key: &PublicKey) -> Result<[u8; 20], Error> {
     Ok(Sha1::digest(bits).into())
 }
 
-fn common_name(serial: Serial, width: usize) -> String {
-    format!("{:0>width$}", serial.to_string())
-}
-
 /// Certificate parameters common to every JPKI certificate: serial, validity, subject.
 fn base_params(
     serial: Serial,
@@ -137,39 +139,16 @@ fn base_params(
 }
 
 impl CertificateAuthority {
-    /// Creates a self-signed CA with the real J-LIS CA profile: keyUsage keyCertSign + cRLSign
-    /// (critical), SKI, basicConstraints CA (critical), SAN directory name, CRL distribution
-    /// point as directory name; no AKI.
-    ///
-    /// rcgen writes keyUsage, SKI and basicConstraints itself and the two directory-name
-    /// extensions as custom extensions after them, so the extension order is keyUsage, SKI,
-    /// basicConstraints, SAN, CRL DP (the real CAs have keyUsage, SAN, basicConstraints,
-    /// CRL DP, SKI; DER does not constrain the order and every extension's bytes match).
+    /// Creates a self-signed CA with the real J-LIS CA profile and extension order: keyUsage
+    /// keyCertSign + cRLSign (critical), SAN directory name, basicConstraints CA (critical), CRL
+    /// distribution point naming the CA (its authority revocation list), SKI; no AKI. Written
+    /// without rcgen, which cannot emit this order (see `issue::ca`).
     ///
     /// # Errors
-    /// [`Error::BadValidity`] if notAfter precedes notBefore, [`Error::Rsa`] on signing failure.
+    /// [`Error::BadValidity`] if notAfter precedes notBefore or a date lies outside 0000–9999,
+    /// [`Error::Rsa`] on signing failure.
     pub fn create(request: &CaRequest, key: PrivateKey) -> Result<Self, Error> {
-        let name = ca_name(request.hierarchy, request.environment);
-        let ski = key_identifier(&key.to_public_key())?;
-        let mut params = base_params(request.serial, request.not_before, request.not_after, &name)?;
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        params.key_identifier_method = KeyIdMethod::PreSpecified(ski.to_vec());
-        params.custom_extensions = vec![
-            custom(
-                &oid::EXT_SAN,
-                false,
-                ext::subject_alt_directory_name(&ca_alt_name(request.hierarchy))?,
-            ),
-            custom(&oid::EXT_CRL_DP, false, ext::crl_distribution_point(&name)?),
-        ];
-        let signer = CaSigner::new(&key)?;
-        let der = params
-            .self_signed(&signer)
-            .map_err(|e| signer.error(e))?
-            .der()
-            .to_vec();
-        drop(signer);
+        let der = ca::self_signed_der(request, &key)?;
         let certificate = JpkiCertificate::from_der(&der)?;
         Ok(Self { key, certificate })
     }
@@ -314,7 +293,7 @@ impl CertificateAuthority {
         self.expect(Hierarchy::Authentication)?;
         let subject = DistinguishedName::new()
             .with(AttributeKind::Country, "JP")
-            .with(AttributeKind::CommonName, common_name(request.serial, 23));
+            .with(AttributeKind::CommonName, request.common_name.as_str());
         let mut params = base_params(
             request.serial,
             request.not_before,
@@ -348,37 +327,42 @@ impl CertificateAuthority {
             .with(AttributeKind::Country, "JP")
             .with(AttributeKind::Locality, m.prefecture.clone())
             .with(AttributeKind::Locality, m.city.clone())
-            .with(AttributeKind::CommonName, common_name(request.serial, 28));
+            .with(AttributeKind::CommonName, request.common_name.as_str());
         let birth = encode_birth_date(holder.birth_date)?;
         let gender = holder.gender.code().to_string();
+        let name = holder.name.text();
+        let address = holder.address.text();
+        let name_positions = holder.name.substitute_positions();
+        let address_positions = holder.address.substitute_positions();
         let values = [
-            holder.name.text(),
-            birth,
-            gender,
-            holder.address.text(),
-            holder.name.substitute_positions(),
-            holder.address.substitute_positions(),
+            name.as_str(),
+            birth.as_str(),
+            gender.as_str(),
+            address.as_str(),
+            name_positions.as_str(),
+            address_positions.as_str(),
         ];
+        let other_names: Vec<_> = oid::SAN_CARD_ORDER.iter().copied().zip(values).collect();
         let mut params = base_params(
             request.serial,
             request.not_before,
             request.not_after,
             &subject,
         )?;
-        // rcgen writes otherName as `[0] { type-id, [0] EXPLICIT UTF8String }`, in the order
-        // given: the card order.
-        params.subject_alt_names = oid::SAN_CARD_ORDER
-            .iter()
-            .zip(values)
-            .map(|(id, value)| {
-                SanType::OtherName((ext::arcs(id), OtherNameValue::Utf8String(value)))
-            })
-            .collect();
         params.key_usages = vec![
             KeyUsagePurpose::DigitalSignature,
             KeyUsagePurpose::ContentCommitment,
         ];
-        params.custom_extensions = self.end_entity_extensions(m, request.public_key)?;
+        // J-LIS writes the SAN right after keyUsage; rcgen would write a native SAN before it,
+        // so the otherNames (`{ type-id, [0] EXPLICIT UTF8String }`, card order) go first among
+        // the custom extensions, which rcgen writes after its keyUsage.
+        let mut extensions = vec![custom(
+            &oid::EXT_SAN,
+            false,
+            ext::subject_alt_other_names(&other_names)?,
+        )];
+        extensions.extend(self.end_entity_extensions(m, request.public_key)?);
+        params.custom_extensions = extensions;
         self.sign_end_entity(&params, request.public_key)
     }
 

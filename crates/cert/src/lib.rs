@@ -11,6 +11,7 @@
 )]
 
 mod certificate;
+pub mod common_name;
 pub mod crl;
 mod der_reader;
 mod der_writer;
@@ -28,6 +29,7 @@ pub mod validity;
 mod verify;
 
 pub use certificate::JpkiCertificate;
+pub use common_name::{AuthenticationCommonName, SignatureCommonName, WindowId};
 pub use crl::{Crl, Revocation, RevocationReason};
 pub use error::Error;
 pub use holder::{

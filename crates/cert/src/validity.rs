@@ -4,6 +4,7 @@
 //! * My Number authentication certificate: the earliest of the holder's 5th birthday after
 //!   issuance and the card's expiry.
 //! * My Number signature certificate: the same, and never after the authentication certificate.
+//! * CA certificate: to the day before the anniversary of its issue date ([`ca_not_after`]).
 //!
 //! `notAfter` is always 23:59:59 JST (14:59:59 UTC) of the final day, as on real certificates.
 //!
@@ -74,6 +75,30 @@ pub fn fifth_birthday_after(issued: Date, birth: Date) -> Result<Date, Error> {
 /// notAfter of a Juki card signature certificate: the same date three years after issuance.
 pub fn juki_not_after(issued: Date) -> Result<OffsetDateTime, Error> {
     Ok(end_of_day_jst(anniversary(issued, issued.year() + 3)?))
+}
+
+/// notAfter of a CA certificate issued on `issued` (its JST date) for `years` years: 23:59:59 JST
+/// of the day before the `years`-th anniversary (`…145959Z`). All six real J-LIS CAs follow it,
+/// e.g. issued 2023-07-16 10:01 JST → notAfter 2033-07-15 23:59:59 JST (signca03 / authca03).
+/// An issue date of 29 February has its anniversary on 28 February in common years (see the
+/// module's choice), so such a CA ends on 27 February.
+///
+/// # Errors
+/// [`Error::BadValidity`] if `years` is not positive or the date falls outside `time`'s range.
+pub fn ca_not_after(issued: Date, years: i32) -> Result<OffsetDateTime, Error> {
+    if years < 1 {
+        return Err(Error::BadValidity {
+            reason: "a CA must be valid for at least one year",
+        });
+    }
+    let out_of_range = || Error::BadValidity {
+        reason: "date out of range",
+    };
+    let year = issued.year().checked_add(years).ok_or_else(out_of_range)?;
+    let last = anniversary(issued, year)?
+        .previous_day()
+        .ok_or_else(out_of_range)?;
+    Ok(end_of_day_jst(last))
 }
 
 /// notAfter of a My Number authentication certificate: the earlier of the 5th birthday after
@@ -230,6 +255,24 @@ mod tests {
             juki_not_after(date!(2012 - 02 - 29)).unwrap(),
             datetime!(2015-02-28 14:59:59 UTC)
         );
+    }
+
+    #[test]
+    fn ca_ends_the_day_before_the_anniversary() {
+        assert_eq!(
+            ca_not_after(date!(2023 - 07 - 16), 10).unwrap(),
+            datetime!(2033-07-15 14:59:59 UTC)
+        );
+        assert_eq!(
+            ca_not_after(date!(2024 - 02 - 29), 10).unwrap(),
+            datetime!(2034-02-27 14:59:59 UTC)
+        );
+        assert_eq!(
+            ca_not_after(date!(2025 - 01 - 01), 1).unwrap(),
+            datetime!(2025-12-31 14:59:59 UTC)
+        );
+        assert!(ca_not_after(date!(2025 - 01 - 01), 0).is_err());
+        assert!(ca_not_after(date!(2025 - 01 - 01), i32::MAX).is_err());
     }
 
     #[test]

@@ -52,7 +52,19 @@ fn issue_sign(
         not_before: datetime!(2025-06-02 01:00:00 UTC),
         not_after: datetime!(2029-08-20 14:59:59 UTC),
         holder,
+        common_name: sign_cn(),
     })
+}
+
+/// A signature CN with the real structure (`YYYYMMDDhhmmss` + sequence + window ID).
+fn sign_cn() -> cert::SignatureCommonName {
+    let window = cert::WindowId::new("13101", 1).unwrap();
+    cert::SignatureCommonName::new(datetime!(2025-06-02 01:00:00 UTC), 1, &window).unwrap()
+}
+
+/// An authentication CN with the real structure (14 + municipality code + `003A`).
+fn auth_cn() -> cert::AuthenticationCommonName {
+    cert::AuthenticationCommonName::new(datetime!(2025-06-02 01:00:00 UTC), 1, "13101").unwrap()
 }
 
 fn holder() -> Holder {
@@ -107,6 +119,7 @@ fn authentication_certificate_has_no_personal_data() {
             not_before: datetime!(2025-06-02 01:00:00 UTC),
             not_after: datetime!(2029-08-20 14:59:59 UTC),
             municipality: &m,
+            common_name: auth_cn(),
         })
         .unwrap();
     assert_eq!(c.kind(), CertKind::Authentication);
@@ -392,6 +405,7 @@ fn validity_given_in_another_offset_is_written_in_utc() {
             not_before,
             not_after,
             holder: &holder(),
+            common_name: sign_cn(),
         })
         .unwrap();
     assert_eq!(c.not_before(), datetime!(2025-06-02 01:23:45 UTC));
@@ -445,6 +459,7 @@ fn issue_sign_at(
         not_before,
         not_after,
         holder: &holder(),
+        common_name: sign_cn(),
     })
 }
 
@@ -461,26 +476,26 @@ fn extensions_of(der: &[u8]) -> Vec<(String, bool)> {
 }
 
 #[test]
-fn extensions_are_the_profile_in_rcgen_order() {
-    // rcgen writes its native extensions (SAN, keyUsage, extKeyUsage, SKI and
-    // basicConstraints of a CA) first, then the custom ones in the order given.
+fn extensions_are_in_the_real_order() {
+    // Spec §7.1: CA KU, SAN, BC, CRLDP, SKI; signature EE KU, SAN, CP, IAN, CRLDP, AKI, SKI;
+    // authentication EE KU, EKU, CP, IAN, CRLDP, AIA, AKI, SKI.
     let s = |o: &str, c: bool| (o.to_owned(), c);
     assert_eq!(
         extensions_of(SETUP.sign_ca.certificate().der()),
         [
             s("2.5.29.15", true),  // keyUsage
-            s("2.5.29.14", false), // subjectKeyIdentifier
-            s("2.5.29.19", true),  // basicConstraints
             s("2.5.29.17", false), // subjectAltName (directoryName)
+            s("2.5.29.19", true),  // basicConstraints
             s("2.5.29.31", false), // cRLDistributionPoints
+            s("2.5.29.14", false), // subjectKeyIdentifier
         ]
     );
     let sign = issue_sign(&SETUP.sign_ca, &holder(), 0x2001).unwrap();
     assert_eq!(
         extensions_of(sign.der()),
         [
-            s("2.5.29.17", false), // subjectAltName (the six otherNames)
             s("2.5.29.15", true),  // keyUsage
+            s("2.5.29.17", false), // subjectAltName (the six otherNames)
             s("2.5.29.32", true),  // certificatePolicies
             s("2.5.29.18", false), // issuerAltName
             s("2.5.29.31", false), // cRLDistributionPoints
@@ -496,6 +511,7 @@ fn extensions_are_the_profile_in_rcgen_order() {
             not_before: datetime!(2025-06-02 01:00:00 UTC),
             not_after: datetime!(2029-08-20 14:59:59 UTC),
             municipality: &holder().municipality,
+            common_name: auth_cn(),
         })
         .unwrap();
     assert_eq!(

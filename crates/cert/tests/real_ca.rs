@@ -152,8 +152,7 @@ fn our_ca_extensions_are_byte_identical_to_the_real_ones() {
 
     // keyUsage (critical, keyCertSign + cRLSign: 03 02 01 06), subjectAltName (directoryName),
     // basicConstraints (critical, cA TRUE) and cRLDistributionPoints (directoryName) do not
-    // depend on the key: rcgen and the der-encoded custom extensions must write exactly the
-    // real bytes. (Only the SKI, derived from the key, differs; its method is checked above.)
+    // depend on the key: our CA writer must write exactly the real bytes. (Only the SKI, derived from the key, differs; its method is checked above.)
     const SAME: [&str; 4] = ["2.5.29.15", "2.5.29.17", "2.5.29.19", "2.5.29.31"];
     for (file, hierarchy, ..) in REAL {
         let (der, _) = load(file);

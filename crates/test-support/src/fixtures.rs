@@ -135,6 +135,12 @@ fn auth(
         not_before: issued,
         not_after,
         municipality,
+        // sequence from the serial
+        common_name: cert::AuthenticationCommonName::new(
+            issued,
+            (serial % 10_000) as u16,
+            municipality.code.as_str(),
+        )?,
     })?;
     Ok(IssuedKey { certificate, key })
 }
@@ -154,6 +160,11 @@ fn sign(
         not_before: issued,
         not_after,
         holder,
+        common_name: cert::SignatureCommonName::new(
+            issued,
+            (serial % 100_000) as u32,
+            &cert::WindowId::new(holder.municipality.code.as_str(), 1)?,
+        )?,
     })?;
     Ok(IssuedKey { certificate, key })
 }

@@ -15,6 +15,12 @@ use crate::target::{reference_time as at, set, simulator_card as my_number_card}
 
 use sample::SIGN_PIN;
 
+/// A signature CN with the real structure for certificates issued in these tests.
+fn sign_cn() -> cert::SignatureCommonName {
+    let window = cert::WindowId::new("13101", 1).unwrap();
+    cert::SignatureCommonName::new(fixtures::ISSUED_AT, 1, &window).unwrap()
+}
+
 fn tool(card: &Path, args: &[&str], stdin: &str) -> Output {
     common::tool_with(card, &[], args, stdin)
 }
@@ -116,6 +122,7 @@ fn a_jpki_test_certificate_is_reported_and_refused() {
             not_before: fixtures::ISSUED_AT,
             not_after: fixtures::ISSUED_AT + cert::time::Duration::days(365),
             holder: &holder,
+            common_name: sign_cn(),
         })
         .unwrap();
     let file = dir.path("test.pem");
@@ -155,6 +162,7 @@ fn hostile_sign_certificate() -> Vec<u8> {
             not_before: fixtures::ISSUED_AT,
             not_after: s.my_number_sign.certificate.not_after(),
             holder: &holder,
+            common_name: sign_cn(),
         })
         .unwrap();
     let mut der = issued.der().to_vec();
