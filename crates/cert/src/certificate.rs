@@ -46,6 +46,7 @@ pub struct JpkiCertificate {
     authority_cert_serial: Option<Serial>,
     four_facts: Option<FourFacts>,
     municipality: Option<Municipality>,
+    crl_distribution_point: Option<(Vec<u8>, DistinguishedName)>,
 }
 
 fn time_of(t: &x509_cert::time::Time) -> Result<OffsetDateTime, Error> {
@@ -256,6 +257,12 @@ impl JpkiCertificate {
             .map(|s| Serial::from_be_bytes(s.as_bytes()))
             .transpose()?;
 
+        let crl_distribution_point = match exts
+            .get::<x509_cert::ext::pkix::CrlDistributionPoints>(oid::EXT_CRL_DP)?
+        {
+            Some((_, dps)) => crate::crl::first_dir_name(&dps)?,
+            None => None,
+        };
         let mut four_facts = None;
         let mut municipality = None;
         let kind = if is_ca {
@@ -334,6 +341,7 @@ impl JpkiCertificate {
             authority_cert_serial,
             four_facts,
             municipality,
+            crl_distribution_point,
         })
     }
 
@@ -444,6 +452,18 @@ impl JpkiCertificate {
     /// The municipality (`L=<prefecture>, L=<city>`) of a signature certificate.
     pub fn municipality(&self) -> Option<&Municipality> {
         self.municipality.as_ref()
+    }
+
+    /// The directory name of the certificate's CRL distribution point: the CRL partition it
+    /// belongs to (a municipality's `… CRLDP`; the CA name for a CA).
+    pub fn crl_distribution_point(&self) -> Option<&DistinguishedName> {
+        self.crl_distribution_point.as_ref().map(|(_, n)| n)
+    }
+
+    pub(crate) fn crl_distribution_point_parts(&self) -> Option<(&[u8], &DistinguishedName)> {
+        self.crl_distribution_point
+            .as_ref()
+            .map(|(d, n)| (d.as_slice(), n))
     }
 
     pub(crate) fn issuer_der(&self) -> &[u8] {

@@ -28,7 +28,7 @@ pub mod validity;
 mod verify;
 
 pub use certificate::JpkiCertificate;
-pub use crl::{Crl, Revocation, RevocationReason};
+pub use crl::{Crl, CrlScope, Revocation, RevocationReason};
 pub use error::Error;
 pub use holder::{CardText, Era, FourFacts, Gender, Holder, Municipality, TextPart};
 #[cfg(feature = "issue")]

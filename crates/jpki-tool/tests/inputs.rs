@@ -360,6 +360,7 @@ fn a_crl_of_a_million_entries_loads() {
         this_update: fixtures::REFERENCE_TIME,
         next_update: None,
         crl_number: 7,
+        scope: cert::CrlScope::Complete,
     };
     let der = set.sign_ca.issue_crl(&request, revoked).unwrap();
     let generated = started.elapsed();

@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 use super::{CertificateAuthority, key_identifier, rcgen_glue::sign_sha256};
-use crate::crl::{Revocation, write_entry};
+use crate::crl::{CrlScope, Revocation, write_entry, write_idp};
 use crate::der_writer::{self as w, SEQUENCE};
 use crate::{Error, oid};
 
@@ -17,11 +17,16 @@ pub struct CrlRequest {
     pub next_update: Option<OffsetDateTime>,
     /// cRLNumber, increasing.
     pub crl_number: u64,
+    /// What the CRL covers: written as a critical IssuingDistributionPoint for a partition or
+    /// the ARL, left out for a complete CRL.
+    pub scope: CrlScope,
 }
 
 impl CertificateAuthority {
     /// Issues a v2 CRL listing `revoked` (reason codes and revocation dates per entry), with
-    /// AKI and cRLNumber extensions. Entries are written as they come, in one pass over
+    /// AKI and cRLNumber extensions and, for a partition or the ARL, a critical
+    /// IssuingDistributionPoint (see [`CrlScope`]). The caller lists only the certificates of
+    /// that scope. Entries are written as they come, in one pass over
     /// `revoked`, so very large CRLs (a million entries, ~40 MB) need no list of entries in
     /// memory besides the DER itself.
     ///
@@ -66,13 +71,35 @@ impl CertificateAuthority {
             0x80,
             &key_identifier(self.certificate.public_key())?,
         )]);
-        let crl_exts = w::seq(&[
-            &w::extension(&oid::EXT_AKI, &aki),
-            &w::extension(
+        let mut crl_exts = [
+            w::extension(&oid::EXT_AKI, &aki),
+            w::extension(
                 &oid::EXT_CRL_NUMBER,
                 &w::uint(&request.crl_number.to_be_bytes()),
             ),
-        ]);
+        ]
+        .concat();
+        let idp = match &request.scope {
+            CrlScope::Partition(name) => Some(write_idp(&name.to_der(), false)),
+            // The CA certificate's own CRLDP (the CA name, see `create`); a CA certificate
+            // without one is covered by its issuer name (RFC 5280 §6.3.3), the same bytes.
+            CrlScope::Authority => Some(write_idp(
+                self.certificate
+                    .crl_distribution_point_parts()
+                    .map_or(self.certificate.subject_der(), |(der, _)| der),
+                true,
+            )),
+            CrlScope::Complete => None,
+        };
+        if let Some(idp) = idp {
+            // RFC 5280 §5.2.5: the IDP is critical.
+            crl_exts.extend_from_slice(&w::seq(&[
+                &w::oid(&oid::EXT_ISSUING_DP),
+                &[w::BOOLEAN, 1, 0xFF],
+                &w::octets(&idp),
+            ]));
+        }
+        let crl_exts = w::tlv(SEQUENCE, &crl_exts);
         tbs_content.extend_from_slice(&w::tlv(0xA0, &crl_exts));
         let tbs = w::tlv(SEQUENCE, &tbs_content);
         drop(tbs_content);
