@@ -257,12 +257,11 @@ impl JpkiCertificate {
             .map(|s| Serial::from_be_bytes(s.as_bytes()))
             .transpose()?;
 
-        let crl_distribution_point = match exts
-            .get::<x509_cert::ext::pkix::CrlDistributionPoints>(oid::EXT_CRL_DP)?
-        {
-            Some((_, dps)) => crate::crl::first_dir_name(&dps)?,
-            None => None,
-        };
+        let crl_distribution_point =
+            match exts.get::<x509_cert::ext::pkix::CrlDistributionPoints>(oid::EXT_CRL_DP)? {
+                Some((_, dps)) => crate::crl::first_dir_name(&dps)?,
+                None => None,
+            };
         let mut four_facts = None;
         let mut municipality = None;
         let kind = if is_ca {

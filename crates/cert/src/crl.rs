@@ -15,12 +15,12 @@ pub(crate) mod reason;
 mod scope;
 
 pub use reason::RevocationReason;
+pub(crate) use reason::utc_text;
 pub use scope::CrlScope;
 #[cfg(feature = "issue")]
 pub(crate) use scope::write_idp;
-pub(crate) use scope::{first_dir_name, partition_of};
 use scope::{Idp, parse_idp};
-pub(crate) use reason::utc_text;
+pub(crate) use scope::{first_dir_name, partition_of};
 
 /// One revoked certificate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -103,7 +103,8 @@ pub(crate) fn parse_idp(value: &[u8]) -> Result<Idp, Error> {
     let full = dp
         .read(0xA0, "")
         .map_err(|_| bad("distributionPoint is not a fullName [0]"))?;
-    dp.finish().map_err(|_| bad("trailing data in distributionPoint"))?;
+    dp.finish()
+        .map_err(|_| bad("trailing data in distributionPoint"))?;
     let mut names = Reader::new(full.content, "IssuingDistributionPoint");
     let dir = names
         .read(0xA4, "")
@@ -115,7 +116,8 @@ pub(crate) fn parse_idp(value: &[u8]) -> Result<Idp, Error> {
     let name_tlv = dir
         .read(SEQUENCE, "")
         .map_err(|_| bad("directoryName is not a Name"))?;
-    dir.finish().map_err(|_| bad("trailing data in directoryName"))?;
+    dir.finish()
+        .map_err(|_| bad("trailing data in directoryName"))?;
     let name = DistinguishedName::from_der(name_tlv.raw)
         .map_err(|_| bad("directoryName is not a valid Name"))?;
 
@@ -132,14 +134,24 @@ pub(crate) fn parse_idp(value: &[u8]) -> Result<Idp, Error> {
                 flag(t.content)?;
                 ca = true;
             }
-            0x83 => return Err(bad("onlySomeReasons is not supported: JPKI CRLs cover all reasons")),
-            0x84 => return Err(bad("indirectCRL is not supported: JPKI CAs issue their own CRLs")),
+            0x83 => {
+                return Err(bad(
+                    "onlySomeReasons is not supported: JPKI CRLs cover all reasons",
+                ));
+            }
+            0x84 => {
+                return Err(bad(
+                    "indirectCRL is not supported: JPKI CAs issue their own CRLs",
+                ));
+            }
             0x85 => return Err(bad("onlyContainsAttributeCerts does not apply to JPKI")),
             _ => return Err(bad("unexpected or repeated field")),
         }
     }
     if user && ca {
-        return Err(bad("onlyContainsUserCerts and onlyContainsCACerts are both TRUE"));
+        return Err(bad(
+            "onlyContainsUserCerts and onlyContainsCACerts are both TRUE",
+        ));
     }
     if !user && !ca {
         return Err(bad(
@@ -294,8 +306,14 @@ mod tests {
             (idp_with(&[&[0x81, 1, 0xFF], &[0x82, 1, 0xFF]]), "both"),
             (idp_with(&[&[0x81, 1, 0x00]]), "FALSE"),
             (idp_with(&[&[0x81, 2, 0xFF, 0xFF]]), "BOOLEAN"),
-            (idp_with(&[&[0x81, 1, 0xFF], &[0x83, 2, 0x06, 0x40]]), "onlySomeReasons"),
-            (idp_with(&[&[0x81, 1, 0xFF], &[0x84, 1, 0xFF]]), "indirectCRL"),
+            (
+                idp_with(&[&[0x81, 1, 0xFF], &[0x83, 2, 0x06, 0x40]]),
+                "onlySomeReasons",
+            ),
+            (
+                idp_with(&[&[0x81, 1, 0xFF], &[0x84, 1, 0xFF]]),
+                "indirectCRL",
+            ),
             (idp_with(&[&[0x81, 1, 0xFF], &[0x81, 1, 0xFF]]), "repeated"),
             (vec![0x30, 0x03, 0x81, 0x01, 0xFF], "distributionPoint"),
             (vec![0x04, 0x00], "SEQUENCE"),
