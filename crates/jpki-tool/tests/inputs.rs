@@ -258,6 +258,9 @@ fn dev_zero_and_fifos_are_refused_at_once() {
         (s(&dir.path("")), "is a directory, not a regular file"),
     ] {
         for (what, args) in commands_reading(&f, bad) {
+            if matches!(what, Input::Crl) && kind.starts_with("is a directory") {
+                continue; // `--crl DIR` reads the directory's *.crl files: tests/crl_choice.rs
+            }
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             one_clear_line(&run(&args), &args, &[what.name(), kind]);
         }
