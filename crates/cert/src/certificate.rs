@@ -259,7 +259,7 @@ impl JpkiCertificate {
 
         let crl_distribution_point =
             match exts.get::<x509_cert::ext::pkix::CrlDistributionPoints>(oid::EXT_CRL_DP)? {
-                Some((_, dps)) => crate::crl::first_dir_name(&dps)?,
+                Some((_, dps)) => first_dir_name(&dps)?,
                 None => None,
             };
         let mut four_facts = None;
@@ -499,6 +499,36 @@ impl JpkiCertificate {
     pub fn verify_signed_by(&self, issuer: &JpkiCertificate) -> Result<(), Error> {
         verify_rsa_sha256(issuer.public_key(), self.tbs_der(), &self.signature)
     }
+}
+
+/// The first directory name in a certificate's cRLDistributionPoints (extension value DER), if
+/// any: `(exact DER, parsed)`. Distribution points with a cRLIssuer (indirect) are skipped.
+fn first_dir_name(
+    dps: &x509_cert::ext::pkix::CrlDistributionPoints,
+) -> Result<Option<(Vec<u8>, DistinguishedName)>, Error> {
+    use x509_cert::ext::pkix::name::DistributionPointName;
+    for dp in &dps.0 {
+        if dp.crl_issuer.is_some() {
+            continue;
+        }
+        let Some(DistributionPointName::FullName(names)) = &dp.distribution_point else {
+            continue;
+        };
+        for n in names {
+            if let GeneralName::DirectoryName(name) = n {
+                let bad = Error::BadExtension {
+                    name: "cRLDistributionPoints",
+                    reason: "the directory name is not a valid Name",
+                };
+                let Ok(der) = name.to_der() else {
+                    return Err(bad);
+                };
+                let parsed = DistinguishedName::from_der(&der).map_err(|_| bad)?;
+                return Ok(Some((der, parsed)));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// PKCS#1 v1.5 SHA-256 signature check.

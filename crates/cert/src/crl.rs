@@ -17,10 +17,10 @@ mod scope;
 pub use reason::RevocationReason;
 pub(crate) use reason::utc_text;
 pub use scope::CrlScope;
+pub(crate) use scope::partition_of;
 #[cfg(feature = "issue")]
 pub(crate) use scope::write_idp;
 use scope::{Idp, parse_idp};
-pub(crate) use scope::{first_dir_name, partition_of};
 
 /// One revoked certificate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

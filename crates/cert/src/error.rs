@@ -168,11 +168,12 @@ pub enum Error {
     #[error(
         "the CRL for {crl} does not cover a certificate of {certificate}; give the CRL of the certificate's partition"
     )]
+    /// (The names are given as text: this module is a leaf of the crate's imports.)
     CrlWrongPartition {
-        /// The partition the CRL covers (its IDP directory name).
-        crl: crate::name::DistinguishedName,
+        /// The partition the CRL covers (its IDP directory name, as text).
+        crl: String,
         /// The certificate's partition (its CRLDP directory name, or its issuer without one).
-        certificate: crate::name::DistinguishedName,
+        certificate: String,
     },
     /// The CRL holds another kind of certificate (an ARL for an end entity, a partition CRL
     /// for a CA).
@@ -188,8 +189,9 @@ pub enum Error {
         "no CRL for partition {partition} among the {given} given; add that partition's CRL from the issuing CA"
     )]
     NoCrlForPartition {
-        /// The certificate's partition (CRLDP directory name, or its issuer without one).
-        partition: crate::name::DistinguishedName,
+        /// The certificate's partition (CRLDP directory name, or its issuer without one), as
+        /// text.
+        partition: String,
         /// How many CRLs were given.
         given: usize,
     },

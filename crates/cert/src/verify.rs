@@ -134,7 +134,7 @@ fn crl_for<'c>(
     let mut covering = crls.iter().filter(|c| c.covers(cert).is_ok()).peekable();
     if covering.peek().is_none() {
         return Err(Error::NoCrlForPartition {
-            partition: crate::crl::partition_of(cert).1.clone(),
+            partition: crate::crl::partition_of(cert).1.to_string(),
             given: crls.len(),
         });
     }

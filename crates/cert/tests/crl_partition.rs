@@ -95,8 +95,16 @@ fn the_right_partition_passes_and_a_wrong_one_is_refused_naming_both() {
         let Error::CrlWrongPartition { crl, certificate } = &err else {
             panic!("{err}");
         };
-        assert_eq!(crl.common_name(), Some("Yokohama-shi-Naka-ku CRLDP"));
-        assert_eq!(certificate.common_name(), Some("Chiyoda-ku CRLDP"));
+        assert_eq!(*crl, other.crl_distribution_point().unwrap().to_string());
+        assert_eq!(
+            *certificate,
+            c.crl_distribution_point().unwrap().to_string()
+        );
+        assert!(crl.ends_with("CN=Yokohama-shi-Naka-ku CRLDP"), "{crl}");
+        assert!(
+            certificate.ends_with("CN=Chiyoda-ku CRLDP"),
+            "{certificate}"
+        );
         let text = err.to_string();
         assert!(
             text.contains("CRL for C=JP")
@@ -235,7 +243,7 @@ fn no_crl_for_the_partition_is_an_error_never_an_unchecked_certificate() {
         panic!("{err}");
     };
     assert_eq!(*given, 5);
-    assert_eq!(partition.common_name(), Some("Osaka-shi-Kita-ku CRLDP"));
+    assert_eq!(*partition, c.crl_distribution_point().unwrap().to_string());
     assert!(
         err.to_string()
             .contains("CN=Osaka-shi-Kita-ku CRLDP among the 5 given"),
@@ -348,5 +356,18 @@ fn truncated_or_corrupt_partition_crls_never_panic() {
                 let _ = crl.scope();
             }
         }
+    }
+}
+
+#[test]
+fn the_real_cas_name_themselves_as_their_crl_distribution_point() {
+    // So an ARL's IDP (the CA's CRLDP) covers the real CA certificates too.
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../jpki-tool/anchors");
+    for name in [
+        "signca01", "signca02", "signca03", "authca01", "authca02", "authca03",
+    ] {
+        let pem = std::fs::read_to_string(dir.join(format!("{name}.pem"))).unwrap();
+        let ca = JpkiCertificate::from_pem(&pem).unwrap();
+        assert_eq!(ca.crl_distribution_point(), Some(ca.subject()), "{name}");
     }
 }

@@ -191,8 +191,8 @@ pub(crate) fn covers(idp: Option<&Idp>, cert: &JpkiCertificate) -> Result<(), Er
     let (point_der, point) = partition_of(cert);
     if point_der != idp.name_der.as_slice() {
         return Err(Error::CrlWrongPartition {
-            crl: idp.name.clone(),
-            certificate: point.clone(),
+            crl: idp.name.to_string(),
+            certificate: point.to_string(),
         });
     }
     Ok(())
@@ -205,37 +205,6 @@ pub(crate) fn partition_of(cert: &JpkiCertificate) -> (&[u8], &DistinguishedName
         Some((der, name)) => (der, name),
         None => (cert.issuer_der(), cert.issuer()),
     }
-}
-
-/// The first directory name in a certificate's cRLDistributionPoints (extension value DER), if
-/// any: `(exact DER, parsed)`. Distribution points with a cRLIssuer (indirect) are skipped.
-pub(crate) fn first_dir_name(
-    dps: &x509_cert::ext::pkix::CrlDistributionPoints,
-) -> Result<Option<(Vec<u8>, DistinguishedName)>, Error> {
-    use der::Encode;
-    use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
-    for dp in &dps.0 {
-        if dp.crl_issuer.is_some() {
-            continue;
-        }
-        let Some(DistributionPointName::FullName(names)) = &dp.distribution_point else {
-            continue;
-        };
-        for n in names {
-            if let GeneralName::DirectoryName(name) = n {
-                let bad = Error::BadExtension {
-                    name: "cRLDistributionPoints",
-                    reason: "the directory name is not a valid Name",
-                };
-                let Ok(der) = name.to_der() else {
-                    return Err(bad);
-                };
-                let parsed = DistinguishedName::from_der(&der).map_err(|_| bad)?;
-                return Ok(Some((der, parsed)));
-            }
-        }
-    }
-    Ok(None)
 }
 
 #[cfg(test)]
