@@ -371,3 +371,26 @@ fn the_real_cas_name_themselves_as_their_crl_distribution_point() {
         assert_eq!(ca.crl_distribution_point(), Some(ca.subject()), "{name}");
     }
 }
+
+#[test]
+fn a_partition_crl_under_the_cas_name_but_another_key_is_refused_not_skipped() {
+    use cert::time::macros::{date, datetime};
+    let forger = cert::CertificateAuthority::create(
+        &cert::CaRequest {
+            hierarchy: cert::Hierarchy::Signature,
+            environment: cert::Environment::Production,
+            serial: cert::Serial::from(0x0999),
+            not_before: datetime!(2017-04-01 00:00:00 UTC),
+            not_after: cert::validity::end_of_day_jst(date!(2037 - 03 - 31)),
+        },
+        test_support::keys::generate_seeded_key(977).unwrap(),
+    )
+    .unwrap();
+    let c = sign_cert(&SET, 0x0600_000F, &chiyoda());
+    let forged = parse(&crl(&forger, partition_of(&c), &[]));
+    let other = parse(&crl(&SET.sign_ca, CrlScope::Authority, &[]));
+    let err = anchors()
+        .verify(&c, REFERENCE_TIME, RevocationCheck::Crls(&[forged, other]))
+        .unwrap_err();
+    assert!(matches!(err, Error::BadSignature), "{err}");
+}
