@@ -99,6 +99,7 @@ fn crls(c: &mut Criterion) {
             this_update: REFERENCE_TIME,
             next_update: Some(datetime!(2026-01-02 00:00:00 UTC)),
             crl_number: 1,
+            scope: cert::CrlScope::Complete,
         };
         let der = set.sign_ca.issue_crl(&request, revoked).unwrap();
         let path: PathBuf = dir.join(format!("crl-{n}.der"));

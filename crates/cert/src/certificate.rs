@@ -46,6 +46,7 @@ pub struct JpkiCertificate {
     authority_cert_serial: Option<Serial>,
     four_facts: Option<FourFacts>,
     municipality: Option<Locality>,
+    crl_distribution_point: Option<(Vec<u8>, DistinguishedName)>,
 }
 
 fn time_of(t: &x509_cert::time::Time) -> Result<OffsetDateTime, Error> {
@@ -256,6 +257,11 @@ impl JpkiCertificate {
             .map(|s| Serial::from_be_bytes(s.as_bytes()))
             .transpose()?;
 
+        let crl_distribution_point =
+            match exts.get::<x509_cert::ext::pkix::CrlDistributionPoints>(oid::EXT_CRL_DP)? {
+                Some((_, dps)) => first_dir_name(&dps)?,
+                None => None,
+            };
         let mut four_facts = None;
         let mut municipality = None;
         let kind = if is_ca {
@@ -334,6 +340,7 @@ impl JpkiCertificate {
             authority_cert_serial,
             four_facts,
             municipality,
+            crl_distribution_point,
         })
     }
 
@@ -446,6 +453,18 @@ impl JpkiCertificate {
         self.municipality.as_ref()
     }
 
+    /// The directory name of the certificate's CRL distribution point: the CRL partition it
+    /// belongs to (a municipality's `… CRLDP`; the CA name for a CA).
+    pub fn crl_distribution_point(&self) -> Option<&DistinguishedName> {
+        self.crl_distribution_point.as_ref().map(|(_, n)| n)
+    }
+
+    pub(crate) fn crl_distribution_point_parts(&self) -> Option<(&[u8], &DistinguishedName)> {
+        self.crl_distribution_point
+            .as_ref()
+            .map(|(d, n)| (d.as_slice(), n))
+    }
+
     pub(crate) fn issuer_der(&self) -> &[u8] {
         &self.issuer_der
     }
@@ -480,6 +499,36 @@ impl JpkiCertificate {
     pub fn verify_signed_by(&self, issuer: &JpkiCertificate) -> Result<(), Error> {
         verify_rsa_sha256(issuer.public_key(), self.tbs_der(), &self.signature)
     }
+}
+
+/// The first directory name in a certificate's cRLDistributionPoints (extension value DER), if
+/// any: `(exact DER, parsed)`. Distribution points with a cRLIssuer (indirect) are skipped.
+fn first_dir_name(
+    dps: &x509_cert::ext::pkix::CrlDistributionPoints,
+) -> Result<Option<(Vec<u8>, DistinguishedName)>, Error> {
+    use x509_cert::ext::pkix::name::DistributionPointName;
+    for dp in &dps.0 {
+        if dp.crl_issuer.is_some() {
+            continue;
+        }
+        let Some(DistributionPointName::FullName(names)) = &dp.distribution_point else {
+            continue;
+        };
+        for n in names {
+            if let GeneralName::DirectoryName(name) = n {
+                let bad = Error::BadExtension {
+                    name: "cRLDistributionPoints",
+                    reason: "the directory name is not a valid Name",
+                };
+                let Ok(der) = name.to_der() else {
+                    return Err(bad);
+                };
+                let parsed = DistinguishedName::from_der(&der).map_err(|_| bad)?;
+                return Ok(Some((der, parsed)));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// PKCS#1 v1.5 SHA-256 signature check.

@@ -12,9 +12,15 @@ use crate::name::DistinguishedName;
 use crate::{Error, Serial, oid};
 
 pub(crate) mod reason;
+mod scope;
 
 pub use reason::RevocationReason;
 pub(crate) use reason::utc_text;
+pub use scope::CrlScope;
+pub(crate) use scope::partition_of;
+#[cfg(feature = "issue")]
+pub(crate) use scope::write_idp;
+use scope::{Idp, parse_idp};
 
 /// One revoked certificate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +65,7 @@ pub struct Crl {
     this_update: OffsetDateTime,
     next_update: Option<OffsetDateTime>,
     entries: Vec<Entry>,
+    idp: Option<Idp>,
 }
 
 fn bad(reason: &'static str) -> Error {
@@ -157,9 +164,10 @@ impl Crl {
                 });
             }
         }
-        if tbs.peek_tag() == Some(0xA0) {
-            tbs.read_any()?;
-        }
+        let idp = match tbs.read_optional(0xA0)? {
+            Some(exts) => crl_extensions(exts.content)?,
+            None => None,
+        };
         tbs.finish()?;
         // Real CRLs are usually in serial order already; the sort is then linear.
         entries.sort_by_key(|e| e.serial);
@@ -171,7 +179,41 @@ impl Crl {
             this_update,
             next_update,
             entries,
+            idp,
         })
+    }
+
+    /// What the CRL covers, from its IssuingDistributionPoint (none: [`CrlScope::Complete`]).
+    pub fn scope(&self) -> CrlScope {
+        match &self.idp {
+            None => CrlScope::Complete,
+            Some(idp) if idp.ca_certs => CrlScope::Authority,
+            Some(idp) => CrlScope::Partition(idp.name.clone()),
+        }
+    }
+
+    /// The directory name of the IDP's distribution point (the partition, or for an ARL the
+    /// CA's CRLDP name); `None` for a complete CRL.
+    pub fn distribution_point(&self) -> Option<&DistinguishedName> {
+        self.idp.as_ref().map(|i| &i.name)
+    }
+
+    /// Whether this CRL is past its nextUpdate at `at` (a CRL without nextUpdate never is).
+    pub fn is_stale_at(&self, at: OffsetDateTime) -> bool {
+        self.next_update.is_some_and(|n| n < at)
+    }
+
+    /// Whether this CRL is the one to consult for `cert`: same issuer name, and its IDP (if
+    /// any) covers the certificate (RFC 5280 §6.3.3 (b): the IDP name equals the certificate's
+    /// CRLDP directory name, and a partition holds end entities, an ARL CA certificates).
+    ///
+    /// # Errors
+    /// [`Error::CrlIssuerMismatch`], [`Error::CrlWrongScope`] or [`Error::CrlWrongPartition`].
+    pub fn covers(&self, cert: &JpkiCertificate) -> Result<(), Error> {
+        if self.issuer_der != cert.issuer_der() {
+            return Err(Error::CrlIssuerMismatch);
+        }
+        scope::covers(self.idp.as_ref(), cert)
     }
 
     /// The issuer name.
@@ -224,15 +266,15 @@ impl Crl {
         verify_rsa_sha256(ca.public_key(), &self.tbs, &self.signature)
     }
 
-    /// Checks a certificate against this CRL.
+    /// Checks a certificate against this CRL: [`Crl::covers`], then the lookup. Neither the
+    /// signature nor the freshness is checked here (see [`crate::TrustAnchors::verify`]).
     ///
     /// # Errors
     /// [`Error::CrlIssuerMismatch`] if the CRL is not from the certificate's issuer;
-    /// [`Error::Revoked`] if it is listed.
+    /// [`Error::CrlWrongScope`] / [`Error::CrlWrongPartition`] if its IDP does not cover the
+    /// certificate; [`Error::Revoked`] if it is listed.
     pub fn check(&self, cert: &JpkiCertificate) -> Result<(), Error> {
-        if self.issuer_der != cert.issuer_der() {
-            return Err(Error::CrlIssuerMismatch);
-        }
+        self.covers(cert)?;
         match self.lookup(cert.serial()) {
             Some(r) => Err(Error::Revoked {
                 revoked_at: r.revoked_at,
@@ -241,6 +283,42 @@ impl Crl {
             None => Ok(()),
         }
     }
+}
+
+/// Reads `crlExtensions` (the content of `[0]`): the IDP if present; an unknown critical
+/// extension or a repeated one is refused (RFC 5280 §5.2).
+fn crl_extensions(content: &[u8]) -> Result<Option<Idp>, Error> {
+    let mut outer = Reader::new(content, "CRL");
+    let mut list = outer.enter(SEQUENCE, "crlExtensions is not a SEQUENCE")?;
+    outer.finish()?;
+    let mut seen: Vec<&[u8]> = Vec::new();
+    let mut idp = None;
+    while !list.is_empty() {
+        let mut ext = list.enter(SEQUENCE, "CRL extension is not a SEQUENCE")?;
+        let id = ext.read(w::OID, "extension id is not an OID")?;
+        let critical = match ext.read_optional(w::BOOLEAN)? {
+            Some(b) if b.content == [0xFF] => true,
+            Some(_) => return Err(bad("critical is not DER TRUE")),
+            None => false,
+        };
+        let value = ext.read(OCTET_STRING, "extnValue is not an OCTET STRING")?;
+        ext.finish()?;
+        if seen.contains(&id.content) {
+            return Err(bad("a CRL extension appears twice"));
+        }
+        seen.push(id.content);
+        if id.content == oid::EXT_ISSUING_DP.as_bytes() {
+            idp = Some(parse_idp(value.content)?);
+        } else if critical
+            && id.content != oid::EXT_AKI.as_bytes()
+            && id.content != oid::EXT_CRL_NUMBER.as_bytes()
+        {
+            let oid = der::asn1::ObjectIdentifier::from_bytes(id.content)
+                .map_err(|_| bad("invalid extension OID"))?;
+            return Err(Error::UnknownCriticalExtension { oid });
+        }
+    }
+    Ok(idp)
 }
 
 fn check_sha256_rsa(mut alg: Reader<'_>) -> Result<(), Error> {

@@ -171,6 +171,56 @@ pub enum Error {
     /// The CRL was not issued by this certificate's CA.
     #[error("the CRL was issued by another CA than the certificate")]
     CrlIssuerMismatch,
+    /// The CRL's IssuingDistributionPoint names another partition than the certificate's
+    /// cRLDistributionPoints.
+    #[error(
+        "the CRL for {crl} does not cover a certificate of {certificate}; give the CRL of the certificate's partition"
+    )]
+    /// (The names are given as text: this module is a leaf of the crate's imports.)
+    CrlWrongPartition {
+        /// The partition the CRL covers (its IDP directory name, as text).
+        crl: String,
+        /// The certificate's partition (its CRLDP directory name, or its issuer without one).
+        certificate: String,
+    },
+    /// The CRL holds another kind of certificate (an ARL for an end entity, a partition CRL
+    /// for a CA).
+    #[error("the CRL covers {crl} and cannot decide on {certificate}")]
+    CrlWrongScope {
+        /// What the CRL covers.
+        crl: &'static str,
+        /// What the certificate is.
+        certificate: &'static str,
+    },
+    /// Several CRLs were given and none is the certificate issuer's CRL for its partition.
+    #[error(
+        "no CRL for partition {partition} among the {given} given; add that partition's CRL from the issuing CA"
+    )]
+    NoCrlForPartition {
+        /// The certificate's partition (CRLDP directory name, or its issuer without one), as
+        /// text.
+        partition: String,
+        /// How many CRLs were given.
+        given: usize,
+    },
+    /// The CRL is past its nextUpdate: a newer one exists and may list the certificate.
+    #[error(
+        "the CRL is stale: its nextUpdate {} is before the check time {}; fetch the current CRL",
+        crate::crl::reason::utc_text(*next_update),
+        crate::crl::reason::utc_text(*at)
+    )]
+    CrlStale {
+        /// The CRL's nextUpdate.
+        next_update: time::OffsetDateTime,
+        /// The instant of the check.
+        at: time::OffsetDateTime,
+    },
+    /// A CRL's IssuingDistributionPoint is malformed or outside the JPKI profile.
+    #[error("CRL IssuingDistributionPoint is malformed or outside the JPKI profile: {reason}")]
+    BadIssuingDistributionPoint {
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A serial number is empty, negative or longer than 20 octets.
     #[error("serial number must be a positive integer of at most 20 octets")]
     BadSerial,

@@ -1,8 +1,8 @@
 //! The issuing side (J-LIS role): CAs, end-entity certificates and CRLs with the real profile.
 //!
-//! (One piece, over 400 lines: the issuing methods — CA, authentication, signature, CRL — share
-//! one profile and read best side by side; the seam to rcgen is `rcgen_glue`, the CA
-//! certificate's own DER writer is `ca`, the subject CNs are [`crate::common_name`].)
+//! The issuing methods — CA, authentication, signature — share one profile and read best side
+//! by side; the seam to rcgen is `rcgen_glue`, the CA certificate's own DER writer is `ca`, the
+//! CRL writer is `crl`, the subject CNs are [`crate::common_name`].
 
 use rcgen::{CertificateParams, ExtendedKeyUsagePurpose, Issuer, KeyUsagePurpose, SerialNumber};
 use rsa::pkcs8::EncodePublicKey;
@@ -13,8 +13,6 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use crate::certificate::JpkiCertificate;
-use crate::crl::{Revocation, write_entry};
-use crate::der_writer::{self as w, SEQUENCE};
 use crate::extensions::{self as ext, custom};
 use crate::holder::{Holder, Municipality, encode_birth_date};
 use crate::name::{AttributeKind, DistinguishedName, ca_alt_name, crl_distribution_point};
@@ -24,11 +22,12 @@ use crate::{
 };
 
 mod ca;
+mod crl;
 mod rcgen_glue;
 
-use rcgen_glue::{
-    CaSigner, SubjectKey, rcgen_name, rcgen_time, sign_sha256, subject_public_key_bits,
-};
+pub use crl::CrlRequest;
+
+use rcgen_glue::{CaSigner, SubjectKey, rcgen_name, rcgen_time, subject_public_key_bits};
 
 /// The CPS URI written as the policy qualifier.
 pub const CPS_URI: &str = "http://www.jpki.go.jp/cps.html";
@@ -82,17 +81,6 @@ pub struct SignatureRequest<'a> {
     pub holder: &'a Holder,
     /// The subject CN (28 characters; the issuer generates it, see [`crate::common_name`]).
     pub common_name: SignatureCommonName,
-}
-
-/// Parameters of a CRL.
-#[derive(Clone, Debug)]
-pub struct CrlRequest {
-    /// thisUpdate.
-    pub this_update: OffsetDateTime,
-    /// nextUpdate (J-LIS publishes daily).
-    pub next_update: Option<OffsetDateTime>,
-    /// cRLNumber, increasing.
-    pub crl_number: u64,
 }
 
 /// A JPKI certification authority: its certificate and private key (zeroized on drop).
@@ -364,69 +352,5 @@ impl CertificateAuthority {
         extensions.extend(self.end_entity_extensions(m, request.public_key)?);
         params.custom_extensions = extensions;
         self.sign_end_entity(&params, request.public_key)
-    }
-
-    /// Issues a v2 CRL listing `revoked` (reason codes and revocation dates per entry), with
-    /// AKI and cRLNumber extensions. Entries are written as they come, in one pass over
-    /// `revoked`, so very large CRLs (a million entries, ~40 MB) need no list of entries in
-    /// memory besides the DER itself.
-    ///
-    /// Unlike certificates, CRLs are not written with rcgen (`CertificateRevocationListParams`)
-    /// but with the crate's own one-pass writer, because rcgen cannot express this API's CRLs:
-    /// * rcgen always writes `nextUpdate` (its field is not optional) while
-    ///   [`CrlRequest::next_update`] is an `Option` and an absent `nextUpdate` is valid X.509;
-    /// * rcgen silently drops a `reasonCode` of `unspecified (0)`, so a [`Revocation`] with
-    ///   `Some(RevocationReason::Unspecified)` would not come back from [`crate::Crl`];
-    /// * rcgen wants every entry materialised up front (`Vec<RevokedCertParams>`, one heap
-    ///   serial each) instead of streaming an iterator.
-    ///
-    /// Speed is not the reason: for a million entries both take well under a second in a release
-    /// build (measured on the 2-core dev VM: this writer 0.45–0.48 s including the `rsa`
-    /// signature, rcgen 0.29–0.33 s including a ring signature).
-    ///
-    /// # Errors
-    /// [`Error::Rsa`] on signing failure.
-    pub fn issue_crl<I>(&self, request: &CrlRequest, revoked: I) -> Result<Vec<u8>, Error>
-    where
-        I: IntoIterator<Item = Revocation>,
-    {
-        let mut entries = Vec::new();
-        for r in revoked {
-            write_entry(&mut entries, &r);
-        }
-        let mut tbs_content = Vec::with_capacity(entries.len() + 512);
-        tbs_content.extend_from_slice(&[w::INTEGER, 1, 1]);
-        tbs_content.extend_from_slice(&w::sha256_with_rsa());
-        tbs_content.extend_from_slice(&self.certificate.subject().to_der());
-        w::push_time(&mut tbs_content, request.this_update);
-        if let Some(next) = request.next_update {
-            w::push_time(&mut tbs_content, next);
-        }
-        if !entries.is_empty() {
-            tbs_content.push(SEQUENCE);
-            w::push_len(&mut tbs_content, entries.len());
-            tbs_content.extend_from_slice(&entries);
-        }
-        drop(entries);
-        let aki = w::seq(&[&w::tlv(
-            0x80,
-            &key_identifier(self.certificate.public_key())?,
-        )]);
-        let crl_exts = w::seq(&[
-            &w::extension(&oid::EXT_AKI, &aki),
-            &w::extension(
-                &oid::EXT_CRL_NUMBER,
-                &w::uint(&request.crl_number.to_be_bytes()),
-            ),
-        ]);
-        tbs_content.extend_from_slice(&w::tlv(0xA0, &crl_exts));
-        let tbs = w::tlv(SEQUENCE, &tbs_content);
-        drop(tbs_content);
-        let signature = sign_sha256(&self.key, &tbs)?;
-        Ok(w::seq(&[
-            &tbs,
-            &w::sha256_with_rsa(),
-            &w::bit_string(&signature),
-        ]))
     }
 }

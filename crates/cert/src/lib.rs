@@ -30,7 +30,7 @@ mod verify;
 
 pub use certificate::JpkiCertificate;
 pub use common_name::{AuthenticationCommonName, SignatureCommonName, WindowId};
-pub use crl::{Crl, Revocation, RevocationReason};
+pub use crl::{Crl, CrlScope, Revocation, RevocationReason};
 pub use error::Error;
 pub use holder::{
     CardText, Era, FourFacts, Gender, Holder, Locality, Municipality, MunicipalityCode, TextPart,

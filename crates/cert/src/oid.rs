@@ -34,6 +34,8 @@ pub const EXT_CRL_NUMBER: Oid = Oid::new_unwrap("2.5.29.20");
 pub const EXT_CRL_REASON: Oid = Oid::new_unwrap("2.5.29.21");
 /// `cRLDistributionPoints`.
 pub const EXT_CRL_DP: Oid = Oid::new_unwrap("2.5.29.31");
+/// `issuingDistributionPoint` (CRL extension, RFC 5280 §5.2.5).
+pub const EXT_ISSUING_DP: Oid = Oid::new_unwrap("2.5.29.28");
 /// `certificatePolicies`.
 pub const EXT_CERT_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
 /// `authorityKeyIdentifier`.

@@ -62,15 +62,18 @@ impl TrustAnchors {
     }
 
     /// Verifies an end-entity certificate: issuer found among the anchors by AKI and signature,
-    /// both certificates valid at `at`, and revocation as `revocation` says — a CRL (whose
-    /// signature by the issuing anchor is checked too) or an explicit
+    /// both certificates valid at `at`, and revocation as `revocation` says — a CRL (the one
+    /// of the certificate's partition, chosen from those given; its signature by the issuing
+    /// anchor and its freshness at `at` are checked too) or an explicit
     /// [`RevocationCheck::NotChecked`]. There is no default: a caller that has no revocation
     /// data says so, and the returned [`Verification`] carries what was (not) checked so a
     /// report can state it.
     ///
     /// # Errors
     /// [`Error::WrongKind`], [`Error::UnknownIssuer`], [`Error::NotYetValid`], [`Error::Expired`];
-    /// with a CRL also [`Error::CrlIssuerMismatch`], [`Error::BadSignature`] (CRL) and
+    /// with CRLs also [`Error::CrlIssuerMismatch`], [`Error::CrlWrongScope`],
+    /// [`Error::CrlWrongPartition`] (one CRL given), [`Error::NoCrlForPartition`] (several
+    /// given, none fits), [`Error::BadSignature`] (CRL), [`Error::CrlStale`] and
     /// [`Error::Revoked`].
     pub fn verify(
         &self,
@@ -86,28 +89,77 @@ impl TrustAnchors {
         let anchor = self.issuer_of(cert)?;
         anchor.check_validity_at(at)?;
         cert.check_validity_at(at)?;
-        let revocation = match revocation {
-            RevocationCheck::Crl(crl) => {
-                crl.verify_signed_by(anchor)?;
-                crl.check(cert)?;
-                RevocationStatus::NotRevoked {
-                    crl_this_update: crl.this_update(),
-                    crl_next_update: crl.next_update(),
-                    crl_entries: crl.len(),
-                }
+        let (crls, accept_stale) = match revocation {
+            RevocationCheck::Crl(crl) => (core::slice::from_ref(crl), false),
+            RevocationCheck::Crls(crls) => (crls, false),
+            RevocationCheck::CrlsAcceptingStale(crls) => (crls, true),
+            RevocationCheck::NotChecked => {
+                return Ok(Verification {
+                    anchor,
+                    revocation: RevocationStatus::NotChecked,
+                });
             }
-            RevocationCheck::NotChecked => RevocationStatus::NotChecked,
+        };
+        let crl = crl_for(cert, anchor, crls)?;
+        if !accept_stale
+            && let Some(next_update) = crl.next_update()
+            && crl.is_stale_at(at)
+        {
+            return Err(Error::CrlStale { next_update, at });
+        }
+        crl.check(cert)?;
+        let revocation = RevocationStatus::NotRevoked {
+            crl_this_update: crl.this_update(),
+            crl_next_update: crl.next_update(),
+            crl_entries: crl.len(),
         };
         Ok(Verification { anchor, revocation })
     }
+}
+
+/// The CRL to consult for `cert` among `crls`: issued under the certificate's issuer name, its
+/// IDP covering the certificate's partition, signed by `anchor`; the newest such by thisUpdate.
+/// With one CRL given its own refusal is returned (issuer, scope, partition), with several a
+/// [`Error::NoCrlForPartition`] naming the partition looked for.
+fn crl_for<'c>(
+    cert: &JpkiCertificate,
+    anchor: &JpkiCertificate,
+    crls: &'c [Crl],
+) -> Result<&'c Crl, Error> {
+    if let [only] = crls {
+        only.covers(cert)?;
+        only.verify_signed_by(anchor)?;
+        return Ok(only);
+    }
+    let mut covering = crls.iter().filter(|c| c.covers(cert).is_ok()).peekable();
+    if covering.peek().is_none() {
+        return Err(Error::NoCrlForPartition {
+            partition: crate::crl::partition_of(cert).1.to_string(),
+            given: crls.len(),
+        });
+    }
+    covering
+        .filter(|c| c.verify_signed_by(anchor).is_ok())
+        .max_by_key(|c| c.this_update())
+        .ok_or(Error::BadSignature)
 }
 
 /// How [`TrustAnchors::verify`] checks revocation: passed as a value on every call, so no
 /// caller skips the check by omission.
 #[derive(Clone, Copy, Debug)]
 pub enum RevocationCheck<'a> {
-    /// Check against this CRL of the certificate's issuer.
+    /// Check against this CRL, which must be the certificate's issuer's and cover its partition
+    /// (else [`Error::CrlWrongPartition`] and the like), and be fresh at the check time.
     Crl(&'a Crl),
+    /// Choose among these CRLs (e.g. every partition's, and the ARLs, of both hierarchies) the
+    /// one of the certificate's issuer and partition (the newest if several); none →
+    /// [`Error::NoCrlForPartition`], never an unchecked certificate. A CRL past its nextUpdate
+    /// at the check time is refused ([`Error::CrlStale`]).
+    Crls(&'a [Crl]),
+    /// As [`RevocationCheck::Crls`], but a CRL past its nextUpdate is used anyway: for a caller
+    /// that knowingly works from an old CRL (offline checks, archived evidence). The returned
+    /// status carries the CRL's nextUpdate.
+    CrlsAcceptingStale(&'a [Crl]),
     /// Do not check revocation: the caller has no revocation data, and the result says so.
     NotChecked,
 }

@@ -203,6 +203,7 @@ fn crl_hit_and_miss_on_unsorted_entries_with_and_without_reasons() {
                 this_update: REFERENCE_TIME,
                 next_update: None,
                 crl_number: 7,
+                scope: cert::CrlScope::Complete,
             },
             revoked.clone(),
         )
@@ -228,6 +229,7 @@ fn empty_crl_has_no_entries() {
             &CrlRequest {
                 this_update: REFERENCE_TIME,
                 next_update: Some(datetime!(2026-01-02 00:00:00 UTC)),
+                scope: cert::CrlScope::Complete,
                 crl_number: 2,
             },
             [],

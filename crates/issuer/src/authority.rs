@@ -398,6 +398,7 @@ impl Authority {
                         this_update: now,
                         next_update: Some(now + cert::time::Duration::days(1)),
                         crl_number: self.crl_number,
+                        scope: cert::CrlScope::Complete,
                     },
                     entries,
                 )

@@ -134,6 +134,47 @@ pub fn read_crl(path: &Path) -> anyhow::Result<cert::Crl> {
     cert::Crl::from_der(&der).with_context(|| format!("{} is not a CRL", path.display()))
 }
 
+/// Reads every CRL the `--crl` options name: a file (PEM or DER, see [`read_crl`]) or a
+/// directory, of which every regular `*.crl` file is read (in name order; other files are left
+/// alone). The verifier then chooses the CRL of the certificate's issuer and partition.
+///
+/// # Errors
+/// A directory without `*.crl` file or that cannot be listed, and [`read_crl`]'s errors.
+pub fn read_crls(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<cert::Crl>> {
+    use anyhow::Context;
+    let mut crls = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            crls.push(read_crl(path)?);
+            continue;
+        }
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(path)
+            .with_context(|| format!("cannot list the CRL directory {}", path.display()))?
+        {
+            let entry = entry
+                .with_context(|| format!("cannot list the CRL directory {}", path.display()))?;
+            let file = entry.path();
+            let is_crl = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("crl"));
+            if is_crl && entry.file_type().is_ok_and(|t| t.is_file()) {
+                files.push(file);
+            }
+        }
+        anyhow::ensure!(
+            !files.is_empty(),
+            "{} holds no *.crl file: give the directory of the published CRLs or a CRL file",
+            path.display()
+        );
+        files.sort();
+        for file in files {
+            crls.push(read_crl(&file)?);
+        }
+    }
+    Ok(crls)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

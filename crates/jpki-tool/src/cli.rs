@@ -171,10 +171,17 @@ pub(crate) struct Trust {
     /// Trusted CA certificate(s); default: the built-in real J-LIS CAs (six generations).
     #[arg(long = "ca", value_name = "FILE")]
     pub(crate) ca: Vec<PathBuf>,
-    /// The issuing CA's CRL to check revocation against (PEM or DER). Without it the report
-    /// says `revocation: not checked (no CRL given)`.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) crl: Option<PathBuf>,
+    /// CRL to check revocation against (PEM or DER), or a directory whose `*.crl` files are
+    /// all read; repeatable. The CRL of the certificate's issuer and partition (its CRL
+    /// distribution point, e.g. `… CN=Chiyoda-ku CRLDP`) is chosen among them; if none fits,
+    /// the check fails. Without --crl the report says `revocation: not checked (no CRL
+    /// given)`.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub(crate) crl: Vec<PathBuf>,
+    /// Use a CRL past its nextUpdate (by default refused: a newer CRL may list the
+    /// certificate).
+    #[arg(long, requires = "crl")]
+    pub(crate) allow_stale_crl: bool,
     /// Check at this instant (RFC 3339) instead of now.
     #[arg(long, value_name = "TIME")]
     pub(crate) at: Option<String>,

@@ -258,6 +258,9 @@ fn dev_zero_and_fifos_are_refused_at_once() {
         (s(&dir.path("")), "is a directory, not a regular file"),
     ] {
         for (what, args) in commands_reading(&f, bad) {
+            if matches!(what, Input::Crl) && kind.starts_with("is a directory") {
+                continue; // `--crl DIR` reads the directory's *.crl files: tests/crl_choice.rs
+            }
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             one_clear_line(&run(&args), &args, &[what.name(), kind]);
         }
@@ -360,6 +363,7 @@ fn a_crl_of_a_million_entries_loads() {
         this_update: fixtures::REFERENCE_TIME,
         next_update: None,
         crl_number: 7,
+        scope: cert::CrlScope::Complete,
     };
     let der = set.sign_ca.issue_crl(&request, revoked).unwrap();
     let generated = started.elapsed();

@@ -4,6 +4,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use cert::{RevocationCheck, RevocationStatus};
+
+#[path = "support/common.rs"]
+mod common;
 use jpki_tool::login::{self, Challenge, LoginError, Policy, Response};
 use test_support::fixtures::{self, FixtureSet, IssuedKey};
 
@@ -52,7 +55,7 @@ fn a_card_answer_logs_in_and_reveals_only_the_subject() {
     // the response survives its text form
     let response = Response::parse(response.to_text().as_bytes()).unwrap();
     let anchors = anchors();
-    let crl = cert::Crl::from_der(&set().auth_crl).unwrap();
+    let crl = cert::Crl::from_der(&common::current_crl(&set().auth_ca)).unwrap();
     let who = login::check(
         challenge.as_bytes(),
         &response,

@@ -196,7 +196,7 @@ fn auth_check_needs_a_crl_unless_told_not_to_check() {
     SimCard::create(&card, sample::my_number(set, true).unwrap()).unwrap();
     let (ca, crl) = (dir.path("auth-ca.pem"), dir.path("auth.crl"));
     std::fs::write(&ca, set.auth_ca.certificate().to_pem()).unwrap();
-    std::fs::write(&crl, &set.auth_crl).unwrap();
+    std::fs::write(&crl, common::current_crl(&set.auth_ca)).unwrap();
     let (ch, resp) = (dir.path("ch.txt"), dir.path("resp.txt"));
     ok(&run(&["auth", "challenge", "-o", s(&ch)]));
     ok(&common::tool_with(

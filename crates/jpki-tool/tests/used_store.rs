@@ -43,7 +43,7 @@ fn login(dir: &Scratch) -> Login {
         crl: dir.path("auth.crl"),
     };
     std::fs::write(&l.ca, set.auth_ca.certificate().to_pem()).unwrap();
-    std::fs::write(&l.crl, &set.auth_crl).unwrap();
+    std::fs::write(&l.crl, common::current_crl(&set.auth_ca)).unwrap();
     ok(&common::tool_with(
         &card,
         &[],

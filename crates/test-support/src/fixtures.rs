@@ -222,6 +222,7 @@ pub fn build() -> Result<FixtureSet, Error> {
         this_update: REFERENCE_TIME,
         next_update: Some(datetime!(2026-01-02 00:00:00 UTC)),
         crl_number: 1,
+        scope: cert::CrlScope::Complete,
     };
     let sign_crl = sign_ca.issue_crl(
         &crl_request,

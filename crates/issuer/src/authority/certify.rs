@@ -5,8 +5,8 @@
 use cert::rsa::PublicKey;
 use cert::time::OffsetDateTime;
 use cert::{
-    AuthenticationCommonName, AuthenticationRequest, Holder, JpkiCertificate, Municipality,
-    Serial, SignatureCommonName, SignatureRequest, WindowId,
+    AuthenticationCommonName, AuthenticationRequest, Holder, JpkiCertificate, Municipality, Serial,
+    SignatureCommonName, SignatureRequest, WindowId,
 };
 
 use super::{Authority, cert_err};
@@ -37,9 +37,8 @@ impl Authority {
     ) -> Result<JpkiCertificate, Error> {
         let serial = self.take_serial()?;
         let sequence = u16::try_from(low_digits(&serial, 10_000)).unwrap_or(0);
-        let common_name =
-            AuthenticationCommonName::new(at, sequence, municipality.code.as_str())
-                .map_err(cert_err)?;
+        let common_name = AuthenticationCommonName::new(at, sequence, municipality.code.as_str())
+            .map_err(cert_err)?;
         self.auth_ca
             .issue_authentication(&AuthenticationRequest {
                 serial,

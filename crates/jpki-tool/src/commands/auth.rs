@@ -10,7 +10,7 @@ use jpki_tool::input::{self, Input};
 use jpki_tool::pin_input::PinInput;
 use jpki_tool::{anchors, login, report};
 
-use super::trust::{load_crl, parse_at, revocation_check};
+use super::trust::{load_crls, parse_at};
 use super::{read_pin, write_file};
 use crate::cli::Trust;
 use crate::open::Card;
@@ -55,7 +55,7 @@ pub(crate) fn check(
         None
     } else {
         Some(
-            "a login decision needs the authentication CA's CRL (--crl FILE); \
+            "a login decision needs the authentication CA's CRL (--crl FILE|DIR); \
              --no-revocation-check accepts it without",
         )
     };
@@ -84,7 +84,7 @@ fn auth_check(
     revocation_required: Option<&str>,
     json: bool,
 ) -> Result<()> {
-    let crl = load_crl(trust, revocation_required)?;
+    let crls = load_crls(trust, revocation_required)?;
     let challenge_text = input::read(challenge, Input::Challenge)?;
     let response_text = input::read(response, Input::Response)?;
     let response = login::Response::parse(&response_text)?;
@@ -95,7 +95,7 @@ fn auth_check(
     };
     let policy = login::Policy {
         anchors: &anchors,
-        revocation: revocation_check(crl.as_ref()),
+        revocation: crls.check(),
         now,
         max_age: Duration::from_secs(max_age),
     };

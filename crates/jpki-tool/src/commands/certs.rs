@@ -9,7 +9,7 @@ use jpki_tool::pin_input::PinInput;
 use jpki_tool::{anchors, report};
 use time::OffsetDateTime;
 
-use super::trust::{REQUIRE_REVOCATION, load_crl, parse_at, revocation_check};
+use super::trust::{REQUIRE_REVOCATION, load_crls, parse_at};
 use super::{read_pin, write_file};
 use crate::cli::{Format, RequireRevocation, SlotArg, Trust};
 use crate::exit::Exit;
@@ -82,7 +82,7 @@ pub(crate) fn verify_certificate(
     require: RequireRevocation,
     json: bool,
 ) -> Result<()> {
-    let crl = load_crl(
+    let crls = load_crls(
         trust,
         require.require_revocation.then_some(REQUIRE_REVOCATION),
     )?;
@@ -95,7 +95,7 @@ pub(crate) fn verify_certificate(
     }
     let at = parse_at(trust.at.as_deref())?;
     let anchors = anchors::load(&trust.ca)?;
-    match anchors.verify(&c, at, revocation_check(crl.as_ref())) {
+    match anchors.verify(&c, at, crls.check()) {
         Ok(checked) if json => {
             println!(
                 "{}",

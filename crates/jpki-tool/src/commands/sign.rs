@@ -12,7 +12,7 @@ use jpki_tool::{anchors, card_sign, cms, report};
 use time::OffsetDateTime;
 
 use super::certs::report_kind;
-use super::trust::{REQUIRE_REVOCATION, load_crl, parse_at, revocation_check};
+use super::trust::{REQUIRE_REVOCATION, load_crls, parse_at};
 use super::{read_pin, write_file};
 use crate::cli::{KeyArg, RequireRevocation, Trust};
 use crate::exit::Exit;
@@ -60,7 +60,7 @@ pub(crate) fn verify_signature(
     require: RequireRevocation,
     json: bool,
 ) -> Result<()> {
-    let crl = load_crl(
+    let crls = load_crls(
         trust,
         require.require_revocation.then_some(REQUIRE_REVOCATION),
     )?;
@@ -79,7 +79,7 @@ pub(crate) fn verify_signature(
         (None, None) => OffsetDateTime::now_utc(),
     };
     let anchors = anchors::load(&trust.ca)?;
-    let checked = match anchors.verify(signer, at, revocation_check(crl.as_ref())) {
+    let checked = match anchors.verify(signer, at, crls.check()) {
         Ok(checked) => checked,
         Err(e) => {
             return Err(Exit::NotVerified(format!("signature does not verify: {e}")).into());

@@ -1,4 +1,4 @@
-//! What the verifying commands share: the instant to check at, the CRL, the revocation check.
+//! What the verifying commands share: the instant to check at, the CRLs, the revocation check.
 
 use anyhow::Result;
 use cli_common::{InvalidInput, printable};
@@ -22,24 +22,38 @@ pub(crate) fn parse_at(at: Option<&str>) -> Result<OffsetDateTime> {
     }
 }
 
-/// The CRL the options name, loaded; or `None` when none is given and `required` (the reason
-/// it is needed, with what to do) is `None`. Checked before any other work.
-pub(crate) fn load_crl(trust: &Trust, required: Option<&str>) -> Result<Option<cert::Crl>> {
-    match (&trust.crl, required) {
-        (Some(path), _) => Ok(Some(anchors::read_crl(path)?)),
-        (None, None) => Ok(None),
-        (None, Some(why)) => {
-            Err(Exit::NotVerified(format!("revocation not checked: {why}")).into())
+/// The CRLs the `--crl` options name (files and directories), loaded, with whether a stale
+/// one may be used (`--allow-stale-crl`).
+pub(crate) struct Crls {
+    crls: Vec<cert::Crl>,
+    accept_stale: bool,
+}
+
+impl Crls {
+    /// The revocation check for the verifier: choose among the CRLs, or not checked when none
+    /// was given.
+    pub(crate) fn check(&self) -> cert::RevocationCheck<'_> {
+        match (self.crls.is_empty(), self.accept_stale) {
+            (true, _) => cert::RevocationCheck::NotChecked,
+            (false, false) => cert::RevocationCheck::Crls(&self.crls),
+            (false, true) => cert::RevocationCheck::CrlsAcceptingStale(&self.crls),
         }
     }
 }
 
-pub(crate) fn revocation_check(crl: Option<&cert::Crl>) -> cert::RevocationCheck<'_> {
-    match crl {
-        Some(crl) => cert::RevocationCheck::Crl(crl),
-        None => cert::RevocationCheck::NotChecked,
+/// The CRLs the options name, loaded; none when none is given and `required` (the reason it is
+/// needed, with what to do) is `None`. Checked before any other work.
+pub(crate) fn load_crls(trust: &Trust, required: Option<&str>) -> Result<Crls> {
+    if trust.crl.is_empty()
+        && let Some(why) = required
+    {
+        return Err(Exit::NotVerified(format!("revocation not checked: {why}")).into());
     }
+    Ok(Crls {
+        crls: anchors::read_crls(&trust.crl)?,
+        accept_stale: trust.allow_stale_crl,
+    })
 }
 
 pub(crate) const REQUIRE_REVOCATION: &str =
-    "--require-revocation needs the issuing CA's CRL (--crl FILE)";
+    "--require-revocation needs the issuing CA's CRL (--crl FILE|DIR)";

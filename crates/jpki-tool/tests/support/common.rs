@@ -40,3 +40,20 @@ pub fn tool_with(card: &Path, extra: &[&str], args: &[&str], stdin: &str) -> Out
         stdin,
     )
 }
+
+/// An empty, complete CRL of `ca` issued now, next update in a day. For checks made at the
+/// current time (`auth check`): the fixture CRLs were issued at REFERENCE_TIME and are past
+/// their nextUpdate, so the verifier refuses them as stale.
+pub fn current_crl(ca: &cert::CertificateAuthority) -> Vec<u8> {
+    let now = cert::time::OffsetDateTime::now_utc();
+    ca.issue_crl(
+        &cert::CrlRequest {
+            this_update: now,
+            next_update: Some(now + cert::time::Duration::days(1)),
+            crl_number: 2,
+            scope: cert::CrlScope::Complete,
+        },
+        [],
+    )
+    .unwrap()
+}

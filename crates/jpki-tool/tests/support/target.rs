@@ -270,7 +270,9 @@ pub fn simulator_card(dir: &Scratch) -> PathBuf {
     std::fs::write(dir.path("sign-ca.pem"), s.sign_ca.certificate().to_pem()).unwrap();
     std::fs::write(dir.path("auth-ca.pem"), s.auth_ca.certificate().to_pem()).unwrap();
     std::fs::write(dir.path("sign.crl"), &s.sign_crl).unwrap();
-    std::fs::write(dir.path("auth.crl"), &s.auth_crl).unwrap();
+    // Logins are checked at the current time: an authentication CRL issued now, not the
+    // fixture's (past its nextUpdate, so refused as stale).
+    std::fs::write(dir.path("auth.crl"), super::common::current_crl(&s.auth_ca)).unwrap();
     for (ap, name) in [
         (sample::FaceAp::Text, "face-text-ca.pem"),
         (sample::FaceAp::Visual, "face-visual-ca.pem"),
