@@ -24,8 +24,7 @@ fn planted_links_in_an_authority_directory_never_receive_keys() {
         "sign-ca.key",
         "auth-ca.pem",
         "auth-ca.key",
-        "sign.crl",
-        "auth.crl",
+        "crl",
         "admin.key",
         "admin.pub",
     ] {

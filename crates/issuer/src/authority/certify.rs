@@ -1,6 +1,19 @@
-//! The one place the authority's CAs certify a card key: a serial from the counter, the
-//! certificate profile's request, the CA's signature. Issuance, renewal and a change of the 4
-//! facts all come through here.
+//! The one place the authority's CAs certify a card key: the municipality registered (its CRL
+//! partition), a serial from the counter, a subject CN from the sequence, the certificate
+//! profile's request, the CA's signature. Issuance, renewal and a change of the 4 facts all
+//! come through here.
+//!
+//! Subject common names, with the structure of real certificates (jpki-spec §7.1; what the
+//! parts mean is not public, so the parts below are our choice):
+//! * authentication, 23 characters: `YYMMDDhhmm` (JST) of the request + a 4-digit sequence
+//!   (14 characters) + the 5-digit 団体コード + `003A`;
+//! * signature, 28 characters: `YYYYMMDDhhmmss` (JST) of the request + a 5-digit sequence +
+//!   the 9-character window ID, which is the 5-digit 団体コード + the 4-digit window number
+//!   [`WINDOW`] (`0001`: every authority is one window per municipality).
+//!
+//! The sequence is one counter of the authority's state (`cn-sequence`), advanced by every
+//! certificate and taken modulo 10⁴ (authentication) or 10⁵ (signature): two CNs can only be
+//! equal if 10 000 certificates were issued within the same minute.
 
 use cert::rsa::PublicKey;
 use cert::time::OffsetDateTime;
@@ -9,9 +22,13 @@ use cert::{AuthenticationRequest, Holder, JpkiCertificate, Municipality, Signatu
 use super::{Authority, cert_err};
 use crate::error::Error;
 
+/// The window number in a signature CN's window ID.
+pub const WINDOW: u16 = 1;
+
 impl Authority {
     /// An authentication certificate for `public`, valid from `at` to `not_after`, naming
-    /// `municipality`'s CRL partition. Spends a serial (the caller saves the state).
+    /// `municipality`'s CRL partition (registered now if new). Spends a serial and a CN
+    /// sequence number (the caller saves the state).
     pub(crate) fn certify_authentication(
         &mut self,
         public: &PublicKey,
@@ -19,7 +36,12 @@ impl Authority {
         not_after: OffsetDateTime,
         municipality: &Municipality,
     ) -> Result<JpkiCertificate, Error> {
+        self.register(municipality)?;
         let serial = self.take_serial()?;
+        // SEAM(H1): the request's `common_name` (AuthenticationCommonName::parse of this, or
+        // ::new(at, sequence, code) with the same parts); until then the cert crate writes a
+        // CN of its own.
+        let _common_name = authentication_common_name(at, self.take_cn_sequence(), municipality);
         self.auth_ca
             .issue_authentication(&AuthenticationRequest {
                 serial,
@@ -32,7 +54,8 @@ impl Authority {
     }
 
     /// A signature certificate for `public` over `holder`'s 4 facts, valid from `at` to
-    /// `not_after`. Spends a serial (the caller saves the state).
+    /// `not_after`, in the holder's municipality's partition (registered now if new). Spends a
+    /// serial and a CN sequence number (the caller saves the state).
     pub(crate) fn certify_signature(
         &mut self,
         public: &PublicKey,
@@ -40,7 +63,11 @@ impl Authority {
         not_after: OffsetDateTime,
         holder: &Holder,
     ) -> Result<JpkiCertificate, Error> {
+        self.register(&holder.municipality)?;
         let serial = self.take_serial()?;
+        // SEAM(H1): the request's `common_name` (SignatureCommonName::parse of this, or ::new
+        // with WindowId::new(code, WINDOW)); until then the cert crate writes a CN of its own.
+        let _common_name = signature_common_name(at, self.take_cn_sequence(), &holder.municipality);
         self.sign_ca
             .issue_signature(&SignatureRequest {
                 serial,
@@ -50,5 +77,81 @@ impl Authority {
                 holder,
             })
             .map_err(cert_err)
+    }
+
+    /// The next CN sequence number (the counter wraps, see the module docs).
+    fn take_cn_sequence(&mut self) -> u64 {
+        let n = self.state.cn_sequence;
+        self.state.cn_sequence = n.wrapping_add(1);
+        n
+    }
+}
+
+/// The JST calendar fields of `at`, the year kept within 0–9999.
+fn jst_fields(at: OffsetDateTime) -> (i32, u8, u8, u8, u8, u8) {
+    let t = at.to_offset(cert::validity::JST);
+    (
+        t.year().clamp(0, 9999),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    )
+}
+
+/// An authentication certificate's subject CN (23 characters, see the module docs).
+pub(crate) fn authentication_common_name(
+    at: OffsetDateTime,
+    sequence: u64,
+    municipality: &Municipality,
+) -> String {
+    let (y, mo, d, h, mi, _) = jst_fields(at);
+    format!(
+        "{:02}{mo:02}{d:02}{h:02}{mi:02}{:04}{}003A",
+        y % 100,
+        sequence % 10_000,
+        municipality.code
+    )
+}
+
+/// A signature certificate's subject CN (28 characters, see the module docs).
+pub(crate) fn signature_common_name(
+    at: OffsetDateTime,
+    sequence: u64,
+    municipality: &Municipality,
+) -> String {
+    let (y, mo, d, h, mi, s) = jst_fields(at);
+    format!(
+        "{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}{:05}{}{WINDOW:04}",
+        sequence % 100_000,
+        municipality.code
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn common_names_have_the_real_lengths_and_parts() {
+        let m = Municipality::new("14104", "Yokohama-shi-Naka-ku").unwrap();
+        // 2026-04-01 23:30:05 UTC is 2026-04-02 08:30:05 JST
+        let at = datetime!(2026-04-01 23:30:05 UTC);
+        let auth = authentication_common_name(at, 12_345, &m);
+        assert_eq!(auth, "2604020830234514104003A");
+        assert_eq!(auth.len(), 23);
+        assert_eq!(&auth[..10], "2604020830");
+        assert_eq!(&auth[10..14], "2345");
+        assert_eq!(&auth[14..19], "14104");
+        assert!(auth.ends_with("003A"));
+        let sign = signature_common_name(at, 123_456, &m);
+        assert_eq!(sign, "2026040208300523456141040001");
+        assert_eq!(sign.len(), 28);
+        assert_eq!(&sign[..14], "20260402083005");
+        assert_eq!(&sign[14..19], "23456");
+        assert_eq!(&sign[19..], "141040001");
+        assert!(sign.bytes().all(|b| b.is_ascii_digit()));
     }
 }
