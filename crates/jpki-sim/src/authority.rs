@@ -22,6 +22,10 @@ pub(crate) fn authority_init(dir: &Path) -> anyhow::Result<()> {
     ] {
         println!("{what}: {}", authority.ca_path(h).display());
     }
+    println!(
+        "CRLs: {} (one per municipality and hierarchy once it has a card, e.g. sign-13101.crl; the ARLs sign-arl.crl, auth-arl.crl)",
+        authority.crl_dir().display()
+    );
     Ok(())
 }
 
