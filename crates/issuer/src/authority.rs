@@ -2,8 +2,9 @@
 //! counter, the municipality register, the revocation list and the CRLs, and the issuance of
 //! cards from holder data.
 //!
-//! (One piece, over 400 lines: the directory's one file format — create, open and save — is kept
-//! in one place; issuance, the life cycle and the terminal are the submodules.)
+//! (One piece, over 400 lines: the directory's files — create, open, lock and save — are kept in
+//! one place; the state file's format is [`state`], the CRLs [`publish`], and issuance,
+//! revocation, the life cycle and the terminal are the other submodules.)
 //!
 //! Layout of an authority directory (every file written atomically):
 //!

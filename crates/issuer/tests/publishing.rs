@@ -1,6 +1,8 @@
 //! The authority as J-LIS: one 4-byte serial counter for the CAs and every certificate, CA
 //! validity to a JST midnight, the municipality register, one CRL per municipality and
 //! hierarchy plus an ARL per CA, revocation with the CPS reasons and the release of a hold.
+//!
+//! (One piece, over 400 lines: the cases share one template authority and its card requests.)
 
 use std::path::Path;
 use std::sync::OnceLock;
