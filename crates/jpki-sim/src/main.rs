@@ -71,6 +71,12 @@ enum AuthorityCommand {
         /// The authority directory.
         dir: PathBuf,
     },
+    /// Show an authority: its CAs, the next serial, the municipalities it issues for (CRL
+    /// partitions), its CRL files and revocations. No keys.
+    Status {
+        /// The authority directory.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -336,6 +342,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Authority {
             action: AuthorityCommand::Init { dir },
         } => authority_init(&dir),
+        Command::Authority {
+            action: AuthorityCommand::Status { dir },
+        } => authority::authority_status(&dir),
         Command::Issue(args) => issue(&args),
         Command::Serve(args) => serve(&args),
         Command::Admin { action } => admin(action),

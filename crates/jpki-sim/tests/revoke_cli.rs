@@ -117,6 +117,19 @@ fn revoke_and_release_a_hold_from_the_command_line() {
         .unwrap();
     assert_eq!(entry.reason, Some(RevocationReason::CessationOfOperation));
 
+    // the authority's status names the partition and both revocations
+    let out = ok(&["authority", "status", s(&authority)], "");
+    for expected in [
+        &format!("next serial: {:08X}", first + 2),
+        "municipalities (CRL partitions): 1",
+        "  13101 Tokyo-to Chiyoda-ku",
+        "revoked: 2",
+        &format!("  sign {sign} 13101 (keyCompromise, "),
+        &format!("  auth {first:08X} 13101 (cessationOfOperation, "),
+    ] {
+        assert!(out.contains(expected), "{expected:?} in\n{out}");
+    }
+
     // a reason outside the CPS's is a usage error that lists the CPS's
     let args = cli("revoke", &["--cert", "auth", "--reason", "ca-compromise"]);
     let out = sim::run_jpki_sim(&args.iter().map(String::as_str).collect::<Vec<_>>(), "");

@@ -9,7 +9,7 @@
 //! absence); any other revocation is final.
 
 use cert::time::OffsetDateTime;
-use cert::{JpkiCertificate, Revocation, RevocationReason};
+use cert::{Hierarchy, JpkiCertificate, Revocation, RevocationReason};
 
 use super::Authority;
 use super::state::{Revoked, hex_serial};
@@ -138,6 +138,16 @@ impl Authority {
             .iter()
             .find(|r| r.hierarchy == hierarchy && r.revocation.serial == serial)
             .map(|r| r.revocation)
+    }
+
+    /// Every revocation: its hierarchy, its partition (municipality code) and the entry.
+    pub fn revocations(
+        &self,
+    ) -> impl Iterator<Item = (Hierarchy, cert::MunicipalityCode, Revocation)> + '_ {
+        self.state
+            .revoked
+            .iter()
+            .map(|r| (r.hierarchy, r.partition, r.revocation))
     }
 
     /// Checks `certificate` is this authority's (signed by the CA of its hierarchy).
