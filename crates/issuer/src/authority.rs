@@ -1,17 +1,20 @@
 //! The municipal window and J-LIS in one directory: the two CAs (keys, certificates), the serial
-//! counter, the revocation list and the CRLs, and the issuance of cards from holder data.
+//! counter, the municipality register, the revocation list and the CRLs, and the issuance of
+//! cards from holder data.
 //!
-//! (One piece, over 400 lines: the directory's one file format — create, open and save — is kept
-//! in one place; issuance, the life cycle and the terminal are the submodules.)
+//! (One piece, over 400 lines: the directory's files — create, open, lock and save — are kept in
+//! one place; the state file's format is [`state`], the CRLs [`publish`], and issuance,
+//! revocation, the life cycle and the terminal are the other submodules.)
 //!
 //! Layout of an authority directory (every file written atomically):
 //!
 //! | file | content |
 //! |---|---|
-//! | `authority.txt` | `JPKI-SIM-AUTHORITY/1`, next serial, CRL number, one `revoked:` line per revocation |
+//! | `authority.txt` | `JPKI-SIM-AUTHORITY/2`: next serial, CRL number, CN sequence, the municipality register, one `revoked:` line per revocation (see [`state`]) |
 //! | `sign-ca.pem`, `auth-ca.pem` | the CA certificates (trust anchors for clients) |
 //! | `sign-ca.key`, `auth-ca.key` | the CA private keys, PKCS#8 DER, mode 0600 |
-//! | `sign.crl`, `auth.crl` | the current CRLs, DER, rewritten on every change |
+//! | `crl/sign-<code>.crl`, `crl/auth-<code>.crl` | each municipality's CRL partition, DER, rewritten on every change (see [`publish`]) |
+//! | `crl/sign-arl.crl`, `crl/auth-arl.crl` | each CA's authority revocation list (empty) |
 //! | `admin.key` | the municipal administration key, ECDSA P-256 scalar (32 bytes), mode 0600 |
 //! | `admin.pub` | its public key, SEC1 uncompressed point (65 bytes) |
 //! | `face-text-ca.key`, `face-visual-ca.key` | the simulated J-LIS card-face CA keys (入力補助AP `9000033`, 確認AP `9000023`), PKCS#8 DER, mode 0600 |
@@ -19,7 +22,14 @@
 //! | `face-text-ca.pem`, `face-visual-ca.pem` | the card-face CA public keys, PEM SPKI (clients verify EF `0004` with them) |
 //!
 //! The six `face-*` files come with the first [`Authority::card_face`]: a directory from before
-//! them opens as it is (see [`crate::card_face`]).
+//! them opens as it is (see [`crate::card_face`]). The single `sign.crl` and `auth.crl` of
+//! version 1 are no longer written: a version 1 directory is refused (see [`state`]).
+//!
+//! Serials: one 4-byte counter (`01000000`–`7FFFFFFF`, as J-LIS's) shared by the two CAs and
+//! every certificate they issue; a new authority starts it at a random point of
+//! `01000000`–`06FFFFFF`, its signature CA takes the first serial and its authentication CA the
+//! second. The CAs are valid from their creation to 23:59:59 JST of the day before the 10th
+//! anniversary of its JST date (`…145959Z`, as the real CAs: 2019-09-15 JST → 2029-09-14).
 //!
 //! Administration (the city hall) works on cards this authority issued: every card carries the
 //! admin public key and a unique card ID. [`Authority::unlock`] releases a blocked PIN over
@@ -37,10 +47,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use cert::time::{Date, OffsetDateTime};
-use cert::{
-    CaRequest, CertificateAuthority, CrlRequest, Environment, Hierarchy, JpkiCertificate,
-    Revocation, RevocationReason, Serial,
-};
+use cert::{CaRequest, CertificateAuthority, Environment, Hierarchy, JpkiCertificate, Serial};
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
 use pin_policy::Pin;
@@ -57,9 +64,13 @@ mod face;
 mod issue;
 pub use crate::card_face::text_facts;
 mod life;
+pub mod publish;
+mod revocation;
+pub mod state;
 mod terminal;
+pub use revocation::{RevokeOutcome, reason_name};
+use state::{SERIAL_END, SERIAL_MIN, SERIAL_START_SPAN, State};
 const STATE_FILE: &str = "authority.txt";
-const STATE_MAGIC: &str = "JPKI-SIM-AUTHORITY/1";
 const ADMIN_KEY_FILE: &str = "admin.key";
 const ADMIN_PUB_FILE: &str = "admin.pub";
 
@@ -139,9 +150,8 @@ pub struct Authority {
     sign_ca: CertificateAuthority,
     auth_ca: CertificateAuthority,
     admin: SigningKey,
-    next_serial: u64,
-    crl_number: u64,
-    revoked: Vec<(Hierarchy, Revocation)>,
+    /// Serial counter, CRL number, CN sequence, register and revocations (`authority.txt`).
+    state: State,
     /// The card-face CA keys, `None` until the first card face (see [`crate::card_face`]).
     face: Option<crate::card_face::FaceKeys>,
     _lock: atomic::DirLock,
@@ -149,14 +159,13 @@ pub struct Authority {
 
 /// Every file of an authority directory, each written through a temp file beside it
 /// (`.NAME.XXXXXXXXXXXX.tmp`, created exclusively; see [`atomic`]).
-const FILES: [&str; 9] = [
+/// The CRLs in `crl/` are listed by [`Authority::crl_files`].
+const FILES: [&str; 7] = [
     STATE_FILE,
     "sign-ca.pem",
     "sign-ca.key",
     "auth-ca.pem",
     "auth-ca.key",
-    "sign.crl",
-    "auth.crl",
     ADMIN_KEY_FILE,
     ADMIN_PUB_FILE,
 ];
@@ -189,8 +198,9 @@ impl std::fmt::Debug for Authority {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Authority")
             .field("dir", &self.dir)
-            .field("next_serial", &self.next_serial)
-            .field("revoked", &self.revoked.len())
+            .field("next_serial", &self.state.next_serial)
+            .field("municipalities", &self.state.register.len())
+            .field("revoked", &self.state.revoked.len())
             .finish_non_exhaustive()
     }
 }
@@ -206,13 +216,19 @@ fn cert_err(e: cert::Error) -> Error {
     Error::Certificate(e)
 }
 
+/// A serial of the counter: exactly 4 bytes, positive (`01000000`–`7FFFFFFF`).
 fn serial(n: u64) -> Result<Serial, Error> {
+    if !(SERIAL_MIN..SERIAL_END).contains(&n) {
+        return Err(Error::SerialsExhausted { next: n });
+    }
     Serial::from_be_bytes(&n.to_be_bytes()).map_err(cert_err)
 }
 
 impl Authority {
     /// Creates a new authority in `dir` (which must not hold one): two self-signed CAs valid
-    /// from `now` for 10 years, serials from `0x1000`.
+    /// from `now` to the end (JST) of the day before their 10th anniversary, with the first two
+    /// serials of a 4-byte counter started at a random point of `01000000`–`06FFFFFF` (drawn
+    /// from `rng` after the CA and admin keys).
     ///
     /// # Errors
     /// [`Error::AlreadyExists`] if `dir` has an authority; I/O and key errors.
@@ -230,25 +246,36 @@ impl Authority {
         if state.exists() {
             return Err(Error::AlreadyExists { path: state });
         }
-        let make = |hierarchy, number: u64, rng: &mut R| -> Result<CertificateAuthority, Error> {
-            let key = cert::keys::generate_key(rng).map_err(cert_err)?;
+        let sign_key = cert::keys::generate_key(rng).map_err(cert_err)?;
+        let auth_key = cert::keys::generate_key(rng).map_err(cert_err)?;
+        let admin = SigningKey::generate_from_rng(rng);
+        let mut start = [0u8; 4];
+        rng.fill_bytes(&mut start);
+        let first = SERIAL_MIN + u64::from(u32::from_be_bytes(start)) % SERIAL_START_SPAN;
+        let not_after =
+            cert::validity::ca_not_after(cert::validity::jst_date(now), 10).map_err(cert_err)?;
+        let make = |hierarchy, number: u64, key| -> Result<CertificateAuthority, Error> {
             let request = CaRequest {
                 hierarchy,
                 environment: Environment::Production,
                 serial: serial(number)?,
                 not_before: now,
-                not_after: now + cert::time::Duration::days(3653),
+                not_after,
             };
             CertificateAuthority::create(&request, key).map_err(cert_err)
         };
         let authority = Self {
             dir: dir.to_path_buf(),
-            sign_ca: make(Hierarchy::Signature, 1, rng)?,
-            auth_ca: make(Hierarchy::Authentication, 2, rng)?,
-            admin: SigningKey::generate_from_rng(rng),
-            next_serial: 0x1000,
-            crl_number: 0,
-            revoked: Vec::new(),
+            sign_ca: make(Hierarchy::Signature, first, sign_key)?,
+            auth_ca: make(Hierarchy::Authentication, first + 1, auth_key)?,
+            admin,
+            state: State {
+                next_serial: first + 2,
+                crl_number: 0,
+                cn_sequence: 0,
+                register: Vec::new(),
+                revoked: Vec::new(),
+            },
             face: None,
             _lock: lock,
         };
@@ -302,39 +329,25 @@ impl Authority {
         })?;
         let state_path = dir.join(STATE_FILE);
         let text = fs::read_to_string(&state_path).map_err(io(&state_path))?;
-        let corrupt = |what: &'static str| Error::AuthorityCorrupt {
-            path: state_path.clone(),
-            what,
-        };
-        let mut lines = text.lines();
-        if lines.next() != Some(STATE_MAGIC) {
-            return Err(corrupt("not a JPKI-SIM-AUTHORITY/1 file"));
-        }
-        let (mut next_serial, mut crl_number, mut revoked) = (None, None, Vec::new());
-        for line in lines.filter(|l| !l.trim().is_empty()) {
-            let (key, value) = line
-                .split_once(':')
-                .ok_or_else(|| corrupt("a line without ':'"))?;
-            let value = value.trim();
-            match key {
-                "next-serial" => next_serial = u64::from_str_radix(value, 16).ok(),
-                "crl-number" => crl_number = value.parse().ok(),
-                "revoked" => revoked
-                    .push(parse_revoked(value).ok_or_else(|| corrupt("a malformed revoked line"))?),
-                _ => return Err(corrupt("an unknown key")),
-            }
-        }
-        Ok(Self {
+        let state = State::parse(&text, &state_path)?;
+        let authority = Self {
             dir: dir.to_path_buf(),
             sign_ca,
             auth_ca,
             admin,
-            next_serial: next_serial.ok_or_else(|| corrupt("no next-serial"))?,
-            crl_number: crl_number.ok_or_else(|| corrupt("no crl-number"))?,
-            revoked,
+            state,
             face: crate::card_face::load_keys(dir)?,
             _lock: lock,
-        })
+        };
+        // temp files of CRLs a killed writer left (the crl/ directory is only read if it is
+        // one: a planted link is refused when the CRLs are next written)
+        let crl_dir = authority.crl_dir();
+        if fs::symlink_metadata(&crl_dir).is_ok_and(|m| m.is_dir()) {
+            for path in authority.crl_files() {
+                atomic::remove_stale_temps(&path).map_err(io(&crl_dir))?;
+            }
+        }
+        Ok(authority)
     }
 
     /// The directory.
@@ -352,15 +365,6 @@ impl Authority {
         }
     }
 
-    /// The path of a hierarchy's current CRL (DER).
-    #[must_use]
-    pub fn crl_path(&self, hierarchy: Hierarchy) -> PathBuf {
-        self.dir.join(match hierarchy {
-            Hierarchy::Signature => "sign.crl",
-            Hierarchy::Authentication => "auth.crl",
-        })
-    }
-
     /// The path of a hierarchy's CA certificate (PEM).
     #[must_use]
     pub fn ca_path(&self, hierarchy: Hierarchy) -> PathBuf {
@@ -370,10 +374,20 @@ impl Authority {
         })
     }
 
+    /// The next serial of the shared counter.
+    ///
+    /// # Errors
+    /// [`Error::SerialsExhausted`] past `7FFFFFFF` (the counter stays there).
     fn take_serial(&mut self) -> Result<Serial, Error> {
-        let s = serial(self.next_serial)?;
-        self.next_serial = self.next_serial.saturating_add(1);
+        let s = serial(self.state.next_serial)?;
+        self.state.next_serial = self.state.next_serial.saturating_add(1);
         Ok(s)
+    }
+
+    /// The serial the next certificate will get (hex in `authority.txt`).
+    #[must_use]
+    pub fn next_serial(&self) -> u64 {
+        self.state.next_serial
     }
 
     /// The municipal administration public key written onto every card this authority issues.
@@ -382,86 +396,11 @@ impl Authority {
         self.admin.verifying_key()
     }
 
-    /// Writes the state file and both CRLs.
+    /// Publishes every CRL (see [`publish`]), then writes the state file.
     fn save(&mut self, now: OffsetDateTime) -> Result<(), Error> {
-        self.crl_number = self.crl_number.saturating_add(1);
-        for hierarchy in [Hierarchy::Signature, Hierarchy::Authentication] {
-            let entries = self
-                .revoked
-                .iter()
-                .filter(|(h, _)| *h == hierarchy)
-                .map(|(_, r)| *r);
-            let crl = self
-                .ca(hierarchy)
-                .issue_crl(
-                    &CrlRequest {
-                        this_update: now,
-                        next_update: Some(now + cert::time::Duration::days(1)),
-                        crl_number: self.crl_number,
-                        scope: cert::CrlScope::Complete,
-                    },
-                    entries,
-                )
-                .map_err(cert_err)?;
-            let path = self.crl_path(hierarchy);
-            atomic::replace(&path, &crl).map_err(io(&path))?;
-        }
-        let mut text = format!(
-            "{STATE_MAGIC}\nnext-serial: {:x}\ncrl-number: {}\n",
-            self.next_serial, self.crl_number
-        );
-        for (h, r) in &self.revoked {
-            let code = r.reason.map_or(0, RevocationReason::code);
-            text.push_str(&format!(
-                "revoked: {} {} {} {code}\n",
-                match h {
-                    Hierarchy::Signature => "sign",
-                    Hierarchy::Authentication => "auth",
-                },
-                hex_serial(&r.serial),
-                r.revoked_at.unix_timestamp()
-            ));
-        }
+        self.state.crl_number = self.state.crl_number.saturating_add(1);
+        self.publish(now)?;
         let path = self.dir.join(STATE_FILE);
-        atomic::replace(&path, text.as_bytes()).map_err(io(&path))
+        atomic::replace(&path, self.state.render().as_bytes()).map_err(io(&path))
     }
-}
-
-fn hex_serial(s: &Serial) -> String {
-    s.as_bytes().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn parse_revoked(value: &str) -> Option<(Hierarchy, Revocation)> {
-    let mut parts = value.split_whitespace();
-    let hierarchy = match parts.next()? {
-        "sign" => Hierarchy::Signature,
-        "auth" => Hierarchy::Authentication,
-        _ => return None,
-    };
-    let serial_hex = parts.next()?;
-    if serial_hex.len() % 2 != 0 {
-        return None;
-    }
-    let bytes: Option<Vec<u8>> = (0..serial_hex.len())
-        .step_by(2)
-        .map(|i| {
-            serial_hex
-                .get(i..i + 2)
-                .and_then(|b| u8::from_str_radix(b, 16).ok())
-        })
-        .collect();
-    let serial = Serial::from_be_bytes(&bytes?).ok()?;
-    let revoked_at = OffsetDateTime::from_unix_timestamp(parts.next()?.parse().ok()?).ok()?;
-    let code: u8 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() {
-        return None;
-    }
-    Some((
-        hierarchy,
-        Revocation {
-            serial,
-            revoked_at,
-            reason: RevocationReason::from_code(code),
-        },
-    ))
 }

@@ -40,6 +40,63 @@ pub enum Error {
         /// What is wrong with it.
         what: &'static str,
     },
+    /// An authority directory in a format this version does not open (left untouched).
+    #[error(
+        "{path} is a {found} authority; this version opens only JPKI-SIM-AUTHORITY/2 and does not convert it ({why}): create a new authority with `jpki-sim authority init` and issue the cards again; the old directory was left untouched"
+    )]
+    AuthorityVersion {
+        /// The state file.
+        path: PathBuf,
+        /// The format it declares.
+        found: String,
+        /// Why it cannot be carried over.
+        why: &'static str,
+    },
+    /// The 4-byte serial counter shared by the CAs and every certificate is used up.
+    #[error(
+        "the authority's serial numbers are used up (the next would be {next:#x}, beyond the 4-byte 7FFFFFFF); create a new authority for further cards"
+    )]
+    SerialsExhausted {
+        /// The serial that would come next.
+        next: u64,
+    },
+    /// A municipality that clashes with the authority's register: its code is registered with
+    /// other romaji names, or its names are another code's (both would name one CRL partition).
+    #[error(
+        "municipality {code} ({prefecture} {city}) clashes with the register: {registered}; issue with the registered names"
+    )]
+    MunicipalityClash {
+        /// The code asked for.
+        code: String,
+        /// Its prefecture as asked.
+        prefecture: String,
+        /// Its city as asked.
+        city: String,
+        /// What the register holds.
+        registered: String,
+    },
+    /// A certificate whose CRL distribution point names no municipality of the register: no
+    /// partition CRL of this authority can list it.
+    #[error(
+        "the certificate's CRL distribution point names no municipality this authority issues for; it cannot be revoked here"
+    )]
+    UnknownPartition,
+    /// `release` of a certificate that is not on the revocation list.
+    #[error("the certificate (serial {serial}) is not revoked; there is no hold to release")]
+    NotRevoked {
+        /// Its serial (hex).
+        serial: String,
+    },
+    /// `release` of a certificate revoked for good (only a hold, certificateHold, is released).
+    #[error(
+        "the certificate (serial {serial}) is revoked for good ({reason}), not on hold; only a hold (certificate-hold) can be released"
+    )]
+    NotOnHold {
+        /// Its serial (hex).
+        serial: String,
+        /// The reason it was revoked for.
+        reason: String,
+    },
     /// A PIN or retry limit that breaks the PIN rules.
     #[error(transparent)]
     Pin(#[from] pin_policy::Error),

@@ -34,7 +34,8 @@ fn an_authority_is_one_openers_at_a_time() {
     let temps = [
         ".sign-ca.key.tmp",
         ".authority.txt.tmp",
-        ".auth.crl.tmp",
+        "crl/.auth-arl.crl.tmp",
+        "crl/.sign-arl.crl.0123456789ab.tmp",
         ".auth-ca.key.0123456789ab.tmp",
         ".admin.key.ZYXWVUTSRQPO.tmp",
     ];

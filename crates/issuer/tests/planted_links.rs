@@ -24,8 +24,7 @@ fn planted_links_in_an_authority_directory_never_receive_keys() {
         "sign-ca.key",
         "auth-ca.pem",
         "auth-ca.key",
-        "sign.crl",
-        "auth.crl",
+        "crl",
         "admin.key",
         "admin.pub",
     ] {
@@ -69,4 +68,27 @@ fn planted_links_in_an_authority_directory_never_receive_keys() {
         assert!(meta.is_file());
         assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{file}");
     }
+}
+
+#[test]
+fn a_link_planted_where_the_crls_go_is_refused() {
+    let dir = temp_dir("planted-crl-dir");
+    let loot = dir.join("loot");
+    fs::create_dir(&loot).unwrap();
+    let authority_dir = dir.join("authority");
+    fs::create_dir(&authority_dir).unwrap();
+    std::os::unix::fs::symlink(&loot, authority_dir.join("crl")).unwrap();
+    let now = time::macros::datetime!(2026-04-01 10:00 +09:00);
+    let err =
+        Authority::create(&authority_dir, now, &mut test_support::keys::seeded_rng(5)).unwrap_err();
+    assert!(
+        matches!(err, issuer::Error::AuthorityCorrupt { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("crl"), "{err}");
+    assert_eq!(
+        fs::read_dir(&loot).unwrap().count(),
+        0,
+        "a CRL reached the link"
+    );
 }

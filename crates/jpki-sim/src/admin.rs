@@ -1,4 +1,4 @@
-//! `jpki-sim admin`: the city hall (unlock, 4-facts change, fault).
+//! `jpki-sim admin`: the city hall (unlock, 4-facts change, fault, revoke and release).
 
 use anyhow::{Context as _, bail};
 use card_sim::{CardProfile, KeyRole, PinRef};
@@ -99,6 +99,12 @@ pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
             println!("every certificate revoked (cessationOfOperation); card terminated");
             Ok(())
         }
+        AdminCommand::Revoke {
+            target,
+            cert,
+            reason,
+        } => crate::revoke::revoke(&target, cert, reason),
+        AdminCommand::Release { target, cert } => crate::revoke::release(&target, cert),
     }
 }
 

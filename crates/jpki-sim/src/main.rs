@@ -19,6 +19,7 @@ use cli_common::{EXIT_CODES, InvalidInput};
 mod admin;
 mod authority;
 mod inspect;
+mod revoke;
 mod serve;
 
 use crate::admin::admin;
@@ -67,6 +68,12 @@ enum Command {
 enum AuthorityCommand {
     /// Create a new authority in DIR (refuses one that exists).
     Init {
+        /// The authority directory.
+        dir: PathBuf,
+    },
+    /// Show an authority: its CAs, the next serial, the municipalities it issues for (CRL
+    /// partitions), its CRL files and revocations. No keys.
+    Status {
         /// The authority directory.
         dir: PathBuf,
     },
@@ -261,6 +268,28 @@ enum AdminCommand {
         #[command(flatten)]
         target: AdminTarget,
     },
+    /// Revoke a certificate of the card with a CPS reason; its municipality's CRL is
+    /// republished. One already revoked is reported and left as it is, except that a hold
+    /// (certificate-hold) may be made permanent with another reason.
+    Revoke {
+        #[command(flatten)]
+        target: AdminTarget,
+        /// Which certificate.
+        #[arg(long, value_enum)]
+        cert: revoke::CertArg,
+        /// Why (the CPS reasons).
+        #[arg(long, value_enum)]
+        reason: revoke::ReasonArg,
+    },
+    /// Release a hold (certificate-hold): the certificate leaves the CRL. Any other
+    /// revocation is final and is refused.
+    Release {
+        #[command(flatten)]
+        target: AdminTarget,
+        /// Which certificate.
+        #[arg(long, value_enum)]
+        cert: revoke::CertArg,
+    },
 }
 
 fn invalid(message: impl Into<String>) -> anyhow::Error {
@@ -292,7 +321,11 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             || cause
                 .downcast_ref::<issuer::Error>()
                 .is_some_and(|e| match e {
-                    issuer::Error::IssueRequest { .. } | issuer::Error::Pin(_) => true,
+                    issuer::Error::IssueRequest { .. }
+                    | issuer::Error::Pin(_)
+                    | issuer::Error::MunicipalityClash { .. }
+                    | issuer::Error::NotRevoked { .. }
+                    | issuer::Error::NotOnHold { .. } => true,
                     issuer::Error::Card(card) => cli_common::is_invalid_input(card),
                     issuer::Error::Certificate(cert) => cli_common::is_invalid_input(cert),
                     _ => false,
@@ -309,6 +342,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Authority {
             action: AuthorityCommand::Init { dir },
         } => authority_init(&dir),
+        Command::Authority {
+            action: AuthorityCommand::Status { dir },
+        } => authority::authority_status(&dir),
         Command::Issue(args) => issue(&args),
         Command::Serve(args) => serve(&args),
         Command::Admin { action } => admin(action),

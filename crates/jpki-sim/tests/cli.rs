@@ -69,13 +69,14 @@ fn issue_with(dir: &Path, extra: &[&str], pins: &str) -> (std::path::PathBuf, st
 #[test]
 fn issue_and_inspect_with_real_and_municipal_retry_limits() {
     let dir = temp_dir("cli-issue");
-    let (_, card) = issue(&dir, &[]);
+    let (authority, card) = issue(&dir, &[]);
+    let first = sim::first_serial(&authority);
     let out = ok(&["inspect", "--card", s(&card)], "");
     for expected in [
         "profile: My Number",
         "state: operational",
-        "authentication certificate: serial 1000",
-        "signature certificate: serial 1001",
+        &format!("authentication certificate: serial {first:08X}"),
+        &format!("signature certificate: serial {:08X}", first + 1),
         "authentication PIN: 3 of 3 tries left",
         "signature PIN: 5 of 5 tries left",
         "text-support PIN: 3 of 3 tries left",
@@ -91,7 +92,10 @@ fn issue_and_inspect_with_real_and_municipal_retry_limits() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["profile"], "My Number");
     assert_eq!(v["terminated"], false);
-    assert_eq!(v["authentication_certificate"]["serial"], "1000");
+    assert_eq!(
+        v["authentication_certificate"]["serial"],
+        format!("{first:08X}")
+    );
     assert_eq!(v["pins"]["signature"]["tries_left"], 5);
     assert_eq!(v["pins"]["text_support"]["limit"], 3);
     assert_eq!(v["text_support"], true);
@@ -116,7 +120,7 @@ fn issue_and_inspect_with_real_and_municipal_retry_limits() {
     );
     assert!(out.contains("signature PIN: 3 of 3 tries left"), "{out}");
     assert!(out.contains("text-support PIN: 5 of 5 tries left"), "{out}");
-    assert!(out.contains("serial 1002"), "{out}");
+    assert!(out.contains(&format!("serial {:08X}", first + 2)), "{out}");
 
     // a Juki card: one PIN, the Juki rule
     let authority = dir.join("authority");
@@ -272,25 +276,32 @@ fn admin_change_facts_and_fault() {
         .position(|a| *a == "東京都千代田区霞が関二丁目1番2号")
         .unwrap();
     args[address] = "東京都千代田区永田町一丁目7番1号";
+    let first = sim::first_serial(&authority);
     let out = ok(&args, "");
-    assert!(out.contains("new signature certificate 1002"), "{out}");
-    let out = ok(&["inspect", "--card", s(&card)], "");
     assert!(
-        out.contains("authentication certificate: serial 1000"),
+        out.contains(&format!("new signature certificate {:08X}", first + 2)),
         "{out}"
     );
-    assert!(out.contains("signature certificate: serial 1002"), "{out}");
-    let crl = cert::Crl::from_der(&std::fs::read(authority.join("sign.crl")).unwrap()).unwrap();
-    assert!(crl.lookup(cert::Serial::from(0x1001)).is_some());
-    assert!(crl.lookup(cert::Serial::from(0x1002)).is_none());
+    let out = ok(&["inspect", "--card", s(&card)], "");
+    assert!(
+        out.contains(&format!("authentication certificate: serial {first:08X}")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("signature certificate: serial {:08X}", first + 2)),
+        "{out}"
+    );
+    let crl = sim::holder_crl(&authority, "sign");
+    assert!(crl.lookup(cert::Serial::from(first + 1)).is_some());
+    assert!(crl.lookup(cert::Serial::from(first + 2)).is_none());
 
     let mut args = vec!["admin", "fault"];
     args.extend(target);
     ok(&args, "");
     let out = ok(&["inspect", "--card", s(&card)], "");
     assert!(out.contains("state: terminated"), "{out}");
-    let crl = cert::Crl::from_der(&std::fs::read(authority.join("auth.crl")).unwrap()).unwrap();
-    assert!(crl.lookup(cert::Serial::from(0x1000)).is_some());
+    let crl = sim::holder_crl(&authority, "auth");
+    assert!(crl.lookup(cert::Serial::from(first)).is_some());
     let err = fails(&args, "", 1);
     assert!(err.contains("terminated"), "{err}");
 }
@@ -442,7 +453,10 @@ fn issues_run_at_once_from_one_authority_take_turns_and_share_no_serial() {
     }
     let state = std::fs::read_to_string(authority.join("authority.txt")).unwrap();
     assert!(
-        state.contains(&format!("next-serial: {:x}", 0x1000 + 2 * CARDS)),
+        state.contains(&format!(
+            "next-serial: {:08x}",
+            sim::first_serial(&authority) + 2 * CARDS as u64
+        )),
         "{state}"
     );
 }

@@ -132,7 +132,8 @@ pub fn run(dir: &Path) -> Result<()> {
     };
     std::fs::write(dir.join("application.xml.p7s"), &p7s)?;
     let verified = cms::verify_detached(&p7s, input::open(&doc, Input::Document)?)?;
-    let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path(Hierarchy::Signature))?)?;
+    // the CRL of the signer's municipality (the partition its CRL distribution point names)
+    let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path_for(&verified.signer)?)?)?;
     let checked = sign_anchor.verify(
         &verified.signer,
         OffsetDateTime::now_utc(),
@@ -164,7 +165,7 @@ pub fn run(dir: &Path) -> Result<()> {
     };
     let auth_anchor = anchors_for(&authority, Hierarchy::Authentication)?;
     let auth_crl = cert::Crl::from_der(&std::fs::read(
-        authority.crl_path(Hierarchy::Authentication),
+        authority.crl_path_for(&cert::JpkiCertificate::from_der(&response.certificate)?)?,
     )?)?;
     let who = login::check(
         challenge.as_bytes(),
@@ -186,7 +187,7 @@ pub fn run(dir: &Path) -> Result<()> {
         OffsetDateTime::now_utc(),
         &mut rng,
     )?;
-    let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path(Hierarchy::Signature))?)?;
+    let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path_for(&verified.signer)?)?)?;
     println!("verifying application.xml.p7s again, against the new CRL:");
     let again = cms::verify_detached(&p7s, input::open(&doc, Input::Document)?)?;
     match sign_anchor.verify(
@@ -207,12 +208,10 @@ pub fn run(dir: &Path) -> Result<()> {
         new_sign.serial(),
         new_facts.address.text()
     );
-    let auth_crl = cert::Crl::from_der(&std::fs::read(
-        authority.crl_path(Hierarchy::Authentication),
-    )?)?;
     let auth_cert = cert::JpkiCertificate::from_der(
         &JpkiApplet::open(&mut sim)?.read_certificate(CertSlot::Auth)?,
     )?;
+    let auth_crl = cert::Crl::from_der(&std::fs::read(authority.crl_path_for(&auth_cert)?)?)?;
     auth_anchor.verify(
         &auth_cert,
         OffsetDateTime::now_utc(),

@@ -1,7 +1,8 @@
-//! A certificate's life after issuance: revocation, a change of the 4 facts, a card fault.
+//! A certificate's life after issuance: a change of the 4 facts, a card fault (revocation is
+//! `revocation`).
 
 use cert::time::OffsetDateTime;
-use cert::{JpkiCertificate, Revocation, RevocationReason};
+use cert::{JpkiCertificate, RevocationReason};
 use rand::CryptoRng;
 
 use card_sim::{ApKey, CardProfile, FaceUpdate, KeyRole, SimCard};
@@ -12,49 +13,6 @@ use crate::card_face::text_facts;
 use crate::error::Error;
 
 impl Authority {
-    /// Revokes a certificate and republishes its hierarchy's CRL.
-    ///
-    /// # Errors
-    /// I/O or certificate errors.
-    pub fn revoke(
-        &mut self,
-        certificate: &JpkiCertificate,
-        reason: RevocationReason,
-        at: OffsetDateTime,
-    ) -> Result<(), Error> {
-        let hierarchy = certificate.hierarchy();
-        certificate
-            .verify_signed_by(self.ca(hierarchy).certificate())
-            .map_err(|_| Error::ForeignCard {
-                reason: "the certificate was issued by another CA",
-            })?;
-        let serial = certificate.serial();
-        if !self
-            .revoked
-            .iter()
-            .any(|(h, r)| *h == hierarchy && r.serial == serial)
-        {
-            self.revoked.push((
-                hierarchy,
-                Revocation {
-                    serial,
-                    revoked_at: at,
-                    reason: Some(reason),
-                },
-            ));
-        }
-        self.save(at)
-    }
-
-    /// Whether a certificate is on this authority's revocation list.
-    #[must_use]
-    pub fn is_revoked(&self, certificate: &JpkiCertificate) -> bool {
-        let serial = certificate.serial();
-        self.revoked
-            .iter()
-            .any(|(h, r)| *h == certificate.hierarchy() && r.serial == serial)
-    }
-
     /// Checks that `card` was issued by this authority and is not terminated.
     fn check_ours(&self, card: &SimCard) -> Result<(), Error> {
         let Some(admin) = card.administration() else {

@@ -103,7 +103,10 @@ pub fn copy_authority(template: &Path, dir: &Path) -> Authority {
     std::fs::create_dir_all(&target).unwrap();
     for entry in std::fs::read_dir(template).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+        // the files, not crl/: the CRLs are published again by the copy's next save
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+        }
     }
     Authority::open(&target).unwrap()
 }

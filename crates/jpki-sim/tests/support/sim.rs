@@ -69,3 +69,22 @@ pub fn serve_traced_with(
 ) -> (std::process::Child, std::net::TcpStream) {
     test_support::process::serve_traced(JPKI_SIM, card, extra)
 }
+
+/// The serial of the first certificate `authority` issued (the one after its two CAs', from
+/// the one 4-byte counter), as a number.
+pub fn first_serial(authority: &std::path::Path) -> u64 {
+    let pem = std::fs::read_to_string(authority.join("auth-ca.pem")).unwrap();
+    let ca = cert::JpkiCertificate::from_pem(&pem).unwrap();
+    let n = ca
+        .serial()
+        .as_bytes()
+        .iter()
+        .fold(0u64, |n, b| n << 8 | u64::from(*b));
+    n + 1
+}
+
+/// The CRL of the test holder's municipality (13101) of a hierarchy (`sign` or `auth`).
+pub fn holder_crl(authority: &std::path::Path, hierarchy: &str) -> cert::Crl {
+    let path = authority.join("crl").join(format!("{hierarchy}-13101.crl"));
+    cert::Crl::from_der(&std::fs::read(path).unwrap()).unwrap()
+}
