@@ -41,8 +41,7 @@ fn request(birth: Date, card_expiry: Date) -> IssueRequest {
 
 /// A copy, in `dir/authority`, of one authority created at `created` (CA keys are slow).
 fn authority(dir: &Path, created: OffsetDateTime) -> Authority {
-    static TEMPLATES: OnceLock<std::sync::Mutex<Vec<(OffsetDateTime, TempDir)>>> =
-        OnceLock::new();
+    static TEMPLATES: OnceLock<std::sync::Mutex<Vec<(OffsetDateTime, TempDir)>>> = OnceLock::new();
     let templates = TEMPLATES.get_or_init(Default::default);
     let mut templates = templates.lock().unwrap_or_else(|e| e.into_inner());
     if !templates.iter().any(|(at, _)| *at == created) {
@@ -94,7 +93,11 @@ fn valid_through(anchors: &TrustAnchors, cert: &JpkiCertificate, last_day: Date)
         .verify(cert, end - Duration::hours(1), RevocationCheck::NotChecked)
         .unwrap();
     let err = anchors
-        .verify(cert, end + Duration::seconds(1), RevocationCheck::NotChecked)
+        .verify(
+            cert,
+            end + Duration::seconds(1),
+            RevocationCheck::NotChecked,
+        )
         .unwrap_err();
     assert!(matches!(err, cert::Error::Expired { .. }), "{err}");
 }
@@ -187,7 +190,13 @@ fn a_card_for_a_holder_under_18_ends_on_the_5th_birthday() {
         matches!(err, Error::CardExpiryTooLate { latest, .. } if latest == date!(2035 - 08 - 20)),
         "{err}"
     );
-    issue(&mut authority, &dir, "adult", request(born, date!(2035 - 08 - 20))).unwrap();
+    issue(
+        &mut authority,
+        &dir,
+        "adult",
+        request(born, date!(2035 - 08 - 20)),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -200,7 +209,13 @@ fn a_foreign_residents_card_and_certificates_end_with_the_period_of_stay() {
         stay_until: Some(stay),
         ..request(born, card_expiry)
     };
-    let err = issue(&mut authority, &dir, "refused", with_stay(date!(2035 - 08 - 20))).unwrap_err();
+    let err = issue(
+        &mut authority,
+        &dir,
+        "refused",
+        with_stay(date!(2035 - 08 - 20)),
+    )
+    .unwrap_err();
     assert!(
         matches!(err, Error::CardExpiryTooLate { latest, rule, .. } if latest == stay && rule.contains("period of stay")),
         "{err}"
@@ -224,7 +239,10 @@ fn a_foreign_residents_card_and_certificates_end_with_the_period_of_stay() {
     )
     .unwrap_err();
     assert!(matches!(err, Error::IssueRequest { .. }), "{err}");
-    assert!(err.to_string().contains("period of stay ends before"), "{err}");
+    assert!(
+        err.to_string().contains("period of stay ends before"),
+        "{err}"
+    );
     assert!(!dir.join("refused").exists());
 }
 

@@ -83,7 +83,11 @@ impl core::fmt::Display for Validity {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::NotYetValid { from } => {
-                write!(f, "not yet valid (from {})", cert::validity::jst_date(*from))
+                write!(
+                    f,
+                    "not yet valid (from {})",
+                    cert::validity::jst_date(*from)
+                )
             }
             Self::Valid {
                 days_left,

@@ -54,9 +54,9 @@ pub(crate) fn info(
         let der = match slot {
             _ if !present => None,
             CertSlot::Sign if !with_sign => None,
-            CertSlot::Sign => Some(card.read_sign_certificate(
-                read_pin(pins, "signature PIN")?.as_bytes(),
-            )?),
+            CertSlot::Sign => {
+                Some(card.read_sign_certificate(read_pin(pins, "signature PIN")?.as_bytes())?)
+            }
             other => Some(card.read_certificate(other)?),
         };
         let c = der
@@ -134,9 +134,9 @@ pub(crate) fn info(
         let label = slot_label(*slot);
         match c {
             None if !present => println!("{label}: not issued"),
-            None => println!(
-                "{label}: present (reading it needs the signature PIN: add --with-sign)"
-            ),
+            None => {
+                println!("{label}: present (reading it needs the signature PIN: add --with-sign)")
+            }
             Some(c) => {
                 let (validity, revocation) = status(c);
                 println!(
