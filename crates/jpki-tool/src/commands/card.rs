@@ -43,7 +43,6 @@ pub(crate) fn info(
     let crl = load_crl(trust, None)?;
     let at = parse_at(trust.at.as_deref())?;
     let anchors = jpki_tool::anchors::load(&trust.ca)?;
-    let token = card.token_info();
     let avail = card.availability();
     let mut certificates = Vec::new();
     for slot in CertSlot::ALL {
@@ -64,6 +63,7 @@ pub(crate) fn info(
             .transpose()?;
         certificates.push((slot, present, c));
     }
+    let token = card.token_info();
     let status = |c: &cert::JpkiCertificate| {
         let validity = Validity::of(c, at);
         let revocation = match c.kind() {
@@ -131,20 +131,23 @@ pub(crate) fn info(
     );
     println!("status at:   {}", report::jst(at));
     for (slot, present, c) in &certificates {
-        let label = slot_label(*slot);
+        let label = format!("{}:", slot_label(*slot));
         match c {
-            None if !present => println!("{label}: not issued"),
+            None if !present => println!("{label:<13}not issued"),
             None => {
-                println!("{label}: present (reading it needs the signature PIN: add --with-sign)")
+                println!("{label:<13}present (reading it needs the signature PIN: add --with-sign)")
             }
             Some(c) => {
                 let (validity, revocation) = status(c);
                 println!(
-                    "{label}: serial {}, until {}",
+                    "{label:<13}present, serial {}, until {}",
                     c.serial(),
                     report::jst(c.not_after())
                 );
-                println!("             {}", printable(&c.subject().to_string()));
+                println!(
+                    "             subject: {}",
+                    printable(&c.subject().to_string())
+                );
                 println!("             status: {validity}");
                 if let Some(r) = revocation {
                     println!("             revocation: {r}");
@@ -166,10 +169,10 @@ fn renewable_from(v: Validity) -> Option<String> {
 
 fn slot_label(slot: CertSlot) -> &'static str {
     match slot {
-        CertSlot::Auth => "auth cert  ",
-        CertSlot::AuthCa => "auth CA    ",
-        CertSlot::Sign => "sign cert  ",
-        CertSlot::SignCa => "sign CA    ",
+        CertSlot::Auth => "auth cert",
+        CertSlot::AuthCa => "auth CA",
+        CertSlot::Sign => "sign cert",
+        CertSlot::SignCa => "sign CA",
     }
 }
 

@@ -15,6 +15,8 @@ use crate::target::{reference_time as at, set, simulator_card as my_number_card}
 
 use sample::SIGN_PIN;
 
+mod status;
+
 fn tool(card: &Path, args: &[&str], stdin: &str) -> Output {
     common::tool_with(card, &[], args, stdin)
 }
