@@ -51,7 +51,8 @@ fn run(cli: Cli) -> Result<()> {
             json,
             with_sign,
             trust,
-        } => with_card(&g, |c| card::info(c, json, with_sign, &trust, &mut pins)),
+        } => with_card(&g, |c| card::info(c, json, with_sign, &trust, &mut pins))
+            .or_else(|e| card::no_jpki_application(e, json)),
         Cmd::Cert(CertCmd::Show {
             which: ShowSource::Card(which),
             format,

@@ -158,6 +158,35 @@ pub(crate) fn info(
     print_pin_status(card)
 }
 
+/// `info` of a card that answers SELECT of the JPKI application with `6A82`: a card
+/// terminated after a fault (it answers every command so), or not a JPKI card. That is its
+/// state, shown as such; any other error stays one.
+pub(crate) fn no_jpki_application(e: anyhow::Error, json: bool) -> Result<()> {
+    let not_found = e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<jpki_applet::Error>(),
+            Some(jpki_applet::Error::ApplicationNotFound { .. })
+        )
+    });
+    if !not_found {
+        return Err(e);
+    }
+    if json {
+        println!(
+            "{}",
+            cli_common::json(&serde_json::json!({
+                "card": serde_json::Value::Null,
+                "jpki_application": false,
+            }))
+        );
+    } else {
+        println!(
+            "card:        no JPKI application (a card terminated after a fault, or not a JPKI card); a terminated card is replaced at the city hall"
+        );
+    }
+    Ok(())
+}
+
 fn renewable_from(v: Validity) -> Option<String> {
     match v {
         Validity::Valid { renewable_from, .. } | Validity::Renewable { renewable_from, .. } => {

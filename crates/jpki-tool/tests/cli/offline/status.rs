@@ -180,4 +180,17 @@ fn info_states_validity_renewal_expiry_and_revocation() {
         serde_json::Value::Null,
         "{v}"
     );
+
+    // a card terminated after a fault has no JPKI application left
+    let mut sim = card_sim::SimCard::open(&issued.card).unwrap();
+    issued
+        .authority
+        .fault(&mut sim, datetime!(2026-06-01 01:00 UTC))
+        .unwrap();
+    drop(sim);
+    let out = info(&issued, "2026-06-01T18:00:00+09:00", &[], "");
+    assert!(out.starts_with("card:        no JPKI application"), "{out}");
+    let out = info(&issued, "2026-06-01T18:00:00+09:00", &["--json"], "");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["jpki_application"], false, "{v}");
 }
