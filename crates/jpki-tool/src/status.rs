@@ -13,7 +13,7 @@ pub enum Validity {
         /// notBefore.
         from: OffsetDateTime,
     },
-    /// Valid, and not yet in its renewal window.
+    /// An end-entity certificate, valid and not yet in its renewal window.
     Valid {
         /// Whole days until notAfter.
         days_left: i64,
@@ -26,6 +26,11 @@ pub enum Validity {
         days_left: i64,
         /// The first day of its renewal window.
         renewable_from: Date,
+    },
+    /// A CA certificate inside its validity (a CA is not renewed at the window).
+    ValidCa {
+        /// Whole days until notAfter.
+        days_left: i64,
     },
     /// After notAfter.
     Expired {
@@ -49,6 +54,9 @@ impl Validity {
             };
         }
         let days_left = (cert.not_after() - at).whole_days();
+        if matches!(cert.kind(), cert::CertKind::Ca(_)) {
+            return Self::ValidCa { days_left };
+        }
         let last_day = cert::validity::jst_date(cert.not_after());
         // a notAfter at the calendar's edge has no renewal date: the window is then its last day
         let renewable_from = cert::validity::renewal_opens(last_day).unwrap_or(last_day);
@@ -70,7 +78,7 @@ impl Validity {
     pub fn key(self) -> &'static str {
         match self {
             Self::NotYetValid { .. } => "not_yet_valid",
-            Self::Valid { .. } => "valid",
+            Self::Valid { .. } | Self::ValidCa { .. } => "valid",
             Self::Renewable { .. } => "renewable",
             Self::Expired { .. } => "expired",
         }
@@ -96,6 +104,7 @@ impl core::fmt::Display for Validity {
                 f,
                 "valid, {days_left} days left (renewable from {renewable_from})"
             ),
+            Self::ValidCa { days_left } => write!(f, "valid, {days_left} days left"),
             Self::Renewable {
                 days_left,
                 renewable_from,
@@ -213,5 +222,10 @@ mod tests {
         assert!(v.to_string().contains(&format!("since {opens}")), "{v}");
         let v = Validity::of(c, c.not_after() + time::Duration::seconds(1));
         assert_eq!(v.to_string(), format!("EXPIRED on {last}"));
+        // a CA has no renewal window
+        let ca = set.auth_ca.certificate();
+        let v = Validity::of(ca, ca.not_after() - time::Duration::days(3));
+        assert_eq!(v, Validity::ValidCa { days_left: 3 });
+        assert_eq!(v.to_string(), "valid, 3 days left");
     }
 }
