@@ -19,7 +19,12 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::Error;
 
+mod issuance;
 mod renewal;
+pub use issuance::{
+    ADULT_CARD_AGE, JUKI_ISSUANCE_ENDED, SIGNATURE_MIN_AGE, age_on, latest_card_expiry,
+    may_have_signature,
+};
 pub use renewal::{renewable_on, renewal_opens};
 
 /// Japan Standard Time (UTC+9).

@@ -127,7 +127,8 @@ pub struct IssueRequest {
     pub my_number: Option<MyNumber>,
     /// Authentication PIN; `None` issues no authentication certificate (My Number card only).
     pub auth_pin: Option<Pin>,
-    /// Signature PIN; `None` issues no signature certificate (e.g. holders under 15).
+    /// Signature PIN; `None` issues no signature certificate. A My Number card for a holder
+    /// under 15 on the issuing date must have `None` (JPKI rule).
     pub sign_pin: Option<Pin>,
     /// Text-support PIN (My Number card).
     pub text_pin: Option<Pin>,
@@ -138,9 +139,15 @@ pub struct IssueRequest {
     pub resident_pin: Option<Pin>,
     /// Retry limits.
     pub retry_limits: RetryLimits,
-    /// The card's expiry date (My Number: 10th birthday after issue for adults, by the card).
+    /// The card's expiry date: no later than the 10th birthday after issue, the 5th for a
+    /// holder under 18 on the issuing date (My Number card, spec §1), and no later than
+    /// `stay_until`.
     pub card_expiry: Date,
-    /// The issuing instant.
+    /// A foreign resident's period of stay (在留期間) ends on this date (JST): the card and its
+    /// certificates end no later than that day (23:59:59 JST). `None` for a Japanese national
+    /// or a special permanent resident.
+    pub stay_until: Option<Date>,
+    /// The issuing instant. A Juki card only before 2016-01-01 JST, when its issuance ended.
     pub issued_at: OffsetDateTime,
 }
 

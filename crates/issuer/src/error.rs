@@ -109,6 +109,20 @@ pub enum Error {
         /// Which rule is broken.
         reason: &'static str,
     },
+    /// A card expiry later than the rules allow (spec §1): the 10th birthday after issue, the
+    /// 5th for a holder under 18 on the issuing date, and never after a foreign resident's
+    /// period of stay.
+    #[error(
+        "cannot issue the card: its expiry {card_expiry} is after {latest}, the latest allowed ({rule}); give an expiry on or before {latest}"
+    )]
+    CardExpiryTooLate {
+        /// The expiry asked for.
+        card_expiry: cert::time::Date,
+        /// The latest expiry the rules allow.
+        latest: cert::time::Date,
+        /// The rule that sets `latest`.
+        rule: &'static str,
+    },
     /// The card-face records cannot be built (see [`crate::card_face`]).
     #[error("cannot build the card face: {reason}")]
     CardFace {

@@ -22,7 +22,7 @@ const AUTH_PIN: &str = "1234";
 const SIGN_PIN: &str = "ABC123";
 const TEXT_PIN: &str = "5678";
 const ISSUED_AT: OffsetDateTime = datetime!(2026-04-01 01:00 UTC);
-const CARD_EXPIRY: Date = date!(2036 - 08 - 20);
+const CARD_EXPIRY: Date = date!(2035 - 08 - 20);
 const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
 const SELECT_SIGN_PIN: &str = "00 A4 02 0C 02 00 1B";
 
@@ -41,6 +41,7 @@ fn request(limits: RetryLimits) -> IssueRequest {
         resident_pin: None,
         retry_limits: limits,
         card_expiry: CARD_EXPIRY,
+        stay_until: None,
         issued_at: ISSUED_AT,
     }
 }
@@ -675,8 +676,15 @@ fn a_card_fault_revokes_everything_and_terminates_the_card() {
 
 #[test]
 fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
+    // Juki issuance ended in December 2015: the window (and its CAs) of a 2015 issue
+    const JUKI_ISSUED_AT: OffsetDateTime = datetime!(2015-06-01 01:00 UTC);
     let dir = temp_dir("juki");
-    let mut authority = authority(&dir, false);
+    let mut authority = Authority::create(
+        &dir.join("authority"),
+        JUKI_ISSUED_AT,
+        &mut test_support::keys::seeded_rng(71),
+    )
+    .unwrap();
     let juki = |auth_pin: Option<Pin>| IssueRequest {
         profile: CardProfile::Juki,
         my_number: None,
@@ -684,8 +692,37 @@ fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
         sign_pin: Some(pin(PinKind::JukiSignature, "JUKI01")),
         text_pin: None,
         resident_pin: None,
+        card_expiry: date!(2025 - 06 - 01),
+        issued_at: JUKI_ISSUED_AT,
         ..request(RetryLimits::default())
     };
+    // one issued today is refused with the reason, before any key or serial is spent
+    let today = IssueRequest {
+        issued_at: ISSUED_AT,
+        card_expiry: CARD_EXPIRY,
+        ..juki(None)
+    };
+    let err = authority
+        .issue_card(
+            today,
+            &dir.join("bad"),
+            &mut test_support::keys::seeded_rng(1),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::IssueRequest { .. }), "{err}");
+    assert!(err.to_string().contains("until 2015-12-31"), "{err}");
+    let last_day = IssueRequest {
+        issued_at: datetime!(2015-12-31 15:00 UTC), // 2016-01-01 00:00 JST
+        ..juki(None)
+    };
+    let err = authority
+        .issue_card(
+            last_day,
+            &dir.join("bad"),
+            &mut test_support::keys::seeded_rng(1),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::IssueRequest { .. }), "{err}");
     // refused before any key or serial is spent
     let err = authority
         .issue_card(
@@ -732,14 +769,26 @@ fn a_juki_card_is_issued_and_bad_requests_spend_no_serial() {
         "no serial was spent"
     );
     // the Juki rule: three years from issue
-    assert_eq!(sign.not_after(), datetime!(2029-04-01 14:59:59 UTC));
+    assert_eq!(sign.not_after(), datetime!(2018-06-01 14:59:59 UTC));
     anchors(&authority)
         .verify(
             &sign,
-            ISSUED_AT + time::Duration::days(1),
+            JUKI_ISSUED_AT + time::Duration::days(1),
             cert::RevocationCheck::NotChecked,
         )
         .unwrap();
+    // and expired after three years (its CAs still valid)
+    let err = anchors(&authority)
+        .verify(
+            &sign,
+            datetime!(2019-01-01 00:00 UTC),
+            cert::RevocationCheck::NotChecked,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, cert::Error::Expired { not_after } if not_after == sign.not_after()),
+        "{err}"
+    );
 }
 
 #[test]

@@ -50,6 +50,7 @@ fn request() -> IssueRequest {
         resident_pin: None,
         retry_limits: RetryLimits::default(),
         card_expiry: CARD_EXPIRY,
+        stay_until: None,
         issued_at: ISSUED_AT,
     }
 }
@@ -270,8 +271,10 @@ fn a_juki_card_has_the_resident_aps_only_with_a_resident_pin() {
         text_pin: None,
         resident_pin: resident.map(|p| pin(PinKind::ResidentRegistry, p)),
         retry_limits: RetryLimits::default(),
-        card_expiry: CARD_EXPIRY,
-        issued_at: ISSUED_AT,
+        card_expiry: date!(2025 - 08 - 20),
+        stay_until: None,
+        // Juki issuance ended in December 2015
+        issued_at: datetime!(2015-08-20 01:00 UTC),
     };
     let mut card = authority
         .issue_card(juki(Some("4321")), &dir.join("with"), &mut seeded_rng(24))
@@ -289,7 +292,7 @@ fn a_juki_card_has_the_resident_aps_only_with_a_resident_pin() {
     exchange(&mut card, SELECT_COMMON, "9000");
     let record = exchange(&mut card, "00 B2 01 0C 00", "9000");
     assert_eq!(record[..2], [0x01, 0x1C]);
-    assert_eq!(&record[22..], b"20350820");
+    assert_eq!(&record[22..], b"20250820");
 
     let mut bare = authority
         .issue_card(juki(None), &dir.join("without"), &mut seeded_rng(25))

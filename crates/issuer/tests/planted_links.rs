@@ -43,7 +43,8 @@ fn planted_links_in_an_authority_directory_never_receive_keys() {
         text_pin: Some(pin_policy::Pin::new(pin_policy::PinKind::TextSupport, b"5678").unwrap()),
         resident_pin: None,
         retry_limits: issuer::RetryLimits::default(),
-        card_expiry: time::macros::date!(2036 - 04 - 01),
+        card_expiry: time::macros::date!(2035 - 08 - 20),
+        stay_until: None,
         issued_at: now,
     };
     let card = authority

@@ -22,19 +22,22 @@ fn pin(kind: PinKind, s: &str) -> Pin {
     Pin::new(kind, s.as_bytes()).unwrap()
 }
 
-/// A Juki card (one signature certificate, no card-face keys: quick) for `holder`.
-fn juki(holder: cert::Holder) -> IssueRequest {
+/// A My Number card with only a signature certificate (no card-face keys: quick) for
+/// `holder`. (A Juki card would be quicker still, but none is issued after 2015.)
+fn sign_only(holder: cert::Holder) -> IssueRequest {
     IssueRequest {
-        profile: CardProfile::Juki,
+        profile: CardProfile::MyNumber,
         holder,
         my_number: None,
         auth_pin: None,
-        sign_pin: Some(pin(PinKind::JukiSignature, "JUKI01")),
+        sign_pin: Some(pin(PinKind::Signature, "ABC123")),
         text_pin: None,
         resident_pin: None,
         retry_limits: RetryLimits::default(),
-        card_expiry: date!(2036 - 04 - 01),
+        // the 10th birthday after issue of holder() (born 1985-08-20), before other_holder()'s
+        card_expiry: date!(2035 - 08 - 20),
         issued_at: NOW,
+        stay_until: None,
     }
 }
 
@@ -46,7 +49,7 @@ fn my_number(holder: cert::Holder) -> IssueRequest {
         auth_pin: Some(pin(PinKind::Authentication, "1234")),
         sign_pin: Some(pin(PinKind::Signature, "ABC123")),
         text_pin: Some(pin(PinKind::TextSupport, "5678")),
-        ..juki(holder)
+        ..sign_only(holder)
     }
 }
 
@@ -156,10 +159,10 @@ fn one_counter_gives_the_cas_and_every_certificate_four_byte_serials() {
     drop(authority);
     let mut authority = Authority::open(&path).unwrap();
     assert_eq!(authority.next_serial(), first + 4);
-    let juki_card = issue(&mut authority, &dir, "two", juki(other_holder()));
-    let juki_sign = cert_of(&juki_card, KeyRole::Signature);
-    assert_eq!(number(juki_sign.serial()), first + 4);
-    for s in [auth.serial(), sign.serial(), juki_sign.serial()] {
+    let sign_card = issue(&mut authority, &dir, "two", sign_only(other_holder()));
+    let lone_sign = cert_of(&sign_card, KeyRole::Signature);
+    assert_eq!(number(lone_sign.serial()), first + 4);
+    for s in [auth.serial(), sign.serial(), lone_sign.serial()] {
         assert_four_bytes(s);
     }
 }
@@ -182,14 +185,14 @@ fn a_used_up_counter_is_refused_and_stays_used_up() {
     )
     .unwrap();
     let mut authority = Authority::open(&path).unwrap();
-    let card = issue(&mut authority, &dir, "last", juki(holder()));
+    let card = issue(&mut authority, &dir, "last", sign_only(holder()));
     assert_eq!(
         cert_of(&card, KeyRole::Signature).serial(),
         Serial::from(0x7FFF_FFFF)
     );
     let err = authority
         .issue_card(
-            juki(holder()),
+            sign_only(holder()),
             &dir.join("beyond"),
             &mut test_support::keys::seeded_rng(8),
         )
@@ -236,7 +239,7 @@ fn each_municipality_has_its_partitions_and_a_revocation_is_listed_only_in_its_o
     assert!(authority.municipalities().is_empty());
 
     let chiyoda = issue(&mut authority, &dir, "chiyoda", my_number(holder()));
-    let osaka = issue(&mut authority, &dir, "osaka", juki(other_holder()));
+    let osaka = issue(&mut authority, &dir, "osaka", sign_only(other_holder()));
     let codes: Vec<&str> = authority
         .municipalities()
         .iter()
@@ -332,7 +335,7 @@ fn each_municipality_has_its_partitions_and_a_revocation_is_listed_only_in_its_o
 fn a_hold_is_released_or_made_permanent_and_other_revocations_are_final() {
     let dir = temp_dir("publishing-hold");
     let mut authority = authority(&dir);
-    let card = issue(&mut authority, &dir, "card", juki(holder()));
+    let card = issue(&mut authority, &dir, "card", sign_only(holder()));
     let sign = cert_of(&card, KeyRole::Signature);
     let crl_path = authority.crl_path_for(&sign).unwrap();
     let held_at = NOW + time::Duration::hours(1);
@@ -419,7 +422,12 @@ fn every_cps_reason_reaches_the_crl() {
     .into_iter()
     .enumerate()
     {
-        let card = issue(&mut authority, &dir, &format!("card-{i}"), juki(holder()));
+        let card = issue(
+            &mut authority,
+            &dir,
+            &format!("card-{i}"),
+            sign_only(holder()),
+        );
         let sign = cert_of(&card, KeyRole::Signature);
         authority.revoke(&sign, reason, NOW).unwrap();
         let entry = read_crl(&authority.crl_path_for(&sign).unwrap())
@@ -433,7 +441,7 @@ fn every_cps_reason_reaches_the_crl() {
 fn a_municipality_code_with_other_names_or_names_of_another_code_is_refused() {
     let dir = temp_dir("publishing-register");
     let mut authority = authority(&dir);
-    issue(&mut authority, &dir, "card", juki(holder()));
+    issue(&mut authority, &dir, "card", sign_only(holder()));
     let next = authority.next_serial();
     let mut renamed = holder();
     renamed.municipality.city = "Chuo-ku".to_owned();
@@ -442,7 +450,7 @@ fn a_municipality_code_with_other_names_or_names_of_another_code_is_refused() {
     for (name, h) in [("renamed", renamed), ("recoded", recoded)] {
         let err = authority
             .issue_card(
-                juki(h),
+                sign_only(h),
                 &dir.join(name),
                 &mut test_support::keys::seeded_rng(9),
             )

@@ -207,24 +207,93 @@ fn municipality(args: &HolderArgs) -> anyhow::Result<cert::Municipality> {
     Ok(municipality)
 }
 
-/// The 10th birthday strictly after `issued` (a My Number card for an adult).
-pub(crate) fn tenth_birthday_after(issued: Date, birth: Date) -> anyhow::Result<Date> {
-    let fifth = cert::validity::fifth_birthday_after(issued, birth)
+/// The issuing instant: now, or 10:00 JST of `--issued` (a past date, to simulate an
+/// earlier issue such as a Juki card's).
+fn issued_at(args: &IssueArgs, now: OffsetDateTime) -> anyhow::Result<OffsetDateTime> {
+    let today = cert::validity::jst_date(now);
+    let Some(s) = &args.issued else {
+        return Ok(now);
+    };
+    let date = parse_date(s, "--issued")?;
+    if date > today {
+        return Err(invalid(format!(
+            "--issued {date} is after today ({today}); a card is issued today or was issued earlier"
+        )));
+    }
+    if date == today {
+        return Ok(now);
+    }
+    let ten = cert::time::Time::from_hms(10, 0, 0).unwrap_or(cert::time::Time::MIDNIGHT);
+    Ok(cert::time::PrimitiveDateTime::new(date, ten)
+        .assume_offset(cert::validity::JST)
+        .to_offset(cert::time::UtcOffset::UTC))
+}
+
+/// The card expiry: `--card-expiry`, else the latest the rules allow (spec §1: the 10th
+/// birthday after issue, the 5th for a holder under 18 on the issuing date, never after the
+/// period of stay); a `--card-expiry` past that latest date is refused.
+fn card_expiry(
+    args: &IssueArgs,
+    issued: Date,
+    birth: Date,
+    stay_until: Option<Date>,
+) -> anyhow::Result<Date> {
+    let latest = cert::validity::latest_card_expiry(issued, birth)
         .map_err(|e| invalid(format!("--birth: {e}")))?;
-    cert::validity::anniversary(birth, fifth.year() + 5).map_err(|e| invalid(e.to_string()))
+    let under_18 = cert::validity::age_on(birth, issued)
+        .map_err(|e| invalid(format!("--birth: {e}")))?
+        < cert::validity::ADULT_CARD_AGE;
+    let (latest, rule) = match stay_until {
+        Some(stay) if stay < latest => (stay, "the end of the period of stay (--stay-until)"),
+        _ if under_18 => (latest, "the 5th birthday after issue for a holder under 18"),
+        _ => (latest, "the 10th birthday after issue"),
+    };
+    let Some(s) = &args.card_expiry else {
+        return Ok(latest);
+    };
+    let card_expiry = parse_date(s, "--card-expiry")?;
+    if card_expiry > latest {
+        return Err(invalid(format!(
+            "--card-expiry {card_expiry} is after {latest}, the latest allowed ({rule}); give an earlier date or leave it out"
+        )));
+    }
+    Ok(card_expiry)
 }
 
 pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
     let holder = holder(&args.holder)?;
-    let now = OffsetDateTime::now_utc();
+    let now = issued_at(args, OffsetDateTime::now_utc())?;
     let issued = cert::validity::jst_date(now);
-    let card_expiry = match &args.card_expiry {
-        Some(s) => parse_date(s, "--card-expiry")?,
-        None => tenth_birthday_after(issued, holder.birth_date)?,
-    };
+    let stay_until = args
+        .stay_until
+        .as_deref()
+        .map(|s| parse_date(s, "--stay-until"))
+        .transpose()?;
+    if let Some(stay) = stay_until
+        && stay < issued
+    {
+        return Err(invalid(format!(
+            "--stay-until {stay}: the period of stay ends before the issuing date ({issued}); a foreign resident's card ends with the period of stay, so renew the stay first"
+        )));
+    }
+    if matches!(args.profile, Profile::Juki) && issued >= cert::validity::JUKI_ISSUANCE_ENDED {
+        return Err(invalid(format!(
+            "--profile juki: new Juki cards (住基カード) were issued only until 2015-12-31 (the My Number card replaced them); give --issued YYYY-MM-DD before 2016-01-01 to simulate one (issuing date now {issued})"
+        )));
+    }
+    if matches!(args.profile, Profile::MyNumber)
+        && !args.no_sign
+        && !cert::validity::may_have_signature(holder.birth_date, issued)
+            .map_err(|e| invalid(format!("--birth: {e}")))?
+    {
+        return Err(invalid(
+            "holders under 15 get no signature certificate (JPKI rule); issue with --no-sign",
+        ));
+    }
+    let card_expiry = card_expiry(args, issued, holder.birth_date, stay_until)?;
     if card_expiry <= issued {
         return Err(invalid(format!(
-            "--card-expiry {card_expiry} is not after today ({issued}); give a later date"
+            "--card-expiry {card_expiry} is not after the issuing date ({issued}); give a later date"
         )));
     }
     check_parent_dir(&args.out, "--out")?;
@@ -280,6 +349,7 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
         resident_pin: None,
         retry_limits,
         card_expiry,
+        stay_until,
         issued_at: now,
     };
     let card = authority

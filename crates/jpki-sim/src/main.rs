@@ -171,7 +171,7 @@ struct IssueArgs {
     /// Issue no authentication certificate.
     #[arg(long)]
     no_auth: bool,
-    /// Issue no signature certificate (e.g. holders under 15).
+    /// Issue no signature certificate (required for holders under 15 on the issuing date).
     #[arg(long)]
     no_sign: bool,
     #[command(flatten)]
@@ -182,9 +182,18 @@ struct IssueArgs {
     /// Retry limits of the PINs.
     #[arg(long, value_enum, default_value = "real")]
     retry_limits: Limits,
-    /// Card expiry date, YYYY-MM-DD (default: the 10th birthday after issue).
+    /// Card expiry date, YYYY-MM-DD (default and latest: the 10th birthday after issue, the
+    /// 5th for a holder under 18 on the issuing date, the end of the stay with --stay-until).
     #[arg(long)]
     card_expiry: Option<String>,
+    /// A foreign resident's period of stay ends on YYYY-MM-DD: the card and its certificates
+    /// end no later than that day.
+    #[arg(long)]
+    stay_until: Option<String>,
+    /// The issuing date, YYYY-MM-DD, today or earlier (default: today). A Juki card needs a
+    /// date before 2016-01-01: its issuance ended in December 2015.
+    #[arg(long)]
+    issued: Option<String>,
     /// Read the PINs from standard input, one per line, instead of prompting.
     #[arg(long)]
     pin_stdin: bool,
@@ -322,6 +331,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
                 .downcast_ref::<issuer::Error>()
                 .is_some_and(|e| match e {
                     issuer::Error::IssueRequest { .. }
+                    | issuer::Error::CardExpiryTooLate { .. }
                     | issuer::Error::Pin(_)
                     | issuer::Error::MunicipalityClash { .. }
                     | issuer::Error::NotRevoked { .. }

@@ -79,7 +79,8 @@ fn request(sign_pin: &str) -> IssueRequest {
         text_pin: Some(pin(PinKind::TextSupport, "5678")),
         resident_pin: None,
         retry_limits: RetryLimits::default(),
-        card_expiry: date!(2036 - 08 - 20),
+        card_expiry: date!(2035 - 08 - 20),
+        stay_until: None,
         issued_at: ISSUED_AT,
     }
 }

@@ -51,11 +51,17 @@ pub(crate) struct Global {
 pub(crate) enum Cmd {
     /// List PC/SC readers and whether a card is present.
     Readers,
-    /// Card kind, which certificates exist, and PIN tries left.
+    /// Card kind, each certificate with its status (validity, renewal window, revocation with
+    /// --crl), and PIN tries left.
     Info {
         /// One JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// Also read the signature certificate (asks the signature PIN).
+        #[arg(long)]
+        with_sign: bool,
+        #[command(flatten)]
+        trust: Trust,
     },
     /// Show, export or verify certificates.
     #[command(subcommand)]

@@ -65,6 +65,7 @@ pub fn run(dir: &Path) -> Result<()> {
         resident_pin: None,
         retry_limits: RetryLimits::default(),
         card_expiry: CARD_EXPIRY,
+        stay_until: None,
         issued_at: now,
     };
     let mut sim = authority.issue_card(request, &card_path, &mut rng)?;

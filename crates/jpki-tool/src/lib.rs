@@ -20,6 +20,7 @@ pub mod login;
 /// PIN input (a no-echo prompt or `--pin-stdin`), shared with `jpki-sim`.
 pub use cli_common::pins as pin_input;
 pub mod report;
+pub mod status;
 
 #[cfg(all(test, feature = "simulator"))]
 mod tests {

@@ -47,7 +47,12 @@ fn run(cli: Cli) -> Result<()> {
     let mut pins = PinInput::from_stdin_flag(g.pin_stdin);
     match cli.command {
         Cmd::Readers => card::readers(),
-        Cmd::Info { json } => with_card(&g, |c| card::info(c, json)),
+        Cmd::Info {
+            json,
+            with_sign,
+            trust,
+        } => with_card(&g, |c| card::info(c, json, with_sign, &trust, &mut pins))
+            .or_else(|e| card::no_jpki_application(e, json)),
         Cmd::Cert(CertCmd::Show {
             which: ShowSource::Card(which),
             format,

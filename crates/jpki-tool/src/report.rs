@@ -10,8 +10,10 @@ use cert::{CertKind, Environment, Gender, JpkiCertificate};
 use cli_common::printable;
 use time::OffsetDateTime;
 
-/// Japan Standard Time, in which JPKI validity is stated (notAfter is 23:59:59 JST).
-fn jst(t: OffsetDateTime) -> String {
+/// Japan Standard Time, in which JPKI validity is stated (notAfter is 23:59:59 JST):
+/// `2036-08-20 23:59:59 JST`.
+#[must_use]
+pub fn jst(t: OffsetDateTime) -> String {
     let offset = time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC);
     let t = t.to_offset(offset);
     format!(

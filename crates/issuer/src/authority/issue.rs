@@ -19,7 +19,10 @@ impl Authority {
     ///
     /// # Errors
     /// A request that breaks a rule (wrong PIN kind, a Juki card with an authentication key,
-    /// a card with neither key…), certificate errors, or an existing `card_path`.
+    /// a card with neither key, a signature PIN for a holder under 15, a Juki card on or after
+    /// 2016-01-01, a period of stay that has ended: [`Error::IssueRequest`]; a card expiry
+    /// after the holder's 10th birthday, 5th under 18, or the period of stay:
+    /// [`Error::CardExpiryTooLate`]), certificate errors, or an existing `card_path`.
     pub fn issue_card<R: CryptoRng + ?Sized>(
         &mut self,
         request: IssueRequest,
@@ -65,7 +68,9 @@ impl Authority {
             Some(pin) => {
                 let key = cert::keys::generate_key(rng).map_err(cert_err)?;
                 let not_after = match (request.profile, auth_not_after) {
-                    (CardProfile::Juki, _) => cert::validity::juki_not_after(issued),
+                    // a My Number certificate ends with the card, which ends with the stay
+                    (CardProfile::Juki, _) => cert::validity::juki_not_after(issued)
+                        .map(|three_years| within_stay(three_years, request.stay_until)),
                     (CardProfile::MyNumber, Some(auth)) => {
                         cert::validity::my_number_sign_not_after(
                             issued,
@@ -169,8 +174,74 @@ impl Authority {
     }
 }
 
+/// `not_after`, or the end of the last day of the period of stay (JST) when that is earlier.
+fn within_stay(
+    not_after: cert::time::OffsetDateTime,
+    stay_until: Option<cert::time::Date>,
+) -> cert::time::OffsetDateTime {
+    stay_until.map_or(not_after, |last| {
+        not_after.min(cert::validity::end_of_day_jst(last))
+    })
+}
+
+/// The rules of spec §1 that bound a card by its issuing date: the end of Juki issuance, the
+/// signature certificate's minimum age, the latest card expiry (holder's age, period of stay).
+fn check_dates(request: &IssueRequest) -> Result<(), Error> {
+    let issued = cert::validity::jst_date(request.issued_at);
+    let birth = request.holder.birth_date;
+    if let Some(stay) = request.stay_until
+        && stay < issued
+    {
+        return Err(Error::IssueRequest {
+            reason: "the period of stay ends before the issuing date: a foreign resident's card ends with the period of stay; renew the stay first",
+        });
+    }
+    let (latest, rule) = match request.profile {
+        CardProfile::Juki => {
+            if issued >= cert::validity::JUKI_ISSUANCE_ENDED {
+                return Err(Error::IssueRequest {
+                    reason: "new Juki cards (住基カード) were issued only until 2015-12-31 (the My Number card replaced them); issue a My Number card, or give an issuing date before 2016-01-01",
+                });
+            }
+            (None, "")
+        }
+        CardProfile::MyNumber => {
+            if request.sign_pin.is_some()
+                && !cert::validity::may_have_signature(birth, issued).map_err(cert_err)?
+            {
+                return Err(Error::IssueRequest {
+                    reason: "holders under 15 get no signature certificate (JPKI rule); issue with --no-sign",
+                });
+            }
+            let latest = cert::validity::latest_card_expiry(issued, birth).map_err(cert_err)?;
+            let under_18 = cert::validity::age_on(birth, issued).map_err(cert_err)?
+                < cert::validity::ADULT_CARD_AGE;
+            let rule = if under_18 {
+                "the 5th birthday after issue for a holder under 18"
+            } else {
+                "the 10th birthday after issue"
+            };
+            (Some(latest), rule)
+        }
+    };
+    let (latest, rule) = match (latest, request.stay_until) {
+        (Some(latest), Some(stay)) if stay < latest => (stay, "the end of the period of stay"),
+        (None, Some(stay)) => (stay, "the end of the period of stay"),
+        (Some(latest), _) => (latest, rule),
+        (None, None) => return Ok(()),
+    };
+    if request.card_expiry > latest {
+        return Err(Error::CardExpiryTooLate {
+            card_expiry: request.card_expiry,
+            latest,
+            rule,
+        });
+    }
+    Ok(())
+}
+
 /// The rules of a request that can be checked before any key is generated: holder data,
-/// parts the profile has, PIN kinds and retry limits.
+/// dates, parts the profile has, PIN kinds and retry limits.
 fn check_request(request: &IssueRequest) -> Result<(), Error> {
     let issued = cert::validity::jst_date(request.issued_at);
     request.holder.validate_on(issued).map_err(cert_err)?;
@@ -179,6 +250,7 @@ fn check_request(request: &IssueRequest) -> Result<(), Error> {
             reason: "the card expiry date is not after the issuing date",
         });
     }
+    check_dates(request)?;
     let profile = request.profile;
     if profile == CardProfile::Juki {
         if request.auth_pin.is_some() {

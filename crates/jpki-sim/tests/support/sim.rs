@@ -39,8 +39,11 @@ pub fn s(p: &std::path::Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// `jpki-sim issue` of a Juki card (the test holder, Juki PIN `JUKI01`) from `authority` into
-/// `out`; its standard output.
+/// The issuing date of the Juki cards of the tests: Juki issuance ended in December 2015.
+pub const JUKI_ISSUED: &str = "2015-06-01";
+
+/// `jpki-sim issue` of a Juki card (the test holder, Juki PIN `JUKI01`, issued on
+/// [`JUKI_ISSUED`]) from `authority` into `out`; its standard output.
 pub fn issue_juki(authority: &std::path::Path, out: &std::path::Path) -> String {
     let mut args = vec![
         "issue",
@@ -50,6 +53,8 @@ pub fn issue_juki(authority: &std::path::Path, out: &std::path::Path) -> String 
         s(out),
         "--profile",
         "juki",
+        "--issued",
+        JUKI_ISSUED,
         "--pin-stdin",
     ];
     args.extend(test_support::cards::HOLDER);

@@ -4,11 +4,15 @@
 use anyhow::Result;
 use apdu::TransportError;
 use cli_common::InvalidInput;
-use jpki_applet::{CardPin, PinRef, PinStatus};
+use cli_common::printable;
+use jpki_applet::{CardPin, CertSlot, PinRef, PinStatus};
 use jpki_tool::pin_input::PinInput;
+use jpki_tool::report;
+use jpki_tool::status::{Revocation, Validity};
 
 use super::read_pin;
-use crate::cli::PinArg;
+use super::trust::{load_crls, parse_at};
+use crate::cli::{PinArg, Trust};
 use crate::open::Card;
 
 pub(crate) fn readers() -> Result<()> {
@@ -26,10 +30,74 @@ pub(crate) fn readers() -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn info(card: &mut Card<'_>, json: bool) -> Result<()> {
-    let token = card.token_info();
+/// `info`: the card, each certificate on it with its status at `--at` (validity, renewal
+/// window, revocation with `--crl`), and every PIN's state. The signature certificate is
+/// read only with `--with-sign` (it needs the signature PIN).
+pub(crate) fn info(
+    card: &mut Card<'_>,
+    json: bool,
+    with_sign: bool,
+    trust: &Trust,
+    pins: &mut PinInput,
+) -> Result<()> {
+    let crls = load_crls(trust, None)?;
+    let at = parse_at(trust.at.as_deref())?;
+    let anchors = jpki_tool::anchors::load(&trust.ca)?;
     let avail = card.availability();
+    let mut certificates = Vec::new();
+    for slot in CertSlot::ALL {
+        let present = match slot {
+            CertSlot::Auth | CertSlot::AuthCa => avail.auth,
+            CertSlot::Sign | CertSlot::SignCa => avail.sign,
+        };
+        let der = match slot {
+            _ if !present => None,
+            CertSlot::Sign if !with_sign => None,
+            CertSlot::Sign => {
+                Some(card.read_sign_certificate(read_pin(pins, "signature PIN")?.as_bytes())?)
+            }
+            other => Some(card.read_certificate(other)?),
+        };
+        let c = der
+            .map(|der| cert::JpkiCertificate::from_der(&der))
+            .transpose()?;
+        certificates.push((slot, present, c));
+    }
+    let token = card.token_info();
+    let status = |c: &cert::JpkiCertificate| {
+        let validity = Validity::of(c, at);
+        let revocation = match c.kind() {
+            cert::CertKind::Ca(_) => None,
+            _ => Some(Revocation::of(c, crls.check(), &anchors, at)),
+        };
+        (validity, revocation)
+    };
     if json {
+        let mut out = serde_json::Map::new();
+        for (slot, present, c) in &certificates {
+            let value = match c {
+                None => serde_json::json!({
+                    "present": present,
+                    "read": false,
+                }),
+                Some(c) => {
+                    let (validity, revocation) = status(c);
+                    serde_json::json!({
+                        "present": true,
+                        "read": true,
+                        "subject": c.subject().to_string(),
+                        "serial": c.serial().to_string(),
+                        "not_before": report::rfc3339(c.not_before()),
+                        "not_after": report::rfc3339(c.not_after()),
+                        "status": validity.key(),
+                        "status_text": validity.to_string(),
+                        "renewable_from": renewable_from(validity),
+                        "revocation": revocation.map(|r| r.json()),
+                    })
+                }
+            };
+            out.insert(slot_key(*slot).into(), value);
+        }
         println!(
             "{}",
             cli_common::json(&serde_json::json!({
@@ -42,8 +110,10 @@ pub(crate) fn info(card: &mut Card<'_>, json: bool) -> Result<()> {
                     "min_pin_len": token.min_pin_len,
                     "max_pin_len": token.max_pin_len,
                 },
+                "at": report::rfc3339(at),
                 "auth_certificate": avail.auth,
                 "sign_certificate": avail.sign,
+                "certificates": out,
                 "pins": pin_status_json(card)?,
             }))
         );
@@ -59,10 +129,89 @@ pub(crate) fn info(card: &mut Card<'_>, json: bool) -> Result<()> {
         "PIN length:  {} to {} characters (token info)",
         token.min_pin_len, token.max_pin_len
     );
-    let yes = |b| if b { "present" } else { "not issued" };
-    println!("auth cert:   {}", yes(avail.auth));
-    println!("sign cert:   {}", yes(avail.sign));
+    println!("status at:   {}", report::jst(at));
+    for (slot, present, c) in &certificates {
+        let label = format!("{}:", slot_label(*slot));
+        match c {
+            None if !present => println!("{label:<13}not issued"),
+            None => {
+                println!("{label:<13}present (reading it needs the signature PIN: add --with-sign)")
+            }
+            Some(c) => {
+                let (validity, revocation) = status(c);
+                println!(
+                    "{label:<13}present, serial {}, until {}",
+                    c.serial(),
+                    report::jst(c.not_after())
+                );
+                println!(
+                    "             subject: {}",
+                    printable(&c.subject().to_string())
+                );
+                println!("             status: {validity}");
+                if let Some(r) = revocation {
+                    println!("             revocation: {r}");
+                }
+            }
+        }
+    }
     print_pin_status(card)
+}
+
+/// `info` of a card that answers SELECT of the JPKI application with `6A82`: a card
+/// terminated after a fault (it answers every command so), or not a JPKI card. That is its
+/// state, shown as such; any other error stays one.
+pub(crate) fn no_jpki_application(e: anyhow::Error, json: bool) -> Result<()> {
+    let not_found = e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<jpki_applet::Error>(),
+            Some(jpki_applet::Error::ApplicationNotFound { .. })
+        )
+    });
+    if !not_found {
+        return Err(e);
+    }
+    if json {
+        println!(
+            "{}",
+            cli_common::json(&serde_json::json!({
+                "card": serde_json::Value::Null,
+                "jpki_application": false,
+            }))
+        );
+    } else {
+        println!(
+            "card:        no JPKI application (a card terminated after a fault, or not a JPKI card); a terminated card is replaced at the city hall"
+        );
+    }
+    Ok(())
+}
+
+fn renewable_from(v: Validity) -> Option<String> {
+    match v {
+        Validity::Valid { renewable_from, .. } | Validity::Renewable { renewable_from, .. } => {
+            Some(renewable_from.to_string())
+        }
+        _ => None,
+    }
+}
+
+fn slot_label(slot: CertSlot) -> &'static str {
+    match slot {
+        CertSlot::Auth => "auth cert",
+        CertSlot::AuthCa => "auth CA",
+        CertSlot::Sign => "sign cert",
+        CertSlot::SignCa => "sign CA",
+    }
+}
+
+fn slot_key(slot: CertSlot) -> &'static str {
+    match slot {
+        CertSlot::Auth => "auth",
+        CertSlot::AuthCa => "auth_ca",
+        CertSlot::Sign => "sign",
+        CertSlot::SignCa => "sign_ca",
+    }
 }
 
 /// Every PIN and key reference of the card (card-map §3–§7) with its status, `None` for one

@@ -15,6 +15,8 @@ use crate::target::{reference_time as at, set, simulator_card as my_number_card}
 
 use sample::SIGN_PIN;
 
+mod status;
+
 /// A signature CN with the real structure for certificates issued in these tests.
 fn sign_cn() -> cert::SignatureCommonName {
     let window = cert::WindowId::new("13101", 1).unwrap();
