@@ -5,8 +5,8 @@
 //! - With the `real-reader` feature: the card in the PC/SC reader named by `JPKI_TEST_READER`
 //!   (`--reader NAME`), its PINs in `JPKI_TEST_AUTH_PIN`, `JPKI_TEST_SIGN_PIN`,
 //!   `JPKI_TEST_TEXT_PIN`, its 照合番号B in `JPKI_TEST_NUMBER_B`, and `JPKI_TEST_CA_DIR` a
-//!   directory with `auth-ca.pem` and `sign-ca.pem` (and, if known, `auth.crl`, `sign.crl` and
-//!   the card-face CA's `face-visual-ca.pem`, the card CA's `card-ca.pem`). `cargo xtask interop` runs it on
+//!   directory with `auth-ca.pem` and `sign-ca.pem` (and, if known, `auth.crl`, `sign.crl` or
+//!   an authority's `crl/` directory of partition CRLs, and the card-face CA's `face-visual-ca.pem`, the card CA's `card-ca.pem`). `cargo xtask interop` runs it on
 //!   the card served through pcscd and vpcd; a physical card works the same way.
 //!
 //! On a reader the card is shared and its PINs lock for real: tests that only read share it
@@ -209,12 +209,19 @@ impl Target {
         JpkiCertificate::from_pem(&std::fs::read_to_string(self.ca(hierarchy)).unwrap()).unwrap()
     }
 
-    /// The CRL of `hierarchy` when the target has one.
+    /// The CRL of `hierarchy` when the target has one: `<hierarchy>.crl`, or an authority's
+    /// `crl/` directory (one CRL per municipality partition and the ARLs: the tool picks the
+    /// certificate's partition).
     pub fn crl(&self, hierarchy: &str) -> Option<PathBuf> {
-        Some(self.ca_dir.join(format!("{hierarchy}.crl"))).filter(|p| p.exists())
+        [
+            self.ca_dir.join(format!("{hierarchy}.crl")),
+            self.ca_dir.join("crl"),
+        ]
+        .into_iter()
+        .find(|p| p.exists())
     }
 
-    /// `--ca FILE [--crl FILE]` for `hierarchy`, as strings.
+    /// `--ca FILE [--crl FILE|DIR]` for `hierarchy`, as strings.
     pub fn trust_args(&self, hierarchy: &str) -> Vec<String> {
         let mut args = vec!["--ca".to_owned(), path_str(&self.ca(hierarchy))];
         if let Some(crl) = self.crl(hierarchy) {
