@@ -53,6 +53,8 @@ use durable as atomic;
 use crate::error::Error;
 
 mod certify;
+mod events;
+pub use events::{IdentityCheck, RenewRequest, Renewed};
 mod face;
 mod issue;
 pub use crate::card_face::text_facts;

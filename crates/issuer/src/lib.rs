@@ -14,7 +14,9 @@ pub mod authority;
 pub mod card_face;
 mod error;
 
-pub use authority::{Authority, IssueRequest, RetryLimits, text_facts};
+pub use authority::{
+    Authority, IdentityCheck, IssueRequest, RenewRequest, Renewed, RetryLimits, text_facts,
+};
 pub use card_face::{
     CardFace, CommonRecords, FaceAp, FaceAuthority, FaceContents, FactsRecords, TextRecords,
     VisualRecords,
