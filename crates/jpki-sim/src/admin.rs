@@ -1,4 +1,5 @@
-//! `jpki-sim admin`: the city hall (unlock, 4-facts change, fault).
+//! `jpki-sim admin`: the city hall (unlock, 4-facts change, fault; the other life-cycle events
+//! are in [`crate::events`]).
 
 use anyhow::{Context as _, bail};
 use card_sim::{CardProfile, KeyRole, PinRef};
@@ -99,6 +100,15 @@ pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
             println!("every certificate revoked (cessationOfOperation); card terminated");
             Ok(())
         }
+        AdminCommand::Renew(args) => crate::events::renew(&args),
+        AdminCommand::Lost { target } => crate::events::lost(&target),
+        AdminCommand::Cease { target, cause } => crate::events::cease(&target, cause),
+        AdminCommand::ResetPin {
+            target,
+            pin,
+            identity,
+            pin_stdin,
+        } => crate::events::reset_pin(&target, pin_ref(pin), identity, pin_stdin),
     }
 }
 

@@ -9,17 +9,18 @@ use cli_common::printable;
 
 use crate::admin::{noun, pin_name};
 
-pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
+pub(crate) fn inspect(path: &Path, json: bool, authority: Option<&Path>) -> anyhow::Result<()> {
     // A copy: inspecting works while the card is served, and never writes the file.
     if !path.exists() {
         bail!("the card file {} does not exist", path.display());
     }
     let mut card = SimCard::open_snapshot(path).context("cannot open the card")?;
+    let status = crate::events::CertStatus::read(&card, authority)?;
     let common = common_record(&mut card);
     if json {
         println!(
             "{}",
-            cli_common::json(&inspect_json(path, &card, common.as_ref()))
+            cli_common::json(&inspect_json(path, &card, common.as_ref(), &status))
         );
         return Ok(());
     }
@@ -38,13 +39,21 @@ pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
         None => line("card ID: none (not issued by an authority; no administrative unlock)".into()),
     }
     line(format!(
-        "state: {}",
+        "state: {}{}",
+        card.state(),
         if card.is_terminated() {
-            "terminated (card fault; every command answers 6A82)"
+            "; every command answers 6A82"
         } else {
-            "operational"
+            ""
         }
     ));
+    let history = card.history();
+    if let Some(at) = history.last_renewal {
+        line(format!("last renewal: {}", jst(at)));
+    }
+    if let Some(at) = history.last_pin_reset {
+        line(format!("last PIN reset at the window: {}", jst(at)));
+    }
     for (role, pin) in [
         (KeyRole::Authentication, PinRef::Authentication),
         (KeyRole::Signature, PinRef::Signature),
@@ -53,10 +62,14 @@ pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
             None => line(format!("{role} certificate: none")),
             Some(der) => match cert::JpkiCertificate::from_der(der) {
                 Ok(c) => line(format!(
-                    "{role} certificate: serial {}, valid {} to {}",
+                    "{role} certificate: serial {}, valid {} to {}{}{}",
                     c.serial(),
                     jst(c.not_before()),
-                    jst(c.not_after())
+                    jst(c.not_after()),
+                    crate::events::renewable_from(&c)
+                        .map(|d| format!(", renewable from {d}"))
+                        .unwrap_or_default(),
+                    status.text(role)
                 )),
                 Err(e) => line(format!(
                     "{role} certificate: {} bytes, not a JPKI certificate ({e})",
@@ -108,7 +121,12 @@ pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
 }
 
 /// The card as one JSON object: the same facts as the text form.
-fn inspect_json(path: &Path, card: &SimCard, common: Option<&CommonRecord>) -> serde_json::Value {
+fn inspect_json(
+    path: &Path,
+    card: &SimCard,
+    common: Option<&CommonRecord>,
+    status: &crate::events::CertStatus,
+) -> serde_json::Value {
     let pin = |pin: PinRef| {
         card.pin_counter(pin).map(|c| {
             serde_json::json!({
@@ -125,6 +143,8 @@ fn inspect_json(path: &Path, card: &SimCard, common: Option<&CommonRecord>) -> s
                     "serial": c.serial().to_string(),
                     "not_before": jst(c.not_before()),
                     "not_after": jst(c.not_after()),
+                    "renewable_from": crate::events::renewable_from(&c).map(|d| d.to_string()),
+                    "revocation": status.json(role),
                 }),
                 Err(e) => serde_json::json!({ "bytes": der.len(), "error": e.to_string() }),
             })
@@ -135,6 +155,9 @@ fn inspect_json(path: &Path, card: &SimCard, common: Option<&CommonRecord>) -> s
         "card_id": card.administration().map(|a| Hex(&a.card_id).to_string()),
         "card_expiry": card.administration().map(|a| a.card_expiry.to_string()),
         "terminated": card.is_terminated(),
+        "state": card.state().to_string(),
+        "last_renewal": card.history().last_renewal.map(jst),
+        "last_pin_reset": card.history().last_pin_reset.map(jst),
         "authentication_certificate": certificate(KeyRole::Authentication),
         "signature_certificate": certificate(KeyRole::Signature),
         "pins": {

@@ -73,7 +73,7 @@ fn issue_and_inspect_with_real_and_municipal_retry_limits() {
     let out = ok(&["inspect", "--card", s(&card)], "");
     for expected in [
         "profile: My Number",
-        "state: operational",
+        "state: active",
         "authentication certificate: serial 1000",
         "signature certificate: serial 1001",
         "authentication PIN: 3 of 3 tries left",
