@@ -54,7 +54,9 @@ use crate::error::Error;
 
 mod certify;
 mod events;
-pub use events::{IdentityCheck, RenewRequest, Renewed};
+pub use events::IdentityCheck;
+mod renew;
+pub use renew::{RenewRequest, Renewed};
 mod face;
 mod issue;
 pub use crate::card_face::text_facts;
