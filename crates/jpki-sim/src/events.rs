@@ -1,16 +1,16 @@
-//! `jpki-sim admin renew|lost|cease|reset-pin`: the life-cycle events at the window (see
-//! `issuer::Authority::{renew, report_lost, cease, reset_pin}`).
+//! `jpki-sim admin renew|lost|cease`: the life-cycle events at the window (see
+//! `issuer::Authority::{renew, report_lost, cease}`; `reset-pin` is with `unlock` in
+//! [`crate::admin`]).
 
 use anyhow::Context as _;
-use card_sim::{CardProfile, Cessation, KeyRole, PinRef};
+use card_sim::{CardProfile, Cessation, KeyRole};
 use cert::time::OffsetDateTime;
 use clap::{Args, ValueEnum};
 use cli_common::pins::PinInput;
-use issuer::{IdentityCheck, RenewRequest};
+use issuer::RenewRequest;
 use pin_policy::PinKind;
 
 use crate::AdminTarget;
-use crate::admin::pin_name;
 use crate::authority::open_authority;
 use crate::serve::open_card;
 
@@ -64,6 +64,18 @@ pub(crate) enum IdentityArg {
     DrivingLicence,
     /// A residence card (在留カード).
     ResidenceCard,
+}
+
+impl IdentityArg {
+    /// The issuer's name for the document.
+    pub(crate) fn check(self) -> issuer::IdentityCheck {
+        match self {
+            Self::CardPhoto => issuer::IdentityCheck::CardPhoto,
+            Self::Passport => issuer::IdentityCheck::Passport,
+            Self::DrivingLicence => issuer::IdentityCheck::DrivingLicence,
+            Self::ResidenceCard => issuer::IdentityCheck::ResidenceCard,
+        }
+    }
 }
 
 fn role(arg: CertArg) -> KeyRole {
@@ -126,11 +138,11 @@ pub(crate) fn renew(args: &RenewArgs) -> anyhow::Result<()> {
         .context("renewal")?;
     for r in renewed {
         println!(
-            "{} certificate renewed: serial {} revoked (superseded), new serial {} valid to {}",
+            "{} certificate renewed: serial {} revoked (superseded), new serial {} valid to {} (JST)",
             r.role,
             r.old_serial,
             r.new_serial,
-            crate::inspect::jst(r.not_after)
+            cert::validity::jst_date(r.not_after)
         );
     }
     Ok(())
@@ -158,135 +170,4 @@ pub(crate) fn cease(target: &AdminTarget, cause: CauseArg) -> anyhow::Result<()>
         .context("cessation")?;
     println!("every certificate revoked (cessationOfOperation); card terminated ({cause})");
     Ok(())
-}
-
-pub(crate) fn reset_pin(
-    target: &AdminTarget,
-    pin: PinRef,
-    identity: IdentityArg,
-    pin_stdin: bool,
-) -> anyhow::Result<()> {
-    let identity = match identity {
-        IdentityArg::CardPhoto => IdentityCheck::CardPhoto,
-        IdentityArg::Passport => IdentityCheck::Passport,
-        IdentityArg::DrivingLicence => IdentityCheck::DrivingLicence,
-        IdentityArg::ResidenceCard => IdentityCheck::ResidenceCard,
-    };
-    let authority = open_authority(&target.authority)?;
-    let mut card = open_card(&target.card)?;
-    let kind = match (pin, card.profile()) {
-        (PinRef::Authentication, _) => PinKind::Authentication,
-        (PinRef::Signature, CardProfile::Juki) => PinKind::JukiSignature,
-        (PinRef::Signature, CardProfile::MyNumber) => PinKind::Signature,
-        (PinRef::TextSupport, _) => PinKind::TextSupport,
-        (PinRef::Common | PinRef::Juki, _) => PinKind::ResidentRegistry,
-        _ => {
-            return Err(crate::invalid(format!(
-                "the {} is not a PIN the holder sets: only auth, sign, text, common and juki \
-                 are reset at the window; nothing was sent to the card",
-                pin_name(pin)
-            )));
-        }
-    };
-    let new = PinInput::from_stdin_flag(pin_stdin)
-        .read_pin(kind, &format!("new {} PIN", pin_name(pin)))?;
-    authority
-        .reset_pin(&mut card, pin, &new, identity, OffsetDateTime::now_utc())
-        .context("PIN reset")?;
-    println!(
-        "{} PIN reset (identity confirmed: {identity:?}); tries back at the limit",
-        pin_name(pin)
-    );
-    Ok(())
-}
-
-/// The first day a certificate may be renewed (its last day's [`cert::validity::renewal_opens`]).
-pub(crate) fn renewable_from(certificate: &cert::JpkiCertificate) -> Option<cert::time::Date> {
-    cert::validity::renewal_opens(cert::validity::jst_date(certificate.not_after())).ok()
-}
-
-/// Each certificate's revocation status on the card, as the authority's published CRLs say
-/// (`None`: no authority given).
-pub(crate) struct CertStatus {
-    statuses: Option<[Option<Option<cert::Revocation>>; 2]>,
-}
-
-impl CertStatus {
-    /// Reads the CRL of each certificate on `card` from `authority`'s directory.
-    pub(crate) fn read(
-        card: &card_sim::SimCard,
-        authority: Option<&std::path::Path>,
-    ) -> anyhow::Result<Self> {
-        let Some(dir) = authority else {
-            return Ok(Self { statuses: None });
-        };
-        let authority = open_authority(dir)?;
-        let mut statuses = [None, None];
-        for (slot, role) in statuses
-            .iter_mut()
-            .zip([KeyRole::Authentication, KeyRole::Signature])
-        {
-            let Some(der) = card.certificate(role) else {
-                continue;
-            };
-            let Ok(certificate) = cert::JpkiCertificate::from_der(der) else {
-                continue;
-            };
-            *slot = Some(revocation(&authority, &certificate)?);
-        }
-        Ok(Self {
-            statuses: Some(statuses),
-        })
-    }
-
-    fn get(&self, role: KeyRole) -> Option<Option<cert::Revocation>> {
-        let [auth, sign] = self.statuses.as_ref()?;
-        match role {
-            KeyRole::Authentication => *auth,
-            KeyRole::Signature => *sign,
-        }
-    }
-
-    /// `, not revoked` / `, REVOKED (reason) on …`, empty without an authority.
-    pub(crate) fn text(&self, role: KeyRole) -> String {
-        match self.get(role) {
-            None => String::new(),
-            Some(None) => ", not revoked (authority CRL)".into(),
-            Some(Some(r)) => format!(
-                ", REVOKED ({}) on {}",
-                reason_name(r.reason),
-                crate::inspect::jst(r.revoked_at)
-            ),
-        }
-    }
-
-    /// `"not revoked"` / `{"reason", "revoked_at"}`, null without an authority.
-    pub(crate) fn json(&self, role: KeyRole) -> serde_json::Value {
-        match self.get(role) {
-            None => serde_json::Value::Null,
-            Some(None) => serde_json::json!("not revoked"),
-            Some(Some(r)) => serde_json::json!({
-                "reason": reason_name(r.reason),
-                "revoked_at": crate::inspect::jst(r.revoked_at),
-            }),
-        }
-    }
-}
-
-fn reason_name(reason: Option<cert::RevocationReason>) -> String {
-    reason.map_or_else(|| "no reason code".into(), |r| format!("{r:?}"))
-}
-
-/// The one place the published revocation status of a certificate is read: the CRL the
-/// authority publishes for the certificate's hierarchy, its signature checked.
-fn revocation(
-    authority: &issuer::Authority,
-    certificate: &cert::JpkiCertificate,
-) -> anyhow::Result<Option<cert::Revocation>> {
-    let path = authority.crl_path(certificate.hierarchy());
-    let der = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let crl = cert::Crl::from_der(&der).with_context(|| format!("{} is no CRL", path.display()))?;
-    crl.verify_signed_by(authority.ca(certificate.hierarchy()).certificate())
-        .with_context(|| format!("{} is not signed by the authority's CA", path.display()))?;
-    Ok(crl.lookup(certificate.serial()))
 }
