@@ -1,6 +1,6 @@
 //! `jpki-sim admin renew|lost|cease`: the life-cycle events at the window (see
 //! `issuer::Authority::{renew, report_lost, cease}`; `reset-pin` is with `unlock` in
-//! [`crate::admin`]).
+//! [`mod@crate::admin`]).
 
 use anyhow::Context as _;
 use card_sim::{CardProfile, Cessation, KeyRole};
