@@ -8,6 +8,7 @@ pub(crate) mod app;
 mod aps;
 mod commands;
 pub(crate) mod files;
+mod life;
 mod quirks;
 pub(crate) mod session;
 mod sign;
@@ -25,6 +26,7 @@ use crate::{
     engine::{Engine, SigningKey},
     error::Error,
     holder::{FourFacts, MyNumber},
+    life::CardState,
     profile::{CardProfile, KeyRole},
     store::{self, CardFile},
 };
@@ -268,11 +270,12 @@ impl SimCard {
         self.data.admin.as_ref().map(|a| a.card_id)
     }
 
-    /// Whether the municipality terminated the card after a fault: its keys, PINs and text
-    /// data are erased and it answers every command `6A82`.
+    /// Whether the municipality terminated the card (after a fault, or when it ceased — see
+    /// [`state`](Self::state)): its keys, PINs and text data are erased and it answers every
+    /// command `6A82`.
     #[must_use]
     pub fn is_terminated(&self) -> bool {
-        self.data.terminated
+        self.data.state.is_terminated()
     }
 
     /// The text-support AP's 4 facts, `None` without the application. Personal data, for
@@ -337,7 +340,7 @@ impl SimCard {
         if !self.powered {
             self.power_on();
         }
-        if self.data.terminated {
+        if self.data.state.is_terminated() {
             return Response::status(StatusWord::FILE_NOT_FOUND).encode();
         }
         let response = match Command::decode(capdu) {
@@ -360,7 +363,7 @@ impl SimCard {
     /// A terminated card (see [`is_terminated`](Self::is_terminated)) answers every command
     /// `6A82`: its applications are gone.
     pub fn handle(&mut self, command: &Command) -> Response {
-        if self.data.terminated {
+        if self.data.state.is_terminated() {
             return Response::status(StatusWord::FILE_NOT_FOUND);
         }
         if let Err(sw) = quirks::check_class(command.cla, command.ins) {
@@ -435,6 +438,11 @@ impl SimCard {
     /// # Errors
     /// The card file's write errors.
     pub fn terminate(&mut self) -> Result<(), Error> {
+        self.erase(CardState::Terminated)
+    }
+
+    /// Erases keys, PINs and text data and puts the card in `state` (a terminated one).
+    fn erase(&mut self, state: CardState) -> Result<(), Error> {
         let data = CardData {
             profile: self.data.profile,
             authentication: None,
@@ -444,7 +452,8 @@ impl SimCard {
             common: None,
             verification: None,
             admin: self.data.admin.clone(),
-            terminated: true,
+            state,
+            history: self.data.history,
         };
         self.commit(data)
     }

@@ -20,6 +20,7 @@ use crate::{
     engine::SigningKey,
     error::Error,
     holder::{FourFacts, MyNumber},
+    life::{CardHistory, CardState},
 };
 
 /// Largest EF content: READ BINARY offsets end at `7FFF` and one read returns up to 256 bytes.
@@ -131,9 +132,11 @@ pub(crate) struct CardData {
     /// Issued by an authority (format 2); `None` for cards built from bare contents and
     /// version-1 files: no administrative unlock is possible on them.
     pub(crate) admin: Option<Administration>,
-    /// Faulted and terminated by the municipality: keys, PINs and text data erased, every
-    /// command answered `6A82`.
-    pub(crate) terminated: bool,
+    /// Active, lost, ceased or terminated (a terminated or ceased card has its keys, PINs and
+    /// text data erased and answers every command `6A82`).
+    pub(crate) state: CardState,
+    /// The window's last renewal and PIN reset.
+    pub(crate) history: CardHistory,
 }
 
 impl CardData {
@@ -209,7 +212,8 @@ impl CardData {
             common,
             verification,
             admin: None,
-            terminated: false,
+            state: CardState::Active,
+            history: CardHistory::default(),
         };
         data.check()?;
         Ok(data)

@@ -163,6 +163,10 @@ pub enum Error {
         /// The key.
         role: KeyRole,
     },
+    /// The card was terminated (after a fault, or returned when its holder died or left
+    /// Japan): its keys and data are erased and nothing more is written to it.
+    #[error("the card was terminated (its keys and data are erased); issue a new card")]
+    Terminated,
 }
 
 /// Why a card file's content is rejected.

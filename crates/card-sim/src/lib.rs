@@ -26,6 +26,7 @@ mod error;
 )]
 pub mod fuzzing;
 mod holder;
+mod life;
 mod profile;
 mod store;
 pub mod vpcd;
@@ -43,5 +44,6 @@ pub use contents::{
 pub use engine::Engine;
 pub use error::{Corruption, Error};
 pub use holder::{FourFacts, MyNumber, Sex};
+pub use life::{CardHistory, CardState, Cessation, KeyRenewal};
 pub use profile::{CardProfile, KeyRole};
 pub use store::{FORMAT_VERSION, MAGIC};

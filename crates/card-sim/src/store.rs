@@ -1,12 +1,15 @@
 //! The card file: a versioned, checksummed serialization of the card's persistent state.
 //!
 //! ```text
-//! file    = magic "JPKISIM" 1A | version u16 (=3) | body | SHA-256(magic..body) (32 bytes)
+//! file    = magic "JPKISIM" 1A | version u16 (=4) | body | SHA-256(magic..body) (32 bytes)
 //! body    = profile u8 (1 My Number, 2 Juki)
 //!           | key(authentication) | key(signature) | text | admin | life
-//!           | verification | text-records | visual | common
+//!           | verification | text-records | visual | common | history
 //! admin   = 00 | 01 card-id(16) admin-key:bytes(SEC1 P-256) card-expiry i32 (Julian day)
-//! life    = 00 operational | 01 terminated (after a fault)
+//! life    = 00 active | 01 terminated (after a fault) | 02 lost at
+//!           | 03 ceased cause u8 (1 death, 2 emigration) at
+//! history = last-renewal(00 | 01 at) last-pin-reset(00 | 01 at)
+//! at      = i64 (big-endian) Unix seconds
 //! key     = 00 | 01 certificate:bytes ca-certificate:bytes pkcs1-private-key:bytes pin
 //! text    = 00 | 01 my-number:bytes(12) name:bytes address:bytes birth:bytes(8) sex u8 pin
 //! pin     = kind u8 | pin:bytes | limit u8 | tries-left u8
@@ -25,11 +28,13 @@
 //! ```
 //! Written by hand (no serde): the format is small, fixed and must stay byte-stable.
 //!
+//! Version 3 (before the card states and history, [`crate::CardState`]) is the same without
+//! `history`, with `life` only `00` (read as active) or `01` (terminated).
 //! Version 2 (before the 券面/共通/住基 APs were simulated) is the same without the last four
 //! sections: it reads as a card without them (their APs answer SELECT `6A82`, the text-support
 //! AP has no records). Version 1 (before the administrative channel) is version 2 without
 //! `admin` and `life`: a card with no authority binding, on which no administrative unlock is
-//! possible. Both are still read, and the next change writes them back as version 3.
+//! possible. All three are still read, and the next change writes them back as version 4.
 
 mod codec;
 mod format;
@@ -51,7 +56,9 @@ pub(crate) use format::{decode, encode};
 /// First bytes of every card file.
 pub const MAGIC: [u8; 8] = *b"JPKISIM\x1a";
 /// The card-file format version this build reads and writes.
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
+/// An older format this build still reads (no card state beyond terminated, no history).
+const FORMAT_VERSION_3: u16 = 3;
 /// An older format this build still reads (no 券面/共通/住基 content).
 const FORMAT_VERSION_2: u16 = 2;
 /// The oldest format this build still reads (no authority binding).

@@ -60,6 +60,10 @@ use durable as atomic;
 use crate::error::Error;
 
 mod certify;
+mod events;
+pub use events::IdentityCheck;
+mod renew;
+pub use renew::{RenewRequest, Renewed};
 mod face;
 mod issue;
 pub use crate::card_face::text_facts;

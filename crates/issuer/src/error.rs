@@ -144,9 +144,59 @@ pub enum Error {
         /// Why.
         reason: &'static str,
     },
-    /// The card was terminated after a fault.
-    #[error("the card was terminated after a fault; issue a new card")]
+    /// The card was terminated (after a fault, or returned when its holder died or left
+    /// Japan).
+    #[error("the card was terminated (after a fault or its return); issue a new card")]
     Terminated,
+    /// The card was reported lost: its certificates are revoked; only a fault or its return
+    /// ([`crate::Authority::cease`]) is done on it.
+    #[error(
+        "the card was reported lost on {at} and its certificates are revoked; nothing more is done on it but its return: issue a new card"
+    )]
+    CardLost {
+        /// When it was reported.
+        at: cert::time::OffsetDateTime,
+    },
+    /// A certificate whose renewal (更新) window has not opened yet.
+    #[error(
+        "the {role} certificate (last day {expiry}) can be renewed from {opens} (three months before its expiry); come back then"
+    )]
+    RenewalNotOpen {
+        /// Which certificate.
+        role: card_sim::KeyRole,
+        /// The first day it may be renewed.
+        opens: cert::time::Date,
+        /// Its last valid day (JST).
+        expiry: cert::time::Date,
+    },
+    /// A certificate that cannot be renewed (expired, revoked).
+    #[error("the {role} certificate cannot be renewed: {reason}")]
+    NotRenewable {
+        /// Which certificate.
+        role: card_sim::KeyRole,
+        /// Why.
+        reason: &'static str,
+    },
+    /// Renewed certificates would end no later than the current ones: the card itself expires.
+    #[error(
+        "the card itself expires on {card_expiry}, so a renewed certificate would end no later than the current one; the card is renewed (a new card is issued) instead"
+    )]
+    CardExpiresFirst {
+        /// The card's expiry date.
+        card_expiry: cert::time::Date,
+    },
+    /// A renewal or reset request that breaks a rule.
+    #[error("cannot do this at the window: {reason}")]
+    RenewRequest {
+        /// Which rule is broken.
+        reason: &'static str,
+    },
+    /// The card does not say the holder's municipality (no 共通カードAP code or no signature
+    /// certificate naming its places).
+    #[error(
+        "the card does not say the holder's municipality (it needs the 共通カードAP's code and a signature certificate); give the municipality (code and romaji name) in the request"
+    )]
+    MunicipalityUnknown,
     /// The card refused a command of an administrative exchange.
     #[error("the card refused {command}: status {status}")]
     CardRefused {

@@ -14,7 +14,10 @@ pub mod authority;
 pub mod card_face;
 mod error;
 
-pub use authority::{Authority, IssueRequest, RetryLimits, RevokeOutcome, reason_name, text_facts};
+pub use authority::{
+    Authority, IdentityCheck, IssueRequest, RenewRequest, Renewed, RetryLimits, RevokeOutcome,
+    reason_name, text_facts,
+};
 pub use card_face::{
     CardFace, CommonRecords, FaceAp, FaceAuthority, FaceContents, FactsRecords, TextRecords,
     VisualRecords,

@@ -1,4 +1,6 @@
-//! `jpki-sim admin`: the city hall (unlock, 4-facts change, fault, revoke and release).
+//! `jpki-sim admin`: the city hall (unlock, a forgotten PIN's reset, 4-facts change, fault;
+//! revoke and release are in [`crate::revoke`], the other life-cycle events in
+//! [`crate::events`]).
 
 use anyhow::{Context as _, bail};
 use card_sim::{CardProfile, KeyRole, PinRef};
@@ -105,7 +107,52 @@ pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
             reason,
         } => crate::revoke::revoke(&target, cert, reason),
         AdminCommand::Release { target, cert } => crate::revoke::release(&target, cert),
+        AdminCommand::Renew(args) => crate::events::renew(&args),
+        AdminCommand::Lost { target } => crate::events::lost(&target),
+        AdminCommand::Cease { target, cause } => crate::events::cease(&target, cause),
+        AdminCommand::ResetPin {
+            target,
+            pin,
+            identity,
+            pin_stdin,
+        } => reset_pin(&target, pin_ref(pin), identity, pin_stdin),
     }
+}
+
+/// `admin reset-pin`: a forgotten PIN reset at the window (`issuer::Authority::reset_pin`).
+fn reset_pin(
+    target: &crate::AdminTarget,
+    pin: PinRef,
+    identity: crate::events::IdentityArg,
+    pin_stdin: bool,
+) -> anyhow::Result<()> {
+    let identity = identity.check();
+    let authority = open_authority(&target.authority)?;
+    let mut card = open_card(&target.card)?;
+    let kind = match (pin, card.profile()) {
+        (PinRef::Authentication, _) => PinKind::Authentication,
+        (PinRef::Signature, CardProfile::Juki) => PinKind::JukiSignature,
+        (PinRef::Signature, CardProfile::MyNumber) => PinKind::Signature,
+        (PinRef::TextSupport, _) => PinKind::TextSupport,
+        (PinRef::Common | PinRef::Juki, _) => PinKind::ResidentRegistry,
+        _ => {
+            return Err(crate::invalid(format!(
+                "the {} is not a PIN the holder sets: only auth, sign, text, common and juki \
+                 are reset at the window; nothing was sent to the card",
+                pin_name(pin)
+            )));
+        }
+    };
+    let new = PinInput::from_stdin_flag(pin_stdin)
+        .read_pin(kind, &format!("new {} PIN", pin_name(pin)))?;
+    authority
+        .reset_pin(&mut card, pin, &new, identity, OffsetDateTime::now_utc())
+        .context("PIN reset")?;
+    println!(
+        "{} PIN reset (identity confirmed: {identity:?}); tries back at the limit",
+        pin_name(pin)
+    );
+    Ok(())
 }
 
 pub(crate) fn pin_name(pin: PinRef) -> &'static str {

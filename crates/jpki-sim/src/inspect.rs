@@ -9,17 +9,18 @@ use cli_common::printable;
 
 use crate::admin::{noun, pin_name};
 
-pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
+pub(crate) fn inspect(path: &Path, json: bool, authority: Option<&Path>) -> anyhow::Result<()> {
     // A copy: inspecting works while the card is served, and never writes the file.
     if !path.exists() {
         bail!("the card file {} does not exist", path.display());
     }
     let mut card = SimCard::open_snapshot(path).context("cannot open the card")?;
+    let status = CertStatus::read(&card, authority)?;
     let common = common_record(&mut card);
     if json {
         println!(
             "{}",
-            cli_common::json(&inspect_json(path, &card, common.as_ref()))
+            cli_common::json(&inspect_json(path, &card, common.as_ref(), &status))
         );
         return Ok(());
     }
@@ -38,13 +39,21 @@ pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
         None => line("card ID: none (not issued by an authority; no administrative unlock)".into()),
     }
     line(format!(
-        "state: {}",
+        "state: {}{}",
+        card.state(),
         if card.is_terminated() {
-            "terminated (card fault; every command answers 6A82)"
+            "; every command answers 6A82"
         } else {
-            "operational"
+            ""
         }
     ));
+    let history = card.history();
+    if let Some(at) = history.last_renewal {
+        line(format!("last renewal: {}", jst(at)));
+    }
+    if let Some(at) = history.last_pin_reset {
+        line(format!("last PIN reset at the window: {}", jst(at)));
+    }
     for (role, pin) in [
         (KeyRole::Authentication, PinRef::Authentication),
         (KeyRole::Signature, PinRef::Signature),
@@ -53,10 +62,14 @@ pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
             None => line(format!("{role} certificate: none")),
             Some(der) => match cert::JpkiCertificate::from_der(der) {
                 Ok(c) => line(format!(
-                    "{role} certificate: serial {}, valid {} to {}",
+                    "{role} certificate: serial {}, valid {} to {}{}{}",
                     c.serial(),
                     jst(c.not_before()),
-                    jst(c.not_after())
+                    jst(c.not_after()),
+                    renewable_from(&c)
+                        .map(|d| format!(", renewable from {d}"))
+                        .unwrap_or_default(),
+                    status.text(role)
                 )),
                 Err(e) => line(format!(
                     "{role} certificate: {} bytes, not a JPKI certificate ({e})",
@@ -108,7 +121,12 @@ pub(crate) fn inspect(path: &Path, json: bool) -> anyhow::Result<()> {
 }
 
 /// The card as one JSON object: the same facts as the text form.
-fn inspect_json(path: &Path, card: &SimCard, common: Option<&CommonRecord>) -> serde_json::Value {
+fn inspect_json(
+    path: &Path,
+    card: &SimCard,
+    common: Option<&CommonRecord>,
+    status: &CertStatus,
+) -> serde_json::Value {
     let pin = |pin: PinRef| {
         card.pin_counter(pin).map(|c| {
             serde_json::json!({
@@ -125,6 +143,8 @@ fn inspect_json(path: &Path, card: &SimCard, common: Option<&CommonRecord>) -> s
                     "serial": c.serial().to_string(),
                     "not_before": jst(c.not_before()),
                     "not_after": jst(c.not_after()),
+                    "renewable_from": renewable_from(&c).map(|d| d.to_string()),
+                    "revocation": status.json(role),
                 }),
                 Err(e) => serde_json::json!({ "bytes": der.len(), "error": e.to_string() }),
             })
@@ -135,6 +155,9 @@ fn inspect_json(path: &Path, card: &SimCard, common: Option<&CommonRecord>) -> s
         "card_id": card.administration().map(|a| Hex(&a.card_id).to_string()),
         "card_expiry": card.administration().map(|a| a.card_expiry.to_string()),
         "terminated": card.is_terminated(),
+        "state": card.state().to_string(),
+        "last_renewal": card.history().last_renewal.map(jst),
+        "last_pin_reset": card.history().last_pin_reset.map(jst),
         "authentication_certificate": certificate(KeyRole::Authentication),
         "signature_certificate": certificate(KeyRole::Signature),
         "pins": {
@@ -230,4 +253,98 @@ fn common_record(card: &mut SimCard) -> Option<CommonRecord> {
         municipality: municipality.to_owned(),
         expiry: format!("{y}-{m}-{d}"),
     })
+}
+
+/// The first day a certificate may be renewed (its last day's [`cert::validity::renewal_opens`]).
+pub(crate) fn renewable_from(certificate: &cert::JpkiCertificate) -> Option<cert::time::Date> {
+    cert::validity::renewal_opens(cert::validity::jst_date(certificate.not_after())).ok()
+}
+
+/// Each certificate's revocation status on the card, as the authority's published CRLs say
+/// (`None`: no authority given).
+pub(crate) struct CertStatus {
+    statuses: Option<[Option<Option<cert::Revocation>>; 2]>,
+}
+
+impl CertStatus {
+    /// Reads the CRL of each certificate on `card` from `authority`'s directory.
+    pub(crate) fn read(
+        card: &card_sim::SimCard,
+        authority: Option<&std::path::Path>,
+    ) -> anyhow::Result<Self> {
+        let Some(dir) = authority else {
+            return Ok(Self { statuses: None });
+        };
+        let authority = crate::authority::open_authority(dir)?;
+        let mut statuses = [None, None];
+        for (slot, role) in statuses
+            .iter_mut()
+            .zip([KeyRole::Authentication, KeyRole::Signature])
+        {
+            let Some(der) = card.certificate(role) else {
+                continue;
+            };
+            let Ok(certificate) = cert::JpkiCertificate::from_der(der) else {
+                continue;
+            };
+            *slot = Some(revocation(&authority, &certificate)?);
+        }
+        Ok(Self {
+            statuses: Some(statuses),
+        })
+    }
+
+    fn get(&self, role: KeyRole) -> Option<Option<cert::Revocation>> {
+        let [auth, sign] = self.statuses.as_ref()?;
+        match role {
+            KeyRole::Authentication => *auth,
+            KeyRole::Signature => *sign,
+        }
+    }
+
+    /// `, not revoked` / `, REVOKED (reason) on …`, empty without an authority.
+    pub(crate) fn text(&self, role: KeyRole) -> String {
+        match self.get(role) {
+            None => String::new(),
+            Some(None) => ", not revoked (authority CRL)".into(),
+            Some(Some(r)) => format!(
+                ", REVOKED ({}) on {}",
+                reason_name(r.reason),
+                jst(r.revoked_at)
+            ),
+        }
+    }
+
+    /// `"not revoked"` / `{"reason", "revoked_at"}`, null without an authority.
+    pub(crate) fn json(&self, role: KeyRole) -> serde_json::Value {
+        match self.get(role) {
+            None => serde_json::Value::Null,
+            Some(None) => serde_json::json!("not revoked"),
+            Some(Some(r)) => serde_json::json!({
+                "reason": reason_name(r.reason),
+                "revoked_at": jst(r.revoked_at),
+            }),
+        }
+    }
+}
+
+fn reason_name(reason: Option<cert::RevocationReason>) -> String {
+    reason.map_or_else(|| "no reason code".into(), |r| format!("{r:?}"))
+}
+
+/// The one place the published revocation status of a certificate is read: the CRL the
+/// authority publishes for the certificate's partition (its municipality), its signature and
+/// its scope checked.
+fn revocation(
+    authority: &issuer::Authority,
+    certificate: &cert::JpkiCertificate,
+) -> anyhow::Result<Option<cert::Revocation>> {
+    let path = authority.crl_path_for(certificate)?;
+    let der = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let crl = cert::Crl::from_der(&der).with_context(|| format!("{} is no CRL", path.display()))?;
+    crl.verify_signed_by(authority.ca(certificate.hierarchy()).certificate())
+        .with_context(|| format!("{} is not signed by the authority's CA", path.display()))?;
+    crl.covers(certificate)
+        .with_context(|| format!("{} is not the certificate's partition", path.display()))?;
+    Ok(crl.lookup(certificate.serial()))
 }

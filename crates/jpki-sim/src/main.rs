@@ -18,6 +18,7 @@ use cli_common::{EXIT_CODES, InvalidInput};
 
 mod admin;
 mod authority;
+mod events;
 mod inspect;
 mod revoke;
 mod serve;
@@ -61,6 +62,10 @@ enum Command {
         /// One JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// The issuing authority directory: adds each certificate's revocation status from
+        /// its published CRL.
+        #[arg(long)]
+        authority: Option<PathBuf>,
     },
 }
 
@@ -299,6 +304,41 @@ enum AdminCommand {
         #[arg(long, value_enum)]
         cert: revoke::CertArg,
     },
+    /// Renewal (更新), from three months before a certificate's expiry: new keys and
+    /// certificates on the same card, the old ones revoked (superseded). PINs are kept; with
+    /// --new-pin, new ones are read (never argv): authentication, then signature, for the
+    /// certificates renewed.
+    Renew(events::RenewArgs),
+    /// A lost or stolen card: both certificates revoked (keyCompromise), the card marked lost
+    /// (it keeps answering; relying parties see the revocation).
+    Lost {
+        #[command(flatten)]
+        target: AdminTarget,
+    },
+    /// The card returned after the holder's death or departure from Japan: certificates
+    /// revoked (cessationOfOperation), the card terminated (it answers every command 6A82).
+    Cease {
+        #[command(flatten)]
+        target: AdminTarget,
+        /// Why.
+        #[arg(long, value_enum)]
+        cause: events::CauseArg,
+    },
+    /// Reset a forgotten PIN (blocked or not) at the window, the holder's identity confirmed:
+    /// the new PIN is read (prompted, or one line of stdin with --pin-stdin; never argv).
+    ResetPin {
+        #[command(flatten)]
+        target: AdminTarget,
+        /// Which PIN: auth, sign, text, common or juki.
+        #[arg(long, value_enum)]
+        pin: PinArg,
+        /// The document the holder's identity was confirmed with.
+        #[arg(long, value_enum)]
+        identity: events::IdentityArg,
+        /// Read the new PIN from standard input instead of prompting.
+        #[arg(long)]
+        pin_stdin: bool,
+    },
 }
 
 fn invalid(message: impl Into<String>) -> anyhow::Error {
@@ -358,6 +398,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Issue(args) => issue(&args),
         Command::Serve(args) => serve(&args),
         Command::Admin { action } => admin(action),
-        Command::Inspect { card, json } => inspect(&card, json),
+        Command::Inspect {
+            card,
+            json,
+            authority,
+        } => inspect(&card, json, authority.as_deref()),
     }
 }

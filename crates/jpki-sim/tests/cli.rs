@@ -74,7 +74,7 @@ fn issue_and_inspect_with_real_and_municipal_retry_limits() {
     let out = ok(&["inspect", "--card", s(&card)], "");
     for expected in [
         "profile: My Number",
-        "state: operational",
+        "state: active",
         &format!("authentication certificate: serial {first:08X}"),
         &format!("signature certificate: serial {:08X}", first + 1),
         "authentication PIN: 3 of 3 tries left",

@@ -2,7 +2,7 @@
 //! simulator, printing each step — issuance at the municipal window, certificates and their
 //! expiry, PIN status, a wrong PIN, a PIN change, a CMS signature verified, a login, a change
 //! of the 4 facts that revokes the signature certificate (and re-signs the card face, shown
-//! with 照合番号B), and a city-hall unlock.
+//! with 照合番号B), a city-hall unlock, and a renewal (更新) of the certificates.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -249,9 +249,77 @@ pub fn run(dir: &Path) -> Result<()> {
     JpkiApplet::open(&mut sim)?.verify_pin(PinRef::Auth, b"1357")?;
     print_pins(&mut sim)?;
 
+    step(
+        10,
+        "Renewal (更新): three months before expiry, new keys and certificates on the same card",
+    );
+    show_renewal(&mut sim, &mut authority, &mut rng)?;
+
     println!(
         "\ndemo complete: every step behaved as a real card does. Files are in {}",
         dir.display()
+    );
+    Ok(())
+}
+
+/// Renewal at a window date the demo chooses inside the window (the certificates were issued
+/// today and expire years from now): the old authentication certificate then fails as
+/// superseded, the new one verifies and the card signs with it under the same PIN.
+fn show_renewal(
+    sim: &mut SimCard,
+    authority: &mut Authority,
+    rng: &mut rand::rngs::ThreadRng,
+) -> Result<()> {
+    let old = cert::JpkiCertificate::from_der(
+        &JpkiApplet::open(&mut *sim)?.read_certificate(CertSlot::Auth)?,
+    )?;
+    let expiry = cert::validity::jst_date(old.not_after());
+    let opens = cert::validity::renewal_opens(expiry)?;
+    // 10:00 JST a week after the window opens
+    let at = cert::time::PrimitiveDateTime::new(
+        opens + cert::time::Duration::days(7),
+        cert::time::Time::from_hms(10, 0, 0)?,
+    )
+    .assume_offset(cert::validity::JST);
+    println!(
+        "the authentication certificate expires on {expiry}; renewal opens on {opens}; the window renews on {}",
+        at.date()
+    );
+    let renewed = authority.renew(sim, issuer::RenewRequest::default(), at, rng)?;
+    for r in &renewed {
+        println!(
+            "{} certificate: serial {} revoked (superseded), new serial {} valid to {}",
+            r.role,
+            r.old_serial,
+            r.new_serial,
+            r.not_after.to_offset(cert::validity::JST).date()
+        );
+    }
+    let anchors = anchors_for(authority, Hierarchy::Authentication)?;
+    // the partition CRL of the card's municipality (the old and the new certificate share it)
+    let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path_for(&old)?)?)?;
+    match anchors.verify(&old, at, RevocationCheck::Crl(&crl)) {
+        Err(e @ cert::Error::Revoked { .. }) => println!("the old certificate now: {e}"),
+        other => bail!("the old authentication certificate was not revoked: {other:?}"),
+    }
+    let mut card = JpkiApplet::open(&mut *sim)?;
+    let new = cert::JpkiCertificate::from_der(&card.read_certificate(CertSlot::Auth)?)?;
+    let checked = anchors.verify(&new, at, RevocationCheck::Crl(&crl))?;
+    let hash = <sha2::Sha256 as sha2::Digest>::digest(b"renewed");
+    let digest_info = jpki_applet::digest_info(jpki_applet::HashAlg::Sha256, &hash)
+        .context("a SHA-256 DigestInfo")?;
+    let signature = card.sign(KeyRef::Auth, b"1357", &digest_info)?;
+    new.public_key()
+        .verify(
+            rsa::Pkcs1v15Sign::new_unprefixed(),
+            &digest_info,
+            &signature,
+        )
+        .context("the card's new key does not match its new certificate")?;
+    println!(
+        "the new certificate {} verifies (revocation: {}), and the card signs with its new key under the same PIN (1357)",
+        new.serial(),
+        checked.revocation
     );
     Ok(())
 }

@@ -3,17 +3,21 @@
 use pin_policy::{Pin, PinKind, PinSlot, RetryCounter};
 use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
 use sha2::{Digest, Sha256};
-use time::Date;
+use time::{Date, OffsetDateTime};
 use zeroize::Zeroizing;
 
 use super::codec::{Reader, Writer};
-use super::{CHECKSUM_LEN, DecodeError, FORMAT_VERSION, FORMAT_VERSION_1, FORMAT_VERSION_2, MAGIC};
+use super::{
+    CHECKSUM_LEN, DecodeError, FORMAT_VERSION, FORMAT_VERSION_1, FORMAT_VERSION_2,
+    FORMAT_VERSION_3, MAGIC,
+};
 use crate::{
     admin::CARD_ID_LEN,
     contents::{Administration, CardData, KeySlot, TextSlot},
     engine::SigningKey,
     error::{Corruption, Error},
     holder::{FourFacts, MyNumber, Sex},
+    life::{CardHistory, CardState, Cessation},
     profile::{CardProfile, KeyRole},
 };
 
@@ -79,12 +83,89 @@ pub(crate) fn encode(data: &CardData) -> Result<Zeroizing<Vec<u8>>, Error> {
             w.raw(&admin.card_expiry.to_julian_day().to_be_bytes());
         }
     }
-    w.u8(u8::from(data.terminated));
+    write_state(&mut w, data.state);
     aps::encode(&mut w, data)?;
+    for at in [data.history.last_renewal, data.history.last_pin_reset] {
+        match at {
+            None => w.u8(0),
+            Some(at) => {
+                w.u8(1);
+                w.raw(&at.unix_timestamp().to_be_bytes());
+            }
+        }
+    }
     let mut bytes = w.finish();
     let checksum = Sha256::digest(bytes.as_slice());
     bytes.extend_from_slice(&checksum);
     Ok(bytes)
+}
+
+/// `life` (format 4): 00 active | 01 terminated | 02 lost at | 03 ceased cause at.
+fn write_state(w: &mut Writer, state: CardState) {
+    match state {
+        CardState::Active => w.u8(0),
+        CardState::Terminated => w.u8(1),
+        CardState::Lost { at } => {
+            w.u8(2);
+            w.raw(&at.unix_timestamp().to_be_bytes());
+        }
+        CardState::Ceased { cause, at } => {
+            w.u8(3);
+            w.u8(cause.code());
+            w.raw(&at.unix_timestamp().to_be_bytes());
+        }
+    }
+}
+
+fn read_instant(r: &mut Reader<'_>, field: &'static str) -> Result<OffsetDateTime, Corruption> {
+    OffsetDateTime::from_unix_timestamp(i64::from_be_bytes(r.array()?))
+        .map_err(|_| Corruption::BadField { field })
+}
+
+/// `life` as `version` writes it: a flag before format 4, a state with its date from 4 on.
+fn read_state(r: &mut Reader<'_>, version: u16) -> Result<CardState, Corruption> {
+    if version < FORMAT_VERSION {
+        return Ok(if r.flag("life cycle")? {
+            CardState::Terminated
+        } else {
+            CardState::Active
+        });
+    }
+    Ok(match r.u8()? {
+        0 => CardState::Active,
+        1 => CardState::Terminated,
+        2 => CardState::Lost {
+            at: read_instant(r, "lost date")?,
+        },
+        3 => {
+            let cause = Cessation::from_code(r.u8()?).ok_or(Corruption::BadField {
+                field: "cessation cause",
+            })?;
+            CardState::Ceased {
+                cause,
+                at: read_instant(r, "cessation date")?,
+            }
+        }
+        _ => {
+            return Err(Corruption::BadField {
+                field: "life cycle",
+            });
+        }
+    })
+}
+
+fn read_history(r: &mut Reader<'_>) -> Result<CardHistory, Corruption> {
+    let mut at = || -> Result<Option<OffsetDateTime>, Corruption> {
+        if r.flag("history presence")? {
+            read_instant(r, "history date").map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    Ok(CardHistory {
+        last_renewal: at()?,
+        last_pin_reset: at()?,
+    })
 }
 
 fn write_pin(w: &mut Writer, slot: &PinSlot) {
@@ -111,7 +192,14 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
     let mut r = Reader::new(bytes);
     r.take(MAGIC.len())?;
     let version = r.u16()?;
-    if ![FORMAT_VERSION, FORMAT_VERSION_2, FORMAT_VERSION_1].contains(&version) {
+    if ![
+        FORMAT_VERSION,
+        FORMAT_VERSION_3,
+        FORMAT_VERSION_2,
+        FORMAT_VERSION_1,
+    ]
+    .contains(&version)
+    {
         return Err(DecodeError::UnsupportedVersion(version));
     }
     let body_len = bytes
@@ -157,8 +245,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
     } else {
         None
     };
-    let (admin, terminated) = if version == FORMAT_VERSION_1 {
-        (None, false)
+    let (admin, state) = if version == FORMAT_VERSION_1 {
+        (None, CardState::Active)
     } else {
         let admin = if r.flag("administration presence")? {
             let card_id = r.array::<CARD_ID_LEN>()?;
@@ -178,7 +266,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
         } else {
             None
         };
-        (admin, r.flag("life cycle")?)
+        (admin, read_state(&mut r, version)?)
     };
     let mut data = CardData {
         profile,
@@ -189,10 +277,14 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
         common: None,
         verification: None,
         admin,
-        terminated,
+        state,
+        history: CardHistory::default(),
     };
-    if version == FORMAT_VERSION {
+    if version >= FORMAT_VERSION_3 {
         aps::decode(&mut r, &mut data)?;
+    }
+    if version >= FORMAT_VERSION {
+        data.history = read_history(&mut r)?;
     }
     r.finish()?;
     data.check().map_err(|_| Corruption::BadField {

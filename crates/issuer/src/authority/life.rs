@@ -14,7 +14,7 @@ use crate::error::Error;
 
 impl Authority {
     /// Checks that `card` was issued by this authority and is not terminated.
-    fn check_ours(&self, card: &SimCard) -> Result<(), Error> {
+    pub(super) fn check_ours(&self, card: &SimCard) -> Result<(), Error> {
         let Some(admin) = card.administration() else {
             return Err(Error::ForeignCard {
                 reason: "it carries no authority binding",
@@ -44,7 +44,8 @@ impl Authority {
     /// change again issues another one (the unused certificate's key never left memory).
     ///
     /// # Errors
-    /// [`Error::ForeignCard`], [`Error::Terminated`], [`Error::NotOnCard`] (no signature key),
+    /// [`Error::ForeignCard`], [`Error::Terminated`], [`Error::CardLost`], [`Error::NotOnCard`]
+    /// (no signature key),
     /// certificate and I/O errors.
     pub fn change_facts<R: CryptoRng + ?Sized>(
         &mut self,
@@ -53,7 +54,7 @@ impl Authority {
         at: OffsetDateTime,
         rng: &mut R,
     ) -> Result<(), Error> {
-        self.check_ours(card)?;
+        self.check_active(card)?;
         let Some(old_der) = card.certificate(KeyRole::Signature) else {
             return Err(Error::NotOnCard {
                 part: "signature certificate",

@@ -75,6 +75,11 @@ fn demo_walks_through_a_cards_life_and_every_step_behaves() {
         "re-signed at the window for the new address) verifies",
         "is blocked: only the issuing municipality",
         "reset the PIN to 1357",
+        "== 10. Renewal (更新)",
+        "revoked (superseded), new serial",
+        "the old certificate now: certificate revoked",
+        "superseded",
+        "and the card signs with its new key under the same PIN (1357)",
         "demo complete",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");

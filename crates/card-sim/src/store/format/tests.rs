@@ -6,6 +6,7 @@ use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 
 use super::*;
 use crate::contents::{CardContents, KeyContents, TextSupportContents};
+use crate::life::{CardHistory, CardState, Cessation};
 use pin_policy::{PinSlot, RetryCounter};
 
 fn sample() -> &'static CardData {
@@ -64,23 +65,23 @@ fn encoding_round_trips() {
 
 #[test]
 fn version_1_files_are_read_as_cards_without_an_authority() {
-    let v3 = encode(sample()).unwrap();
-    // a version-3 card without binding or new APs ends in `admin = 00`, `life = 00` and four
-    // absent version-3 sections
-    let body = &v3[10..v3.len() - 32];
-    assert_eq!(&body[body.len() - 6..], [0; 6]);
+    let v4 = encode(sample()).unwrap();
+    // a version-4 card without binding or new APs ends in `admin = 00`, `life = 00`, four
+    // absent version-3 sections and an empty history (two absent dates)
+    let body = &v4[10..v4.len() - 32];
+    assert_eq!(&body[body.len() - 8..], [0; 8]);
     let mut v1 = MAGIC.to_vec();
     v1.extend_from_slice(&1u16.to_be_bytes());
-    v1.extend_from_slice(&body[..body.len() - 6]);
+    v1.extend_from_slice(&body[..body.len() - 8]);
     let sum = Sha256::digest(&v1);
     v1.extend_from_slice(&sum);
     let Ok(card) = decode(&v1) else {
         panic!("a version-1 file does not decode")
     };
     assert!(card.admin.is_none());
-    assert!(!card.terminated);
-    // written back as version 3, byte for byte what a new card would be
-    assert_eq!(*encode(&card).unwrap(), *v3);
+    assert_eq!(card.state, CardState::Active);
+    // written back as version 4, byte for byte what a new card would be
+    assert_eq!(*encode(&card).unwrap(), *v4);
     // a version-1 body with the version-2 trailer is refused, not misread
     let mut bad = v1[..v1.len() - 32].to_vec();
     bad.extend_from_slice(&[0, 0]);
@@ -97,8 +98,8 @@ fn old_card_files_answer_the_corrected_df21_table() {
     // The card file keeps the 4 facts, not EF 0002's bytes: a file written before the
     // DF21 fix (oldest format, version 1) answers the table real cards write, counted from
     // byte 0 of the EF (card-map §4), with no upgrade step.
-    let v3 = encode(sample()).unwrap();
-    let body = &v3[10..v3.len() - 38];
+    let v4 = encode(sample()).unwrap();
+    let body = &v4[10..v4.len() - 40];
     let mut v1 = MAGIC.to_vec();
     v1.extend_from_slice(&1u16.to_be_bytes());
     v1.extend_from_slice(body);
@@ -123,14 +124,32 @@ fn administration_and_life_cycle_round_trip() {
         admin_key: *key.verifying_key(),
         card_expiry: Date::from_calendar_date(2035, time::Month::March, 31).unwrap(),
     });
-    for terminated in [false, true] {
-        data.terminated = terminated;
+    let at = time::macros::datetime!(2030-04-08 01:02:03 UTC);
+    for state in [
+        CardState::Active,
+        CardState::Terminated,
+        CardState::Lost { at },
+        CardState::Ceased {
+            cause: Cessation::Death,
+            at,
+        },
+        CardState::Ceased {
+            cause: Cessation::Emigration,
+            at,
+        },
+    ] {
+        data.state = state;
+        data.history = CardHistory {
+            last_renewal: Some(at),
+            last_pin_reset: (state == CardState::Active).then_some(at),
+        };
         let bytes = encode(&data).unwrap();
         let Ok(back) = decode(&bytes) else {
             panic!("does not decode")
         };
         assert_eq!(back.admin, data.admin);
-        assert_eq!(back.terminated, terminated);
+        assert_eq!(back.state, state);
+        assert_eq!(back.history, data.history);
         assert_eq!(*encode(&back).unwrap(), *bytes);
     }
 }
@@ -222,7 +241,7 @@ fn full() -> CardData {
 fn a_card_with_every_application_round_trips() {
     let data = full();
     let bytes = encode(&data).unwrap();
-    assert_eq!(u16::from_be_bytes([bytes[8], bytes[9]]), 3);
+    assert_eq!(u16::from_be_bytes([bytes[8], bytes[9]]), 4);
     let Ok(back) = decode(&bytes) else {
         panic!("does not decode")
     };
@@ -245,11 +264,11 @@ fn a_card_with_every_application_round_trips() {
 
 #[test]
 fn version_2_files_load_without_the_new_applications() {
-    let v3 = encode(sample()).unwrap();
-    let body = &v3[10..v3.len() - 32];
+    let v4 = encode(sample()).unwrap();
+    let body = &v4[10..v4.len() - 32];
     let mut v2 = MAGIC.to_vec();
     v2.extend_from_slice(&2u16.to_be_bytes());
-    v2.extend_from_slice(&body[..body.len() - 4]);
+    v2.extend_from_slice(&body[..body.len() - 6]);
     let sum = Sha256::digest(&v2);
     v2.extend_from_slice(&sum);
     let Ok(card) = decode(&v2) else {
@@ -257,7 +276,7 @@ fn version_2_files_load_without_the_new_applications() {
     };
     assert!(card.visual.is_none() && card.common.is_none() && card.verification.is_none());
     assert!(card.text_support.as_ref().unwrap().records.is_none());
-    assert_eq!(*encode(&card).unwrap(), *v3);
+    assert_eq!(*encode(&card).unwrap(), *v4);
     // a version-2 header over a version-3 body: trailing bytes, refused
     let full = encode(&full()).unwrap();
     let mut bad = MAGIC.to_vec();
@@ -268,6 +287,44 @@ fn version_2_files_load_without_the_new_applications() {
     assert!(matches!(
         decode(&bad),
         Err(DecodeError::Corrupt(Corruption::TrailingBytes { .. }))
+    ));
+}
+
+#[test]
+fn version_3_files_load_as_active_or_terminated_without_history() {
+    let mut data = full();
+    for (terminated, state) in [(0u8, CardState::Active), (1, CardState::Terminated)] {
+        data.state = state;
+        let v4 = encode(&data).unwrap();
+        let body = &v4[10..v4.len() - 32];
+        // version 3 = version 4 without the history (two absent dates)
+        assert_eq!(&body[body.len() - 2..], [0, 0]);
+        let mut v3 = MAGIC.to_vec();
+        v3.extend_from_slice(&3u16.to_be_bytes());
+        v3.extend_from_slice(&body[..body.len() - 2]);
+        let sum = Sha256::digest(&v3);
+        v3.extend_from_slice(&sum);
+        let Ok(card) = decode(&v3) else {
+            panic!("a version-3 file does not decode")
+        };
+        assert_eq!(card.state, state, "life byte {terminated}");
+        assert_eq!(card.history, CardHistory::default());
+        assert_eq!(*encode(&card).unwrap(), *v4);
+    }
+    // a version-3 file cannot say "lost": its life byte is a flag
+    data.state = CardState::Lost {
+        at: time::macros::datetime!(2030-04-08 00:00 UTC),
+    };
+    let v4 = encode(&data).unwrap();
+    let mut v3 = v4[..v4.len() - 32 - 2].to_vec();
+    v3[8..10].copy_from_slice(&3u16.to_be_bytes());
+    let sum = Sha256::digest(&v3);
+    v3.extend_from_slice(&sum);
+    assert!(matches!(
+        decode(&v3),
+        Err(DecodeError::Corrupt(Corruption::BadField {
+            field: "life cycle"
+        }))
     ));
 }
 
