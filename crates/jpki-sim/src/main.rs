@@ -7,12 +7,9 @@
 //! standard input, in the order the command documents.
 #![forbid(unsafe_code)]
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use card_sim::Engine;
-use card_sim::vpcd::{self};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use cli_common::{EXIT_CODES, InvalidInput};
 
@@ -26,7 +23,7 @@ mod serve;
 use crate::admin::admin;
 use crate::authority::{authority_init, issue};
 use crate::inspect::inspect;
-use crate::serve::serve;
+use crate::serve::{ServeArgs, serve};
 
 /// A software My Number / Juki card: issue, serve over vpcd, administer, inspect.
 #[derive(Debug, Parser)]
@@ -202,41 +199,6 @@ struct IssueArgs {
     /// Read the PINs from standard input, one per line, instead of prompting.
     #[arg(long)]
     pin_stdin: bool,
-}
-
-#[derive(Debug, Args)]
-struct ServeArgs {
-    /// The card file.
-    #[arg(long)]
-    card: PathBuf,
-    /// vpcd's address (reader `Virtual PCD 00 00` listens on 35963).
-    #[arg(long, default_value = vpcd::DEFAULT_ADDR)]
-    addr: SocketAddr,
-    /// Log every APDU pair to stderr. PINs and other secrets are always redacted; personal
-    /// data read from the card (My Number, 4 facts, the signature certificate) too, unless
-    /// --trace-personal-data.
-    #[arg(long)]
-    trace: bool,
-    /// With --trace: show the personal data read from the card (never PINs).
-    #[arg(long, requires = "trace")]
-    trace_personal_data: bool,
-    /// Give up after this many failed connection attempts in a row (default: never).
-    #[arg(long)]
-    give_up_after: Option<u32>,
-    /// RSA engine for signatures: `rsa`, or `openssl` when built with the `fast-engine`
-    /// feature (the default then). Both give identical signatures.
-    #[arg(long, value_parser = parse_engine)]
-    engine: Option<Engine>,
-}
-
-fn parse_engine(name: &str) -> Result<Engine, String> {
-    Engine::from_name(name).ok_or_else(|| {
-        let known: Vec<&str> = Engine::ALL.iter().map(|e| e.name()).collect();
-        format!(
-            "unknown engine {name:?}; this build has: {} (openssl needs the fast-engine feature)",
-            known.join(", ")
-        )
-    })
 }
 
 #[derive(Debug, Args)]

@@ -1,15 +1,50 @@
 //! `jpki-sim serve`: the card behind pcscd's virtual reader (vpcd).
 
 use std::io::Write as _;
-use std::path::Path;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context as _, bail};
-use card_sim::SimCard;
 use card_sim::vpcd::{self, ServeOptions};
+use card_sim::{Engine, SimCard};
+use clap::Args;
 use cli_common::printable;
 
-use crate::ServeArgs;
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The card file.
+    #[arg(long)]
+    pub(crate) card: PathBuf,
+    /// vpcd's address (reader `Virtual PCD 00 00` listens on 35963).
+    #[arg(long, default_value = vpcd::DEFAULT_ADDR)]
+    pub(crate) addr: SocketAddr,
+    /// Log every APDU pair to stderr. PINs and other secrets are always redacted; personal
+    /// data read from the card (My Number, 4 facts, the signature certificate) too, unless
+    /// --trace-personal-data.
+    #[arg(long)]
+    pub(crate) trace: bool,
+    /// With --trace: show the personal data read from the card (never PINs).
+    #[arg(long, requires = "trace")]
+    pub(crate) trace_personal_data: bool,
+    /// Give up after this many failed connection attempts in a row (default: never).
+    #[arg(long)]
+    pub(crate) give_up_after: Option<u32>,
+    /// RSA engine for signatures: `rsa`, or `openssl` when built with the `fast-engine`
+    /// feature (the default then). Both give identical signatures.
+    #[arg(long, value_parser = parse_engine)]
+    pub(crate) engine: Option<Engine>,
+}
+
+fn parse_engine(name: &str) -> Result<Engine, String> {
+    Engine::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = Engine::ALL.iter().map(|e| e.name()).collect();
+        format!(
+            "unknown engine {name:?}; this build has: {} (openssl needs the fast-engine feature)",
+            known.join(", ")
+        )
+    })
+}
 
 pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let mut card = open_card(&args.card)?;
