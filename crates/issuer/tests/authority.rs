@@ -5,6 +5,9 @@
 //! (One piece, over 400 lines: the issuance and city-hall cases share one authority set-up and read
 //! as one life cycle.)
 
+#[path = "support/records.rs"]
+mod records;
+
 use test_support::cards;
 
 use std::{path::Path, sync::OnceLock};
@@ -61,15 +64,7 @@ fn authority(dir: &Path, fresh: bool) -> Authority {
         Authority::create(&t, ISSUED_AT, &mut test_support::keys::seeded_rng(1)).unwrap();
         t
     });
-    std::fs::create_dir_all(&target).unwrap();
-    for entry in std::fs::read_dir(&**template).unwrap() {
-        let entry = entry.unwrap();
-        // the files, not crl/: the CRLs are published again by the copy's next save
-        if entry.file_type().unwrap().is_file() {
-            std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
-        }
-    }
-    Authority::open(&target).unwrap()
+    records::copy_authority(template, dir)
 }
 
 fn issue(authority: &mut Authority, dir: &Path, name: &str, limits: RetryLimits) -> SimCard {
@@ -83,14 +78,7 @@ fn issue(authority: &mut Authority, dir: &Path, name: &str, limits: RetryLimits)
 }
 
 fn anchors(authority: &Authority) -> TrustAnchors {
-    let mut anchors = TrustAnchors::new();
-    for h in [Hierarchy::Signature, Hierarchy::Authentication] {
-        let pem = std::fs::read_to_string(authority.ca_path(h)).unwrap();
-        anchors
-            .add(JpkiCertificate::from_pem(&pem).unwrap())
-            .unwrap();
-    }
-    anchors
+    records::anchors(authority)
 }
 
 /// The CRL of the fixture holder's municipality (the partition of every card issued here).

@@ -3,10 +3,13 @@
 //! 18, a foreign resident's card and certificates that end with the period of stay, and Juki
 //! cards only before 2016.
 
+#[path = "support/records.rs"]
+mod records;
+
 use std::{path::Path, sync::OnceLock};
 
 use card_sim::{CardProfile, KeyRole, MyNumber, SimCard};
-use cert::{Hierarchy, JpkiCertificate, RevocationCheck, TrustAnchors};
+use cert::{JpkiCertificate, RevocationCheck, TrustAnchors};
 use issuer::{Authority, Error, IssueRequest, RetryLimits};
 use pin_policy::{Pin, PinKind};
 use test_support::cards::{TempDir, temp_dir};
@@ -50,27 +53,11 @@ fn authority(dir: &Path, created: OffsetDateTime) -> Authority {
         templates.push((created, t));
     }
     let (_, template) = templates.iter().find(|(at, _)| *at == created).unwrap();
-    let target = dir.join("authority");
-    std::fs::create_dir_all(&target).unwrap();
-    for entry in std::fs::read_dir(&**template).unwrap() {
-        let entry = entry.unwrap();
-        // the files, not crl/: the CRLs are published again by the copy's next save
-        if entry.file_type().unwrap().is_file() {
-            std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
-        }
-    }
-    Authority::open(&target).unwrap()
+    records::copy_authority(template, dir)
 }
 
 fn anchors(authority: &Authority) -> TrustAnchors {
-    let mut anchors = TrustAnchors::new();
-    for h in [Hierarchy::Signature, Hierarchy::Authentication] {
-        let pem = std::fs::read_to_string(authority.ca_path(h)).unwrap();
-        anchors
-            .add(JpkiCertificate::from_pem(&pem).unwrap())
-            .unwrap();
-    }
-    anchors
+    records::anchors(authority)
 }
 
 fn cert_of(card: &SimCard, role: KeyRole) -> JpkiCertificate {

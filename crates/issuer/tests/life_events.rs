@@ -3,13 +3,16 @@
 //! The old certificate fails verification (trust anchors + the CRL the authority published)
 //! with the event's reason; the new one passes.
 
+#[path = "support/records.rs"]
+mod records;
+
 use test_support::cards;
 
 use std::path::Path;
 
 use card_sim::{CardProfile, CardState, Cessation, KeyRole, MyNumber, PinRef, SimCard};
 use cards::{exchange, hx, lc_ascii, reopen, temp_dir};
-use cert::{Crl, Hierarchy, JpkiCertificate, RevocationCheck, RevocationReason, TrustAnchors};
+use cert::{Crl, JpkiCertificate, RevocationCheck, RevocationReason};
 use issuer::{Authority, Error, IdentityCheck, IssueRequest, RenewRequest, RetryLimits};
 use pin_policy::{Pin, PinKind};
 use time::{Date, OffsetDateTime, macros::date, macros::datetime};
@@ -79,13 +82,7 @@ fn verify(
     certificate: &JpkiCertificate,
     at: OffsetDateTime,
 ) -> Result<(), Option<RevocationReason>> {
-    let mut anchors = TrustAnchors::new();
-    for h in [Hierarchy::Signature, Hierarchy::Authentication] {
-        let pem = std::fs::read_to_string(authority.ca_path(h)).unwrap();
-        anchors
-            .add(JpkiCertificate::from_pem(&pem).unwrap())
-            .unwrap();
-    }
+    let anchors = records::anchors(authority);
     let crl = published_crl(authority, certificate);
     // The CRL as last published (at the last event): these cases check what it says, not
     // that a relying party fetched it again within the day (the verifier's freshness rule has

@@ -8,28 +8,14 @@ mod sim;
 use std::path::{Path, PathBuf};
 
 use card_sim::{KeyRole, SimCard};
-use cards::{HOLDER, exchange, lc_ascii, temp_dir};
+use cards::{exchange, lc_ascii, temp_dir};
 use sim::{fails, ok, s};
 
 const SELECT_JPKI: &str = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
 
 /// `authority init` + `issue` of a My Number card (auth `1234`, sign `ABC123`, text `5678`).
 fn issue(dir: &Path) -> (PathBuf, PathBuf) {
-    let authority = dir.join("authority");
-    ok(&["authority", "init", s(&authority)], "");
-    let card = dir.join("card");
-    let mut args = vec![
-        "issue",
-        "--authority",
-        s(&authority),
-        "--out",
-        s(&card),
-        "--my-number",
-        "123456789018",
-        "--pin-stdin",
-    ];
-    args.extend(HOLDER);
-    ok(&args, "1234\nABC123\n5678\n");
+    let (authority, card, _) = sim::issue_my_number(dir);
     (authority, card)
 }
 

@@ -8,7 +8,7 @@ mod sim;
 
 use std::path::Path;
 
-use cards::{HOLDER, temp_dir};
+use cards::temp_dir;
 use cert::{RevocationReason, Serial};
 use sim::{fails, ok, s};
 
@@ -19,19 +19,7 @@ fn issue(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     assert!(out.contains("CRLs: "), "{out}");
     assert!(authority.join("crl/sign-arl.crl").exists());
     assert!(authority.join("crl/auth-arl.crl").exists());
-    let card = dir.join("card");
-    let mut args = vec![
-        "issue",
-        "--authority",
-        s(&authority),
-        "--out",
-        s(&card),
-        "--my-number",
-        "123456789018",
-        "--pin-stdin",
-    ];
-    args.extend(HOLDER);
-    ok(&args, "1234\nABC123\n5678\n");
+    let (authority, card, _) = sim::issue_my_number(dir);
     (authority, card)
 }
 

@@ -9,7 +9,7 @@ use sim::{fails, ok, s};
 use std::path::{Path, PathBuf};
 
 use card_sim::{PinRef, SimCard};
-use cards::{HOLDER, exchange, lc_ascii, temp_dir};
+use cards::{exchange, lc_ascii, temp_dir};
 
 /// SELECT 券面事項入力補助AP (card-map §4).
 const SELECT_TEXT: &str = "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08";
@@ -19,6 +19,7 @@ const SELECT_VISUAL: &str = "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 02";
 const SELECT_COMMON: &str = "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 01 00";
 /// SELECT 住基AP (card-map §7).
 const SELECT_JUKI: &str = "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 01";
+/// The My Number `sim::issue_my_number` writes.
 const MY_NUMBER: &str = "123456789018";
 /// HOLDER's birth date 1990-01-01 as Japanese era `YYMMDD`: 平成2年1月1日 (card-map §5).
 const BIRTH_ERA: &str = "020101";
@@ -26,22 +27,7 @@ const BIRTH_ERA: &str = "020101";
 /// `authority init` + `issue` of a My Number card (PINs 1234, ABC123, 5678); returns the
 /// authority, the card and what `issue` printed.
 fn issue(dir: &Path) -> (PathBuf, PathBuf, String) {
-    let authority = dir.join("authority");
-    ok(&["authority", "init", s(&authority)], "");
-    let card = dir.join("card");
-    let mut args = vec![
-        "issue",
-        "--authority",
-        s(&authority),
-        "--out",
-        s(&card),
-        "--my-number",
-        MY_NUMBER,
-        "--pin-stdin",
-    ];
-    args.extend(HOLDER);
-    let out = ok(&args, "1234\nABC123\n5678\n");
-    (authority, card, out)
+    sim::issue_my_number(dir)
 }
 
 /// Where each key reference lives: the SELECT of its AP, its EF, a wrong value of its format.

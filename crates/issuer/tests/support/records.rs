@@ -110,3 +110,15 @@ pub fn copy_authority(template: &Path, dir: &Path) -> Authority {
     }
     Authority::open(&target).unwrap()
 }
+
+/// The authority's two CA certificates as trust anchors.
+pub fn anchors(authority: &Authority) -> cert::TrustAnchors {
+    let mut anchors = cert::TrustAnchors::new();
+    for h in [cert::Hierarchy::Signature, cert::Hierarchy::Authentication] {
+        let pem = std::fs::read_to_string(authority.ca_path(h)).unwrap();
+        anchors
+            .add(cert::JpkiCertificate::from_pem(&pem).unwrap())
+            .unwrap();
+    }
+    anchors
+}

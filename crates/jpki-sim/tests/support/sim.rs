@@ -39,6 +39,34 @@ pub fn s(p: &std::path::Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// The PINs of [`issue_my_number`]'s card, one per line: authentication `1234`, signature
+/// `ABC123`, text-support `5678`.
+pub const MY_NUMBER_PINS: &str = "1234\nABC123\n5678\n";
+
+/// `authority init` of `dir/authority` (unless it is there) and `jpki-sim issue` of a My Number
+/// card of the test holder (My Number `123456789018`, [`MY_NUMBER_PINS`]) into `dir/card`;
+/// returns the authority, the card and what `issue` printed.
+pub fn issue_my_number(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, String) {
+    let authority = dir.join("authority");
+    if !authority.exists() {
+        ok(&["authority", "init", s(&authority)], "");
+    }
+    let card = dir.join("card");
+    let mut args = vec![
+        "issue",
+        "--authority",
+        s(&authority),
+        "--out",
+        s(&card),
+        "--my-number",
+        "123456789018",
+        "--pin-stdin",
+    ];
+    args.extend(test_support::cards::HOLDER);
+    let out = ok(&args, MY_NUMBER_PINS);
+    (authority, card, out)
+}
+
 /// The issuing date of the Juki cards of the tests: Juki issuance ended in December 2015.
 pub const JUKI_ISSUED: &str = "2015-06-01";
 
