@@ -407,6 +407,17 @@ impl Authority {
         self.admin.verifying_key()
     }
 
+    /// Publishes every CRL again, dated `now` (thisUpdate `now`, nextUpdate a day later): the
+    /// daily update J-LIS makes, which relying parties need (a CRL past its nextUpdate is
+    /// refused as stale), and the present date back on the CRLs after an event recorded at
+    /// another instant (a card issued with a past date).
+    ///
+    /// # Errors
+    /// I/O or certificate errors.
+    pub fn republish(&mut self, now: OffsetDateTime) -> Result<(), Error> {
+        self.save(now)
+    }
+
     /// Publishes every CRL (see [`publish`]), then writes the state file.
     fn save(&mut self, now: OffsetDateTime) -> Result<(), Error> {
         self.state.crl_number = self.state.crl_number.saturating_add(1);

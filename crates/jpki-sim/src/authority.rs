@@ -29,6 +29,22 @@ pub(crate) fn authority_init(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `authority publish`: every CRL again, dated now (the daily update).
+pub(crate) fn authority_publish(dir: &Path) -> anyhow::Result<()> {
+    let mut authority = open_authority(dir)?;
+    let now = OffsetDateTime::now_utc();
+    authority.republish(now).context("publishing the CRLs")?;
+    let files = std::fs::read_dir(authority.crl_dir())
+        .map_or(0, |entries| entries.filter_map(Result::ok).count());
+    println!(
+        "{files} CRLs published in {} (thisUpdate {}, nextUpdate {})",
+        printable(&authority.crl_dir().display().to_string()),
+        crate::inspect::jst(now),
+        crate::inspect::jst(now + cert::time::Duration::days(1)),
+    );
+    Ok(())
+}
+
 /// `authority status`: what the authority holds and publishes (no keys).
 pub(crate) fn authority_status(dir: &Path) -> anyhow::Result<()> {
     let authority = open_authority(dir)?;
@@ -355,6 +371,12 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
     let card = authority
         .issue_card(request, &args.out, &mut rand::rng())
         .with_context(|| format!("cannot issue the card {}", args.out.display()))?;
+    if args.issued.is_some() {
+        // the CRLs were published with the issuing date: date them today again
+        authority
+            .republish(OffsetDateTime::now_utc())
+            .context("publishing the CRLs")?;
+    }
     println!(
         "issued {} card {} (card ID {})",
         card.profile(),

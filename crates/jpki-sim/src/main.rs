@@ -73,6 +73,12 @@ enum AuthorityCommand {
         /// The authority directory.
         dir: PathBuf,
     },
+    /// Publish every CRL again, dated now (nextUpdate tomorrow): J-LIS's daily update. CRLs
+    /// are also published on every event; a verifier refuses one past its nextUpdate.
+    Publish {
+        /// The authority directory.
+        dir: PathBuf,
+    },
     /// Show an authority: its CAs, the next serial, the municipalities it issues for (CRL
     /// partitions), its CRL files and revocations. No keys.
     Status {
@@ -354,6 +360,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Authority {
             action: AuthorityCommand::Init { dir },
         } => authority_init(&dir),
+        Command::Authority {
+            action: AuthorityCommand::Publish { dir },
+        } => authority::authority_publish(&dir),
         Command::Authority {
             action: AuthorityCommand::Status { dir },
         } => authority::authority_status(&dir),

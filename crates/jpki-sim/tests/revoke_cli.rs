@@ -128,3 +128,34 @@ fn revoke_and_release_a_hold_from_the_command_line() {
         "{err}"
     );
 }
+
+/// Every CRL of `authority` fresh now: thisUpdate not after now, nextUpdate after it.
+fn assert_crls_fresh(authority: &std::path::Path) {
+    let now = cert::time::OffsetDateTime::now_utc();
+    for entry in std::fs::read_dir(authority.join("crl")).unwrap() {
+        let path = entry.unwrap().path();
+        let crl = cert::Crl::from_der(&std::fs::read(&path).unwrap()).unwrap();
+        assert!(crl.this_update() <= now, "{}", path.display());
+        assert!(!crl.is_stale_at(now), "{} is stale", path.display());
+    }
+}
+
+/// A card issued with a past date (a Juki card of 2015) does not leave the authority's CRLs
+/// dated 2015 (stale for every relying party), and `authority publish` is the daily update.
+#[test]
+fn back_dated_issuance_and_publish_keep_the_crls_current() {
+    let dir = temp_dir("cli-publish");
+    let (authority, _card) = issue(&dir);
+    sim::issue_juki(&authority, &dir.join("juki"));
+    assert_crls_fresh(&authority);
+    let this_update = |p: &std::path::Path| {
+        let crl = cert::Crl::from_der(&std::fs::read(p.join("crl/sign-arl.crl")).unwrap()).unwrap();
+        crl.this_update()
+    };
+    let before = this_update(&authority);
+    let out = ok(&["authority", "publish", s(&authority)], "");
+    // one municipality (13101) in two hierarchies, and the two ARLs
+    assert!(out.contains("4 CRLs published"), "{out}");
+    assert!(this_update(&authority) >= before);
+    assert_crls_fresh(&authority);
+}
