@@ -15,13 +15,15 @@ use cli_common::{EXIT_CODES, InvalidInput};
 
 mod admin;
 mod authority;
+mod directory;
 mod events;
 mod inspect;
 mod revoke;
 mod serve;
 
 use crate::admin::admin;
-use crate::authority::{authority_init, issue};
+use crate::authority::issue;
+use crate::directory::authority_init;
 use crate::inspect::inspect;
 use crate::serve::{ServeArgs, serve};
 
@@ -362,10 +364,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => authority_init(&dir),
         Command::Authority {
             action: AuthorityCommand::Publish { dir },
-        } => authority::authority_publish(&dir),
+        } => directory::authority_publish(&dir),
         Command::Authority {
             action: AuthorityCommand::Status { dir },
-        } => authority::authority_status(&dir),
+        } => directory::authority_status(&dir),
         Command::Issue(args) => issue(&args),
         Command::Serve(args) => serve(&args),
         Command::Admin { action } => admin(action),
