@@ -72,7 +72,7 @@ pub mod publish;
 mod revocation;
 pub mod state;
 mod terminal;
-pub use revocation::{RevokeOutcome, reason_name};
+pub use revocation::RevokeOutcome;
 use state::{SERIAL_END, SERIAL_MIN, SERIAL_START_SPAN, State};
 const STATE_FILE: &str = "authority.txt";
 const ADMIN_KEY_FILE: &str = "admin.key";

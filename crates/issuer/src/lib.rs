@@ -16,7 +16,7 @@ mod error;
 
 pub use authority::{
     Authority, IdentityCheck, IssueRequest, RenewRequest, Renewed, RetryLimits, RevokeOutcome,
-    reason_name, text_facts,
+    text_facts,
 };
 pub use card_face::{
     CardFace, CommonRecords, FaceAp, FaceAuthority, FaceContents, FactsRecords, TextRecords,

@@ -87,7 +87,8 @@ pub(crate) fn authority_status(dir: &Path) -> anyhow::Result<()> {
             },
             r.serial,
             partition,
-            r.reason.map_or("no reason given", issuer::reason_name),
+            r.reason
+                .map_or("no reason given", cert::RevocationReason::name),
             utc(r.revoked_at)
         );
     }

@@ -328,8 +328,8 @@ impl CertStatus {
     }
 }
 
-fn reason_name(reason: Option<cert::RevocationReason>) -> String {
-    reason.map_or_else(|| "no reason code".into(), |r| format!("{r:?}"))
+fn reason_name(reason: Option<cert::RevocationReason>) -> &'static str {
+    reason.map_or("no reason code", cert::RevocationReason::name)
 }
 
 /// The one place the published revocation status of a certificate is read: the CRL the

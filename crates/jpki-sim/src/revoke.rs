@@ -6,7 +6,7 @@ use card_sim::KeyRole;
 use cert::time::OffsetDateTime;
 use cert::{JpkiCertificate, RevocationReason};
 use clap::ValueEnum;
-use issuer::{Authority, RevokeOutcome, reason_name};
+use issuer::{Authority, RevokeOutcome};
 
 use crate::AdminTarget;
 use crate::authority::open_authority;
@@ -84,17 +84,17 @@ pub(crate) fn revoke(target: &AdminTarget, cert: CertArg, reason: ReasonArg) -> 
     match outcome {
         RevokeOutcome::Revoked(_) => println!(
             "{name} {serial} revoked ({}); published in {}",
-            reason_name(reason),
+            reason.name(),
             crl.display()
         ),
         RevokeOutcome::HoldMadePermanent(_) => println!(
             "{name} {serial} was on hold; now revoked for good ({}), the hold's date kept; published in {}",
-            reason_name(reason),
+            reason.name(),
             crl.display()
         ),
         RevokeOutcome::AlreadyRevoked(r) => println!(
             "{name} {serial} is already revoked ({}); nothing changed",
-            r.reason.map_or("no reason given", reason_name)
+            r.reason.map_or("no reason given", RevocationReason::name)
         ),
         _ => println!("{name} {serial}: revocation recorded"),
     }

@@ -132,7 +132,7 @@ fn lost_then_cease() {
         "",
     );
     assert!(out.contains("state: lost"), "{out}");
-    assert!(out.contains("REVOKED (KeyCompromise)"), "{out}");
+    assert!(out.contains("REVOKED (keyCompromise)"), "{out}");
     // the lost card still answers
     assert_eq!(verify_pin(&card, "00 18", "1234"), "9000");
     let err = fails(&admin("lost", &authority, &card), "", 1);
@@ -151,7 +151,7 @@ fn lost_then_cease() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(
         v["signature_certificate"]["revocation"]["reason"],
-        "KeyCompromise"
+        "keyCompromise"
     );
 
     let mut args = admin("cease", &authority, &card);

@@ -47,6 +47,23 @@ impl RevocationReason {
         }
     }
 
+    /// Its RFC 5280 §5.3.1 name (`keyCompromise`, `cessationOfOperation`…), as the CPS and
+    /// the CLIs write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Unspecified => "unspecified",
+            Self::KeyCompromise => "keyCompromise",
+            Self::CaCompromise => "cACompromise",
+            Self::AffiliationChanged => "affiliationChanged",
+            Self::Superseded => "superseded",
+            Self::CessationOfOperation => "cessationOfOperation",
+            Self::CertificateHold => "certificateHold",
+            Self::RemoveFromCrl => "removeFromCRL",
+            Self::PrivilegeWithdrawn => "privilegeWithdrawn",
+            Self::AaCompromise => "aACompromise",
+        }
+    }
+
     /// From the ENUMERATED value.
     pub fn from_code(code: u8) -> Option<Self> {
         Some(match code {
@@ -83,15 +100,7 @@ pub(crate) fn utc_text(t: OffsetDateTime) -> String {
 pub(crate) fn reason_text(reason: Option<RevocationReason>) -> &'static str {
     match reason {
         None => "not given",
-        Some(RevocationReason::Unspecified) => "unspecified",
-        Some(RevocationReason::KeyCompromise) => "keyCompromise",
-        Some(RevocationReason::CaCompromise) => "cACompromise",
         Some(RevocationReason::AffiliationChanged) => "affiliationChanged (the 4 facts changed)",
-        Some(RevocationReason::Superseded) => "superseded",
-        Some(RevocationReason::CessationOfOperation) => "cessationOfOperation",
-        Some(RevocationReason::CertificateHold) => "certificateHold",
-        Some(RevocationReason::RemoveFromCrl) => "removeFromCRL",
-        Some(RevocationReason::PrivilegeWithdrawn) => "privilegeWithdrawn",
-        Some(RevocationReason::AaCompromise) => "aACompromise",
+        Some(r) => r.name(),
     }
 }

@@ -27,24 +27,6 @@ pub enum RevokeOutcome {
     AlreadyRevoked(Revocation),
 }
 
-/// The RFC 5280 name of a reason (`keyCompromise`, `certificateHold`, …).
-#[must_use]
-pub fn reason_name(reason: RevocationReason) -> &'static str {
-    match reason {
-        RevocationReason::Unspecified => "unspecified",
-        RevocationReason::KeyCompromise => "keyCompromise",
-        RevocationReason::CaCompromise => "cACompromise",
-        RevocationReason::AffiliationChanged => "affiliationChanged",
-        RevocationReason::Superseded => "superseded",
-        RevocationReason::CessationOfOperation => "cessationOfOperation",
-        RevocationReason::CertificateHold => "certificateHold",
-        RevocationReason::RemoveFromCrl => "removeFromCRL",
-        RevocationReason::PrivilegeWithdrawn => "privilegeWithdrawn",
-        RevocationReason::AaCompromise => "aACompromise",
-        _ => "other",
-    }
-}
-
 impl Authority {
     /// Revokes a certificate and republishes the CRLs; always writes the state (callers rely
     /// on it to save the serials they spent). See [`Self::revoke_reporting`] for what happens
@@ -116,7 +98,7 @@ impl Authority {
                 serial: hex_serial(&serial),
                 reason: other
                     .and_then(|r| r.reason)
-                    .map_or("no reason given", reason_name)
+                    .map_or("no reason given", RevocationReason::name)
                     .to_owned(),
             }),
         }
