@@ -138,7 +138,10 @@ mod tests {
             out
         };
         let cert = seq(&seq(&tbs));
-        assert_eq!(subject_public_key_info(&cert), Some(&[0x30, 0x01, b'K'][..]));
+        assert_eq!(
+            subject_public_key_info(&cert),
+            Some(&[0x30, 0x01, b'K'][..])
+        );
         for cut in 0..cert.len() {
             assert_eq!(subject_public_key_info(&cert[..cut]), None, "cut at {cut}");
         }
@@ -150,7 +153,10 @@ mod tests {
         // a long-form length is read too
         let mut long = vec![0x30, 0x81, u8::try_from(tbs.len() + 2).unwrap()];
         long.extend_from_slice(&seq(&tbs));
-        assert_eq!(subject_public_key_info(&long), Some(&[0x30, 0x01, b'K'][..]));
+        assert_eq!(
+            subject_public_key_info(&long),
+            Some(&[0x30, 0x01, b'K'][..])
+        );
         // a TBS without the subject is not a certificate
         assert_eq!(subject_public_key_info(&seq(&seq(&tbs[..14]))), None);
     }
