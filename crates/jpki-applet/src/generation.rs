@@ -11,7 +11,7 @@ use crate::digest::{HashAlg, digest_info};
 use crate::error::Error;
 use crate::file_map::App;
 use crate::iso::{select_application, status_error};
-use crate::next_gen::{NextGenApplet, NgSecret, NgSession, ids, key_secret};
+use crate::next_gen::{NextGenApplet, NgSecret, NgSession, SecretStatus, ids, key_secret};
 use crate::session::KeySession;
 use crate::signature::{CardSignature, SignatureAlgorithm};
 use crate::types::{Availability, CertSlot, Generation, KeyRef, PinRef};
@@ -110,6 +110,46 @@ impl<T: Transport> JpkiCard<T> {
             (Self::NextGen(_), KeyRef::Auth) => "4-digit PIN",
             (Self::NextGen(_), KeyRef::Sign) => "signing password",
         }
+    }
+
+    /// The token label of EF `0006` (`JPKIAPICCTOKEN2`, `JPKIAPICCTOKEN`, `JPKINGAPTOKEN1`); no
+    /// APDU.
+    #[must_use]
+    pub fn token_label(&self) -> &str {
+        match self {
+            Self::Current(c) => &c.token_info().label,
+            Self::NextGen(c) => &c.token_info().label,
+        }
+    }
+
+    /// Every PIN and secret of the card with its state, for `pin status`: today each key
+    /// reference of the whole card (`63Cx` read as tries left, an absent application as
+    /// `None`); next generation the three secrets with their ISO meaning.
+    ///
+    /// # Errors
+    /// As [`crate::WholeCard::pin_statuses`] / [`NextGenApplet::secret_statuses`].
+    pub fn pin_statuses(&mut self) -> Result<Vec<PinReport>, Error> {
+        Ok(match self {
+            Self::Current(c) => c
+                .whole_card()
+                .pin_statuses()?
+                .into_iter()
+                .map(|(pin, status)| PinReport {
+                    key: pin.key(),
+                    name: pin.to_string(),
+                    status: status.map(|s| SecretStatus::TriesLeft(s.tries_left)),
+                })
+                .collect(),
+            Self::NextGen(c) => c
+                .secret_statuses()?
+                .into_iter()
+                .map(|(secret, status)| PinReport {
+                    key: secret.key(),
+                    name: secret.to_string(),
+                    status: Some(status),
+                })
+                .collect(),
+        })
     }
 
     /// The channel, to set a trace hook or reach the transport.
@@ -229,6 +269,17 @@ impl<T: Transport> JpkiCard<T> {
             generation,
         })
     }
+}
+
+/// One line of [`JpkiCard::pin_statuses`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinReport {
+    /// A short machine name (`auth`, `sign`, … today; `sign_password`, `pin4`, `puk`).
+    pub key: &'static str,
+    /// Its name for people.
+    pub name: String,
+    /// Its state; `None` when its application is not on the card.
+    pub status: Option<SecretStatus>,
 }
 
 /// One key's secret verified, on either generation, from [`JpkiCard::verify_key`].

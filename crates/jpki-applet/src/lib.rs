@@ -39,7 +39,7 @@ pub use digest::{HashAlg, digest_info};
 pub use error::Error;
 pub use face_check::{FaceCheck, FaceSession};
 pub use file_map::{App, COMMON_AID, FACE_CHECK_AID, JPKI_AID, JUKI_AID, TEXT_SUPPORT_AID};
-pub use generation::{CardSession, JpkiCard, detect};
+pub use generation::{CardSession, JpkiCard, PinReport, detect};
 pub use next_gen::{
     NextGenApplet, NgAlgorithm, NgProfile, NgSecret, NgSession, NgTokenInfo, SecretStatus,
 };

@@ -142,6 +142,31 @@ fn secret_status_has_the_iso_meaning_on_next_gen() {
 }
 
 #[test]
+fn pin_statuses_of_a_next_gen_card_are_its_three_secrets() {
+    let script = ng_card()
+        .step("00200081", "63C5")
+        .step("00200082", "9000")
+        .step("00200083", "63C3");
+    let mut card = open(script);
+    assert_eq!(card.token_label(), "JPKINGAPTOKEN1");
+    let report = card.pin_statuses().unwrap();
+    let lines: Vec<_> = report
+        .iter()
+        .map(|r| (r.key, r.status.map(|s| s.to_string())))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("sign_password", Some("5 tries left".to_owned())),
+            ("pin4", Some("verified".to_owned())),
+            ("puk", Some("3 tries left".to_owned())),
+        ]
+    );
+    assert_eq!(report[0].name, "signing password (署名用パスワード)");
+    finished(card);
+}
+
+#[test]
 fn secrets_that_break_their_rule_are_never_sent() {
     // the script ends after opening: any APDU would fail the test
     let mut card = open(ng_card());

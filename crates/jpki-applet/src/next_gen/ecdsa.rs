@@ -170,4 +170,17 @@ mod tests {
             ));
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// The DER walk and the r ‖ s parser take any bytes without panicking.
+        #[test]
+        fn hostile_certificates_and_answers_never_panic(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)
+        ) {
+            let _ = certificate_p384_key(&bytes);
+            let _ = parse_raw(&bytes);
+        }
+    }
 }

@@ -205,4 +205,19 @@ mod tests {
         file[..15].copy_from_slice(b"JPKIAPICCTOKEN2");
         assert!(NgTokenInfo::parse(&file).is_err());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Hostile files get an error, never a panic; whatever parses is the v1 profile.
+        #[test]
+        fn profile_and_token_parsers_never_panic(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)
+        ) {
+            if let Ok(p) = NgProfile::parse(&bytes) {
+                proptest::prop_assert_eq!(p.version, 1);
+            }
+            let _ = NgTokenInfo::parse(&bytes);
+        }
+    }
 }
