@@ -188,6 +188,23 @@ impl<T: Transport> JpkiCard<T> {
         }
     }
 
+    /// Verifies the signature key's secret, then reads the signature certificate (readable
+    /// only after it on both generations).
+    ///
+    /// # Errors
+    /// As [`JpkiCard::verify_key`] and [`CardSession::certificate`].
+    pub fn read_sign_certificate(&mut self, secret: &[u8]) -> Result<Vec<u8>, Error> {
+        self.verify_key(KeyRef::Sign, secret)?.certificate()
+    }
+
+    /// Gives the transport back.
+    pub fn into_inner(self) -> T {
+        match self {
+            Self::Current(c) => c.into_inner(),
+            Self::NextGen(c) => c.into_inner(),
+        }
+    }
+
     /// Verifies the secret of `key` once (today its PIN; next generation the 4-digit PIN for
     /// the authentication key, the signing password for the signature key) and returns the
     /// session: the key's certificate and any number of signatures under that one VERIFY.

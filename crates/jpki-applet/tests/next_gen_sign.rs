@@ -108,6 +108,25 @@ fn the_unified_sign_reads_the_certificate_signs_sha384_and_returns_verified_der(
 }
 
 #[test]
+fn the_signature_certificate_is_read_after_the_signing_password() {
+    let cert = certificate(key(8).verifying_key());
+    let script = ng_card()
+        .step(SELECT_NG_AUTH, "9000")
+        .step("00A4020C020001", "9000")
+        .step("00B0000004", "6982")
+        .step(SELECT_NG_AUTH, "9000")
+        .step(&verify_apdu(0x81, "ABC123"), "9000")
+        .steps(&read_cert_steps("0001", &cert));
+    let mut card = JpkiCard::open(script).unwrap();
+    assert!(matches!(
+        card.read_certificate(jpki_applet::CertSlot::Sign),
+        Err(Error::SecurityStatusNotSatisfied)
+    ));
+    assert_eq!(card.read_sign_certificate(b"ABC123").unwrap(), cert);
+    assert!(card.into_inner().sent_all());
+}
+
+#[test]
 fn a_session_reads_the_certificate_once_for_several_signatures_with_the_auth_key() {
     let signing = key(9);
     let cert = certificate(signing.verifying_key());
@@ -328,6 +347,7 @@ fn a_certificate_without_a_p384_key_cannot_check_signatures() {
     let mut card = JpkiCard::open(script).unwrap();
     let err = card.sign(KeyRef::Sign, b"ABC123", b"doc").unwrap_err();
     assert!(matches!(err, Error::CertificateKey { .. }), "{err:?}");
+    assert!(card.into_inner().sent_all());
 }
 
 #[test]
