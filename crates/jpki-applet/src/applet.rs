@@ -65,6 +65,11 @@ impl<T: Transport> JpkiApplet<T> {
     /// As [`JpkiApplet::open`].
     pub fn open_channel(mut channel: Channel<T>) -> Result<Self, Error> {
         select_application(&mut channel, App::Jpki)?;
+        Self::open_selected(channel)
+    }
+
+    /// Reads the facts with the JPKI application already selected (after detection).
+    pub(crate) fn open_selected(mut channel: Channel<T>) -> Result<Self, Error> {
         let token_info = read_token_info(&mut channel)?;
         let availability = read_availability(&mut channel)?;
         Ok(Self {
@@ -268,14 +273,8 @@ fn read_token_info<T: Transport>(ch: &mut Channel<T>) -> Result<TokenInfo, Error
 fn read_availability<T: Transport>(ch: &mut Channel<T>) -> Result<Availability, Error> {
     select_ef(ch, jpki::AVAILABILITY)?;
     let raw = iso::read_binary(ch, 0, 3)?;
-    match raw.as_slice() {
-        [sign, auth, ..] => Ok(Availability {
-            sign: *sign != 0,
-            auth: *auth != 0,
-        }),
-        _ => Err(Error::MalformedFile {
-            fid: jpki::AVAILABILITY,
-            reason: "shorter than 2 bytes",
-        }),
-    }
+    Availability::from_file(&raw).ok_or(Error::MalformedFile {
+        fid: jpki::AVAILABILITY,
+        reason: "shorter than 2 bytes",
+    })
 }

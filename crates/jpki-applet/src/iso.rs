@@ -87,19 +87,24 @@ pub(crate) fn read_certificate_file<T: Transport>(
     ch: &mut Channel<T>,
     slot: CertSlot,
 ) -> Result<Vec<u8>, Error> {
-    let fid = slot.fid();
+    read_der_file(ch, slot.fid())?.ok_or(Error::NoCertificate { slot })
+}
+
+/// [`read_certificate_file`] by file identifier: `None` for an absent, erased or never-written
+/// EF.
+pub(crate) fn read_der_file<T: Transport>(
+    ch: &mut Channel<T>,
+    fid: u16,
+) -> Result<Option<Vec<u8>>, Error> {
     match select_ef(ch, fid) {
-        Err(Error::FileNotFound { .. }) => return Err(Error::NoCertificate { slot }),
+        Err(Error::FileNotFound { .. }) => return Ok(None),
         other => other?,
     }
     let header = match read_binary(ch, 0, 4) {
-        Err(Error::SecurityStatusNotSatisfied) => return Err(Error::SecurityStatusNotSatisfied),
         Err(Error::UnexpectedStatus {
             sw: StatusWord::WRONG_P1P2,
             ..
-        }) => {
-            return Err(Error::NoCertificate { slot });
-        }
+        }) => return Ok(None),
         other => other?,
     };
     let total = match header.as_slice() {
@@ -107,7 +112,7 @@ pub(crate) fn read_certificate_file<T: Transport>(
         [0x30, 0x81, len, ..] => 3 + usize::from(*len),
         [0x30, len, ..] if *len < 0x80 => 2 + usize::from(*len),
         // an erased or never-written EF
-        [] | [0x00 | 0xFF, ..] => return Err(Error::NoCertificate { slot }),
+        [] | [0x00 | 0xFF, ..] => return Ok(None),
         _ => {
             return Err(Error::MalformedFile {
                 fid,
@@ -115,7 +120,7 @@ pub(crate) fn read_certificate_file<T: Transport>(
             });
         }
     };
-    read_rest(ch, fid, header, total)
+    read_rest(ch, fid, header, total).map(Some)
 }
 
 /// Reads a whole BER-TLV EF: SELECT it (`00 A4 02 0C 02 <FID>`), `00 B0 00 00 08` for the

@@ -87,22 +87,7 @@ impl<T: Transport> TextSession<'_, T> {
     /// # Errors
     /// [`Error::MalformedFile`] when the content or its check digit is wrong.
     pub fn my_number(&mut self) -> Result<String, Error> {
-        select_ef(self.channel, ef::MY_NUMBER)?;
-        let file = read_binary(self.channel, 0, 256)?;
-        let malformed = |reason| Error::MalformedFile {
-            fid: ef::MY_NUMBER,
-            reason,
-        };
-        let (tag, value, _filler) =
-            tlv::split_object(&file).map_err(|_| malformed("not a BER-TLV object"))?;
-        if tag != 0xFF10 {
-            return Err(malformed("tag is not FF10"));
-        }
-        let number = core::str::from_utf8(value).map_err(|_| malformed("not ASCII digits"))?;
-        if !my_number_check_digit_ok(number) {
-            return Err(malformed("not 12 digits with a valid check digit"));
-        }
-        Ok(number.to_owned())
+        read_my_number(self.channel, ef::MY_NUMBER)
     }
 
     /// Reads EF `0002`: `00 A4 02 0C 02 00 02`, `00 B0 00 00 08` (the header), then the rest
@@ -111,36 +96,63 @@ impl<T: Transport> TextSession<'_, T> {
     /// # Errors
     /// [`Error::MalformedFile`] for missing or undecodable fields.
     pub fn four_facts(&mut self) -> Result<FourFacts, Error> {
-        select_ef(self.channel, ef::FOUR_FACTS)?;
-        let head = read_binary(self.channel, 0, 8)?;
-        let malformed = |reason| Error::MalformedFile {
-            fid: ef::FOUR_FACTS,
-            reason,
-        };
-        let total = object_len(&head).ok_or(malformed("no BER-TLV header"))?;
-        let file = read_rest(self.channel, ef::FOUR_FACTS, head, total)?;
-        let object = tlv::parse(&file).map_err(|_| malformed("not BER-TLV"))?;
-        check_offset_table(&file).map_err(malformed)?;
-        let text = |tag, what| -> Result<String, Error> {
-            let v = tlv::find_value(&object, tag).ok_or(malformed(what))?;
-            String::from_utf8(v.to_vec()).map_err(|_| malformed("a text field is not UTF-8"))
-        };
-        let name = text(0xDF22, "no name (DF22)")?;
-        let address = text(0xDF23, "no address (DF23)")?;
-        let birth = text(0xDF24, "no birth date (DF24)")?;
-        let birth = parse_yyyymmdd(&birth).ok_or(malformed("birth date is not YYYYMMDD"))?;
-        let sex = match text(0xDF25, "no sex (DF25)")?.as_bytes() {
-            [code] => Sex::from_code(*code),
-            _ => None,
-        }
-        .ok_or(malformed("sex is not 0, 1, 2 or 9"))?;
-        Ok(FourFacts {
-            name,
-            address,
-            birth,
-            sex,
-        })
+        read_four_facts(self.channel, ef::FOUR_FACTS)
     }
+}
+
+/// SELECT `fid` in the current application and read the My Number from it: `FF 10 0C` + 12
+/// digits (+ filler). The next-generation 認証AP keeps the same bytes in another EF.
+pub(crate) fn read_my_number<T: Transport>(
+    channel: &mut Channel<T>,
+    fid: u16,
+) -> Result<String, Error> {
+    select_ef(channel, fid)?;
+    let file = read_binary(channel, 0, 256)?;
+    let malformed = |reason| Error::MalformedFile { fid, reason };
+    let (tag, value, _filler) =
+        tlv::split_object(&file).map_err(|_| malformed("not a BER-TLV object"))?;
+    if tag != 0xFF10 {
+        return Err(malformed("tag is not FF10"));
+    }
+    let number = core::str::from_utf8(value).map_err(|_| malformed("not ASCII digits"))?;
+    if !my_number_check_digit_ok(number) {
+        return Err(malformed("not 12 digits with a valid check digit"));
+    }
+    Ok(number.to_owned())
+}
+
+/// SELECT `fid` in the current application and read the 4 facts from it:
+/// `FF 20 len { DF21 … DF25 }`, the offset table checked.
+pub(crate) fn read_four_facts<T: Transport>(
+    channel: &mut Channel<T>,
+    fid: u16,
+) -> Result<FourFacts, Error> {
+    select_ef(channel, fid)?;
+    let head = read_binary(channel, 0, 8)?;
+    let malformed = |reason| Error::MalformedFile { fid, reason };
+    let total = object_len(&head).ok_or(malformed("no BER-TLV header"))?;
+    let file = read_rest(channel, fid, head, total)?;
+    let object = tlv::parse(&file).map_err(|_| malformed("not BER-TLV"))?;
+    check_offset_table(&file).map_err(malformed)?;
+    let text = |tag, what| -> Result<String, Error> {
+        let v = tlv::find_value(&object, tag).ok_or(malformed(what))?;
+        String::from_utf8(v.to_vec()).map_err(|_| malformed("a text field is not UTF-8"))
+    };
+    let name = text(0xDF22, "no name (DF22)")?;
+    let address = text(0xDF23, "no address (DF23)")?;
+    let birth = text(0xDF24, "no birth date (DF24)")?;
+    let birth = parse_yyyymmdd(&birth).ok_or(malformed("birth date is not YYYYMMDD"))?;
+    let sex = match text(0xDF25, "no sex (DF25)")?.as_bytes() {
+        [code] => Sex::from_code(*code),
+        _ => None,
+    }
+    .ok_or(malformed("sex is not 0, 1, 2 or 9"))?;
+    Ok(FourFacts {
+        name,
+        address,
+        birth,
+        sex,
+    })
 }
 
 /// The fields of EF `0002` in the order the card writes them, after `DF21`.

@@ -94,6 +94,36 @@ impl KeyRef {
     }
 }
 
+/// Which generation of card answers: told apart by which application answers SELECT, never by
+/// the ATR (shared/next-gen-profile.md §2.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Generation {
+    /// Today's cards (My Number card or Juki card): RSA-2048, the JPKI AID `D3 92 F0 00 26 …`.
+    Current,
+    /// The next-generation card (NG-sim v1 profile): ECDSA P-384, the 認証AP.
+    NextGen,
+}
+
+impl Generation {
+    /// A short machine name (`info --json`): `current` or `next_gen`.
+    #[must_use]
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::Current => "current",
+            Self::NextGen => "next_gen",
+        }
+    }
+}
+
+impl fmt::Display for Generation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Current => "first-generation card",
+            Self::NextGen => "next-generation card",
+        })
+    }
+}
+
 /// Which card generation the token info names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CardKind {
@@ -153,6 +183,19 @@ pub struct Availability {
 }
 
 impl Availability {
+    /// Parses the availability file (EF `0008` on both generations): byte 0 the signature
+    /// certificate, byte 1 the authentication one, `00` meaning absent; `None` under 2 bytes.
+    #[must_use]
+    pub fn from_file(file: &[u8]) -> Option<Self> {
+        match file {
+            [sign, auth, ..] => Some(Self {
+                sign: *sign != 0,
+                auth: *auth != 0,
+            }),
+            _ => None,
+        }
+    }
+
     /// Whether the card was issued with `key` (and its certificate).
     #[must_use]
     pub const fn has(self, key: KeyRef) -> bool {

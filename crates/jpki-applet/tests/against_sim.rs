@@ -302,3 +302,35 @@ fn one_verify_serves_the_certificate_and_several_signatures_until_a_reselect() {
         Err(Error::SecurityStatusNotSatisfied)
     ));
 }
+
+#[test]
+fn today_s_simulated_card_is_detected_as_current_and_signs_through_the_one_api() {
+    let s = set();
+    let sim = SimCard::new(sample::my_number(s, true).unwrap()).unwrap();
+    // the simulator answers 6A82 to the next-generation 認証AP, then 9000 to the JPKI AID
+    let mut card = jpki_applet::JpkiCard::open(sim).unwrap();
+    assert_eq!(card.generation(), jpki_applet::Generation::Current);
+    assert_eq!(card.token_label(), "JPKIAPICCTOKEN2");
+    let signature = card.sign(KeyRef::Sign, b"ABC123", b"message").unwrap();
+    assert_eq!(
+        signature.algorithm(),
+        jpki_applet::SignatureAlgorithm::Sha256WithRsa
+    );
+    let di = HashAlg::Sha256.hash_to_digest_info(b"message").unwrap();
+    s.my_number_sign
+        .certificate
+        .public_key()
+        .verify(
+            rsa::pkcs1v15::Pkcs1v15Sign::new_unprefixed(),
+            &di,
+            signature.as_bytes(),
+        )
+        .unwrap();
+    let report = card.pin_statuses().unwrap();
+    let auth = report.iter().find(|r| r.key == "auth").unwrap();
+    assert_eq!(auth.status, Some(jpki_applet::SecretStatus::TriesLeft(3)));
+    assert!(matches!(
+        card.reset_pin_with_puk(b"12345678", b"1234"),
+        Err(Error::NotOnThisGeneration { .. })
+    ));
+}
