@@ -30,9 +30,9 @@ use p384::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier, RandomizedP
 use p384::ecdsa::{DerSignature, Signature, SigningKey, VerifyingKey};
 use p384::elliptic_curve::Generate;
 use rand_chacha::ChaCha20Rng;
-use rand_chacha::rand_core::SeedableRng;
 use sha2::{Digest, Sha256, Sha384};
 use spki::SubjectPublicKeyInfoRef;
+use test_support::keys::seeded_rng;
 use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::certificate::{Certificate, TbsCertificate};
@@ -48,10 +48,6 @@ const ECDSA_WITH_SHA384: der::asn1::ObjectIdentifier =
 
 /// The message every signature here is over (its hash is what a card receives).
 const MESSAGE: &[u8] = b"NG-sim v1 bench: the document a My Number card holder signs";
-
-fn seeded_rng(seed: u64) -> ChaCha20Rng {
-    ChaCha20Rng::seed_from_u64(seed)
-}
 
 /// A P-384 key from a fixed seed (bench data).
 fn p384_key(seed: u64) -> SigningKey {
