@@ -9,11 +9,13 @@ use anyhow::{Context, Result, bail};
 use crate::summary::{Outcome, Summary};
 use crate::{LIBSSL_REMEDY, NO_LIBSSL, cargo, cargo_bin, has_libssl, interop, root};
 
+mod p384;
 mod report;
 
-/// `cargo xtask bench [criterion args]`: `openssl speed -seconds 3 rsa2048` as the anchor, then
-/// every criterion bench (with jpki-tool's default `fast-engine` when libssl is there), then a table of
-/// the signing path (jpki-tool's `sign_path` bench) against OpenSSL, written to BENCHMARKS.md.
+/// `cargo xtask bench [criterion args]`: `openssl speed -seconds 3 rsa2048` and `ecdsap384` as
+/// the anchors, then every criterion bench (with jpki-tool's default `fast-engine` when libssl is
+/// there), then a table of the signing path (jpki-tool's `sign_path` bench) against OpenSSL and
+/// the P-384 section of issue 18 (`crates/cert/benches/ecdsa.rs`), written to BENCHMARKS.md.
 ///
 /// Criterion output is read from `$CARGO_TARGET_DIR/criterion` (else `target/criterion`); only
 /// results written by this run count, so a layer that was skipped (PC/SC without a reader) shows
@@ -34,6 +36,13 @@ fn steps(s: &mut Summary, args: &[String]) -> Result<()> {
         .run("anchor: openssl speed rsa2048 (CPU and wall clock)", || {
             Ok((openssl_speed(&[])?, openssl_speed(&["-elapsed"])?))
         })?;
+    // The P-384 anchor of issue 18: without it the report says so, the run goes on.
+    const P384_ANCHOR: &str = "anchor: openssl speed ecdsap384 (CPU and wall clock)";
+    let p384_anchor = openssl_ecdsap384();
+    match &p384_anchor {
+        Ok(_) => s.record(P384_ANCHOR, Outcome::Ok),
+        Err(why) => s.skip(P384_ANCHOR, why, P384_ANCHOR_REMEDY),
+    }
 
     let fast_engine = has_libssl();
     let mut run = cargo();
@@ -83,7 +92,14 @@ fn steps(s: &mut Summary, args: &[String]) -> Result<()> {
         root().join(criterion)
     };
     s.run("the signing-path report in BENCHMARKS.md", || {
-        let report = report::bench_report(&machine, &anchor, &anchor_wall, &criterion, started)?;
+        let report = report::bench_report(
+            &machine,
+            &anchor,
+            &anchor_wall,
+            &p384_anchor,
+            &criterion,
+            started,
+        )?;
         println!("\n{report}");
         let path = root().join("BENCHMARKS.md");
         let notes = std::fs::read_to_string(&path)
@@ -100,26 +116,45 @@ fn steps(s: &mut Summary, args: &[String]) -> Result<()> {
 /// Everything after this line of BENCHMARKS.md is hand-written and kept by `cargo xtask bench`.
 const NOTES_MARKER: &str = "<!-- hand-written notes below: kept by cargo xtask bench -->";
 
-/// `openssl speed rsa2048`'s figures for one RSA-2048 private / public operation.
+/// One `openssl speed` result line: operations per second for one key size / curve.
 pub(super) struct OpensslSpeed {
     pub(super) sign_per_s: f64,
     pub(super) verify_per_s: f64,
 }
 
-/// Runs `openssl speed [extra] -seconds 3 rsa2048`.
-fn openssl_speed(extra: &[&str]) -> Result<OpensslSpeed> {
+/// `openssl speed ecdsap384` by user CPU time (openssl's default) and by wall clock (`-elapsed`).
+pub(super) struct P384Anchor {
+    pub(super) cpu: OpensslSpeed,
+    pub(super) wall: OpensslSpeed,
+}
+
+/// What `cargo xtask bench` says when openssl gives no ECDSA P-384 figure.
+const P384_ANCHOR_REMEDY: &str = "an openssl whose `openssl speed ecdsap384` prints a `384 bits ecdsa` \
+     line (OpenSSL 1.1.1 or 3.x with EC)";
+
+/// Runs `openssl speed [extra] -seconds 3 <algorithm>` and returns its standard output.
+fn openssl_speed_output(extra: &[&str], algorithm: &str) -> Result<String> {
     let mut cmd = Command::new("openssl");
     cmd.arg("speed")
         .args(extra)
-        .args(["-seconds", "3", "rsa2048"]);
+        .args(["-seconds", "3", algorithm]);
     eprintln!("\n== anchor: {cmd:?}");
     let out = cmd
         .output()
         .context("cannot run `openssl speed` (is openssl installed?)")?;
     if !out.status.success() {
-        bail!("openssl speed failed ({})", out.status);
+        bail!(
+            "openssl speed {algorithm} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
-    let speed = parse_openssl_speed(&String::from_utf8_lossy(&out.stdout))
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Runs `openssl speed [extra] -seconds 3 rsa2048`.
+fn openssl_speed(extra: &[&str]) -> Result<OpensslSpeed> {
+    let speed = parse_openssl_speed(&openssl_speed_output(extra, "rsa2048")?)
         .context("no `rsa 2048 bits` line in the output of openssl speed")?;
     eprintln!(
         "== openssl: {:.1} sign/s, {:.1} verify/s",
@@ -128,18 +163,56 @@ fn openssl_speed(extra: &[&str]) -> Result<OpensslSpeed> {
     Ok(speed)
 }
 
+/// Runs `openssl speed -seconds 3 ecdsap384`, then again with `-elapsed`. `Err` says why there
+/// is no figure (the report then says so; the run goes on).
+fn openssl_ecdsap384() -> Result<P384Anchor, String> {
+    let once = |extra: &[&str]| -> Result<OpensslSpeed, String> {
+        let out = openssl_speed_output(extra, "ecdsap384").map_err(|e| format!("{e:#}"))?;
+        let speed = parse_openssl_ecdsap384(&out).ok_or_else(|| {
+            "`openssl speed ecdsap384` printed no `384 bits ecdsa` line".to_owned()
+        })?;
+        eprintln!(
+            "== openssl: {:.1} ECDSA P-384 sign/s, {:.1} verify/s",
+            speed.sign_per_s, speed.verify_per_s
+        );
+        Ok(speed)
+    };
+    Ok(P384Anchor {
+        cpu: once(&[])?,
+        wall: once(&["-elapsed"])?,
+    })
+}
+
 /// Reads `rsa 2048 bits 0.000240s 0.000016s   4163.6  60857.0` (sign/s, verify/s last).
 fn parse_openssl_speed(out: &str) -> Option<OpensslSpeed> {
-    let line = out.lines().find(|l| l.starts_with("rsa 2048 bits"))?;
-    let nums: Vec<f64> = line
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    match nums.as_slice() {
-        [.., sign, verify] if *sign > 0.0 && *verify > 0.0 => Some(OpensslSpeed {
-            sign_per_s: *sign,
-            verify_per_s: *verify,
-        }),
+    parse_speed_line(out, "rsa 2048 bits")
+}
+
+/// Reads ` 384 bits ecdsa (nistp384)   0.0010s   0.0008s    995.2   1258.6` (OpenSSL 1.1.1
+/// and 3.x; sign/s, verify/s last).
+fn parse_openssl_ecdsap384(out: &str) -> Option<OpensslSpeed> {
+    parse_speed_line(out, "384 bits ecdsa")
+}
+
+/// The result line starting with `name` (after leading spaces), which must end with the four
+/// columns `<sign time>s <verify time>s <sign/s> <verify/s>`, rates finite and positive.
+fn parse_speed_line(out: &str, name: &str) -> Option<OpensslSpeed> {
+    let line = out
+        .lines()
+        .map(str::trim_start)
+        .find(|l| l.starts_with(name))?;
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let seconds = |w: &str| w.strip_suffix('s').and_then(|n| n.parse::<f64>().ok());
+    let rate = |w: &str| w.parse::<f64>().ok().filter(|r| r.is_finite() && *r > 0.0);
+    match words.as_slice() {
+        [.., sign_time, verify_time, sign, verify]
+            if seconds(sign_time).is_some() && seconds(verify_time).is_some() =>
+        {
+            Some(OpensslSpeed {
+                sign_per_s: rate(sign)?,
+                verify_per_s: rate(verify)?,
+            })
+        }
         _ => None,
     }
 }
@@ -188,5 +261,60 @@ impl Machine {
                 .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
                 .unwrap_or_else(|_| "unknown".into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `openssl speed -seconds 1 rsa2048 ecdsap384` on the bench machine (OpenSSL 3.0.22,
+    /// 2026-12-07; the build details are cut), standard output as printed.
+    const OPENSSL_3_0: &str = "\
+version: 3.0.22
+built on: Wed Oct 21 09:54:24 2026 UTC
+options: bn(64,64)
+CPUINFO: OPENSSL_ia32cap=0xfffa32034f8bffff:0x415f46f1bf2ffb
+                  sign    verify    sign/s verify/s
+rsa 2048 bits 0.000309s 0.000019s   3232.8  53969.7
+                              sign    verify    sign/s verify/s
+ 384 bits ecdsa (nistp384)   0.0010s   0.0008s    995.2   1258.6
+";
+
+    #[test]
+    fn reads_both_anchors_from_real_openssl_output() {
+        let rsa = parse_openssl_speed(OPENSSL_3_0).unwrap();
+        assert_eq!((rsa.sign_per_s, rsa.verify_per_s), (3232.8, 53969.7));
+        let ec = parse_openssl_ecdsap384(OPENSSL_3_0).unwrap();
+        assert_eq!((ec.sign_per_s, ec.verify_per_s), (995.2, 1258.6));
+        // `openssl speed ecdsap384` alone (no RSA line): still read, and RSA is absent.
+        let alone = "                              sign    verify    sign/s verify/s\n \
+                     384 bits ecdsa (nistp384)   0.0011s   0.0009s    947.0   1153.0\n";
+        let ec = parse_openssl_ecdsap384(alone).unwrap();
+        assert_eq!((ec.sign_per_s, ec.verify_per_s), (947.0, 1153.0));
+        assert!(parse_openssl_speed(alone).is_none());
+    }
+
+    #[test]
+    fn no_figure_from_a_missing_or_malformed_line() {
+        // An openssl without EC, or one that failed: no line at all.
+        assert!(parse_openssl_ecdsap384("speed: Unknown algorithm ecdsap384\n").is_none());
+        assert!(parse_openssl_ecdsap384("").is_none());
+        // The line without its timing columns: the curve size is not taken for a rate.
+        assert!(parse_openssl_ecdsap384(" 384 bits ecdsa (nistp384)   995.2   1258.6\n").is_none());
+        // Zero or infinite rates (a run too short to count) give no figure.
+        assert!(
+            parse_openssl_ecdsap384(" 384 bits ecdsa (nistp384) 0.0000s 0.0000s inf inf\n")
+                .is_none()
+        );
+        assert!(
+            parse_openssl_ecdsap384(" 384 bits ecdsa (nistp384) 0.0010s 0.0008s 0.0 1258.6\n")
+                .is_none()
+        );
+        // Another curve's line is not P-384's.
+        assert!(
+            parse_openssl_ecdsap384(" 256 bits ecdsa (nistp256) 0.0000s 0.0001s 40000.0 13000.0\n")
+                .is_none()
+        );
     }
 }

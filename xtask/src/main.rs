@@ -9,8 +9,8 @@
 //! - `interop`: pcscd + vpcd + `jpki-sim serve` driven by OpenSC, pcsc_scan, openssl, jpki-tool.
 //! - `fuzz <target> [--secs N]`: one cargo-fuzz target on the stable toolchain.
 //! - `fuzz-all [--secs N]`: every target in turn.
-//! - `bench [criterion args]`: `openssl speed rsa2048`, the criterion benchmarks in release mode,
-//!   and the signing-path table written to BENCHMARKS.md.
+//! - `bench [criterion args]`: `openssl speed rsa2048` and `ecdsap384`, the criterion benchmarks
+//!   in release mode, and the signing-path table and the P-384 section written to BENCHMARKS.md.
 //! - `fixtures [--check]`: regenerate fixtures/ deterministically, or fail if they differ.
 #![forbid(unsafe_code)]
 

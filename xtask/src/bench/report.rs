@@ -1,11 +1,12 @@
 //! The signing-path report of `cargo xtask bench`: criterion's estimates against the openssl
-//! anchor, as the Markdown table written to BENCHMARKS.md.
+//! anchor, as the Markdown table written to BENCHMARKS.md (the P-384 section of issue 18 comes
+//! from `p384.rs`, appended at the end).
 
 use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use super::{Machine, OpensslSpeed};
+use super::{Machine, OpensslSpeed, P384Anchor};
 
 /// The mean (ns) of one criterion benchmark, if this run wrote it.
 fn criterion_mean(dir: &Path, id: &str, since: std::time::SystemTime) -> Option<f64> {
@@ -136,6 +137,7 @@ pub(super) fn bench_report(
     machine: &Machine,
     anchor_cpu: &OpensslSpeed,
     anchor: &OpensslSpeed,
+    p384_anchor: &Result<P384Anchor, String>,
     criterion: &Path,
     since: std::time::SystemTime,
 ) -> Result<String> {
@@ -153,7 +155,11 @@ pub(super) fn bench_report(
 
     let mut s = String::new();
     let w = &mut s;
-    writeln!(w, "# Benchmarks: the RSA-2048 signing path (issue 8)\n")?;
+    writeln!(
+        w,
+        "# Benchmarks: the RSA-2048 signing path (issue 8), P-384 for the next-generation card \
+         (issue 18)\n"
+    )?;
     writeln!(
         w,
         "Written by `cargo xtask bench` ({}). One run on a shared, noisy machine: read ratios \
@@ -330,5 +336,7 @@ pub(super) fn bench_report(
         "- no allocation or copy of the key per signature: not measurable by timing; see the notes \
          (`JPKI_BENCH_PROFILE` + `valgrind --tool=dhat`)."
     )?;
+    writeln!(w)?;
+    super::p384::section(w, &mean, p384_anchor, anchor)?;
     Ok(s)
 }
