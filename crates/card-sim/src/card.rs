@@ -9,6 +9,7 @@ mod aps;
 mod commands;
 pub(crate) mod files;
 mod life;
+mod next_gen;
 mod quirks;
 pub(crate) mod session;
 mod sign;
@@ -58,6 +59,8 @@ pub struct SimCard {
     session: Session,
     powered: bool,
     engine: Engine,
+    /// ECDSA nonces of a next-generation card (random unless set).
+    nonces: crate::next_gen::Nonces,
 }
 
 impl SimCard {
@@ -165,6 +168,7 @@ impl SimCard {
             session: Session::default(),
             powered: true,
             engine: Engine::DEFAULT,
+            nonces: crate::next_gen::Nonces::default(),
         }
     }
 
@@ -199,17 +203,22 @@ impl SimCard {
         self.data.profile
     }
 
-    /// The answer to reset.
+    /// The answer to reset: [`ATR`], or [`crate::next_gen::ids::ATR`] on a next-generation
+    /// card.
     #[must_use]
     pub fn atr(&self) -> &'static [u8] {
-        &ATR
+        if self.data.next_gen.is_some() {
+            &crate::next_gen::ids::ATR
+        } else {
+            &ATR
+        }
     }
 
     /// Powers the card on (cold reset): security state cleared, nothing selected. Returns the ATR.
     pub fn power_on(&mut self) -> &'static [u8] {
         self.session = Session::default();
         self.powered = true;
-        &ATR
+        self.atr()
     }
 
     /// Powers the card off: security state is lost.
@@ -366,6 +375,9 @@ impl SimCard {
         if self.data.state.is_terminated() {
             return Response::status(StatusWord::FILE_NOT_FOUND);
         }
+        if self.data.next_gen.is_some() {
+            return self.handle_next_gen(command);
+        }
         if let Err(sw) = quirks::check_class(command.cla, command.ins) {
             return Response::status(sw);
         }
@@ -451,6 +463,7 @@ impl SimCard {
             visual: None,
             common: None,
             verification: None,
+            next_gen: None,
             admin: self.data.admin.clone(),
             state,
             history: self.data.history,

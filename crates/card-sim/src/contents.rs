@@ -129,6 +129,8 @@ pub(crate) struct CardData {
     pub(crate) visual: Option<VisualSlot>,
     pub(crate) common: Option<CommonSlot>,
     pub(crate) verification: Option<VerificationSlot>,
+    /// The next-generation 認証AP (NG-sim v1): on such a card every part above is absent.
+    pub(crate) next_gen: Option<crate::next_gen::NgSlot>,
     /// Issued by an authority (format 2); `None` for cards built from bare contents and
     /// version-1 files: no administrative unlock is possible on them.
     pub(crate) admin: Option<Administration>,
@@ -211,6 +213,26 @@ impl CardData {
             visual,
             common,
             verification,
+            next_gen: None,
+            admin: None,
+            state: CardState::Active,
+            history: CardHistory::default(),
+        };
+        data.check()?;
+        Ok(data)
+    }
+
+    /// A next-generation card (NG-sim v1): its 認証AP and nothing of today's card.
+    pub(crate) fn issue_next_gen(contents: crate::next_gen::NextGenContents) -> Result<Self, Error> {
+        let data = CardData {
+            profile: CardProfile::MyNumber,
+            authentication: None,
+            signature: None,
+            text_support: None,
+            visual: None,
+            common: None,
+            verification: None,
+            next_gen: Some(crate::next_gen::NgSlot::issue(contents)?),
             admin: None,
             state: CardState::Active,
             history: CardHistory::default(),
@@ -221,6 +243,21 @@ impl CardData {
 
     /// The rules every card state satisfies (also checked after loading a file).
     pub(crate) fn check(&self) -> Result<(), Error> {
+        if let Some(ng) = &self.next_gen {
+            let today = self.authentication.is_some()
+                || self.signature.is_some()
+                || self.text_support.is_some()
+                || self.visual.is_some()
+                || self.common.is_some()
+                || self.verification.is_some();
+            if today || self.profile != CardProfile::MyNumber {
+                return Err(Error::InvalidContents {
+                    part: "next-generation card",
+                    reason: "it carries no application of today's card",
+                });
+            }
+            ng.check()?;
+        }
         for (role, slot) in [
             (KeyRole::Authentication, &self.authentication),
             (KeyRole::Signature, &self.signature),
