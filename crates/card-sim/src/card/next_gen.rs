@@ -7,6 +7,8 @@
 mod api;
 mod crypto;
 mod secrets;
+#[cfg(test)]
+mod write_failures;
 
 use apdu::{Command, Response, StatusWord};
 
