@@ -7,6 +7,7 @@ use pin_policy::{Pin, PinKind, PinSlot};
 // `sample` still names the profile through here
 pub use crate::profile::{CardProfile, KeyRole};
 mod aps;
+mod debug;
 
 pub use aps::{
     CommonContents, FaceUpdate, MfObjects, TextSupportRecords, VerificationContents, VisualContents,
@@ -222,42 +223,9 @@ impl CardData {
         Ok(data)
     }
 
-    /// A next-generation card (NG-sim v1): its 認証AP and nothing of today's card.
-    pub(crate) fn issue_next_gen(contents: crate::next_gen::NextGenContents) -> Result<Self, Error> {
-        let data = CardData {
-            profile: CardProfile::MyNumber,
-            authentication: None,
-            signature: None,
-            text_support: None,
-            visual: None,
-            common: None,
-            verification: None,
-            next_gen: Some(crate::next_gen::NgSlot::issue(contents)?),
-            admin: None,
-            state: CardState::Active,
-            history: CardHistory::default(),
-        };
-        data.check()?;
-        Ok(data)
-    }
-
     /// The rules every card state satisfies (also checked after loading a file).
     pub(crate) fn check(&self) -> Result<(), Error> {
-        if let Some(ng) = &self.next_gen {
-            let today = self.authentication.is_some()
-                || self.signature.is_some()
-                || self.text_support.is_some()
-                || self.visual.is_some()
-                || self.common.is_some()
-                || self.verification.is_some();
-            if today || self.profile != CardProfile::MyNumber {
-                return Err(Error::InvalidContents {
-                    part: "next-generation card",
-                    reason: "it carries no application of today's card",
-                });
-            }
-            ng.check()?;
-        }
+        self.check_next_gen()?;
         for (role, slot) in [
             (KeyRole::Authentication, &self.authentication),
             (KeyRole::Signature, &self.signature),
@@ -345,7 +313,7 @@ impl CardData {
     }
 }
 
-fn check_ef_len(fid: u16, len: usize) -> Result<(), Error> {
+pub(crate) fn check_ef_len(fid: u16, len: usize) -> Result<(), Error> {
     if len > MAX_EF_LEN {
         Err(Error::EfTooLarge { fid, len })
     } else {
@@ -395,42 +363,5 @@ impl TextSlot {
             pin: PinSlot::new(t.pin, t.retry_limit)?,
             records,
         })
-    }
-}
-
-/// Certificates by size, the private key not at all: a `Debug` dump is read by people and
-/// lands in logs.
-impl fmt::Debug for KeyContents {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyContents")
-            .field(
-                "certificate",
-                &format_args!("<{} bytes>", self.certificate.len()),
-            )
-            .field(
-                "ca_certificate",
-                &format_args!("<{} bytes>", self.ca_certificate.len()),
-            )
-            .field("private_key", &format_args!("<redacted>"))
-            .field("pin", &self.pin)
-            .field("retry_limit", &self.retry_limit)
-            .finish()
-    }
-}
-
-impl fmt::Debug for KeySlot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeySlot")
-            .field(
-                "certificate",
-                &format_args!("<{} bytes>", self.certificate.len()),
-            )
-            .field(
-                "ca_certificate",
-                &format_args!("<{} bytes>", self.ca_certificate.len()),
-            )
-            .field("private_key", &self.private_key)
-            .field("pin", &self.pin)
-            .finish()
     }
 }

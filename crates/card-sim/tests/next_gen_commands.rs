@@ -33,7 +33,11 @@ fn the_atr_is_the_profiles_and_today_s_five_aids_answer_6a82() {
     // today's card answers the JPKI AID and not the next generation's
     let mut today = test_support::cards::my_number_card();
     exchange(&mut today, SELECT_AUTH, "6A82");
-    exchange(&mut today, "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01", "9000");
+    exchange(
+        &mut today,
+        "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01",
+        "9000",
+    );
 }
 
 #[test]
@@ -66,7 +70,11 @@ fn the_face_ap_answers_select_only() {
     exchange(&mut card, "00 B0 00 00 00", "6986");
     exchange(&mut card, &verify(0x81, SIGN_PW), "6985");
     exchange(&mut card, "00 22 41 B6 03 84 01 02", "6985");
-    exchange(&mut card, &format!("00 88 00 83 10 {} 00", "00".repeat(16)), "6985");
+    exchange(
+        &mut card,
+        &format!("00 88 00 83 10 {} 00", "00".repeat(16)),
+        "6985",
+    );
 }
 
 #[test]
@@ -90,7 +98,10 @@ fn free_files_read_without_a_secret_and_hold_the_profile_s_bytes() {
     assert_eq!(read(&mut card, "00 02"), cert(0xB1, 500));
     assert_eq!(read(&mut card, "00 0C"), cert(0xC0, 600));
     assert_eq!(read(&mut card, "00 0D"), cert(0xC1, 500));
-    assert_eq!(read(&mut card, "00 06"), b"JPKINGAPTOKEN1                  ");
+    assert_eq!(
+        read(&mut card, "00 06"),
+        b"JPKINGAPTOKEN1                  "
+    );
     assert_eq!(read(&mut card, "00 08"), hx("8F 8F 00"));
     assert_eq!(read(&mut card, "00 09"), hx("80 01 01 81 01 01 82 01 00"));
     // protected files: 6982 until the secret
@@ -135,7 +146,10 @@ fn file_errors_are_today_s_status_words() {
     exchange(&mut card, "00 A4 02 0C 02 00 01", "6A82");
     exchange(&mut card, "00 A4 02 0C 02 00 02", "6A82");
     exchange(&mut card, "00 A4 02 0C 02 00 08", "9000");
-    assert_eq!(exchange(&mut card, "00 B0 00 00 00", "9000"), hx("00 8F 00"));
+    assert_eq!(
+        exchange(&mut card, "00 B0 00 00 00", "9000"),
+        hx("00 8F 00")
+    );
     exchange(&mut card, "00 22 41 B6 03 84 01 02", "6A88");
 }
 
@@ -154,7 +168,9 @@ fn pso_cds_signs_the_bare_hash_with_the_mse_key_after_its_secret() {
     let rs = exchange(&mut card, &pso(&hash), "9000");
     assert_signs(&card, NextGenKeyId::Signature, &hash, &rs);
     // not with the other keys
-    let public = card.next_gen_public_key(NextGenKeyId::Authentication).unwrap();
+    let public = card
+        .next_gen_public_key(NextGenKeyId::Authentication)
+        .unwrap();
     let signature = Signature::from_slice(&rs).unwrap();
     assert!(public.verify_prehash(&hash, &signature).is_err());
     // random nonces: the same hash gives another signature
@@ -162,9 +178,21 @@ fn pso_cds_signs_the_bare_hash_with_the_mse_key_after_its_secret() {
     assert_ne!(rs, again);
     assert_signs(&card, NextGenKeyId::Signature, &hash, &again);
     // Lc other than 48
-    exchange(&mut card, &format!("00 2A 9E 9A 20 {} 00", "11".repeat(32)), "6700");
-    exchange(&mut card, &format!("00 2A 9E 9A 31 {} 00", "11".repeat(49)), "6700");
-    exchange(&mut card, &format!("00 2A 9E 9B 30 {} 00", "11".repeat(48)), "6A86");
+    exchange(
+        &mut card,
+        &format!("00 2A 9E 9A 20 {} 00", "11".repeat(32)),
+        "6700",
+    );
+    exchange(
+        &mut card,
+        &format!("00 2A 9E 9A 31 {} 00", "11".repeat(49)),
+        "6700",
+    );
+    exchange(
+        &mut card,
+        &format!("00 2A 9E 9B 30 {} 00", "11".repeat(48)),
+        "6A86",
+    );
     // re-SELECT clears the MSE and the secret
     exchange(&mut card, SELECT_AUTH, "9000");
     exchange(&mut card, &pso(&hash), "6985");
@@ -205,7 +233,10 @@ fn rfc6979_mode_is_deterministic_and_pads_short_halves_with_zeros() {
     exchange(&mut card, &verify(0x81, SIGN_PW), "9000");
     exchange(&mut card, "00 22 41 B6 03 84 01 02", "9000");
     let first = exchange(&mut card, &pso(&Sha384::digest(b"0")), "9000");
-    assert_eq!(first, exchange(&mut card, &pso(&Sha384::digest(b"0")), "9000"));
+    assert_eq!(
+        first,
+        exchange(&mut card, &pso(&Sha384::digest(b"0")), "9000")
+    );
     // search a message whose r or s has a leading zero byte (about 1 in 128 per signature)
     let (hash, rs) = (0u32..4000)
         .map(|i| Sha384::digest(i.to_be_bytes()))
@@ -253,15 +284,27 @@ fn internal_authenticate_signs_the_prefixed_challenge_without_a_pin() {
         };
         exchange(&mut card, &apdu, "6700");
     }
-    exchange(&mut card, &format!("00 88 00 82 10 {} 00", "00".repeat(16)), "6A86");
-    exchange(&mut card, &format!("00 88 01 83 10 {} 00", "00".repeat(16)), "6A86");
+    exchange(
+        &mut card,
+        &format!("00 88 00 82 10 {} 00", "00".repeat(16)),
+        "6A86",
+    );
+    exchange(
+        &mut card,
+        &format!("00 88 01 83 10 {} 00", "00".repeat(16)),
+        "6A86",
+    );
     assert_eq!(ids::CARD_AUTH_PREFIX, b"JPKI-NG card auth");
 }
 
 #[test]
 fn secure_messaging_other_classes_and_instructions() {
     let mut card = card();
-    exchange(&mut card, "0C A4 04 0C 0B F0 4A 50 4B 49 4E 47 41 55 54 48", "6882");
+    exchange(
+        &mut card,
+        "0C A4 04 0C 0B F0 4A 50 4B 49 4E 47 41 55 54 48",
+        "6882",
+    );
     exchange(&mut card, "0C B0 00 00 00", "6882");
     exchange(&mut card, "08 20 00 81", "6882");
     exchange(&mut card, "80 2A 9E 9A 00", "6E00");

@@ -145,9 +145,21 @@ fn the_puk_is_set_under_sign_pw_and_resets_pin4_only() {
     }
     exchange(&mut card, &reset(PUK, "12345"), "6700");
     exchange(&mut card, &reset(PUK, "55A5"), "6A80");
-    assert_eq!(tries(&card, NextGenSecret::Puk), 3, "a bad new PIN4 costs nothing");
-    exchange(&mut card, "00 2C 00 81 0C 3837363534333231 35353535", "6A86");
-    exchange(&mut card, "00 2C 01 82 0C 3837363534333231 35353535", "6A86");
+    assert_eq!(
+        tries(&card, NextGenSecret::Puk),
+        3,
+        "a bad new PIN4 costs nothing"
+    );
+    exchange(
+        &mut card,
+        "00 2C 00 81 0C 3837363534333231 35353535",
+        "6A86",
+    );
+    exchange(
+        &mut card,
+        "00 2C 01 82 0C 3837363534333231 35353535",
+        "6A86",
+    );
     exchange(&mut card, &reset(PUK, "5555"), "9000");
     assert_eq!(tries(&card, NextGenSecret::Pin4), 3);
     assert_eq!(tries(&card, NextGenSecret::Puk), 3);
@@ -155,7 +167,11 @@ fn the_puk_is_set_under_sign_pw_and_resets_pin4_only() {
     exchange(&mut card, &verify(0x82, PIN4), "63C2");
     exchange(&mut card, &verify(0x82, "5555"), "9000");
     // the PUK does nothing for SIGN_PW: no command resets it
-    exchange(&mut card, "00 2C 00 81 0C 3837363534333231 35353535", "6A86");
+    exchange(
+        &mut card,
+        "00 2C 00 81 0C 3837363534333231 35353535",
+        "6A86",
+    );
     // replacing the PUK needs SIGN_PW again after a re-SELECT
     exchange(&mut card, SELECT_AUTH, "9000");
     exchange(&mut card, &change(0x83, "11112222"), "6982");
@@ -201,7 +217,11 @@ fn a_blocked_sign_pw_goes_to_the_municipality() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("PIN"), "{err}");
-    assert_eq!(tries(&card, NextGenSecret::SignPassword), 0, "nothing changed");
+    assert_eq!(
+        tries(&card, NextGenSecret::SignPassword),
+        0,
+        "nothing changed"
+    );
     card.unlock_next_gen(
         NextGenSecret::SignPassword,
         Some(Pin::new(PinKind::Signature, b"RESET2026").unwrap()),
@@ -212,11 +232,7 @@ fn a_blocked_sign_pw_goes_to_the_municipality() {
     exchange(&mut card, &verify(0x81, "RESET2026"), "9000");
     // today's card has no such thing
     let mut today = test_support::cards::my_number_card();
-    assert!(
-        today
-            .unlock_next_gen(NextGenSecret::Pin4, None)
-            .is_err()
-    );
+    assert!(today.unlock_next_gen(NextGenSecret::Pin4, None).is_err());
     assert!(!today.is_next_gen());
     assert!(today.next_gen_counter(NextGenSecret::Pin4).is_none());
 }
@@ -230,9 +246,18 @@ fn contents_are_checked_at_issue() {
     bad.sign_pw = Pin::new(PinKind::Authentication, b"1234").unwrap();
     assert!(SimCard::new_next_gen(bad).is_err());
     for limits in [
-        NextGenRetryLimits { sign_pw: 0, ..NextGenRetryLimits::default() },
-        NextGenRetryLimits { pin4: 16, ..NextGenRetryLimits::default() },
-        NextGenRetryLimits { puk: 0, ..NextGenRetryLimits::default() },
+        NextGenRetryLimits {
+            sign_pw: 0,
+            ..NextGenRetryLimits::default()
+        },
+        NextGenRetryLimits {
+            pin4: 16,
+            ..NextGenRetryLimits::default()
+        },
+        NextGenRetryLimits {
+            puk: 0,
+            ..NextGenRetryLimits::default()
+        },
     ] {
         let mut bad = contents();
         bad.retry_limits = limits;
@@ -242,11 +267,22 @@ fn contents_are_checked_at_issue() {
     bad.card_authentication.certificate = vec![0; 0x8100];
     assert!(SimCard::new_next_gen(bad).is_err());
     let mut custom = contents();
-    custom.retry_limits = NextGenRetryLimits { sign_pw: 2, pin4: 15, puk: 1 };
+    custom.retry_limits = NextGenRetryLimits {
+        sign_pw: 2,
+        pin4: 15,
+        puk: 1,
+    };
     let card = SimCard::new_next_gen(custom).unwrap();
     assert_eq!(tries(&card, NextGenSecret::SignPassword), 2);
     assert_eq!(tries(&card, NextGenSecret::Pin4), 15);
-    assert_eq!(NextGenRetryLimits::default(), NextGenRetryLimits { sign_pw: 5, pin4: 3, puk: 3 });
+    assert_eq!(
+        NextGenRetryLimits::default(),
+        NextGenRetryLimits {
+            sign_pw: 5,
+            pin4: 3,
+            puk: 3
+        }
+    );
 }
 
 #[test]
@@ -280,9 +316,18 @@ fn the_card_file_keeps_keys_secrets_and_counters_across_reopening() {
         NextGenKeyId::Signature,
         NextGenKeyId::CardAuthentication,
     ] {
-        assert_eq!(card.next_gen_public_key(key), fresh.next_gen_public_key(key));
-        assert_eq!(card.next_gen_certificate(key), fresh.next_gen_certificate(key));
-        assert_eq!(card.next_gen_ca_certificate(key), fresh.next_gen_ca_certificate(key));
+        assert_eq!(
+            card.next_gen_public_key(key),
+            fresh.next_gen_public_key(key)
+        );
+        assert_eq!(
+            card.next_gen_certificate(key),
+            fresh.next_gen_certificate(key)
+        );
+        assert_eq!(
+            card.next_gen_ca_certificate(key),
+            fresh.next_gen_ca_certificate(key)
+        );
     }
     exchange(&mut card, SELECT_AUTH, "9000");
     exchange(&mut card, &verify(0x81, "SECOND2"), "9000");

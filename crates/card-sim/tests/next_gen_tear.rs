@@ -104,8 +104,15 @@ fn ng_verify_loop_killed_at_random_points_never_loses_a_count() {
     let started = std::time::Instant::now();
     let mut child = spawn(&exe, TEST, "verify", &calibration);
     assert!(child.wait().unwrap().success());
-    let span = u64::try_from(started.elapsed().as_micros()).unwrap().max(1_000) * 6 / 5;
-    assert_eq!(lines(&mut child, "SW ").last().map(String::as_str), Some("6983"));
+    let span = u64::try_from(started.elapsed().as_micros())
+        .unwrap()
+        .max(1_000)
+        * 6
+        / 5;
+    assert_eq!(
+        lines(&mut child, "SW ").last().map(String::as_str),
+        Some("6983")
+    );
 
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x4E47);
     let mut kills = 0;
@@ -134,10 +141,16 @@ fn ng_verify_loop_killed_at_random_points_never_loses_a_count() {
                 .next_gen_counter(NextGenSecret::SignPassword)
                 .unwrap()
                 .tries_left();
-            assert!(on_disk <= before, "counter went back up: {before} → {on_disk}");
+            assert!(
+                on_disk <= before,
+                "counter went back up: {before} → {on_disk}"
+            );
             if let Some(&last) = answers.last() {
                 assert!(on_disk <= last, "disk {on_disk} > answered {last}");
-                assert!(on_disk + 1 >= last, "disk {on_disk} lost counts after {last}");
+                assert!(
+                    on_disk + 1 >= last,
+                    "disk {on_disk} lost counts after {last}"
+                );
             }
             before = on_disk;
         }
@@ -160,7 +173,11 @@ fn ng_change_loop_killed_at_random_points_keeps_the_old_or_the_new_value() {
     assert_eq!(lines(&mut child, "SET ").len(), 199);
     let path = dir.join("card.jpki");
     new_card(&path);
-    let span = u64::try_from(started.elapsed().as_micros()).unwrap().max(1_000) * 6 / 5;
+    let span = u64::try_from(started.elapsed().as_micros())
+        .unwrap()
+        .max(1_000)
+        * 6
+        / 5;
 
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0xC4A6);
     let mut current = 0;

@@ -12,7 +12,7 @@ mod write_failures;
 
 use apdu::{Command, Response, StatusWord};
 
-use super::{SimCard, files::my_number_ef, files::facts_ef};
+use super::{SimCard, files::facts_ef, files::my_number_ef};
 use crate::next_gen::{
     NextGenSecret, NgSlot,
     channel::PlainChannel,

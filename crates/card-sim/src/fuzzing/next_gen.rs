@@ -21,8 +21,7 @@ use pin_policy::{Pin, PinKind};
 
 use crate::{
     FourFacts, MyNumber, NextGenContents, NextGenKey, NextGenKeyId, NextGenRetryLimits,
-    NextGenSecret, Sex, SimCard,
-    next_gen::ids,
+    NextGenSecret, Sex, SimCard, next_gen::ids,
 };
 
 /// Fill byte of the signature certificate (in no other EF of the card).
@@ -163,7 +162,10 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8], stats:
     let ok = response.sw.0 == 0x9000;
     let after = tries(card);
     let Ok(c) = apdu::Command::decode(capdu) else {
-        assert_eq!(after, shadow.tries, "an undecodable command changed a counter");
+        assert_eq!(
+            after, shadow.tries,
+            "an undecodable command changed a counter"
+        );
         return;
     };
     if matches!(c.cla, 0x08 | 0x0C) {
@@ -187,7 +189,10 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8], stats:
             let right_verify = verify_with_data && ok && target == Some(secret);
             let by_puk = reset_counter && ok && secret != NextGenSecret::SignPassword;
             let puk_set = ins == 0x24 && ok && secret == NextGenSecret::Puk;
-            assert!(right_verify || by_puk || puk_set, "{secret:?} tries went up {before:?} → {now:?}");
+            assert!(
+                right_verify || by_puk || puk_set,
+                "{secret:?} tries went up {before:?} → {now:?}"
+            );
         }
         if let (Some(b), Some(n)) = (before, now)
             && n < b
@@ -201,7 +206,10 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8], stats:
     shadow.tries = after;
     match ins {
         0xA4 if ok && p1 == 0x04 => {
-            assert!(data == ids::AID_AUTH || data == ids::AID_FACE, "SELECT of {data:02X?} answered 9000");
+            assert!(
+                data == ids::AID_AUTH || data == ids::AID_FACE,
+                "SELECT of {data:02X?} answered 9000"
+            );
             shadow.clear();
             shadow.in_auth = data == ids::AID_AUTH;
         }
@@ -231,11 +239,16 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8], stats:
         0x24 if ok => {
             let secret = target.expect("CHANGE of a known reference");
             let allowed = match secret {
-                NextGenSecret::Pin4 => shadow.is(NextGenSecret::Pin4) || shadow.is(NextGenSecret::SignPassword),
+                NextGenSecret::Pin4 => {
+                    shadow.is(NextGenSecret::Pin4) || shadow.is(NextGenSecret::SignPassword)
+                }
                 _ => shadow.is(NextGenSecret::SignPassword),
             };
             assert!(allowed, "{secret:?} changed without the right secret");
-            assert!(secret.kind().validate(data).is_ok(), "{secret:?} set to a bad format");
+            assert!(
+                secret.kind().validate(data).is_ok(),
+                "{secret:?} set to a bad format"
+            );
             shadow.values[at(secret)] = Some(data.to_vec());
             if secret == NextGenSecret::Puk {
                 shadow.verified[at(secret)] = false;
@@ -243,7 +256,11 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8], stats:
         }
         0x2C if ok => {
             let (puk, pin4) = data.split_at(8.min(data.len()));
-            assert_eq!(Some(puk), shadow.values[at(NextGenSecret::Puk)].as_deref(), "a wrong PUK reset PIN4");
+            assert_eq!(
+                Some(puk),
+                shadow.values[at(NextGenSecret::Puk)].as_deref(),
+                "a wrong PUK reset PIN4"
+            );
             shadow.values[at(NextGenSecret::Pin4)] = Some(pin4.to_vec());
             shadow.verified[at(NextGenSecret::Pin4)] = false;
         }
@@ -251,27 +268,41 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8], stats:
         0x2A if ok => {
             let key = match shadow.mse {
                 Some(ids::key::AUTH) => {
-                    assert!(shadow.is(NextGenSecret::Pin4) || shadow.is(NextGenSecret::SignPassword), "key 01 signed without PIN4 or SIGN_PW");
+                    assert!(
+                        shadow.is(NextGenSecret::Pin4) || shadow.is(NextGenSecret::SignPassword),
+                        "key 01 signed without PIN4 or SIGN_PW"
+                    );
                     NextGenKeyId::Authentication
                 }
                 Some(ids::key::SIGN) => {
-                    assert!(shadow.is(NextGenSecret::SignPassword), "key 02 signed without SIGN_PW");
+                    assert!(
+                        shadow.is(NextGenSecret::SignPassword),
+                        "key 02 signed without SIGN_PW"
+                    );
                     NextGenKeyId::Signature
                 }
                 other => panic!("PSO:CDS answered 9000 with MSE key {other:02X?}"),
             };
             let public = card.next_gen_public_key(key).expect("key on the card");
             let signature = Signature::from_slice(&response.data).expect("96 bytes r‖s");
-            public.verify_prehash(data, &signature).expect("the signature verifies");
+            public
+                .verify_prehash(data, &signature)
+                .expect("the signature verifies");
             stats.signed += 1;
         }
         0x88 if ok => assert!(shadow.in_auth, "INTERNAL AUTHENTICATE outside the 認証AP"),
         0xB0 if ok && !response.data.is_empty() => {
             if response.data.contains(&SIGN_CERT_FILL) {
-                assert!(shadow.is(NextGenSecret::SignPassword), "signature certificate without SIGN_PW");
+                assert!(
+                    shadow.is(NextGenSecret::SignPassword),
+                    "signature certificate without SIGN_PW"
+                );
             }
             if shadow.ef == Some(ids::fid::MY_NUMBER) {
-                assert!(shadow.is(NextGenSecret::Pin4) || shadow.is(NextGenSecret::SignPassword), "My Number without PIN4 or SIGN_PW");
+                assert!(
+                    shadow.is(NextGenSecret::Pin4) || shadow.is(NextGenSecret::SignPassword),
+                    "My Number without PIN4 or SIGN_PW"
+                );
             }
         }
         _ => {}
@@ -279,110 +310,4 @@ fn check(shadow: &mut Shadow, card: &SimCard, capdu: &[u8], rapdu: &[u8], stats:
 }
 
 #[cfg(test)]
-mod tests {
-    use rand::{RngExt, SeedableRng, rngs::StdRng};
-
-    use super::*;
-
-    fn record(out: &mut Vec<u8>, capdu: &[u8]) {
-        out.push(u8::try_from(capdu.len()).unwrap());
-        out.extend_from_slice(capdu);
-    }
-
-    fn with(header: [u8; 4], data: &[u8]) -> Vec<u8> {
-        let mut c = header.to_vec();
-        c.push(u8::try_from(data.len()).unwrap());
-        c.extend_from_slice(data);
-        c
-    }
-
-    /// A session that walks the guarded paths: every secret, the PUK, both keys, the files.
-    pub(super) fn script() -> Vec<u8> {
-        let mut s = Vec::new();
-        let select = with([0, 0xA4, 4, 0x0C], &ids::AID_AUTH);
-        let hash = [0x42; 48];
-        for capdu in [
-            select.clone(),
-            with([0, 0x20, 0, 0x82], b"0000"),
-            with([0, 0x20, 0, 0x82], PIN4),
-            with([0, 0x22, 0x41, 0xB6], &[0x84, 1, 1]),
-            with([0, 0x2A, 0x9E, 0x9A], &hash),
-            with([0, 0xA4, 2, 0x0C], &[0, 0x21]),
-            vec![0, 0xB0, 0, 0, 0],
-            with([0, 0x20, 0, 0x81], SIGN_PW),
-            with([0, 0x24, 1, 0x83], b"11223344"),
-            with([0, 0xA4, 2, 0x0C], &[0, 0x01]),
-            vec![0, 0xB0, 0, 0, 0],
-            with([0, 0x22, 0x41, 0xB6], &[0x84, 1, 2]),
-            with([0, 0x2A, 0x9E, 0x9A], &hash),
-            with([0, 0x2C, 0, 0x82], b"000000009999"),
-            with([0, 0x2C, 0, 0x82], b"112233449999"),
-            with([0, 0x88, 0, 0x83], &[7; 16]),
-        ] {
-            record(&mut s, &capdu);
-        }
-        s.push(0xFD);
-        record(&mut s, &select);
-        record(&mut s, &with([0, 0x2A, 0x9E, 0x9A], &hash));
-        s
-    }
-
-    #[test]
-    fn the_script_reaches_every_guarded_state() {
-        let stats = ng_stats(&script());
-        assert_eq!(stats.verified, 2, "{stats:?}");
-        assert!(stats.refused >= 1 && stats.signed == 2, "{stats:?}");
-    }
-
-    /// `cargo test -p card-sim --lib write_ng_seed -- --ignored` writes the script as the
-    /// fuzz target's seed.
-    #[test]
-    #[ignore = "writes fuzz/seeds/ng_session/script"]
-    fn write_ng_seed() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/ng_session");
-        std::fs::write(format!("{dir}/script"), script()).unwrap();
-    }
-
-    #[test]
-    fn the_committed_seeds_keep_the_invariants() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/ng_session");
-        let mut n = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let data = std::fs::read(entry.unwrap().path()).unwrap();
-            assert!(ng_stats(&data).exchanges > 0);
-            n += 1;
-        }
-        assert!(n >= 1, "no seeds under {dir}");
-    }
-
-    #[test]
-    fn mutated_sessions_keep_every_invariant() {
-        let base = script();
-        let mut rng = StdRng::seed_from_u64(0x4E47);
-        for _ in 0..300 {
-            let mut data = base.clone();
-            for _ in 0..rng.random_range(1..6) {
-                let i = rng.random_range(0..data.len());
-                data[i] = rng.random();
-            }
-            let _ = ng_stats(&data);
-        }
-    }
-
-    #[test]
-    #[should_panic(expected = "tries went up")]
-    fn the_checker_catches_a_counter_going_up() {
-        let mut card = card();
-        let mut shadow = Shadow {
-            values: [None, None, None],
-            tries: [Some(0), Some(0), None],
-            verified: [false; 3],
-            in_auth: false,
-            ef: None,
-            mse: None,
-        };
-        let capdu = with([0, 0xA4, 4, 0x0C], &ids::AID_AUTH);
-        let rapdu = card.process(&capdu);
-        check(&mut shadow, &card, &capdu, &rapdu, &mut NgStats::default());
-    }
-}
+mod tests;

@@ -6,9 +6,11 @@ use pin_policy::{Pin, PinKind, PinSlot};
 
 use super::ids::{self, fid};
 use crate::{
-    contents::MAX_EF_LEN,
+    contents::{CardData, check_ef_len},
     error::Error,
     holder::{FourFacts, MyNumber},
+    life::{CardHistory, CardState},
+    profile::CardProfile,
 };
 
 /// One P-384 key of the 認証AP with its end-entity and CA certificates (DER; the card never
@@ -145,7 +147,11 @@ impl NgSlot {
         pin_policy::RetryCounter::new(self.puk_limit)?;
         self.facts.validate()?;
         for (cert, ca, key) in [
-            (fid::AUTH_CERT, fid::AUTH_CA_CERT, self.authentication.as_ref()),
+            (
+                fid::AUTH_CERT,
+                fid::AUTH_CA_CERT,
+                self.authentication.as_ref(),
+            ),
             (fid::SIGN_CERT, fid::SIGN_CA_CERT, self.signature.as_ref()),
             (
                 fid::CARD_AUTH_CERT,
@@ -172,6 +178,47 @@ impl NgSlot {
     }
 }
 
+impl CardData {
+    /// A next-generation card (NG-sim v1): its 認証AP and nothing of today's card.
+    pub(crate) fn issue_next_gen(contents: NextGenContents) -> Result<Self, Error> {
+        let data = CardData {
+            profile: CardProfile::MyNumber,
+            authentication: None,
+            signature: None,
+            text_support: None,
+            visual: None,
+            common: None,
+            verification: None,
+            next_gen: Some(NgSlot::issue(contents)?),
+            admin: None,
+            state: CardState::Active,
+            history: CardHistory::default(),
+        };
+        data.check()?;
+        Ok(data)
+    }
+
+    /// A card with the next-generation 認証AP carries nothing of today's card.
+    pub(crate) fn check_next_gen(&self) -> Result<(), Error> {
+        let Some(ng) = &self.next_gen else {
+            return Ok(());
+        };
+        let today = self.authentication.is_some()
+            || self.signature.is_some()
+            || self.text_support.is_some()
+            || self.visual.is_some()
+            || self.common.is_some()
+            || self.verification.is_some();
+        if today || self.profile != CardProfile::MyNumber {
+            return Err(Error::InvalidContents {
+                part: "next-generation card",
+                reason: "it carries no application of today's card",
+            });
+        }
+        ng.check()
+    }
+}
+
 fn check_kind(pin: &Pin, expected: PinKind) -> Result<(), Error> {
     if pin.kind() == expected {
         Ok(())
@@ -180,14 +227,6 @@ fn check_kind(pin: &Pin, expected: PinKind) -> Result<(), Error> {
             expected,
             found: pin.kind(),
         }))
-    }
-}
-
-fn check_ef_len(fid: u16, len: usize) -> Result<(), Error> {
-    if len > MAX_EF_LEN {
-        Err(Error::EfTooLarge { fid, len })
-    } else {
-        Ok(())
     }
 }
 

@@ -3,9 +3,7 @@
 
 #![allow(dead_code, unused_imports)]
 
-use card_sim::{
-    MyNumber, NextGenContents, NextGenKey, NextGenKeyId, NextGenRetryLimits, SimCard,
-};
+use card_sim::{MyNumber, NextGenContents, NextGenKey, NextGenKeyId, NextGenRetryLimits, SimCard};
 use p384::ecdsa::{Signature, VerifyingKey, signature::hazmat::PrehashVerifier};
 use pin_policy::{Pin, PinKind};
 pub use test_support::cards::{exchange, exchange_exact, facts, hx, temp_dir};

@@ -19,7 +19,10 @@ impl SimCard {
     /// `contents` breaks a rule: a secret of the wrong kind ([`Error::Pin`]), a retry limit
     /// outside `1..=15`, invalid 4 facts, an oversize certificate.
     pub fn new_next_gen(contents: NextGenContents) -> Result<Self, Error> {
-        Ok(SimCard::from_data(CardData::issue_next_gen(contents)?, None))
+        Ok(SimCard::from_data(
+            CardData::issue_next_gen(contents)?,
+            None,
+        ))
     }
 
     /// [`new_next_gen`](Self::new_next_gen) bound to an issuing authority (card ID, admin key,
@@ -41,7 +44,10 @@ impl SimCard {
     ///
     /// # Errors
     /// As [`new_next_gen`](Self::new_next_gen), plus those of [`create`](Self::create).
-    pub fn create_next_gen(path: impl AsRef<Path>, contents: NextGenContents) -> Result<Self, Error> {
+    pub fn create_next_gen(
+        path: impl AsRef<Path>,
+        contents: NextGenContents,
+    ) -> Result<Self, Error> {
         SimCard::create_file(path.as_ref(), CardData::issue_next_gen(contents)?)
     }
 
@@ -122,7 +128,11 @@ impl SimCard {
     /// # Errors
     /// [`Error::NotOnCard`] on today's card or for an unset PUK with no `new`;
     /// [`Error::Pin`] for a `new` of another kind; the card file's write errors.
-    pub fn unlock_next_gen(&mut self, secret: NextGenSecret, new: Option<Pin>) -> Result<(), Error> {
+    pub fn unlock_next_gen(
+        &mut self,
+        secret: NextGenSecret,
+        new: Option<Pin>,
+    ) -> Result<(), Error> {
         let mut data = self.data.clone();
         let Some(ng) = data.next_gen.as_mut() else {
             return Err(Error::NotOnCard {

@@ -80,8 +80,7 @@ impl SimCard {
     /// make VERIFY of `82` answer `9000`, our choice); PUK unset `6A88`.
     /// P1 ≠ `00` or an unknown ref `6A86`; card file not writable `6581`, as today.
     pub(super) fn ng_verify(&mut self, cmd: &Command) -> Response {
-        let Some(secret) = NextGenSecret::from_reference(cmd.p2).filter(|_| cmd.p1 == 0x00)
-        else {
+        let Some(secret) = NextGenSecret::from_reference(cmd.p2).filter(|_| cmd.p1 == 0x00) else {
             return status(StatusWord::INCORRECT_P1P2);
         };
         let Some(before) = self.ng_snapshot() else {
@@ -122,8 +121,7 @@ impl SimCard {
     /// `6982`; bad format `6A80` and nothing changed; no data `6700`; P1 ≠ `01` or unknown
     /// ref `6A86`; not writable `6581` and nothing changed.
     pub(super) fn ng_change(&mut self, cmd: &Command) -> Response {
-        let Some(secret) = NextGenSecret::from_reference(cmd.p2).filter(|_| cmd.p1 == 0x01)
-        else {
+        let Some(secret) = NextGenSecret::from_reference(cmd.p2).filter(|_| cmd.p1 == 0x01) else {
             return status(StatusWord::INCORRECT_P1P2);
         };
         if cmd.data.is_empty() {

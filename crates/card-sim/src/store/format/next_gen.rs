@@ -79,8 +79,8 @@ pub(super) fn encode(w: &mut Writer, ng: Option<&NgSlot>) {
 fn read_key(r: &mut Reader<'_>, role: KeyRole) -> Result<NgKeySlot, Corruption> {
     let certificate = r.bytes()?.to_vec();
     let ca_certificate = r.bytes()?.to_vec();
-    let signing = p384::ecdsa::SigningKey::from_slice(r.bytes()?)
-        .map_err(|_| Corruption::BadKey { role })?;
+    let signing =
+        p384::ecdsa::SigningKey::from_slice(r.bytes()?).map_err(|_| Corruption::BadKey { role })?;
     Ok(NgKeySlot {
         signing,
         certificate,
