@@ -85,7 +85,8 @@ fn free_files_read_without_a_secret_and_hold_the_profile_s_bytes() {
         let mut out = Vec::new();
         loop {
             let offset = u16::try_from(out.len()).unwrap();
-            let rapdu = card.process(&[0x00, 0xB0, (offset >> 8) as u8, offset as u8, 0x00]);
+            let [hi, lo] = offset.to_be_bytes();
+            let rapdu = card.process(&[0x00, 0xB0, hi, lo, 0x00]);
             match rapdu.split_at(rapdu.len() - 2) {
                 (data, [0x90, 0x00]) => out.extend_from_slice(data),
                 (_, [0x6B, 0x00]) => break out,
@@ -257,7 +258,7 @@ fn rfc6979_mode_is_deterministic_and_pads_short_halves_with_zeros() {
 fn internal_authenticate_signs_the_prefixed_challenge_without_a_pin() {
     let mut card = card();
     for len in [16usize, 40, 64] {
-        let challenge: Vec<u8> = (0..len).map(|i| i as u8).collect();
+        let challenge: Vec<u8> = (0..len).map(|i| u8::try_from(i).unwrap()).collect();
         let rs = exchange(
             &mut card,
             &format!("00 88 00 83 {len:02X} {} 00", hex::encode(&challenge)),
