@@ -8,6 +8,7 @@ use pin_policy::{Pin, PinKind, PinSlot};
 pub use crate::profile::{CardProfile, KeyRole};
 mod aps;
 mod debug;
+pub(crate) mod next_gen;
 
 pub use aps::{
     CommonContents, FaceUpdate, MfObjects, TextSupportRecords, VerificationContents, VisualContents,
@@ -131,7 +132,7 @@ pub(crate) struct CardData {
     pub(crate) common: Option<CommonSlot>,
     pub(crate) verification: Option<VerificationSlot>,
     /// The next-generation 認証AP (NG-sim v1): on such a card every part above is absent.
-    pub(crate) next_gen: Option<crate::next_gen::NgSlot>,
+    pub(crate) next_gen: Option<next_gen::NgSlot>,
     /// Issued by an authority (format 2); `None` for cards built from bare contents and
     /// version-1 files: no administrative unlock is possible on them.
     pub(crate) admin: Option<Administration>,

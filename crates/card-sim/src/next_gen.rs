@@ -4,7 +4,7 @@
 //!
 //! Every identifier is in [`ids`] (ours, to be replaced when the real specification is
 //! published); the issuer's input is [`NextGenContents`]; the commands are in the card's
-//! `next_gen` handler module, behind the secure-messaging seam of [`channel`].
+//! `next_gen` handler module, behind the secure-messaging seam of `channel`.
 
 pub(crate) mod channel;
 mod contents;
@@ -12,7 +12,6 @@ pub mod ids;
 pub(crate) mod session;
 
 pub use contents::{NextGenContents, NextGenKey, NextGenRetryLimits};
-pub(crate) use contents::{NgKeySlot, NgSlot};
 
 /// Where the simulated NG-sim v1 card differs from the profile (and from the real card the
 /// profile anticipates), one line each, for `jpki-sim inspect` and the README.

@@ -1,8 +1,7 @@
 //! The next-generation card's commands (NG-sim v1, shared/next-gen-profile.md §2.2–2.4), as
 //! methods of [`SimCard`]: SELECT and READ BINARY here, the secrets in `secrets`, the P-384
 //! operations in `crypto`. Every command passes the channel stage first
-//! ([`PlainChannel`](crate::next_gen::channel::PlainChannel), where v2's secure messaging
-//! goes).
+//! ([`crate::next_gen::channel::PlainChannel`], where v2's secure messaging goes).
 
 mod api;
 mod crypto;
@@ -13,8 +12,9 @@ mod write_failures;
 use apdu::{Command, Response, StatusWord};
 
 use super::{SimCard, files::facts_ef, files::my_number_ef};
+use crate::contents::next_gen::NgSlot;
 use crate::next_gen::{
-    NextGenSecret, NgSlot,
+    NextGenSecret,
     channel::PlainChannel,
     ids::{self, fid, ins},
     session::NgApp,
@@ -35,7 +35,7 @@ enum Read {
 /// The EF `fid` of the 認証AP, its read rule and its content, `None` if the card lacks it
 /// (a certificate of an omitted key).
 fn ef(ng: &NgSlot, fid: u16) -> Option<(Read, Vec<u8>)> {
-    let cert = |key: Option<&crate::next_gen::NgKeySlot>, ca: bool| {
+    let cert = |key: Option<&crate::contents::next_gen::NgKeySlot>, ca: bool| {
         key.map(|k| {
             if ca {
                 k.ca_certificate.clone()

@@ -7,9 +7,10 @@ use pin_policy::{Pin, PinSlot, RetryCounter};
 
 use crate::{
     card::SimCard,
+    contents::next_gen::NgKeySlot,
     contents::{Administration, CardData},
     error::Error,
-    next_gen::{NextGenContents, NextGenKeyId, NextGenSecret, NgKeySlot, Nonces},
+    next_gen::{NextGenContents, NextGenKeyId, NextGenSecret, Nonces},
 };
 
 impl SimCard {

@@ -8,7 +8,8 @@ use pin_policy::{Outcome, Pin, PinKind, PinSlot};
 use super::status;
 use crate::{
     card::{MEMORY_FAILURE, SimCard},
-    next_gen::{NextGenSecret, NgSlot, ids},
+    contents::next_gen::NgSlot,
+    next_gen::{NextGenSecret, ids},
 };
 
 /// PUK length in RESET RETRY COUNTER's data (`<PUK 8><new PIN4 4>`).

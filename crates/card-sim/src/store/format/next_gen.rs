@@ -12,9 +12,9 @@ use zeroize::Zeroizing;
 
 use super::{read_pin, read_string, write_pin};
 use crate::{
+    contents::next_gen::{NgKeySlot, NgSlot},
     error::Corruption,
     holder::{FourFacts, MyNumber, Sex},
-    next_gen::{NgKeySlot, NgSlot},
     profile::KeyRole,
     store::codec::{Reader, Writer},
 };
