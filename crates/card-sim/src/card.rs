@@ -254,16 +254,22 @@ impl SimCard {
     }
 
     /// The end-entity certificate (DER) of a key, `None` if the card has no such key.
-    /// Public data, for `inspect`-style tools.
+    /// Public data, for `inspect`-style tools. On a next-generation card: keys `01`/`02`.
     #[must_use]
     pub fn certificate(&self, role: KeyRole) -> Option<&[u8]> {
-        self.key_slot(role).map(|k| k.certificate.as_slice())
+        match self.key_slot(role) {
+            Some(k) => Some(k.certificate.as_slice()),
+            None => self.next_gen_certificate(role.into()),
+        }
     }
 
     /// The CA certificate (DER) stored with a key, `None` if the card has no such key.
     #[must_use]
     pub fn ca_certificate(&self, role: KeyRole) -> Option<&[u8]> {
-        self.key_slot(role).map(|k| k.ca_certificate.as_slice())
+        match self.key_slot(role) {
+            Some(k) => Some(k.ca_certificate.as_slice()),
+            None => self.next_gen_ca_certificate(role.into()),
+        }
     }
 
     /// The card's binding to its issuing authority (card ID, admin public key, card expiry);
@@ -287,18 +293,26 @@ impl SimCard {
         self.data.state.is_terminated()
     }
 
-    /// The text-support AP's 4 facts, `None` without the application. Personal data, for
+    /// The text-support AP's 4 facts (a next-generation card's EF `0022`), `None` without the
+    /// application. Personal data, for
     /// the issuer's tools (never readable over APDUs without the text-support PIN).
     #[must_use]
     pub fn four_facts(&self) -> Option<&FourFacts> {
-        self.data.text_support.as_ref().map(|t| &t.facts)
+        match (&self.data.text_support, &self.data.next_gen) {
+            (Some(t), _) => Some(&t.facts),
+            (None, ng) => ng.as_ref().map(|ng| &ng.facts),
+        }
     }
 
-    /// The My Number, `None` without the text-support application. Personal data, for the
+    /// The My Number (a next-generation card's EF `0021`), `None` without the text-support
+    /// application. Personal data, for the
     /// issuer's tools (never readable over APDUs without the text-support PIN or 照合番号A).
     #[must_use]
     pub fn my_number(&self) -> Option<&MyNumber> {
-        self.data.text_support.as_ref().map(|t| &t.my_number)
+        match (&self.data.text_support, &self.data.next_gen) {
+            (Some(t), _) => Some(&t.my_number),
+            (None, ng) => ng.as_ref().map(|ng| &ng.my_number),
+        }
     }
 
     /// The 4-digit security code printed on the card face, `None` without the verification

@@ -89,6 +89,15 @@ pub enum NextGenKeyId {
     CardAuthentication,
 }
 
+impl From<crate::KeyRole> for NextGenKeyId {
+    fn from(role: crate::KeyRole) -> Self {
+        match role {
+            crate::KeyRole::Authentication => NextGenKeyId::Authentication,
+            crate::KeyRole::Signature => NextGenKeyId::Signature,
+        }
+    }
+}
+
 impl NextGenKeyId {
     /// The key number (MSE:SET `84 01 <n>`).
     #[must_use]

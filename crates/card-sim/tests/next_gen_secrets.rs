@@ -336,6 +336,13 @@ fn the_card_file_keeps_keys_secrets_and_counters_across_reopening() {
     assert_signs(&card, NextGenKeyId::Signature, &hash, &rs);
     exchange(&mut card, &reset(PUK, "7777"), "9000");
     drop(card);
+    // the generic accessors see the NG card too (for inspect-style tools)
+    assert_eq!(
+        card_sim_certificate(&path),
+        fresh
+            .next_gen_certificate(NextGenKeyId::Signature)
+            .map(<[u8]>::to_vec)
+    );
     // the snapshot and the in-memory copy load the same card
     let snapshot = SimCard::open_snapshot(&path).unwrap();
     assert_eq!(tries(&snapshot, NextGenSecret::Pin4), 3);
@@ -346,4 +353,13 @@ fn the_card_file_keeps_keys_secrets_and_counters_across_reopening() {
     let middle = broken.len() / 2;
     broken[middle] ^= 1;
     assert!(SimCard::from_bytes(&broken).is_err());
+}
+
+fn card_sim_certificate(path: &std::path::Path) -> Option<Vec<u8>> {
+    let card = SimCard::open_snapshot(path).unwrap();
+    assert_eq!(card.my_number().unwrap().digits(), MY_NUMBER.as_bytes());
+    assert_eq!(card.four_facts().unwrap().birth_date, "19900101");
+    assert!(card.pin_counter(card_sim::PinRef::Authentication).is_none());
+    card.certificate(card_sim::KeyRole::Signature)
+        .map(<[u8]>::to_vec)
 }
