@@ -9,6 +9,7 @@ mod aps;
 mod commands;
 pub(crate) mod files;
 mod life;
+mod next_gen;
 mod quirks;
 pub(crate) mod session;
 mod sign;
@@ -58,6 +59,8 @@ pub struct SimCard {
     session: Session,
     powered: bool,
     engine: Engine,
+    /// ECDSA nonces of a next-generation card (random unless set).
+    nonces: crate::next_gen::Nonces,
 }
 
 impl SimCard {
@@ -165,6 +168,7 @@ impl SimCard {
             session: Session::default(),
             powered: true,
             engine: Engine::DEFAULT,
+            nonces: crate::next_gen::Nonces::default(),
         }
     }
 
@@ -199,17 +203,22 @@ impl SimCard {
         self.data.profile
     }
 
-    /// The answer to reset.
+    /// The answer to reset: [`ATR`], or [`crate::next_gen::ids::ATR`] on a next-generation
+    /// card.
     #[must_use]
     pub fn atr(&self) -> &'static [u8] {
-        &ATR
+        if self.data.next_gen.is_some() {
+            &crate::next_gen::ids::ATR
+        } else {
+            &ATR
+        }
     }
 
     /// Powers the card on (cold reset): security state cleared, nothing selected. Returns the ATR.
     pub fn power_on(&mut self) -> &'static [u8] {
         self.session = Session::default();
         self.powered = true;
-        &ATR
+        self.atr()
     }
 
     /// Powers the card off: security state is lost.
@@ -245,16 +254,22 @@ impl SimCard {
     }
 
     /// The end-entity certificate (DER) of a key, `None` if the card has no such key.
-    /// Public data, for `inspect`-style tools.
+    /// Public data, for `inspect`-style tools. On a next-generation card: keys `01`/`02`.
     #[must_use]
     pub fn certificate(&self, role: KeyRole) -> Option<&[u8]> {
-        self.key_slot(role).map(|k| k.certificate.as_slice())
+        match self.key_slot(role) {
+            Some(k) => Some(k.certificate.as_slice()),
+            None => self.next_gen_certificate(role.into()),
+        }
     }
 
     /// The CA certificate (DER) stored with a key, `None` if the card has no such key.
     #[must_use]
     pub fn ca_certificate(&self, role: KeyRole) -> Option<&[u8]> {
-        self.key_slot(role).map(|k| k.ca_certificate.as_slice())
+        match self.key_slot(role) {
+            Some(k) => Some(k.ca_certificate.as_slice()),
+            None => self.next_gen_ca_certificate(role.into()),
+        }
     }
 
     /// The card's binding to its issuing authority (card ID, admin public key, card expiry);
@@ -278,18 +293,26 @@ impl SimCard {
         self.data.state.is_terminated()
     }
 
-    /// The text-support AP's 4 facts, `None` without the application. Personal data, for
+    /// The text-support AP's 4 facts (a next-generation card's EF `0022`), `None` without the
+    /// application. Personal data, for
     /// the issuer's tools (never readable over APDUs without the text-support PIN).
     #[must_use]
     pub fn four_facts(&self) -> Option<&FourFacts> {
-        self.data.text_support.as_ref().map(|t| &t.facts)
+        match (&self.data.text_support, &self.data.next_gen) {
+            (Some(t), _) => Some(&t.facts),
+            (None, ng) => ng.as_ref().map(|ng| &ng.facts),
+        }
     }
 
-    /// The My Number, `None` without the text-support application. Personal data, for the
+    /// The My Number (a next-generation card's EF `0021`), `None` without the text-support
+    /// application. Personal data, for the
     /// issuer's tools (never readable over APDUs without the text-support PIN or 照合番号A).
     #[must_use]
     pub fn my_number(&self) -> Option<&MyNumber> {
-        self.data.text_support.as_ref().map(|t| &t.my_number)
+        match (&self.data.text_support, &self.data.next_gen) {
+            (Some(t), _) => Some(&t.my_number),
+            (None, ng) => ng.as_ref().map(|ng| &ng.my_number),
+        }
     }
 
     /// The 4-digit security code printed on the card face, `None` without the verification
@@ -365,6 +388,9 @@ impl SimCard {
     pub fn handle(&mut self, command: &Command) -> Response {
         if self.data.state.is_terminated() {
             return Response::status(StatusWord::FILE_NOT_FOUND);
+        }
+        if self.data.next_gen.is_some() {
+            return self.handle_next_gen(command);
         }
         if let Err(sw) = quirks::check_class(command.cla, command.ins) {
             return Response::status(sw);
@@ -451,6 +477,7 @@ impl SimCard {
             visual: None,
             common: None,
             verification: None,
+            next_gen: None,
             admin: self.data.admin.clone(),
             state,
             history: self.data.history,

@@ -7,6 +7,8 @@ use pin_policy::{Pin, PinKind, PinSlot};
 // `sample` still names the profile through here
 pub use crate::profile::{CardProfile, KeyRole};
 mod aps;
+mod debug;
+pub(crate) mod next_gen;
 
 pub use aps::{
     CommonContents, FaceUpdate, MfObjects, TextSupportRecords, VerificationContents, VisualContents,
@@ -129,6 +131,8 @@ pub(crate) struct CardData {
     pub(crate) visual: Option<VisualSlot>,
     pub(crate) common: Option<CommonSlot>,
     pub(crate) verification: Option<VerificationSlot>,
+    /// The next-generation 認証AP (NG-sim v1): on such a card every part above is absent.
+    pub(crate) next_gen: Option<next_gen::NgSlot>,
     /// Issued by an authority (format 2); `None` for cards built from bare contents and
     /// version-1 files: no administrative unlock is possible on them.
     pub(crate) admin: Option<Administration>,
@@ -211,6 +215,7 @@ impl CardData {
             visual,
             common,
             verification,
+            next_gen: None,
             admin: None,
             state: CardState::Active,
             history: CardHistory::default(),
@@ -221,6 +226,7 @@ impl CardData {
 
     /// The rules every card state satisfies (also checked after loading a file).
     pub(crate) fn check(&self) -> Result<(), Error> {
+        self.check_next_gen()?;
         for (role, slot) in [
             (KeyRole::Authentication, &self.authentication),
             (KeyRole::Signature, &self.signature),
@@ -308,7 +314,7 @@ impl CardData {
     }
 }
 
-fn check_ef_len(fid: u16, len: usize) -> Result<(), Error> {
+pub(crate) fn check_ef_len(fid: u16, len: usize) -> Result<(), Error> {
     if len > MAX_EF_LEN {
         Err(Error::EfTooLarge { fid, len })
     } else {
@@ -358,42 +364,5 @@ impl TextSlot {
             pin: PinSlot::new(t.pin, t.retry_limit)?,
             records,
         })
-    }
-}
-
-/// Certificates by size, the private key not at all: a `Debug` dump is read by people and
-/// lands in logs.
-impl fmt::Debug for KeyContents {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyContents")
-            .field(
-                "certificate",
-                &format_args!("<{} bytes>", self.certificate.len()),
-            )
-            .field(
-                "ca_certificate",
-                &format_args!("<{} bytes>", self.ca_certificate.len()),
-            )
-            .field("private_key", &format_args!("<redacted>"))
-            .field("pin", &self.pin)
-            .field("retry_limit", &self.retry_limit)
-            .finish()
-    }
-}
-
-impl fmt::Debug for KeySlot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeySlot")
-            .field(
-                "certificate",
-                &format_args!("<{} bytes>", self.certificate.len()),
-            )
-            .field(
-                "ca_certificate",
-                &format_args!("<{} bytes>", self.ca_certificate.len()),
-            )
-            .field("private_key", &self.private_key)
-            .field("pin", &self.pin)
-            .finish()
     }
 }

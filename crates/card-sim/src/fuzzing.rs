@@ -33,6 +33,7 @@ use crate::{
 };
 
 mod card;
+pub mod next_gen;
 mod shadow;
 use card::contents;
 use shadow::{App, PINS, Shadow, index, tries};

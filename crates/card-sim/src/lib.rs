@@ -27,6 +27,7 @@ mod error;
 pub mod fuzzing;
 mod holder;
 mod life;
+pub mod next_gen;
 mod profile;
 mod store;
 pub mod vpcd;
@@ -45,5 +46,9 @@ pub use engine::Engine;
 pub use error::{Corruption, Error};
 pub use holder::{FourFacts, MyNumber, Sex};
 pub use life::{CardHistory, CardState, Cessation, KeyRenewal};
+pub use next_gen::{
+    NEXT_GEN_DIFFERENCES, NextGenContents, NextGenKey, NextGenKeyId, NextGenRetryLimits,
+    NextGenSecret, Nonces,
+};
 pub use profile::{CardProfile, KeyRole};
 pub use store::{FORMAT_VERSION, MAGIC};

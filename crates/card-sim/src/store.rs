@@ -1,10 +1,10 @@
 //! The card file: a versioned, checksummed serialization of the card's persistent state.
 //!
 //! ```text
-//! file    = magic "JPKISIM" 1A | version u16 (=4) | body | SHA-256(magic..body) (32 bytes)
+//! file    = magic "JPKISIM" 1A | version u16 (=5) | body | SHA-256(magic..body) (32 bytes)
 //! body    = profile u8 (1 My Number, 2 Juki)
 //!           | key(authentication) | key(signature) | text | admin | life
-//!           | verification | text-records | visual | common | history
+//!           | verification | text-records | visual | common | history | next-gen
 //! admin   = 00 | 01 card-id(16) admin-key:bytes(SEC1 P-256) card-expiry i32 (Julian day)
 //! life    = 00 active | 01 terminated (after a fault) | 02 lost at
 //!           | 03 ceased cause u8 (1 death, 2 emigration) at
@@ -14,7 +14,7 @@
 //! text    = 00 | 01 my-number:bytes(12) name:bytes address:bytes birth:bytes(8) sex u8 pin
 //! pin     = kind u8 | pin:bytes | limit u8 | tries-left u8
 //!           (kind 1 Juki, 2 auth, 3 sign, 4 text, 5 照合番号A, 6 照合番号B, 7 birth date,
-//!           8 住民基本台帳用)
+//!           8 住民基本台帳用, 9 PUK)
 //! verification = 00 | 01 pin(照合番号B) pin(birth date) security-code:bytes(4)
 //!           (the limit of A, B and the birth date = the limit of pin(照合番号B))
 //! text-records = 00 | 01 integrity:bytes cv-certificate:bytes basic-info:bytes
@@ -26,15 +26,18 @@
 //! counter = limit u8 | tries-left u8  (the value is the verification section's or the My Number)
 //! bytes   = length u32 (big-endian) | content
 //! ```
+//! next-gen = 00 | 01 … (the next-generation 認証AP: `format/next_gen.rs`)
 //! Written by hand (no serde): the format is small, fixed and must stay byte-stable.
 //!
+//! Version 4 (before the next-generation card) is the same without `next-gen`: a card of
+//! today's generation.
 //! Version 3 (before the card states and history, [`crate::CardState`]) is the same without
 //! `history`, with `life` only `00` (read as active) or `01` (terminated).
 //! Version 2 (before the 券面/共通/住基 APs were simulated) is the same without the last four
 //! sections: it reads as a card without them (their APs answer SELECT `6A82`, the text-support
 //! AP has no records). Version 1 (before the administrative channel) is version 2 without
 //! `admin` and `life`: a card with no authority binding, on which no administrative unlock is
-//! possible. All three are still read, and the next change writes them back as version 4.
+//! possible. All four are still read, and the next change writes them back as version 5.
 
 mod codec;
 mod format;
@@ -56,7 +59,9 @@ pub(crate) use format::{decode, encode};
 /// First bytes of every card file.
 pub const MAGIC: [u8; 8] = *b"JPKISIM\x1a";
 /// The card-file format version this build reads and writes.
-pub const FORMAT_VERSION: u16 = 4;
+pub const FORMAT_VERSION: u16 = 5;
+/// An older format this build still reads (no next-generation card).
+const FORMAT_VERSION_4: u16 = 4;
 /// An older format this build still reads (no card state beyond terminated, no history).
 const FORMAT_VERSION_3: u16 = 3;
 /// An older format this build still reads (no 券面/共通/住基 content).

@@ -202,15 +202,15 @@ fn other_versions_are_refused() {
     let mut bytes = fs::read(&path).unwrap();
     assert_eq!(&bytes[..8], &card_sim::MAGIC);
     assert_eq!(&bytes[8..10], &card_sim::FORMAT_VERSION.to_be_bytes());
-    bytes[8..10].copy_from_slice(&5u16.to_be_bytes());
+    bytes[8..10].copy_from_slice(&6u16.to_be_bytes());
     fs::write(&path, &bytes).unwrap();
     let err = SimCard::open(&path).unwrap_err();
     assert!(
         matches!(
             err,
             Error::UnsupportedVersion {
-                version: 5,
-                supported: 4,
+                version: 6,
+                supported: 5,
                 ..
             }
         ),

@@ -28,6 +28,10 @@ pub enum PinKind {
     BirthDate,
     /// 住民基本台帳用 PIN of the 共通カードAP and the 住基AP (`001C`): exactly 4 digits.
     ResidentRegistry,
+    /// The next-generation card's opt-in PUK (NG-sim v1, our profile: reference `83`, set by
+    /// the holder after the signing password; it re-sets the 4-digit PIN only): exactly 8
+    /// digits.
+    Puk,
 }
 
 /// The characters a PIN may consist of.
@@ -76,7 +80,7 @@ pub struct PinRules {
 
 impl PinKind {
     /// All kinds, for iteration.
-    pub const ALL: [PinKind; 8] = [
+    pub const ALL: [PinKind; 9] = [
         PinKind::JukiSignature,
         PinKind::Authentication,
         PinKind::Signature,
@@ -85,6 +89,7 @@ impl PinKind {
         PinKind::VerificationB,
         PinKind::BirthDate,
         PinKind::ResidentRegistry,
+        PinKind::Puk,
     ];
 
     /// The format rule of this kind (spec §1 table, §6).
@@ -104,6 +109,7 @@ impl PinKind {
             PinKind::VerificationA => PinKind::digits(12),
             PinKind::VerificationB => PinKind::digits(14),
             PinKind::BirthDate => PinKind::digits(6),
+            PinKind::Puk => PinKind::digits(8),
             PinKind::Signature => PinRules {
                 min_len: 6,
                 max_len: 16,
@@ -127,11 +133,15 @@ impl PinKind {
 
     /// The retry limit a real card is issued with: authentication 3, signature 5, Juki 5,
     /// text support 3 (spec §1 "Choice"), 住民基本台帳用 PIN 3 (card-map §6); 照合番号A, B
-    /// and the birth-date key 10 each (card-map §9, our choice: the real limit is unknown).
+    /// and the birth-date key 10 each (card-map §9, our choice: the real limit is unknown);
+    /// the next-generation PUK 3 (NG-sim v1, our choice).
     #[must_use]
     pub const fn default_retry_limit(self) -> u8 {
         match self {
-            PinKind::Authentication | PinKind::TextSupport | PinKind::ResidentRegistry => 3,
+            PinKind::Authentication
+            | PinKind::TextSupport
+            | PinKind::ResidentRegistry
+            | PinKind::Puk => 3,
             PinKind::Signature | PinKind::JukiSignature => 5,
             PinKind::VerificationA | PinKind::VerificationB | PinKind::BirthDate => 10,
         }
@@ -149,6 +159,7 @@ impl fmt::Display for PinKind {
             PinKind::VerificationB => "verification number B",
             PinKind::BirthDate => "birth date",
             PinKind::ResidentRegistry => "resident registry",
+            PinKind::Puk => "PUK",
         })
     }
 }
@@ -167,6 +178,7 @@ mod tests {
         assert_eq!(PinKind::VerificationA.default_retry_limit(), 10);
         assert_eq!(PinKind::VerificationB.default_retry_limit(), 10);
         assert_eq!(PinKind::BirthDate.default_retry_limit(), 10);
+        assert_eq!(PinKind::Puk.default_retry_limit(), 3);
     }
 
     #[test]
@@ -176,6 +188,7 @@ mod tests {
             (PinKind::VerificationB, 14),
             (PinKind::BirthDate, 6),
             (PinKind::ResidentRegistry, 4),
+            (PinKind::Puk, 8),
         ] {
             let rules = kind.rules();
             assert_eq!((rules.min_len, rules.max_len), (len, len), "{kind}");

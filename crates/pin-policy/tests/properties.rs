@@ -18,6 +18,7 @@ fn spec_accepts(kind: PinKind, pin: &[u8]) -> bool {
         PinKind::VerificationA => pin.len() == 12 && pin.iter().all(u8::is_ascii_digit),
         PinKind::VerificationB => pin.len() == 14 && pin.iter().all(u8::is_ascii_digit),
         PinKind::BirthDate => pin.len() == 6 && pin.iter().all(u8::is_ascii_digit),
+        PinKind::Puk => pin.len() == 8 && pin.iter().all(u8::is_ascii_digit),
         PinKind::Signature => {
             (6..=16).contains(&pin.len())
                 && pin.iter().all(upper_alnum)

@@ -13,6 +13,8 @@ pub(crate) struct Session {
     verified: u16,
     challenge: Option<[u8; crate::admin::CHALLENGE_LEN]>,
     admin: bool,
+    /// A next-generation card's state (unused on today's card).
+    pub(crate) ng: crate::next_gen::session::NgSession,
 }
 
 impl Session {

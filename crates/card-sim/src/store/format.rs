@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 use super::codec::{Reader, Writer};
 use super::{
     CHECKSUM_LEN, DecodeError, FORMAT_VERSION, FORMAT_VERSION_1, FORMAT_VERSION_2,
-    FORMAT_VERSION_3, MAGIC,
+    FORMAT_VERSION_3, FORMAT_VERSION_4, MAGIC,
 };
 use crate::{
     admin::CARD_ID_LEN,
@@ -34,7 +34,8 @@ pub(crate) fn encode(data: &CardData) -> Result<Zeroizing<Vec<u8>>, Error> {
                 .map(|t| t.facts.name.len() + t.facts.address.len()),
         )
         .sum::<usize>()
-        + aps::variable_len(data);
+        + aps::variable_len(data)
+        + next_gen::variable_len(data.next_gen.as_ref());
     let mut w = Writer::with_capacity(8 * 1024 + variable);
     w.raw(&MAGIC);
     w.u16(FORMAT_VERSION);
@@ -94,6 +95,7 @@ pub(crate) fn encode(data: &CardData) -> Result<Zeroizing<Vec<u8>>, Error> {
             }
         }
     }
+    next_gen::encode(&mut w, data.next_gen.as_ref());
     let mut bytes = w.finish();
     let checksum = Sha256::digest(bytes.as_slice());
     bytes.extend_from_slice(&checksum);
@@ -124,7 +126,7 @@ fn read_instant(r: &mut Reader<'_>, field: &'static str) -> Result<OffsetDateTim
 
 /// `life` as `version` writes it: a flag before format 4, a state with its date from 4 on.
 fn read_state(r: &mut Reader<'_>, version: u16) -> Result<CardState, Corruption> {
-    if version < FORMAT_VERSION {
+    if version < FORMAT_VERSION_4 {
         return Ok(if r.flag("life cycle")? {
             CardState::Terminated
         } else {
@@ -178,6 +180,7 @@ fn write_pin(w: &mut Writer, slot: &PinSlot) {
         PinKind::VerificationB => 6,
         PinKind::BirthDate => 7,
         PinKind::ResidentRegistry => 8,
+        PinKind::Puk => 9,
     });
     w.bytes(slot.pin().expose_secret());
     let counter = slot.counter();
@@ -194,6 +197,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
     let version = r.u16()?;
     if ![
         FORMAT_VERSION,
+        FORMAT_VERSION_4,
         FORMAT_VERSION_3,
         FORMAT_VERSION_2,
         FORMAT_VERSION_1,
@@ -276,6 +280,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
         visual: None,
         common: None,
         verification: None,
+        next_gen: None,
         admin,
         state,
         history: CardHistory::default(),
@@ -283,8 +288,11 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CardData, DecodeError> {
     if version >= FORMAT_VERSION_3 {
         aps::decode(&mut r, &mut data)?;
     }
-    if version >= FORMAT_VERSION {
+    if version >= FORMAT_VERSION_4 {
         data.history = read_history(&mut r)?;
+    }
+    if version >= FORMAT_VERSION {
+        data.next_gen = next_gen::decode(&mut r)?;
     }
     r.finish()?;
     data.check().map_err(|_| Corruption::BadField {
@@ -336,6 +344,7 @@ fn read_pin(r: &mut Reader<'_>, field: &'static str) -> Result<PinSlot, Corrupti
         6 => PinKind::VerificationB,
         7 => PinKind::BirthDate,
         8 => PinKind::ResidentRegistry,
+        9 => PinKind::Puk,
         _ => return Err(Corruption::BadField { field }),
     };
     let pin = Zeroizing::new(r.bytes()?.to_vec());
@@ -348,6 +357,7 @@ fn read_pin(r: &mut Reader<'_>, field: &'static str) -> Result<PinSlot, Corrupti
 }
 
 mod aps;
+mod next_gen;
 
 #[cfg(test)]
 mod tests;

@@ -66,13 +66,13 @@ fn encoding_round_trips() {
 #[test]
 fn version_1_files_are_read_as_cards_without_an_authority() {
     let v4 = encode(sample()).unwrap();
-    // a version-4 card without binding or new APs ends in `admin = 00`, `life = 00`, four
-    // absent version-3 sections and an empty history (two absent dates)
+    // a version-5 card without binding or new APs ends in `admin = 00`, `life = 00`, four
+    // absent version-3 sections, an empty history (two absent dates) and no next-gen AP
     let body = &v4[10..v4.len() - 32];
-    assert_eq!(&body[body.len() - 8..], [0; 8]);
+    assert_eq!(&body[body.len() - 9..], [0; 9]);
     let mut v1 = MAGIC.to_vec();
     v1.extend_from_slice(&1u16.to_be_bytes());
-    v1.extend_from_slice(&body[..body.len() - 8]);
+    v1.extend_from_slice(&body[..body.len() - 9]);
     let sum = Sha256::digest(&v1);
     v1.extend_from_slice(&sum);
     let Ok(card) = decode(&v1) else {
@@ -80,7 +80,7 @@ fn version_1_files_are_read_as_cards_without_an_authority() {
     };
     assert!(card.admin.is_none());
     assert_eq!(card.state, CardState::Active);
-    // written back as version 4, byte for byte what a new card would be
+    // written back as version 5, byte for byte what a new card would be
     assert_eq!(*encode(&card).unwrap(), *v4);
     // a version-1 body with the version-2 trailer is refused, not misread
     let mut bad = v1[..v1.len() - 32].to_vec();
@@ -99,7 +99,7 @@ fn old_card_files_answer_the_corrected_df21_table() {
     // DF21 fix (oldest format, version 1) answers the table real cards write, counted from
     // byte 0 of the EF (card-map §4), with no upgrade step.
     let v4 = encode(sample()).unwrap();
-    let body = &v4[10..v4.len() - 40];
+    let body = &v4[10..v4.len() - 41];
     let mut v1 = MAGIC.to_vec();
     v1.extend_from_slice(&1u16.to_be_bytes());
     v1.extend_from_slice(body);
@@ -156,7 +156,7 @@ fn administration_and_life_cycle_round_trip() {
 
 /// A card with every application: the sample plus text records, the visual AP, the common
 /// APs and the verification numbers.
-fn full() -> CardData {
+pub(super) fn full() -> CardData {
     use crate::contents::{
         CommonContents, TextSupportRecords, VerificationContents, VisualContents,
     };
@@ -241,7 +241,7 @@ fn full() -> CardData {
 fn a_card_with_every_application_round_trips() {
     let data = full();
     let bytes = encode(&data).unwrap();
-    assert_eq!(u16::from_be_bytes([bytes[8], bytes[9]]), 4);
+    assert_eq!(u16::from_be_bytes([bytes[8], bytes[9]]), 5);
     let Ok(back) = decode(&bytes) else {
         panic!("does not decode")
     };
@@ -268,7 +268,7 @@ fn version_2_files_load_without_the_new_applications() {
     let body = &v4[10..v4.len() - 32];
     let mut v2 = MAGIC.to_vec();
     v2.extend_from_slice(&2u16.to_be_bytes());
-    v2.extend_from_slice(&body[..body.len() - 6]);
+    v2.extend_from_slice(&body[..body.len() - 7]);
     let sum = Sha256::digest(&v2);
     v2.extend_from_slice(&sum);
     let Ok(card) = decode(&v2) else {
@@ -297,11 +297,11 @@ fn version_3_files_load_as_active_or_terminated_without_history() {
         data.state = state;
         let v4 = encode(&data).unwrap();
         let body = &v4[10..v4.len() - 32];
-        // version 3 = version 4 without the history (two absent dates)
-        assert_eq!(&body[body.len() - 2..], [0, 0]);
+        // version 3 = version 5 without the history (two absent dates) and next-gen (00)
+        assert_eq!(&body[body.len() - 3..], [0, 0, 0]);
         let mut v3 = MAGIC.to_vec();
         v3.extend_from_slice(&3u16.to_be_bytes());
-        v3.extend_from_slice(&body[..body.len() - 2]);
+        v3.extend_from_slice(&body[..body.len() - 3]);
         let sum = Sha256::digest(&v3);
         v3.extend_from_slice(&sum);
         let Ok(card) = decode(&v3) else {
@@ -316,7 +316,7 @@ fn version_3_files_load_as_active_or_terminated_without_history() {
         at: time::macros::datetime!(2030-04-08 00:00 UTC),
     };
     let v4 = encode(&data).unwrap();
-    let mut v3 = v4[..v4.len() - 32 - 2].to_vec();
+    let mut v3 = v4[..v4.len() - 32 - 3].to_vec();
     v3[8..10].copy_from_slice(&3u16.to_be_bytes());
     let sum = Sha256::digest(&v3);
     v3.extend_from_slice(&sum);
