@@ -10,6 +10,7 @@
     )
 )]
 
+mod algorithm;
 mod certificate;
 pub mod common_name;
 pub mod crl;
@@ -32,6 +33,7 @@ pub use certificate::JpkiCertificate;
 pub use common_name::{AuthenticationCommonName, SignatureCommonName, WindowId};
 pub use crl::{Crl, CrlScope, Revocation, RevocationReason};
 pub use error::Error;
+pub use keys::{Algorithm, CaKey, SubjectKey};
 pub use holder::{
     CardText, Era, FourFacts, Gender, Holder, Locality, Municipality, MunicipalityCode, TextPart,
 };

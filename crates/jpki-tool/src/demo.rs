@@ -309,7 +309,8 @@ fn show_renewal(
     let digest_info = jpki_applet::digest_info(jpki_applet::HashAlg::Sha256, &hash)
         .context("a SHA-256 DigestInfo")?;
     let signature = card.sign(KeyRef::Auth, b"1357", &digest_info)?;
-    new.public_key()
+    new.rsa_public_key()
+        .context("the demo card's certificate is not RSA-2048")?
         .verify(
             rsa::Pkcs1v15Sign::new_unprefixed(),
             &digest_info,
