@@ -43,7 +43,7 @@ pub use issue::{
 };
 pub use name::{AttributeKind, DistinguishedName};
 pub use types::{CertKind, Environment, Hierarchy, Serial};
-pub use verify::{RevocationCheck, RevocationStatus, TrustAnchors, Verification};
+pub use verify::{RSA_CUTOFF, RevocationCheck, RevocationStatus, TrustAnchors, Verification};
 
 /// Re-exported so callers use the same `rsa` as this crate.
 pub use rsa;
