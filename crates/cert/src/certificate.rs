@@ -11,15 +11,15 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage,
-    SubjectAltName, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName,
+    SubjectKeyIdentifier,
 };
 
 use crate::algorithm;
 use crate::der_reader::Reader;
-use crate::keys::{Algorithm, SubjectKey};
 use crate::der_writer::{BIT_STRING, SEQUENCE};
 use crate::holder::{CardText, FourFacts, Gender, Locality, decode_birth_date};
+use crate::keys::{Algorithm, SubjectKey};
 use crate::name::{AttributeKind, DistinguishedName, ca_name};
 use crate::{CertKind, Environment, Error, Hierarchy, Serial, oid};
 
@@ -134,7 +134,9 @@ impl<'a> Extensions<'a> {
         let mut out = Vec::new();
         while !list.is_empty() {
             let mut info = list.enter(SEQUENCE, "not a SEQUENCE").map_err(bad)?;
-            let id = info.read(crate::der_writer::OID, "not an OID").map_err(bad)?;
+            let id = info
+                .read(crate::der_writer::OID, "not an OID")
+                .map_err(bad)?;
             if oid::dotted(id.content).is_none() {
                 return Err(bad(Error::BadPublicKey));
             }

@@ -7,9 +7,9 @@ use time::OffsetDateTime;
 
 use crate::algorithm;
 use crate::certificate::JpkiCertificate;
-use crate::keys::Algorithm;
 use crate::der_reader::{Reader, Tlv, parse_time};
 use crate::der_writer::{self as w, BIT_STRING, ENUMERATED, INTEGER, OCTET_STRING, SEQUENCE};
+use crate::keys::Algorithm;
 use crate::name::DistinguishedName;
 use crate::{Error, Serial, oid};
 

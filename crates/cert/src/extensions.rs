@@ -8,16 +8,14 @@
 //! keyUsage where J-LIS writes it after, so the signature certificate's SAN otherNames are a
 //! custom extension too. CA certificates are not written with rcgen at all (see `issue::ca`).
 
-use der::asn1::{
-    Ia5String, ObjectIdentifier, OctetString, PrintableStringRef, Utf8StringRef,
-};
+use der::asn1::{Ia5String, ObjectIdentifier, OctetString, PrintableStringRef, Utf8StringRef};
 use der::{Any, Decode, Encode};
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName, OtherName};
 use x509_cert::ext::pkix::{
-    AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier,
-    CrlDistributionPoints, IssuerAltName, SubjectAltName, SubjectKeyIdentifier,
+    AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, CrlDistributionPoints,
+    IssuerAltName, SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::serial_number::SerialNumber;
@@ -105,7 +103,10 @@ pub(crate) fn crl_distribution_point(name: &DistinguishedName) -> Result<Vec<u8>
 /// crate's DER writer: `SEQUENCE { SEQUENCE { policy, SEQUENCE { SEQUENCE { id-qt-cps,
 /// IA5String uri } } } }`.
 pub(crate) fn certificate_policies(policy: &[u8], cps_uri: &str) -> Vec<u8> {
-    let cps = w::seq(&[&w::oid(&oid::QT_CPS), &w::tlv(w::IA5_STRING, cps_uri.as_bytes())]);
+    let cps = w::seq(&[
+        &w::oid(&oid::QT_CPS),
+        &w::tlv(w::IA5_STRING, cps_uri.as_bytes()),
+    ]);
     let info = w::seq(&[&w::tlv(w::OID, policy), &w::seq(&[&cps])]);
     w::seq(&[&info])
 }

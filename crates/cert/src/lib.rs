@@ -33,7 +33,6 @@ pub use certificate::JpkiCertificate;
 pub use common_name::{AuthenticationCommonName, SignatureCommonName, WindowId};
 pub use crl::{Crl, CrlScope, Revocation, RevocationReason};
 pub use error::Error;
-pub use keys::{Algorithm, CaKey, SubjectKey};
 pub use holder::{
     CardText, Era, FourFacts, Gender, Holder, Locality, Municipality, MunicipalityCode, TextPart,
 };
@@ -41,6 +40,7 @@ pub use holder::{
 pub use issue::{
     AuthenticationRequest, CaRequest, CertificateAuthority, CrlRequest, SignatureRequest,
 };
+pub use keys::{Algorithm, CaKey, SubjectKey};
 pub use name::{AttributeKind, DistinguishedName};
 pub use types::{CertKind, Environment, Hierarchy, Serial};
 pub use verify::{RSA_CUTOFF, RevocationCheck, RevocationStatus, TrustAnchors, Verification};

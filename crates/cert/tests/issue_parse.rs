@@ -88,7 +88,10 @@ fn signature_round_trip_returns_every_holder_field() {
     assert_eq!(parsed.municipality(), Some(&h.municipality.locality()));
     assert_eq!(parsed.not_before(), datetime!(2025-06-02 01:00:00 UTC));
     assert_eq!(parsed.not_after(), datetime!(2029-08-20 14:59:59 UTC));
-    assert_eq!(parsed.rsa_public_key(), Some(SETUP.card_key.as_public_key()));
+    assert_eq!(
+        parsed.rsa_public_key(),
+        Some(SETUP.card_key.as_public_key())
+    );
     let cn = parsed.subject().common_name().unwrap();
     assert_eq!(cn.chars().count(), 28);
     assert_eq!(
@@ -103,7 +106,8 @@ fn aki_and_ski_link_the_certificate_to_its_ca() {
     let ca = SETUP.sign_ca.certificate();
     assert_eq!(c.authority_key_id(), ca.subject_key_id());
     assert_eq!(c.authority_cert_serial(), Some(ca.serial()));
-    let ski = cert::issue::key_identifier(&cert::SubjectKey::from(SETUP.card_key.as_public_key())).unwrap();
+    let ski = cert::issue::key_identifier(&cert::SubjectKey::from(SETUP.card_key.as_public_key()))
+        .unwrap();
     assert_eq!(c.subject_key_id(), Some(&ski[..]));
     assert_eq!(c.issuer(), ca.subject());
 }

@@ -197,7 +197,13 @@ fn a_crl_of_the_other_generation_under_the_same_name_is_never_used() {
     let err = anchors
         .verify(ng_cert, REFERENCE_TIME, RevocationCheck::Crl(&rsa_crl))
         .unwrap_err();
-    assert!(matches!(err, Error::CrlIssuerMismatch | Error::KeyAlgorithmMismatch { .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::CrlIssuerMismatch | Error::KeyAlgorithmMismatch { .. }
+        ),
+        "{err}"
+    );
     let err = anchors
         .verify(
             ng_cert,
@@ -205,7 +211,13 @@ fn a_crl_of_the_other_generation_under_the_same_name_is_never_used() {
             RevocationCheck::Crls(core::slice::from_ref(&rsa_crl)),
         )
         .unwrap_err();
-    assert!(matches!(err, Error::CrlIssuerMismatch | Error::KeyAlgorithmMismatch { .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::CrlIssuerMismatch | Error::KeyAlgorithmMismatch { .. }
+        ),
+        "{err}"
+    );
     // Among several it is passed over: the NG CRL decides (not revoked)…
     let both = [rsa_crl.clone(), ng_crl.clone()];
     let v = anchors
@@ -241,7 +253,11 @@ fn a_crl_of_the_other_generation_under_the_same_name_is_never_used() {
     // The NG CRL does revoke the NG certificate it lists.
     let revoking = crl(&b.ng_sign_ca, partition(ng_cert), &[0x3001]);
     let err = anchors
-        .verify(ng_cert, REFERENCE_TIME, RevocationCheck::Crls(&[rsa_crl, revoking]))
+        .verify(
+            ng_cert,
+            REFERENCE_TIME,
+            RevocationCheck::Crls(&[rsa_crl, revoking]),
+        )
         .unwrap_err();
     assert!(matches!(err, Error::Revoked { .. }), "{err}");
 }
@@ -275,13 +291,20 @@ fn the_rsa_cutoff_refuses_rsa_chains_from_2031_and_is_configurable() {
         .unwrap_err();
     assert!(matches!(err, Error::RsaCutOff { .. }), "{err}");
     let text = err.to_string();
-    assert!(text.contains("RSA-2048") && text.contains("2031-01-01"), "{text}");
+    assert!(
+        text.contains("RSA-2048") && text.contains("2031-01-01"),
+        "{text}"
+    );
     assert!(text.contains("first-generation card"), "{text}");
     // The next generation is not affected.
-    anchors.verify(&ng, at, RevocationCheck::NotChecked).unwrap();
+    anchors
+        .verify(&ng, at, RevocationCheck::NotChecked)
+        .unwrap();
     // A later cut-off (P5: an extension may be sought).
     let extended = anchors.with_rsa_cutoff(datetime!(2032-01-01 00:00:00 UTC));
-    extended.verify(&rsa, at, RevocationCheck::NotChecked).unwrap();
+    extended
+        .verify(&rsa, at, RevocationCheck::NotChecked)
+        .unwrap();
 }
 
 /// An RSA authentication certificate from the fixture CA, valid past the cut-off.

@@ -41,13 +41,12 @@ fn content(tlv: &[u8]) -> &[u8] {
 
 fn wrap(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else if len < 0x100 {
-        out.extend_from_slice(&[0x81, len as u8]);
-    } else {
-        out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
+    let len = u16::try_from(content.len()).unwrap();
+    let [hi, lo] = len.to_be_bytes();
+    match len {
+        0..0x80 => out.push(lo),
+        0x80..0x100 => out.extend_from_slice(&[0x81, lo]),
+        _ => out.extend_from_slice(&[0x82, hi, lo]),
     }
     out.extend_from_slice(content);
     out
@@ -75,7 +74,11 @@ fn ng_cert() -> JpkiCertificate {
 fn ec_spki(curve_oid: &[u8], point: &[u8]) -> Vec<u8> {
     let alg = wrap(
         0x30,
-        &[wrap(0x06, &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01]), curve_oid.to_vec()].concat(),
+        &[
+            wrap(0x06, &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01]),
+            curve_oid.to_vec(),
+        ]
+        .concat(),
     );
     let bits = wrap(0x03, &[&[0u8][..], point].concat());
     wrap(0x30, &[alg, bits].concat())
@@ -101,16 +104,19 @@ fn other_curves_explicit_parameters_and_compressed_points_are_refused() {
     let p384 = wrap(0x06, &[0x2B, 0x81, 0x04, 0x00, 0x22]);
     let point65 = [&[4u8][..], &[1u8; 64][..]].concat();
     let point133 = [&[4u8][..], &[1u8; 132][..]].concat();
-    for (spki, what) in [(ec_spki(&p256, &point65), "P-256"), (ec_spki(&p521, &point133), "P-521")] {
+    for (spki, what) in [
+        (ec_spki(&p256, &point65), "P-256"),
+        (ec_spki(&p521, &point133), "P-521"),
+    ] {
         let err = with_spki(spki).unwrap_err();
-        assert!(matches!(err, Error::UnsupportedCurve { .. }), "{what}: {err}");
+        assert!(
+            matches!(err, Error::UnsupportedCurve { .. }),
+            "{what}: {err}"
+        );
     }
     // specifiedCurve (explicit parameters): a SEQUENCE where the named curve belongs.
     let explicit = wrap(0x30, &[wrap(0x02, &[1]), wrap(0x30, &p384)].concat());
-    let good_point = ng::card_key(12)
-        .public_key()
-        .to_sec1_bytes()
-        .into_vec();
+    let good_point = ng::card_key(12).public_key().to_sec1_bytes().into_vec();
     let err = with_spki(ec_spki(&explicit, &good_point)).unwrap_err();
     assert!(matches!(err, Error::BadEcParameters { .. }), "{err}");
     // A compressed point on the right curve.
@@ -126,19 +132,29 @@ fn algorithm_mismatches_and_parameters_on_ecdsa_are_refused() {
     let (mut tbs, alg, sig) = split(ng_cert().der());
     let rsa_alg = wrap(
         0x30,
-        &[wrap(0x06, cert::oid::SHA256_WITH_RSA.as_bytes()), vec![0x05, 0x00]].concat(),
+        &[
+            wrap(0x06, cert::oid::SHA256_WITH_RSA.as_bytes()),
+            vec![0x05, 0x00],
+        ]
+        .concat(),
     );
     // TBS says RSA, outer says ECDSA.
     let ecdsa_tbs = std::mem::replace(&mut tbs[TBS_ALG], rsa_alg.clone());
     let err = JpkiCertificate::from_der(&join(&tbs, &alg, &sig)).unwrap_err();
     assert!(matches!(err, Error::AlgorithmMismatch), "{err}");
     // ecdsa-with-SHA384 with NULL parameters in both places.
-    let with_null = wrap(0x30, &[content(&ecdsa_tbs).to_vec(), vec![0x05, 0x00]].concat());
+    let with_null = wrap(
+        0x30,
+        &[content(&ecdsa_tbs).to_vec(), vec![0x05, 0x00]].concat(),
+    );
     tbs[TBS_ALG] = with_null.clone();
     let err = JpkiCertificate::from_der(&join(&tbs, &with_null, &sig)).unwrap_err();
     assert!(matches!(err, Error::BadEcParameters { .. }), "{err}");
     // ecdsa-with-SHA256 is not the profile's.
-    let sha256 = wrap(0x30, &wrap(0x06, &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02]));
+    let sha256 = wrap(
+        0x30,
+        &wrap(0x06, &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02]),
+    );
     tbs[TBS_ALG] = sha256.clone();
     let err = JpkiCertificate::from_der(&join(&tbs, &sha256, &sig)).unwrap_err();
     assert!(matches!(err, Error::UnsupportedAlgorithm { .. }), "{err}");
@@ -163,7 +179,9 @@ fn an_rsa_end_entity_signed_by_the_p384_ca_is_a_mixed_chain_and_refused() {
     assert_eq!(mixed.signature_algorithm(), Algorithm::EcdsaP384);
     mixed.verify_signed_by(ng_ca.certificate()).unwrap();
     // The RSA CA's key cannot have signed it: the algorithm says P-384.
-    let err = mixed.verify_signed_by(set.sign_ca.certificate()).unwrap_err();
+    let err = mixed
+        .verify_signed_by(set.sign_ca.certificate())
+        .unwrap_err();
     assert!(matches!(err, Error::KeyAlgorithmMismatch { .. }), "{err}");
 
     let mut anchors = TrustAnchors::new();

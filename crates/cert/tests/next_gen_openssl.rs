@@ -76,13 +76,18 @@ fn openssl_reads_and_verifies_the_p384_hierarchy_with_its_crl() {
     let good_pem = dir.write("good.pem", good.to_pem().as_bytes());
     let revoked_pem = dir.write("revoked.pem", revoked.to_pem().as_bytes());
     let crl_der = dir.write("ca.crl.der", &crl);
-    let at = (REFERENCE_TIME + Duration::hours(1)).unix_timestamp().to_string();
+    let at = (REFERENCE_TIME + Duration::hours(1))
+        .unix_timestamp()
+        .to_string();
 
     for pem in [&ca_pem, &good_pem] {
         let (ok, text) = openssl(&["x509", "-noout", "-text", "-in", pem]).unwrap();
         assert!(ok, "{text}");
         assert!(text.contains("ecdsa-with-SHA384"), "{text}");
-        assert!(text.contains("secp384r1") || text.contains("P-384"), "{text}");
+        assert!(
+            text.contains("secp384r1") || text.contains("P-384"),
+            "{text}"
+        );
         assert!(text.contains("id-ecPublicKey"), "{text}");
     }
     let (ok, text) = openssl(&["x509", "-noout", "-text", "-in", &good_pem]).unwrap();
@@ -92,7 +97,8 @@ fn openssl_reads_and_verifies_the_p384_hierarchy_with_its_crl() {
         "{text}"
     );
 
-    let (ok, text) = openssl(&["crl", "-inform", "DER", "-in", &crl_der, "-noout", "-text"]).unwrap();
+    let (ok, text) =
+        openssl(&["crl", "-inform", "DER", "-in", &crl_der, "-noout", "-text"]).unwrap();
     assert!(ok && text.contains("ecdsa-with-SHA384"), "{text}");
     let (ok, crl_pem) = openssl(&["crl", "-inform", "DER", "-in", &crl_der]).unwrap();
     assert!(ok, "{crl_pem}");
@@ -100,7 +106,15 @@ fn openssl_reads_and_verifies_the_p384_hierarchy_with_its_crl() {
 
     let verify = |ee: &str| {
         openssl(&[
-            "verify", "-attime", &at, "-crl_check", "-CRLfile", &crl_pem, "-CAfile", &ca_pem, ee,
+            "verify",
+            "-attime",
+            &at,
+            "-crl_check",
+            "-CRLfile",
+            &crl_pem,
+            "-CAfile",
+            &ca_pem,
+            ee,
         ])
         .unwrap()
     };

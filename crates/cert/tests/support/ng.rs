@@ -6,9 +6,9 @@
 use cert::time::macros::{date, datetime};
 use cert::time::{Duration, OffsetDateTime};
 use cert::{
-    AuthenticationCommonName, AuthenticationRequest, CaRequest, CertificateAuthority,
-    Environment, Hierarchy, JpkiCertificate, Municipality, Serial, SignatureCommonName,
-    SignatureRequest, SubjectKey, WindowId, keys, validity,
+    AuthenticationCommonName, AuthenticationRequest, CaRequest, CertificateAuthority, Environment,
+    Hierarchy, JpkiCertificate, Municipality, Serial, SignatureCommonName, SignatureRequest,
+    SubjectKey, WindowId, keys, validity,
 };
 use test_support::fixtures::{self, ISSUED_AT};
 use test_support::keys::seeded_rng;
