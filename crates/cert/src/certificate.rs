@@ -111,9 +111,8 @@ impl<'a> Extensions<'a> {
         Ok(Some((e.critical, value)))
     }
 
-    /// The policy identifiers (DER content octets) of the critical certificatePolicies. Read
-    /// with the crate's DER walker, not `x509-cert`: the NG-sim arc has a 128-bit arc that
-    /// `der`'s `ObjectIdentifier` cannot hold.
+    /// The policy identifiers (DER content octets) of the critical certificatePolicies (see
+    /// [`policy_ids`]).
     fn policies(&self) -> Result<Vec<&'a [u8]>, Error> {
         let name = "certificatePolicies";
         let e = self
@@ -124,25 +123,7 @@ impl<'a> Extensions<'a> {
         if !e.critical {
             return Err(Error::NotCritical { name });
         }
-        let bad = |_| Error::BadExtension {
-            name,
-            reason: "content is not valid DER for this extension",
-        };
-        let mut outer = Reader::new(e.extn_value.as_bytes(), "certificatePolicies");
-        let mut list = outer.enter(SEQUENCE, "not a SEQUENCE").map_err(bad)?;
-        outer.finish().map_err(bad)?;
-        let mut out = Vec::new();
-        while !list.is_empty() {
-            let mut info = list.enter(SEQUENCE, "not a SEQUENCE").map_err(bad)?;
-            let id = info
-                .read(crate::der_writer::OID, "not an OID")
-                .map_err(bad)?;
-            if oid::dotted(id.content).is_none() {
-                return Err(bad(Error::BadPublicKey));
-            }
-            out.push(id.content);
-        }
-        Ok(out)
+        policy_ids(e.extn_value.as_bytes())
     }
 
     fn require<T: Decode<'a, Error = der::Error>>(
@@ -538,6 +519,31 @@ impl JpkiCertificate {
             &self.signature,
         )
     }
+}
+
+/// The policy identifiers (DER content octets) of a certificatePolicies extension value. Read
+/// with the crate's DER walker, not `x509-cert`: the NG-sim arc has a 128-bit arc that `der`'s
+/// `ObjectIdentifier` cannot hold.
+pub(crate) fn policy_ids(value: &[u8]) -> Result<Vec<&[u8]>, Error> {
+    let bad = |_| Error::BadExtension {
+        name: "certificatePolicies",
+        reason: "content is not valid DER for this extension",
+    };
+    let mut outer = Reader::new(value, "certificatePolicies");
+    let mut list = outer.enter(SEQUENCE, "not a SEQUENCE").map_err(bad)?;
+    outer.finish().map_err(bad)?;
+    let mut out = Vec::new();
+    while !list.is_empty() {
+        let mut info = list.enter(SEQUENCE, "not a SEQUENCE").map_err(bad)?;
+        let id = info
+            .read(crate::der_writer::OID, "not an OID")
+            .map_err(bad)?;
+        if oid::dotted(id.content).is_none() {
+            return Err(bad(Error::BadPublicKey));
+        }
+        out.push(id.content);
+    }
+    Ok(out)
 }
 
 /// The first directory name in a certificate's cRLDistributionPoints (extension value DER), if

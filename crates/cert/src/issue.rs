@@ -19,9 +19,11 @@ use crate::{
 };
 
 mod ca;
+mod card_auth;
 mod crl;
 mod rcgen_glue;
 
+pub use card_auth::{CardAuthenticationAuthority, CardAuthenticationRequest};
 pub use crl::CrlRequest;
 
 use rcgen_glue::{CaSigner, RcgenSubject, rcgen_name, rcgen_time};

@@ -11,6 +11,7 @@
 )]
 
 mod algorithm;
+pub mod card_auth;
 mod certificate;
 pub mod common_name;
 pub mod crl;
@@ -29,6 +30,7 @@ mod types;
 pub mod validity;
 mod verify;
 
+pub use card_auth::CardAuthCertificate;
 pub use certificate::JpkiCertificate;
 pub use common_name::{AuthenticationCommonName, SignatureCommonName, WindowId};
 pub use crl::{Crl, CrlScope, Revocation, RevocationReason};
@@ -38,7 +40,8 @@ pub use holder::{
 };
 #[cfg(feature = "issue")]
 pub use issue::{
-    AuthenticationRequest, CaRequest, CertificateAuthority, CrlRequest, SignatureRequest,
+    AuthenticationRequest, CaRequest, CardAuthenticationAuthority, CardAuthenticationRequest,
+    CertificateAuthority, CrlRequest, SignatureRequest,
 };
 pub use keys::{Algorithm, CaKey, SubjectKey};
 pub use name::{AttributeKind, DistinguishedName};

@@ -20,9 +20,9 @@ use crate::name::{ca_alt_name, ca_name};
 use crate::{Error, oid};
 
 /// keyUsage keyCertSign + cRLSign: BIT STRING, 1 unused bit, `0000 0110` (as the real CAs).
-const KEY_USAGE_CA: [u8; 4] = [w::BIT_STRING, 0x02, 0x01, 0x06];
+pub(super) const KEY_USAGE_CA: [u8; 4] = [w::BIT_STRING, 0x02, 0x01, 0x06];
 /// basicConstraints `{ cA TRUE }`, no path length (as the real CAs).
-const BASIC_CONSTRAINTS_CA: [u8; 5] = [SEQUENCE, 0x03, w::BOOLEAN, 0x01, 0xFF];
+pub(super) const BASIC_CONSTRAINTS_CA: [u8; 5] = [SEQUENCE, 0x03, w::BOOLEAN, 0x01, 0xFF];
 
 /// The DER of a self-signed CA certificate with the real profile and extension order.
 pub(super) fn self_signed_der(request: &CaRequest, key: &CaKey) -> Result<Vec<u8>, Error> {
