@@ -136,10 +136,10 @@ pub(crate) fn sha256_with_rsa() -> Vec<u8> {
 /// sha256WithRSAEncryption with NULL parameters, or ecdsa-with-SHA384 with parameters absent
 /// (RFC 5758 §3.2).
 #[cfg(feature = "issue")]
-pub(crate) fn signature_algorithm(algorithm: crate::keys::Algorithm) -> Vec<u8> {
+pub(crate) fn signature_algorithm(algorithm: crate::key_algorithm::Algorithm) -> Vec<u8> {
     match algorithm {
-        crate::keys::Algorithm::Rsa2048 => sha256_with_rsa(),
-        crate::keys::Algorithm::EcdsaP384 => seq(&[&oid(&crate::oid::ECDSA_WITH_SHA384)]),
+        crate::key_algorithm::Algorithm::Rsa2048 => sha256_with_rsa(),
+        crate::key_algorithm::Algorithm::EcdsaP384 => seq(&[&oid(&crate::oid::ECDSA_WITH_SHA384)]),
     }
 }
 

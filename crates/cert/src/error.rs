@@ -61,9 +61,9 @@ pub enum Error {
         /// The signatureAlgorithm of the signed object.
         signature: &'static str,
         /// The key algorithm it needs.
-        needed: crate::keys::Algorithm,
+        needed: crate::key_algorithm::Algorithm,
         /// The issuer key's algorithm.
-        found: crate::keys::Algorithm,
+        found: crate::key_algorithm::Algorithm,
     },
     /// A chain mixes algorithms (e.g. an RSA-2048 end entity under a P-384 CA): no card
     /// carries both and no link certificates are public (next-gen-profile §2.8).
@@ -72,9 +72,9 @@ pub enum Error {
     )]
     MixedAlgorithms {
         /// The certificate's key algorithm.
-        certificate: crate::keys::Algorithm,
+        certificate: crate::key_algorithm::Algorithm,
         /// The issuing CA's key algorithm.
-        issuer: crate::keys::Algorithm,
+        issuer: crate::key_algorithm::Algorithm,
     },
     /// An RSA-2048 chain checked at or after the RSA cut-off.
     #[error(

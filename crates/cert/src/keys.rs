@@ -18,46 +18,13 @@ use sha1::{Digest, Sha1};
 use zeroize::Zeroizing;
 
 use crate::Error;
+pub use crate::key_algorithm::Algorithm;
 
 /// Key size of every first-generation JPKI key.
 pub const RSA_BITS: usize = 2048;
 
 /// Length of an uncompressed P-384 point (`04 ‖ x ‖ y`), as written in the SPKI.
 pub const P384_POINT_LEN: usize = 97;
-
-/// The public-key (and signature) algorithm of a JPKI generation. No card carries both
-/// (next-gen-profile P6), so a certificate chain uses one of them throughout.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Algorithm {
-    /// RSA-2048, e = 65537, signed sha256WithRSAEncryption: today's cards (until the cut-off).
-    Rsa2048,
-    /// ECDSA on P-384 (secp384r1), signed ecdsa-with-SHA384: the next-generation card.
-    EcdsaP384,
-}
-
-impl Algorithm {
-    /// A short name for messages: `RSA-2048` or `ECDSA P-384`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Rsa2048 => "RSA-2048",
-            Self::EcdsaP384 => "ECDSA P-384",
-        }
-    }
-
-    /// The signatureAlgorithm a key of this algorithm signs certificates and CRLs with.
-    pub fn signature_name(self) -> &'static str {
-        match self {
-            Self::Rsa2048 => "sha256WithRSAEncryption",
-            Self::EcdsaP384 => "ecdsa-with-SHA384",
-        }
-    }
-}
-
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// A certificate's subject public key: RSA-2048 or P-384.
 #[derive(Clone, Debug, PartialEq, Eq)]

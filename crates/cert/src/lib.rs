@@ -23,6 +23,7 @@ mod extensions;
 pub mod holder;
 #[cfg(feature = "issue")]
 pub mod issue;
+mod key_algorithm;
 pub mod keys;
 pub mod name;
 pub mod oid;
