@@ -390,6 +390,14 @@ impl JpkiCertificate {
         self.environment
     }
 
+    /// Whether the certificate follows a real, published J-LIS profile: production names and
+    /// the J-LIS policy arc. False for JPKI-TEST cards and for every next-generation (P-384)
+    /// certificate, whose NG-sim v1 policy arc is ours: a production relying party refuses
+    /// both, as it refuses test cards.
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production && self.algorithm() == Algorithm::Rsa2048
+    }
+
     /// The hierarchy.
     pub fn hierarchy(&self) -> Hierarchy {
         self.kind.hierarchy()

@@ -313,3 +313,12 @@ fn fixtures_rsa_auth_until(until: OffsetDateTime) -> JpkiCertificate {
     let key = SubjectKey::from(b.rsa.my_number_auth.key.as_public_key());
     ng::ng_auth(&b.rsa.auth_ca, &key, 0x3201, Some(until)).unwrap()
 }
+
+#[test]
+fn ng_sim_certificates_are_never_production() {
+    let b = &*BOTH;
+    assert!(b.rsa.my_number_sign.certificate.is_production());
+    assert!(!b.ng_sign.is_production());
+    assert!(!b.ng_auth.is_production());
+    assert_eq!(b.ng_sign.environment(), cert::Environment::Production);
+}

@@ -193,3 +193,23 @@ fn an_rsa_end_entity_signed_by_the_p384_ca_is_a_mixed_chain_and_refused() {
     assert!(matches!(err, Error::MixedAlgorithms { .. }), "{err}");
     assert!(err.to_string().contains("mixing algorithms"), "{err}");
 }
+
+#[test]
+fn a_high_s_signature_verifies_as_rfc_5758_allows() {
+    use p384::ecdsa::Signature;
+    use p384::elliptic_curve::ff::PrimeField;
+    let ca = ng::ng_ca(Hierarchy::Authentication, 2);
+    let (tbs, alg, _) = split(ng_cert().der());
+    let tbs_der = wrap(0x30, &tbs.concat());
+    let sig: Signature = SigningKey::from(ng::card_key(2)).sign(&tbs_der);
+    let (r, s) = sig.split_scalars();
+    let flipped = Signature::from_scalars(r.to_repr(), (-*s).to_repr()).unwrap();
+    // Exactly one of the two is the low-s form.
+    assert_ne!(sig.normalize_s() == sig, flipped.normalize_s() == flipped);
+    for candidate in [sig, flipped] {
+        let der_sig = candidate.to_der();
+        let bits = wrap(0x03, &[&[0u8][..], der_sig.as_bytes()].concat());
+        let c = JpkiCertificate::from_der(&join(&tbs, &alg, &bits)).unwrap();
+        c.verify_signed_by(ca.certificate()).unwrap();
+    }
+}
