@@ -547,7 +547,10 @@ pub(crate) fn policy_ids(value: &[u8]) -> Result<Vec<&[u8]>, Error> {
             .read(crate::der_writer::OID, "not an OID")
             .map_err(bad)?;
         if oid::dotted(id.content).is_none() {
-            return Err(bad(Error::BadPublicKey));
+            return Err(Error::BadExtension {
+                name: "certificatePolicies",
+                reason: "a policy identifier is not a valid OID",
+            });
         }
         out.push(id.content);
     }
