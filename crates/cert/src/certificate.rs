@@ -7,20 +7,19 @@ use std::collections::HashSet;
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode, Tag, Tagged};
-use rsa::pkcs8::DecodePublicKey;
-use rsa::traits::PublicKeyParts;
-use rsa::{Pkcs1v15Sign, PublicKey};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage,
-    SubjectAltName, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName,
+    SubjectKeyIdentifier,
 };
 
+use crate::algorithm;
 use crate::der_reader::Reader;
 use crate::der_writer::{BIT_STRING, SEQUENCE};
 use crate::holder::{CardText, FourFacts, Gender, Locality, decode_birth_date};
+use crate::keys::{Algorithm, SubjectKey};
 use crate::name::{AttributeKind, DistinguishedName, ca_name};
 use crate::{CertKind, Environment, Error, Hierarchy, Serial, oid};
 
@@ -40,7 +39,8 @@ pub struct JpkiCertificate {
     issuer_der: Vec<u8>,
     subject: DistinguishedName,
     subject_der: Vec<u8>,
-    public_key: PublicKey,
+    public_key: SubjectKey,
+    signature_algorithm: Algorithm,
     subject_key_id: Option<Vec<u8>>,
     authority_key_id: Option<Vec<u8>>,
     authority_cert_serial: Option<Serial>,
@@ -111,6 +111,21 @@ impl<'a> Extensions<'a> {
         Ok(Some((e.critical, value)))
     }
 
+    /// The policy identifiers (DER content octets) of the critical certificatePolicies (see
+    /// [`policy_ids`]).
+    fn policies(&self) -> Result<Vec<&'a [u8]>, Error> {
+        let name = "certificatePolicies";
+        let e = self
+            .list
+            .iter()
+            .find(|e| e.extn_id == oid::EXT_CERT_POLICIES)
+            .ok_or(Error::MissingExtension { name })?;
+        if !e.critical {
+            return Err(Error::NotCritical { name });
+        }
+        policy_ids(e.extn_value.as_bytes())
+    }
+
     fn require<T: Decode<'a, Error = der::Error>>(
         &self,
         id: ObjectIdentifier,
@@ -177,7 +192,7 @@ impl JpkiCertificate {
         // The TBS is the first element of the outer SEQUENCE's content.
         let tbs_start = der.len() - cert_tlv.content.len();
         let tbs_end = tbs_start + tbs_raw.raw.len();
-        let _alg = cert.read(SEQUENCE, "signatureAlgorithm is not a SEQUENCE")?;
+        let alg = cert.read(SEQUENCE, "signatureAlgorithm is not a SEQUENCE")?;
         let sig = cert.read(BIT_STRING, "signature is not a BIT STRING")?;
         cert.finish()?;
         let signature = match sig.content.split_first() {
@@ -195,35 +210,15 @@ impl JpkiCertificate {
         if tbs.version() != x509_cert::certificate::Version::V3 {
             return Err(Error::NotV3);
         }
-        if x.signature_algorithm().oid != oid::SHA256_WITH_RSA {
-            return Err(Error::UnsupportedAlgorithm {
-                oid: x.signature_algorithm().oid,
-            });
-        }
+        // sha256WithRSAEncryption or ecdsa-with-SHA384 (parameters absent), and the TBS copy
+        // must say the same.
+        let signature_algorithm = algorithm::signature_algorithm(alg.raw)?;
         if tbs.signature() != x.signature_algorithm() {
             return Err(Error::AlgorithmMismatch);
         }
-        let spki = tbs.subject_public_key_info();
-        if spki.algorithm.oid != oid::RSA_ENCRYPTION {
-            return Err(Error::UnsupportedAlgorithm {
-                oid: spki.algorithm.oid,
-            });
-        }
-        let spki_der = spki.to_der()?;
-        let public_key =
-            PublicKey::from_public_key_der(&spki_der).map_err(|_| Error::BadPublicKey)?;
-        let n = public_key.n_bytes();
-        let n_bits = n
-            .iter()
-            .position(|b| *b != 0)
-            .and_then(|i| {
-                let first = n.get(i)?;
-                Some((n.len() - i) * 8 - usize::try_from(first.leading_zeros()).unwrap_or(0))
-            })
-            .unwrap_or(0);
-        if n_bits != 2048 || *public_key.e_bytes() != [1, 0, 1] {
-            return Err(Error::WrongKeySize { bits: n_bits });
-        }
+        // RSA-2048 or P-384 (named curve, uncompressed point). The key may differ from the
+        // signature algorithm here (the issuer's); the verifier refuses such mixed chains.
+        let public_key = algorithm::subject_key(&tbs.subject_public_key_info().to_der()?)?;
 
         // JPKI serials are positive; a negative one is refused rather than guessed at.
         let serial = Serial::from_der_integer(tbs.serial_number().as_bytes())?;
@@ -298,10 +293,11 @@ impl JpkiCertificate {
                     expected,
                 });
             }
-            let policies: CertificatePolicies = exts.require(oid::EXT_CERT_POLICIES, true)?;
-            let policy = hierarchy.policy(environment);
-            if !policies.0.iter().any(|p| p.policy_identifier == policy) {
-                return Err(Error::WrongPolicy { expected: policy });
+            let policy = hierarchy.policy_for(environment, public_key.algorithm());
+            if !exts.policies()?.contains(&policy.as_slice()) {
+                return Err(Error::WrongPolicy {
+                    expected: oid::dotted(&policy).unwrap_or_default(),
+                });
             }
             if kind == CertKind::Authentication {
                 authentication_subject(&subject)?;
@@ -335,6 +331,7 @@ impl JpkiCertificate {
             subject,
             subject_der,
             public_key,
+            signature_algorithm,
             subject_key_id,
             authority_key_id,
             authority_cert_serial,
@@ -393,6 +390,14 @@ impl JpkiCertificate {
         self.environment
     }
 
+    /// Whether the certificate follows a real, published J-LIS profile: production names and
+    /// the J-LIS policy arc. False for JPKI-TEST cards and for every next-generation (P-384)
+    /// certificate, whose NG-sim v1 policy arc is ours: a production relying party refuses
+    /// both, as it refuses test cards.
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production && self.algorithm() == Algorithm::Rsa2048
+    }
+
     /// The hierarchy.
     pub fn hierarchy(&self) -> Hierarchy {
         self.kind.hierarchy()
@@ -423,9 +428,26 @@ impl JpkiCertificate {
         &self.subject
     }
 
-    /// The subject's RSA public key.
-    pub fn public_key(&self) -> &PublicKey {
+    /// The subject's public key (RSA-2048 or P-384).
+    pub fn public_key(&self) -> &SubjectKey {
         &self.public_key
+    }
+
+    /// The subject's RSA public key, for a first-generation certificate.
+    pub fn rsa_public_key(&self) -> Option<&rsa::PublicKey> {
+        self.public_key.rsa()
+    }
+
+    /// The subject key's algorithm, which is also the certificate's generation: RSA-2048 for
+    /// today's cards (J-LIS policy arcs), ECDSA P-384 for the next-generation card (NG-sim v1
+    /// policy arc, [`crate::oid::POLICY_NG_SIGN`] and the like).
+    pub fn algorithm(&self) -> Algorithm {
+        self.public_key.algorithm()
+    }
+
+    /// The algorithm the issuer signed this certificate with (its signatureAlgorithm).
+    pub fn signature_algorithm(&self) -> Algorithm {
+        self.signature_algorithm
     }
 
     /// subjectKeyIdentifier, if present.
@@ -491,14 +513,48 @@ impl JpkiCertificate {
         Ok(())
     }
 
-    /// Verifies that `issuer`'s key signed this certificate (names are not compared: all
-    /// generations of a JPKI CA share one name).
+    /// Verifies that `issuer`'s key signed this certificate, with the algorithm the
+    /// certificate names: sha256WithRSAEncryption needs an RSA-2048 issuer, ecdsa-with-SHA384 a
+    /// P-384 one (names are not compared: all generations of a JPKI CA share one name).
     ///
     /// # Errors
-    /// [`Error::BadSignature`].
+    /// [`Error::KeyAlgorithmMismatch`] or [`Error::BadSignature`].
     pub fn verify_signed_by(&self, issuer: &JpkiCertificate) -> Result<(), Error> {
-        verify_rsa_sha256(issuer.public_key(), self.tbs_der(), &self.signature)
+        algorithm::verify(
+            self.signature_algorithm,
+            issuer.public_key(),
+            self.tbs_der(),
+            &self.signature,
+        )
     }
+}
+
+/// The policy identifiers (DER content octets) of a certificatePolicies extension value. Read
+/// with the crate's DER walker, not `x509-cert`: the NG-sim arc has a 128-bit arc that `der`'s
+/// `ObjectIdentifier` cannot hold.
+pub(crate) fn policy_ids(value: &[u8]) -> Result<Vec<&[u8]>, Error> {
+    let bad = |_| Error::BadExtension {
+        name: "certificatePolicies",
+        reason: "content is not valid DER for this extension",
+    };
+    let mut outer = Reader::new(value, "certificatePolicies");
+    let mut list = outer.enter(SEQUENCE, "not a SEQUENCE").map_err(bad)?;
+    outer.finish().map_err(bad)?;
+    let mut out = Vec::new();
+    while !list.is_empty() {
+        let mut info = list.enter(SEQUENCE, "not a SEQUENCE").map_err(bad)?;
+        let id = info
+            .read(crate::der_writer::OID, "not an OID")
+            .map_err(bad)?;
+        if oid::dotted(id.content).is_none() {
+            return Err(Error::BadExtension {
+                name: "certificatePolicies",
+                reason: "a policy identifier is not a valid OID",
+            });
+        }
+        out.push(id.content);
+    }
+    Ok(out)
 }
 
 /// The first directory name in a certificate's cRLDistributionPoints (extension value DER), if
@@ -529,17 +585,6 @@ fn first_dir_name(
         }
     }
     Ok(None)
-}
-
-/// PKCS#1 v1.5 SHA-256 signature check.
-pub(crate) fn verify_rsa_sha256(
-    key: &PublicKey,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), Error> {
-    let digest = Sha256::digest(message);
-    key.verify(Pkcs1v15Sign::new::<Sha256>(), &digest, signature)
-        .map_err(|_| Error::BadSignature)
 }
 
 fn signature_subject(subject: &DistinguishedName) -> Result<Locality, Error> {

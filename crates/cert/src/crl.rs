@@ -5,9 +5,11 @@
 
 use time::OffsetDateTime;
 
-use crate::certificate::{JpkiCertificate, verify_rsa_sha256};
+use crate::algorithm;
+use crate::certificate::JpkiCertificate;
 use crate::der_reader::{Reader, Tlv, parse_time};
 use crate::der_writer::{self as w, BIT_STRING, ENUMERATED, INTEGER, OCTET_STRING, SEQUENCE};
+use crate::keys::Algorithm;
 use crate::name::DistinguishedName;
 use crate::{Error, Serial, oid};
 
@@ -60,6 +62,8 @@ struct Entry {
 pub struct Crl {
     tbs: Vec<u8>,
     signature: Vec<u8>,
+    signature_algorithm: Algorithm,
+    authority_key_id: Option<Vec<u8>>,
     issuer: DistinguishedName,
     issuer_der: Vec<u8>,
     this_update: OffsetDateTime,
@@ -119,10 +123,10 @@ impl Crl {
         let mut list = outer.enter(SEQUENCE, "CertificateList is not a SEQUENCE")?;
         outer.finish()?;
         let tbs_tlv = list.read(SEQUENCE, "tbsCertList is not a SEQUENCE")?;
-        let alg = list.enter(SEQUENCE, "signatureAlgorithm is not a SEQUENCE")?;
+        let alg = list.read(SEQUENCE, "signatureAlgorithm is not a SEQUENCE")?;
         let sig = list.read(BIT_STRING, "signature is not a BIT STRING")?;
         list.finish()?;
-        check_sha256_rsa(alg)?;
+        let signature_algorithm = algorithm::signature_algorithm(alg.raw)?;
         let signature = match sig.content.split_first() {
             Some((0, s)) => s.to_vec(),
             _ => return Err(bad("signature BIT STRING has unused bits")),
@@ -134,7 +138,10 @@ impl Crl {
         {
             return Err(bad("unsupported CRL version"));
         }
-        check_sha256_rsa(tbs.enter(SEQUENCE, "signature is not an AlgorithmIdentifier")?)?;
+        let inner = tbs.read(SEQUENCE, "signature is not an AlgorithmIdentifier")?;
+        if inner.raw != alg.raw {
+            return Err(Error::AlgorithmMismatch);
+        }
         let issuer_tlv = tbs.read(SEQUENCE, "issuer is not a Name")?;
         let issuer = DistinguishedName::from_der(issuer_tlv.raw)?;
         let this_update = to_datetime(read_time(&mut tbs)?)?;
@@ -164,9 +171,9 @@ impl Crl {
                 });
             }
         }
-        let idp = match tbs.read_optional(0xA0)? {
+        let (idp, authority_key_id) = match tbs.read_optional(0xA0)? {
             Some(exts) => crl_extensions(exts.content)?,
-            None => None,
+            None => (None, None),
         };
         tbs.finish()?;
         // Real CRLs are usually in serial order already; the sort is then linear.
@@ -174,6 +181,8 @@ impl Crl {
         Ok(Self {
             tbs: tbs_tlv.raw.to_vec(),
             signature,
+            signature_algorithm,
+            authority_key_id,
             issuer,
             issuer_der: issuer_tlv.raw.to_vec(),
             this_update,
@@ -221,6 +230,18 @@ impl Crl {
         &self.issuer
     }
 
+    /// The algorithm the CRL is signed with (sha256WithRSAEncryption or ecdsa-with-SHA384):
+    /// an RSA CA's CRL never counts for a P-384 certificate, even under the same issuer name.
+    pub fn signature_algorithm(&self) -> Algorithm {
+        self.signature_algorithm
+    }
+
+    /// The authorityKeyIdentifier keyIdentifier, if the CRL carries one: which of the CA
+    /// generations sharing one name issued it.
+    pub fn authority_key_id(&self) -> Option<&[u8]> {
+        self.authority_key_id.as_deref()
+    }
+
     /// thisUpdate.
     pub fn this_update(&self) -> OffsetDateTime {
         self.this_update
@@ -255,15 +276,27 @@ impl Crl {
         })
     }
 
-    /// Verifies the CRL's signature with `ca`'s key and that `ca` is named as its issuer.
+    /// Verifies the CRL's signature with `ca`'s key, with the algorithm the CRL names
+    /// (sha256WithRSAEncryption needs an RSA-2048 CA, ecdsa-with-SHA384 a P-384 one), and that
+    /// `ca` is named as its issuer and, if the CRL has an AKI and the CA an SKI, that they match.
     ///
     /// # Errors
-    /// [`Error::CrlIssuerMismatch`] or [`Error::BadSignature`].
+    /// [`Error::CrlIssuerMismatch`], [`Error::KeyAlgorithmMismatch`] or [`Error::BadSignature`].
     pub fn verify_signed_by(&self, ca: &JpkiCertificate) -> Result<(), Error> {
         if self.issuer_der != ca.subject_der() {
             return Err(Error::CrlIssuerMismatch);
         }
-        verify_rsa_sha256(ca.public_key(), &self.tbs, &self.signature)
+        if let (Some(aki), Some(ski)) = (self.authority_key_id(), ca.subject_key_id())
+            && aki != ski
+        {
+            return Err(Error::CrlIssuerMismatch);
+        }
+        algorithm::verify(
+            self.signature_algorithm,
+            ca.public_key(),
+            &self.tbs,
+            &self.signature,
+        )
     }
 
     /// Checks a certificate against this CRL: [`Crl::covers`], then the lookup. Neither the
@@ -285,14 +318,15 @@ impl Crl {
     }
 }
 
-/// Reads `crlExtensions` (the content of `[0]`): the IDP if present; an unknown critical
-/// extension or a repeated one is refused (RFC 5280 §5.2).
-fn crl_extensions(content: &[u8]) -> Result<Option<Idp>, Error> {
+/// Reads `crlExtensions` (the content of `[0]`): the IDP and the AKI keyIdentifier if present;
+/// an unknown critical extension or a repeated one is refused (RFC 5280 §5.2).
+fn crl_extensions(content: &[u8]) -> Result<(Option<Idp>, Option<Vec<u8>>), Error> {
     let mut outer = Reader::new(content, "CRL");
     let mut list = outer.enter(SEQUENCE, "crlExtensions is not a SEQUENCE")?;
     outer.finish()?;
     let mut seen: Vec<&[u8]> = Vec::new();
     let mut idp = None;
+    let mut aki = None;
     while !list.is_empty() {
         let mut ext = list.enter(SEQUENCE, "CRL extension is not a SEQUENCE")?;
         let id = ext.read(w::OID, "extension id is not an OID")?;
@@ -309,6 +343,8 @@ fn crl_extensions(content: &[u8]) -> Result<Option<Idp>, Error> {
         seen.push(id.content);
         if id.content == oid::EXT_ISSUING_DP.as_bytes() {
             idp = Some(parse_idp(value.content)?);
+        } else if id.content == oid::EXT_AKI.as_bytes() {
+            aki = aki_key_id(value.content)?;
         } else if critical
             && id.content != oid::EXT_AKI.as_bytes()
             && id.content != oid::EXT_CRL_NUMBER.as_bytes()
@@ -318,16 +354,13 @@ fn crl_extensions(content: &[u8]) -> Result<Option<Idp>, Error> {
             return Err(Error::UnknownCriticalExtension { oid });
         }
     }
-    Ok(idp)
+    Ok((idp, aki))
 }
 
-fn check_sha256_rsa(mut alg: Reader<'_>) -> Result<(), Error> {
-    let id = alg.read(w::OID, "algorithm is not an OID")?;
-    if id.content != oid::SHA256_WITH_RSA.as_bytes() {
-        let oid = der::asn1::ObjectIdentifier::from_bytes(id.content)
-            .map_err(|_| bad("invalid algorithm OID"))?;
-        return Err(Error::UnsupportedAlgorithm { oid });
-    }
-    alg.read_optional(w::NULL)?;
-    alg.finish()
+/// The `[0] keyIdentifier` of an AuthorityKeyIdentifier extension value, if present.
+fn aki_key_id(value: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+    let mut outer = Reader::new(value, "CRL");
+    let mut aki = outer.enter(SEQUENCE, "authorityKeyIdentifier is not a SEQUENCE")?;
+    outer.finish()?;
+    Ok(aki.read_optional(0x80)?.map(|k| k.content.to_vec()))
 }

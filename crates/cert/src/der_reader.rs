@@ -124,6 +124,19 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The subjectPublicKey bits of a SubjectPublicKeyInfo (the BIT STRING's content after its
+/// unused-bits octet, which must be 0).
+pub(crate) fn subject_public_key_bits(spki: &[u8]) -> Result<&[u8], Error> {
+    let mut r = Reader::new(spki, "subjectPublicKeyInfo");
+    let mut seq = r.enter(0x30, "not a SEQUENCE")?;
+    seq.read(0x30, "algorithm is not a SEQUENCE")?;
+    let bits = seq.read(0x03, "subjectPublicKey is not a BIT STRING")?;
+    match bits.content.split_first() {
+        Some((0, rest)) => Ok(rest),
+        _ => Err(Error::BadPublicKey),
+    }
+}
+
 /// Parses the text of a UTCTime (`YYMMDDHHMMSSZ`) or GeneralizedTime (`YYYYMMDDHHMMSSZ`) into
 /// Unix seconds, without allocating.
 pub(crate) fn parse_time(tlv: &Tlv<'_>) -> Option<i64> {

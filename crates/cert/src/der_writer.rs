@@ -132,6 +132,17 @@ pub(crate) fn sha256_with_rsa() -> Vec<u8> {
     seq(&[&oid(&crate::oid::SHA256_WITH_RSA), &null()])
 }
 
+/// The signatureAlgorithm `AlgorithmIdentifier` a CA key of `algorithm` writes:
+/// sha256WithRSAEncryption with NULL parameters, or ecdsa-with-SHA384 with parameters absent
+/// (RFC 5758 §3.2).
+#[cfg(feature = "issue")]
+pub(crate) fn signature_algorithm(algorithm: crate::key_algorithm::Algorithm) -> Vec<u8> {
+    match algorithm {
+        crate::key_algorithm::Algorithm::Rsa2048 => sha256_with_rsa(),
+        crate::key_algorithm::Algorithm::EcdsaP384 => seq(&[&oid(&crate::oid::ECDSA_WITH_SHA384)]),
+    }
+}
+
 /// One non-critical extension: `SEQUENCE { extnID, extnValue OCTET STRING }` (the CRL and
 /// CRL-entry extensions of the profile are all non-critical).
 #[cfg(feature = "issue")]

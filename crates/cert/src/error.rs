@@ -20,8 +20,11 @@ pub enum Error {
     /// Not an X.509 v3 certificate.
     #[error("certificate is not X.509 v3; JPKI certificates are always v3")]
     NotV3,
-    /// A signature or key algorithm other than RSA / sha256WithRSAEncryption.
-    #[error("unsupported algorithm {oid}; JPKI uses RSA-2048 with sha256WithRSAEncryption")]
+    /// A signature or key algorithm other than RSA / sha256WithRSAEncryption or ECDSA P-384 /
+    /// ecdsa-with-SHA384.
+    #[error(
+        "unsupported algorithm {oid}; JPKI uses RSA-2048 with sha256WithRSAEncryption or (next generation) ECDSA P-384 with ecdsa-with-SHA384"
+    )]
     UnsupportedAlgorithm {
         /// The algorithm found.
         oid: ObjectIdentifier,
@@ -35,8 +38,58 @@ pub enum Error {
         /// Modulus size found.
         bits: usize,
     },
+    /// An elliptic-curve key on a curve other than P-384.
+    #[error(
+        "elliptic curve {oid} is not supported; the next-generation JPKI profile uses P-384 (secp384r1) only"
+    )]
+    UnsupportedCurve {
+        /// The namedCurve found.
+        oid: ObjectIdentifier,
+    },
+    /// ECDSA algorithm parameters outside RFC 5480 / RFC 5758: explicit curve parameters, a
+    /// compressed point, or parameters on ecdsa-with-SHA384.
+    #[error("ECDSA parameters break RFC 5480/5758: {reason}")]
+    BadEcParameters {
+        /// What is wrong, and what is required.
+        reason: &'static str,
+    },
+    /// The signature algorithm needs another kind of issuer key than the one given.
+    #[error(
+        "{signature} needs a {needed} issuer key, but the key given is {found}; pick the CA of the certificate's generation"
+    )]
+    KeyAlgorithmMismatch {
+        /// The signatureAlgorithm of the signed object.
+        signature: &'static str,
+        /// The key algorithm it needs.
+        needed: crate::key_algorithm::Algorithm,
+        /// The issuer key's algorithm.
+        found: crate::key_algorithm::Algorithm,
+    },
+    /// A chain mixes algorithms (e.g. an RSA-2048 end entity under a P-384 CA): no card
+    /// carries both and no link certificates are public (next-gen-profile §2.8).
+    #[error(
+        "a chain mixing algorithms is refused: a {certificate} certificate under a {issuer} CA; JPKI chains use one algorithm throughout"
+    )]
+    MixedAlgorithms {
+        /// The certificate's key algorithm.
+        certificate: crate::key_algorithm::Algorithm,
+        /// The issuing CA's key algorithm.
+        issuer: crate::key_algorithm::Algorithm,
+    },
+    /// An RSA-2048 chain checked at or after the RSA cut-off.
+    #[error(
+        "RSA-2048 JPKI certificates are not accepted from {} (CRYPTREC); this is a first-generation card: renew it for a next-generation (ECDSA P-384) card, or check at an earlier time if the evidence predates the cut-off",
+        crate::crl::reason::utc_text(*cutoff)
+    )]
+    RsaCutOff {
+        /// The cut-off instant in force.
+        cutoff: time::OffsetDateTime,
+    },
+    /// An ECDSA signing operation failed.
+    #[error("ECDSA P-384 signing failed")]
+    Ecdsa,
     /// The RSA public key could not be decoded.
-    #[error("subjectPublicKeyInfo does not hold a valid RSA public key")]
+    #[error("subjectPublicKeyInfo does not hold a valid RSA-2048 or P-384 public key")]
     BadPublicKey,
     /// The issuer name is not one of the JPKI CA names.
     #[error("issuer is not a JPKI certification authority (C=JP, O=JPKI[-TEST], OU=JPKI for …)")]
@@ -100,8 +153,8 @@ pub enum Error {
     /// The certificate policy does not match the hierarchy or the environment.
     #[error("certificatePolicies does not hold the {expected} policy")]
     WrongPolicy {
-        /// The policy OID required.
-        expected: ObjectIdentifier,
+        /// The policy OID required, dotted.
+        expected: String,
     },
     /// A SAN otherName of a signature certificate is not a UTF8String.
     #[error("SAN otherName {oid} is not a [0] EXPLICIT UTF8String")]

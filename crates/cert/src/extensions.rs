@@ -8,21 +8,19 @@
 //! keyUsage where J-LIS writes it after, so the signature certificate's SAN otherNames are a
 //! custom extension too. CA certificates are not written with rcgen at all (see `issue::ca`).
 
-use der::asn1::{
-    Ia5String, Ia5StringRef, ObjectIdentifier, OctetString, PrintableStringRef, Utf8StringRef,
-};
+use der::asn1::{Ia5String, ObjectIdentifier, OctetString, PrintableStringRef, Utf8StringRef};
 use der::{Any, Decode, Encode};
 use x509_cert::attr::AttributeTypeAndValue;
-use x509_cert::ext::pkix::certpolicy::{PolicyInformation, PolicyQualifierInfo};
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName, OtherName};
 use x509_cert::ext::pkix::{
-    AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, CertificatePolicies,
-    CrlDistributionPoints, IssuerAltName, SubjectAltName, SubjectKeyIdentifier,
+    AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, CrlDistributionPoints,
+    IssuerAltName, SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::serial_number::SerialNumber;
 
+use crate::der_writer as w;
 use crate::name::{AttributeKind, DistinguishedName};
 use crate::{Error, Serial, oid};
 
@@ -100,20 +98,17 @@ pub(crate) fn crl_distribution_point(name: &DistinguishedName) -> Result<Vec<u8>
     Ok(CrlDistributionPoints(vec![point]).to_der()?)
 }
 
-/// certificatePolicies with one policy and its CPS URI qualifier.
-pub(crate) fn certificate_policies(
-    policy: ObjectIdentifier,
-    cps_uri: &str,
-) -> Result<Vec<u8>, Error> {
-    let cps = PolicyQualifierInfo {
-        policy_qualifier_id: oid::QT_CPS,
-        qualifier: Some(Any::encode_from(&Ia5StringRef::new(cps_uri)?)?),
-    };
-    let info = PolicyInformation {
-        policy_identifier: policy,
-        policy_qualifiers: Some(vec![cps]),
-    };
-    Ok(CertificatePolicies(vec![info]).to_der()?)
+/// certificatePolicies with one policy (DER content octets: the NG-sim arc does not fit `der`'s
+/// `ObjectIdentifier`, see [`oid::NG_SIM_ARC`]) and its CPS URI qualifier, written with the
+/// crate's DER writer: `SEQUENCE { SEQUENCE { policy, SEQUENCE { SEQUENCE { id-qt-cps,
+/// IA5String uri } } } }`.
+pub(crate) fn certificate_policies(policy: &[u8], cps_uri: &str) -> Vec<u8> {
+    let cps = w::seq(&[
+        &w::oid(&oid::QT_CPS),
+        &w::tlv(w::IA5_STRING, cps_uri.as_bytes()),
+    ]);
+    let info = w::seq(&[&w::tlv(w::OID, policy), &w::seq(&[&cps])]);
+    w::seq(&[&info])
 }
 
 /// authorityInfoAccess with one OCSP responder URI.

@@ -5,29 +5,28 @@
 //! CRL writer is `crl`, the subject CNs are [`crate::common_name`].
 
 use rcgen::{CertificateParams, ExtendedKeyUsagePurpose, Issuer, KeyUsagePurpose, SerialNumber};
-use rsa::pkcs8::EncodePublicKey;
-use rsa::{PrivateKey, PublicKey};
-use sha1::Sha1;
-use sha2::Digest;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use crate::certificate::JpkiCertificate;
 use crate::extensions::{self as ext, custom};
 use crate::holder::{Holder, Municipality, encode_birth_date};
+use crate::keys::{Algorithm, CaKey, SubjectKey};
 use crate::name::{AttributeKind, DistinguishedName, ca_alt_name, crl_distribution_point};
 use crate::{
     AuthenticationCommonName, CertKind, Environment, Error, Hierarchy, Serial, SignatureCommonName,
-    keys, oid,
+    oid,
 };
 
 mod ca;
+mod card_auth;
 mod crl;
 mod rcgen_glue;
 
+pub use card_auth::{CardAuthenticationAuthority, CardAuthenticationRequest};
 pub use crl::CrlRequest;
 
-use rcgen_glue::{CaSigner, SubjectKey, rcgen_name, rcgen_time, subject_public_key_bits};
+use rcgen_glue::{CaSigner, RcgenSubject, rcgen_name, rcgen_time};
 
 /// The CPS URI written as the policy qualifier.
 pub const CPS_URI: &str = "http://www.jpki.go.jp/cps.html";
@@ -54,8 +53,8 @@ pub struct CaRequest {
 pub struct AuthenticationRequest<'a> {
     /// Serial number, unique within the CA.
     pub serial: Serial,
-    /// The card's authentication key.
-    pub public_key: &'a PublicKey,
+    /// The card's authentication key: RSA-2048 under an RSA CA, P-384 under a P-384 CA.
+    pub public_key: &'a SubjectKey,
     /// notBefore (the issue instant).
     pub not_before: OffsetDateTime,
     /// notAfter; see [`crate::validity`] for the rules.
@@ -71,8 +70,8 @@ pub struct AuthenticationRequest<'a> {
 pub struct SignatureRequest<'a> {
     /// Serial number, unique within the CA.
     pub serial: Serial,
-    /// The card's signature key.
-    pub public_key: &'a PublicKey,
+    /// The card's signature key: RSA-2048 under an RSA CA, P-384 under a P-384 CA.
+    pub public_key: &'a SubjectKey,
     /// notBefore (the issue instant).
     pub not_before: OffsetDateTime,
     /// notAfter; see [`crate::validity`] for the rules.
@@ -83,9 +82,10 @@ pub struct SignatureRequest<'a> {
     pub common_name: SignatureCommonName,
 }
 
-/// A JPKI certification authority: its certificate and private key (zeroized on drop).
+/// A JPKI certification authority: its certificate and private key (zeroized on drop), RSA-2048
+/// (today's hierarchy) or P-384 (the next generation's, under the same DN).
 pub struct CertificateAuthority {
-    key: PrivateKey,
+    key: CaKey,
     certificate: JpkiCertificate,
 }
 
@@ -99,11 +99,13 @@ impl std::fmt::Debug for CertificateAuthority {
     }
 }
 
-/// SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2 method 1), as J-LIS computes its SKIs.
-pub fn key_identifier(key: &PublicKey) -> Result<[u8; 20], Error> {
-    let spki = key.to_public_key_der().map_err(|_| Error::BadPublicKey)?;
-    let bits = subject_public_key_bits(spki.as_bytes())?;
-    Ok(Sha1::digest(bits).into())
+/// SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2 method 1), as J-LIS computes its SKIs;
+/// the same for both algorithms (see [`SubjectKey::key_identifier`]).
+///
+/// # Errors
+/// [`Error::BadPublicKey`] if the key cannot be encoded.
+pub fn key_identifier(key: &SubjectKey) -> Result<[u8; 20], Error> {
+    key.key_identifier()
 }
 
 /// Certificate parameters common to every JPKI certificate: serial, validity, subject.
@@ -132,10 +134,15 @@ impl CertificateAuthority {
     /// distribution point naming the CA (its authority revocation list), SKI; no AKI. Written
     /// without rcgen, which cannot emit this order (see `issue::ca`).
     ///
+    /// `key` is an `rsa::PrivateKey` (today's CA, sha256WithRSAEncryption) or a P-384 key
+    /// (`p384::SecretKey` / `p384::ecdsa::SigningKey`: the next-generation CA, same DN,
+    /// ecdsa-with-SHA384; give it 20 years, [`crate::validity::ng_ca_not_after`]).
+    ///
     /// # Errors
     /// [`Error::BadValidity`] if notAfter precedes notBefore or a date lies outside 0000–9999,
-    /// [`Error::Rsa`] on signing failure.
-    pub fn create(request: &CaRequest, key: PrivateKey) -> Result<Self, Error> {
+    /// [`Error::Rsa`] or [`Error::Ecdsa`] on signing failure.
+    pub fn create(request: &CaRequest, key: impl Into<CaKey>) -> Result<Self, Error> {
+        let key = key.into();
         let der = ca::self_signed_der(request, &key)?;
         let certificate = JpkiCertificate::from_der(&der)?;
         Ok(Self { key, certificate })
@@ -145,11 +152,12 @@ impl CertificateAuthority {
     ///
     /// # Errors
     /// [`Error::WrongKind`] if the certificate is not a CA or the key does not match it.
-    pub fn from_parts(certificate: JpkiCertificate, key: PrivateKey) -> Result<Self, Error> {
+    pub fn from_parts(certificate: JpkiCertificate, key: impl Into<CaKey>) -> Result<Self, Error> {
+        let key = key.into();
         if !matches!(certificate.kind(), CertKind::Ca(_)) {
             return Err(Error::WrongKind { expected: "CA" });
         }
-        if key.to_public_key() != *certificate.public_key() {
+        if key.public_key() != *certificate.public_key() {
             return Err(Error::WrongKind {
                 expected: "CA whose key matches the private key",
             });
@@ -162,6 +170,11 @@ impl CertificateAuthority {
         &self.certificate
     }
 
+    /// The CA key's algorithm: which generation this CA issues for.
+    pub fn algorithm(&self) -> Algorithm {
+        self.key.algorithm()
+    }
+
     /// The hierarchy this CA issues for.
     pub fn hierarchy(&self) -> Hierarchy {
         self.certificate.hierarchy()
@@ -172,7 +185,7 @@ impl CertificateAuthority {
     /// # Errors
     /// [`Error::Pkcs8`] if encoding fails.
     pub fn private_key_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
-        keys::to_pkcs8_der(&self.key)
+        self.key.to_pkcs8_der()
     }
 
     fn expect(&self, hierarchy: Hierarchy) -> Result<(), Error> {
@@ -194,7 +207,7 @@ impl CertificateAuthority {
     fn end_entity_extensions(
         &self,
         municipality: &Municipality,
-        subject_key: &PublicKey,
+        subject_key: &SubjectKey,
     ) -> Result<Vec<rcgen::CustomExtension>, Error> {
         let env = self.certificate.environment();
         let h = self.hierarchy();
@@ -202,7 +215,7 @@ impl CertificateAuthority {
             custom(
                 &oid::EXT_CERT_POLICIES,
                 true,
-                ext::certificate_policies(h.policy(env), CPS_URI)?,
+                ext::certificate_policies(&h.policy_for(env, self.algorithm()), CPS_URI),
             ),
             custom(
                 &oid::EXT_IAN,
@@ -227,7 +240,7 @@ impl CertificateAuthority {
             &oid::EXT_AKI,
             false,
             ext::authority_key_identifier(
-                &key_identifier(self.certificate.public_key())?,
+                &self.certificate.public_key().key_identifier()?,
                 self.certificate.subject(),
                 self.certificate.serial(),
             )?,
@@ -235,24 +248,31 @@ impl CertificateAuthority {
         out.push(custom(
             &oid::EXT_SKI,
             false,
-            ext::subject_key_identifier(&key_identifier(subject_key)?)?,
+            ext::subject_key_identifier(&subject_key.key_identifier()?)?,
         ));
         Ok(out)
     }
 
     /// Signs an end-entity certificate with rcgen, issuer name = this CA's subject (shared by
-    /// every generation of the CA; the AKI and the signature tell them apart).
+    /// every generation of the CA; the AKI and the signature tell them apart). A subject key
+    /// of the other algorithm than the CA's is refused: no JPKI chain mixes them.
     fn sign_end_entity(
         &self,
         params: &CertificateParams,
-        subject_key: &PublicKey,
+        subject_key: &SubjectKey,
     ) -> Result<JpkiCertificate, Error> {
+        if subject_key.algorithm() != self.algorithm() {
+            return Err(Error::MixedAlgorithms {
+                certificate: subject_key.algorithm(),
+                issuer: self.algorithm(),
+            });
+        }
         let mut issuer_params = CertificateParams::default();
         issuer_params.distinguished_name = rcgen_name(self.certificate.subject(), "issuer")?;
         let signer = CaSigner::new(&self.key)?;
         let issuer = Issuer::new(issuer_params, &signer);
         let der = params
-            .signed_by(&SubjectKey::new(subject_key)?, &issuer)
+            .signed_by(&RcgenSubject::new(subject_key)?, &issuer)
             .map_err(|e| signer.error(e))?
             .der()
             .to_vec();

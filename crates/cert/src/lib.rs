@@ -10,6 +10,8 @@
     )
 )]
 
+mod algorithm;
+pub mod card_auth;
 mod certificate;
 pub mod common_name;
 pub mod crl;
@@ -21,6 +23,7 @@ mod extensions;
 pub mod holder;
 #[cfg(feature = "issue")]
 pub mod issue;
+mod key_algorithm;
 pub mod keys;
 pub mod name;
 pub mod oid;
@@ -28,6 +31,7 @@ mod types;
 pub mod validity;
 mod verify;
 
+pub use card_auth::CardAuthCertificate;
 pub use certificate::JpkiCertificate;
 pub use common_name::{AuthenticationCommonName, SignatureCommonName, WindowId};
 pub use crl::{Crl, CrlScope, Revocation, RevocationReason};
@@ -37,11 +41,13 @@ pub use holder::{
 };
 #[cfg(feature = "issue")]
 pub use issue::{
-    AuthenticationRequest, CaRequest, CertificateAuthority, CrlRequest, SignatureRequest,
+    AuthenticationRequest, CaRequest, CardAuthenticationAuthority, CardAuthenticationRequest,
+    CertificateAuthority, CrlRequest, SignatureRequest,
 };
+pub use keys::{Algorithm, CaKey, SubjectKey};
 pub use name::{AttributeKind, DistinguishedName};
 pub use types::{CertKind, Environment, Hierarchy, Serial};
-pub use verify::{RevocationCheck, RevocationStatus, TrustAnchors, Verification};
+pub use verify::{RSA_CUTOFF, RevocationCheck, RevocationStatus, TrustAnchors, Verification};
 
 /// Re-exported so callers use the same `rsa` as this crate.
 pub use rsa;

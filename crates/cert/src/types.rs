@@ -4,6 +4,7 @@ use std::fmt;
 
 use der::asn1::ObjectIdentifier;
 
+use crate::keys::Algorithm;
 use crate::{Error, oid};
 
 /// Which JPKI hierarchy a certificate belongs to.
@@ -24,7 +25,20 @@ impl Hierarchy {
         }
     }
 
-    /// The certificate policy of this hierarchy's end-entity certificates.
+    /// The certificate policy of this hierarchy's end-entity certificates of a generation, as
+    /// DER content octets: the J-LIS arc ([`Hierarchy::policy`]) for RSA-2048, the NG-sim v1
+    /// arc (ours, shared/next-gen-profile.md §2.7, the same in both environments; see
+    /// [`oid::NG_SIM_ARC`] for why octets) for P-384.
+    pub fn policy_for(self, environment: Environment, algorithm: Algorithm) -> Vec<u8> {
+        match (algorithm, self) {
+            (Algorithm::Rsa2048, _) => self.policy(environment).as_bytes().to_vec(),
+            (Algorithm::EcdsaP384, Self::Signature) => oid::POLICY_NG_SIGN.to_vec(),
+            (Algorithm::EcdsaP384, Self::Authentication) => oid::POLICY_NG_AUTH.to_vec(),
+        }
+    }
+
+    /// The certificate policy of this hierarchy's first-generation (RSA-2048) end-entity
+    /// certificates.
     pub fn policy(self, environment: Environment) -> ObjectIdentifier {
         match (self, environment) {
             (Self::Signature, Environment::Production) => oid::POLICY_SIGN,

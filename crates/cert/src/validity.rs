@@ -5,6 +5,8 @@
 //!   issuance and the card's expiry.
 //! * My Number signature certificate: the same, and never after the authentication certificate.
 //! * CA certificate: to the day before the anniversary of its issue date ([`ca_not_after`]).
+//! * Next-generation card (P-384): [`ng_auth_not_after`], [`ng_sign_not_after`],
+//!   [`ng_ca_not_after`] (10 / 5 years, CA 20 years; `next_gen`).
 //!
 //! `notAfter` is always 23:59:59 JST (14:59:59 UTC) of the final day, as on real certificates.
 //!
@@ -20,11 +22,13 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 use crate::Error;
 
 mod issuance;
+mod next_gen;
 mod renewal;
 pub use issuance::{
     ADULT_CARD_AGE, JUKI_ISSUANCE_ENDED, SIGNATURE_MIN_AGE, age_on, latest_card_expiry,
     may_have_signature,
 };
+pub use next_gen::{NG_CA_YEARS, ng_auth_not_after, ng_ca_not_after, ng_sign_not_after};
 pub use renewal::{renewable_on, renewal_opens};
 
 /// Japan Standard Time (UTC+9).

@@ -1,22 +1,61 @@
-//! Chain checks against a set of trust anchors.
+//! Chain checks against a set of trust anchors, for both card generations
+//! (shared/next-gen-profile.md §2.8): RSA-2048 and P-384 CAs of one purpose share one DN, so
+//! issuers and CRLs are chosen by key identifier and algorithm, never by name alone; a chain
+//! mixing algorithms is refused; RSA chains are accepted only before a cut-off.
 
 use time::OffsetDateTime;
+use time::macros::datetime;
 
 use crate::certificate::JpkiCertificate;
 use crate::crl::Crl;
+use crate::keys::Algorithm;
 use crate::{CertKind, Error};
 
+/// The default RSA cut-off: RSA-2048 is not to be used from 2031-01-01 (CRYPTREC,
+/// next-gen-profile P5). At and after it an RSA-2048 chain fails with [`Error::RsaCutOff`].
+pub const RSA_CUTOFF: OffsetDateTime = datetime!(2031-01-01 00:00:00 UTC);
+
 /// A set of JPKI CA certificates trusted as anchors (e.g. the three real generations of each
-/// hierarchy, or a simulator's CAs).
-#[derive(Clone, Debug, Default)]
+/// hierarchy, the next-generation P-384 CAs beside them, or a simulator's CAs), and the RSA
+/// cut-off in force ([`RSA_CUTOFF`] unless set).
+#[derive(Clone, Debug)]
 pub struct TrustAnchors {
     anchors: Vec<JpkiCertificate>,
+    rsa_cutoff: OffsetDateTime,
+}
+
+impl Default for TrustAnchors {
+    fn default() -> Self {
+        Self {
+            anchors: Vec::new(),
+            rsa_cutoff: RSA_CUTOFF,
+        }
+    }
 }
 
 impl TrustAnchors {
-    /// An empty set.
+    /// An empty set with the default RSA cut-off ([`RSA_CUTOFF`]).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The same anchors with another RSA cut-off: RSA-2048 chains verify only at instants
+    /// before `cutoff` (P5 says an extension may be sought; a relying party may also be
+    /// stricter).
+    #[must_use]
+    pub fn with_rsa_cutoff(mut self, cutoff: OffsetDateTime) -> Self {
+        self.rsa_cutoff = cutoff;
+        self
+    }
+
+    /// Sets the RSA cut-off (see [`TrustAnchors::with_rsa_cutoff`]).
+    pub fn set_rsa_cutoff(&mut self, cutoff: OffsetDateTime) {
+        self.rsa_cutoff = cutoff;
+    }
+
+    /// The RSA cut-off in force.
+    pub fn rsa_cutoff(&self) -> OffsetDateTime {
+        self.rsa_cutoff
     }
 
     /// Adds a CA after checking it is a CA and its self-signature verifies.
@@ -37,26 +76,30 @@ impl TrustAnchors {
         &self.anchors
     }
 
-    /// Finds the anchor that signed `cert`. All generations of a CA share one name, so the
-    /// candidates with the same name are tried, the one whose SKI matches the AKI first, and
-    /// the signature decides.
+    /// Finds the anchor that signed `cert`. All generations of a CA — RSA-2048 and P-384
+    /// alike — share one name, so the name alone never decides: first the anchor whose SKI
+    /// equals the certificate's AKI, then every anchor with the issuer name whose key is of the
+    /// certificate's signature algorithm; the signature decides.
     ///
     /// # Errors
     /// [`Error::UnknownIssuer`] if none verifies.
     pub fn issuer_of(&self, cert: &JpkiCertificate) -> Result<&JpkiCertificate, Error> {
-        let mut candidates: Vec<&JpkiCertificate> = self
-            .anchors
-            .iter()
-            .filter(|a| {
+        let same_name = || {
+            self.anchors.iter().filter(|a| {
                 a.subject_der() == cert.issuer_der()
                     && a.hierarchy() == cert.hierarchy()
                     && a.environment() == cert.environment()
             })
-            .collect();
-        let aki = cert.authority_key_id();
-        candidates.sort_by_key(|a| aki.is_none() || a.subject_key_id() != aki);
-        candidates
-            .into_iter()
+        };
+        if let Some(aki) = cert.authority_key_id()
+            && let Some(a) = same_name()
+                .filter(|a| a.subject_key_id() == Some(aki))
+                .find(|a| cert.verify_signed_by(a).is_ok())
+        {
+            return Ok(a);
+        }
+        same_name()
+            .filter(|a| a.algorithm() == cert.signature_algorithm())
             .find(|a| cert.verify_signed_by(a).is_ok())
             .ok_or(Error::UnknownIssuer)
     }
@@ -69,8 +112,13 @@ impl TrustAnchors {
     /// data says so, and the returned [`Verification`] carries what was (not) checked so a
     /// report can state it.
     ///
+    /// Both generations: the issuing anchor must use the certificate's own key algorithm
+    /// (else [`Error::MixedAlgorithms`]), and an RSA-2048 chain is refused at and after the
+    /// RSA cut-off ([`TrustAnchors::with_rsa_cutoff`], default [`RSA_CUTOFF`]).
+    ///
     /// # Errors
-    /// [`Error::WrongKind`], [`Error::UnknownIssuer`], [`Error::NotYetValid`], [`Error::Expired`];
+    /// [`Error::WrongKind`], [`Error::UnknownIssuer`], [`Error::MixedAlgorithms`],
+    /// [`Error::NotYetValid`], [`Error::Expired`], [`Error::RsaCutOff`];
     /// with CRLs also [`Error::CrlIssuerMismatch`], [`Error::CrlWrongScope`],
     /// [`Error::CrlWrongPartition`] (one CRL given), [`Error::NoCrlForPartition`] (several
     /// given, none fits), [`Error::BadSignature`] (CRL), [`Error::CrlStale`] and
@@ -87,8 +135,19 @@ impl TrustAnchors {
             });
         }
         let anchor = self.issuer_of(cert)?;
+        if anchor.algorithm() != cert.algorithm() {
+            return Err(Error::MixedAlgorithms {
+                certificate: cert.algorithm(),
+                issuer: anchor.algorithm(),
+            });
+        }
         anchor.check_validity_at(at)?;
         cert.check_validity_at(at)?;
+        if cert.algorithm() == Algorithm::Rsa2048 && at >= self.rsa_cutoff {
+            return Err(Error::RsaCutOff {
+                cutoff: self.rsa_cutoff,
+            });
+        }
         let (crls, accept_stale) = match revocation {
             RevocationCheck::Crl(crl) => (core::slice::from_ref(crl), false),
             RevocationCheck::Crls(crls) => (crls, false),
@@ -118,9 +177,14 @@ impl TrustAnchors {
 }
 
 /// The CRL to consult for `cert` among `crls`: issued under the certificate's issuer name, its
-/// IDP covering the certificate's partition, signed by `anchor`; the newest such by thisUpdate.
-/// With one CRL given its own refusal is returned (issuer, scope, partition), with several a
-/// [`Error::NoCrlForPartition`] naming the partition looked for.
+/// IDP covering the certificate's partition, signed with the anchor's algorithm and by its key
+/// (the signature decides; [`Crl::verify_signed_by`] also compares the CRL's AKI with the
+/// anchor's SKI); the newest such by thisUpdate. A CRL of the other generation under the same
+/// name is never used: among several it is passed over, alone it is refused
+/// ([`Error::KeyAlgorithmMismatch`]). With one CRL given its own refusal is returned (issuer,
+/// key, scope, partition), with several a [`Error::NoCrlForPartition`] naming the partition
+/// looked for, or [`Error::BadSignature`] if CRLs of the right algorithm cover it but none is
+/// signed by the anchor.
 fn crl_for<'c>(
     cert: &JpkiCertificate,
     anchor: &JpkiCertificate,
@@ -131,7 +195,10 @@ fn crl_for<'c>(
         only.verify_signed_by(anchor)?;
         return Ok(only);
     }
-    let mut covering = crls.iter().filter(|c| c.covers(cert).is_ok()).peekable();
+    let mut covering = crls
+        .iter()
+        .filter(|c| c.covers(cert).is_ok() && c.signature_algorithm() == anchor.algorithm())
+        .peekable();
     if covering.peek().is_none() {
         return Err(Error::NoCrlForPartition {
             partition: crate::crl::partition_of(cert).1.to_string(),

@@ -596,7 +596,8 @@ fn a_four_facts_change_revokes_and_replaces_the_signature_certificate_only() {
     let capdu = format!("80 2A 00 80 33 {} 00", hex::encode(&digest_info));
     let signature = exchange(&mut card, &capdu, "9000");
     new_sign
-        .public_key()
+        .rsa_public_key()
+        .unwrap()
         .verify(
             rsa::Pkcs1v15Sign::new_unprefixed(),
             &digest_info,

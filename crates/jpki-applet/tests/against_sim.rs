@@ -101,7 +101,8 @@ fn signatures_verify_with_the_certificate_key_for_each_hash() {
     ] {
         let di = alg.hash_to_digest_info(b"message").unwrap();
         let sig = card.sign(keyref, pin, &di).unwrap();
-        cert.public_key()
+        cert.rsa_public_key()
+            .unwrap()
             .verify(rsa::pkcs1v15::Pkcs1v15Sign::new_unprefixed(), &di, &sig)
             .unwrap();
     }
@@ -209,7 +210,8 @@ fn juki_cards_use_the_juki_pin_rule() {
         .unwrap();
     s.juki_sign
         .certificate
-        .public_key()
+        .rsa_public_key()
+        .unwrap()
         .verify(rsa::pkcs1v15::Pkcs1v15Sign::new_unprefixed(), &di, &sig)
         .unwrap();
     assert!(matches!(
@@ -272,7 +274,8 @@ fn one_verify_serves_the_certificate_and_several_signatures_until_a_reselect() {
         let sig = session.sign(&di).unwrap();
         s.my_number_sign
             .certificate
-            .public_key()
+            .rsa_public_key()
+            .unwrap()
             .verify(rsa::pkcs1v15::Pkcs1v15Sign::new_unprefixed(), &di, &sig)
             .unwrap();
     }

@@ -321,7 +321,9 @@ pub fn verify_detached(p7s_der: &[u8], content: impl Read) -> Result<Verified, C
         jpki_applet::HashAlg::Sha512 => rsa::pkcs1v15::Pkcs1v15Sign::new::<sha2::Sha512>(),
         _ => rsa::pkcs1v15::Pkcs1v15Sign::new::<sha2::Sha256>(),
     };
-    jpki.public_key()
+    // RSA only for now; the next generation's ECDSA signers are wired in with #18's CMS part.
+    jpki.rsa_public_key()
+        .ok_or(CmsError::BadSignature)?
         .verify(scheme, hash, si.signature.as_bytes())
         .map_err(|_| CmsError::BadSignature)?;
 

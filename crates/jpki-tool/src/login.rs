@@ -256,7 +256,8 @@ pub fn check(
         return Err(LoginError::NotAuthentication);
     }
     certificate
-        .public_key()
+        .rsa_public_key()
+        .ok_or(LoginError::BadSignature)?
         .verify(
             rsa::pkcs1v15::Pkcs1v15Sign::new::<sha2::Sha256>(),
             &digest,

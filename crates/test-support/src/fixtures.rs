@@ -131,7 +131,7 @@ fn auth(
     let key = crate::keys::generate_seeded_key(seed)?;
     let certificate = ca.issue_authentication(&AuthenticationRequest {
         serial: Serial::from(serial),
-        public_key: key.as_public_key(),
+        public_key: &cert::SubjectKey::from(key.as_public_key()),
         not_before: issued,
         not_after,
         municipality,
@@ -156,7 +156,7 @@ fn sign(
     let key = crate::keys::generate_seeded_key(seed)?;
     let certificate = ca.issue_signature(&SignatureRequest {
         serial: Serial::from(serial),
-        public_key: key.as_public_key(),
+        public_key: &cert::SubjectKey::from(key.as_public_key()),
         not_before: issued,
         not_after,
         holder,

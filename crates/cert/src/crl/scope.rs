@@ -29,7 +29,7 @@ use crate::name::DistinguishedName;
 use crate::{CertKind, Error, JpkiCertificate};
 
 /// What a CRL covers, as written by
-/// [`CertificateAuthority::issue_crl`](crate::CertificateAuthority::issue_crl) and read back by
+/// `CertificateAuthority::issue_crl` (feature `issue`) and read back by
 /// [`Crl::scope`](crate::Crl::scope).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CrlScope {

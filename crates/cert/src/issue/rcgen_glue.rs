@@ -1,75 +1,77 @@
-//! The seam to rcgen: our RSA keys as rcgen's key types, our names and times in its terms,
-//! its errors as ours.
+//! The seam to rcgen: our keys (RSA-2048 and P-384) as rcgen's key types, our names and times
+//! in its terms, its errors as ours.
+//!
+//! P-384 CA keys sign through rcgen as an external [`SigningKey`] backed by `p384` (RFC 6979,
+//! DER ECDSA-Sig-Value, which rcgen puts into the signature BIT STRING unchanged), not as a
+//! ring `KeyPair` from PKCS #8: the key stays in the zeroize-on-drop `p384` signing key (no
+//! PKCS #8 copy handed to ring, as for RSA), signatures are deterministic (fixtures and tests
+//! reproduce byte for byte), and the CA certificate and CRLs, which this crate writes itself,
+//! use the very same signer.
 
 use std::cell::RefCell;
 
+use p384::ecdsa::DerSignature;
 use rcgen::{DnType, DnValue, PublicKeyData, SignatureAlgorithm, SigningKey};
-use rsa::pkcs8::EncodePublicKey;
-use rsa::{Pkcs1v15Sign, PrivateKey, PublicKey};
+use rsa::{Pkcs1v15Sign, PrivateKey};
 use sha2::{Digest, Sha256};
+use signature::Signer;
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::Error;
-use crate::der_writer::{self as w, SEQUENCE};
 use crate::extensions::{self as ext};
+use crate::keys::{Algorithm, CaKey, SubjectKey};
 use crate::name::{AttributeKind, DistinguishedName};
 
-pub(super) fn subject_public_key_bits(spki: &[u8]) -> Result<&[u8], Error> {
-    let mut r = crate::der_reader::Reader::new(spki, "subjectPublicKeyInfo");
-    let mut seq = r.enter(SEQUENCE, "not a SEQUENCE")?;
-    seq.read(SEQUENCE, "algorithm is not a SEQUENCE")?;
-    let bits = seq.read(w::BIT_STRING, "subjectPublicKey is not a BIT STRING")?;
-    match bits.content.split_first() {
-        Some((0, rest)) => Ok(rest),
-        _ => Err(Error::BadPublicKey),
+/// rcgen's algorithm for keys of ours: RSA with sha256WithRSAEncryption (SPKI rsaEncryption,
+/// NULL parameters), P-384 with ecdsa-with-SHA384 (SPKI id-ecPublicKey + secp384r1).
+fn rcgen_algorithm(algorithm: Algorithm) -> &'static SignatureAlgorithm {
+    match algorithm {
+        Algorithm::Rsa2048 => &rcgen::PKCS_RSA_SHA256,
+        Algorithm::EcdsaP384 => &rcgen::PKCS_ECDSA_P384_SHA384,
     }
 }
 
-/// The subjectPublicKey bits (PKCS #1 `RSAPublicKey`) of a key, as rcgen's [`PublicKeyData`]
-/// wants them; rcgen wraps them in the same rsaEncryption SPKI (NULL parameters).
-pub(super) fn public_key_bits(key: &PublicKey) -> Result<Vec<u8>, Error> {
-    let spki = key.to_public_key_der().map_err(|_| Error::BadPublicKey)?;
-    Ok(subject_public_key_bits(spki.as_bytes())?.to_vec())
-}
-
-/// A subject's public key for rcgen.
-pub(super) struct SubjectKey {
+/// A subject's public key for rcgen: the subjectPublicKey bits (PKCS #1 `RSAPublicKey`, or the
+/// uncompressed 97-byte P-384 point), which rcgen wraps in the SPKI of the algorithm.
+pub(super) struct RcgenSubject {
     bits: Vec<u8>,
+    algorithm: Algorithm,
 }
 
-impl SubjectKey {
-    pub(super) fn new(key: &PublicKey) -> Result<Self, Error> {
+impl RcgenSubject {
+    pub(super) fn new(key: &SubjectKey) -> Result<Self, Error> {
         Ok(Self {
-            bits: public_key_bits(key)?,
+            bits: key.subject_public_key_bits()?,
+            algorithm: key.algorithm(),
         })
     }
 }
 
-impl PublicKeyData for SubjectKey {
+impl PublicKeyData for RcgenSubject {
     fn der_bytes(&self) -> &[u8] {
         &self.bits
     }
 
     fn algorithm(&self) -> &'static SignatureAlgorithm {
-        &rcgen::PKCS_RSA_SHA256
+        rcgen_algorithm(self.algorithm)
     }
 }
 
-/// The CA key as rcgen's [`SigningKey`]: rcgen hands over the tbsCertificate, the `rsa` crate
-/// signs it (PKCS #1 v1.5, SHA-256, deterministic). The private key never leaves the
-/// zeroize-on-drop `rsa::PrivateKey`: no PKCS #8 copy is made for rcgen.
+/// The CA key as rcgen's [`SigningKey`]: rcgen hands over the tbsCertificate, [`sign`] signs
+/// it (RSA PKCS #1 v1.5 SHA-256, or P-384 ECDSA SHA-384 as DER; both deterministic). The
+/// private key never leaves its zeroize-on-drop type: no PKCS #8 copy is made for rcgen.
 pub(super) struct CaSigner<'a> {
-    key: &'a PrivateKey,
-    public: SubjectKey,
+    key: &'a CaKey,
+    public: RcgenSubject,
     /// The `rsa` error behind rcgen's opaque `RemoteKeyError`, reported to the caller.
     failure: RefCell<Option<Error>>,
 }
 
 impl<'a> CaSigner<'a> {
-    pub(super) fn new(key: &'a PrivateKey) -> Result<Self, Error> {
+    pub(super) fn new(key: &'a CaKey) -> Result<Self, Error> {
         Ok(Self {
             key,
-            public: SubjectKey::new(&key.to_public_key())?,
+            public: RcgenSubject::new(&key.public_key())?,
             failure: RefCell::new(None),
         })
     }
@@ -89,13 +91,13 @@ impl PublicKeyData for CaSigner<'_> {
     }
 
     fn algorithm(&self) -> &'static SignatureAlgorithm {
-        &rcgen::PKCS_RSA_SHA256
+        self.public.algorithm()
     }
 }
 
 impl SigningKey for CaSigner<'_> {
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
-        sign_sha256(self.key, msg).map_err(|e| {
+        sign(self.key, msg).map_err(|e| {
             *self.failure.borrow_mut() = Some(e);
             rcgen::Error::RemoteKeyError
         })
@@ -173,7 +175,19 @@ pub(super) fn rcgen_time(t: OffsetDateTime) -> Result<OffsetDateTime, Error> {
     Ok(t)
 }
 
-pub(super) fn sign_sha256(key: &PrivateKey, message: &[u8]) -> Result<Vec<u8>, Error> {
+fn sign_sha256(key: &PrivateKey, message: &[u8]) -> Result<Vec<u8>, Error> {
     let digest = Sha256::digest(message);
     Ok(key.sign(Pkcs1v15Sign::new::<Sha256>(), &digest)?)
+}
+
+/// Signs `message` with a CA key: RSA PKCS #1 v1.5 over SHA-256, or ECDSA P-384 over SHA-384
+/// (RFC 6979) as a DER ECDSA-Sig-Value (RFC 5758 §3.2), the bytes of the signature BIT STRING.
+pub(super) fn sign(key: &CaKey, message: &[u8]) -> Result<Vec<u8>, Error> {
+    match key {
+        CaKey::Rsa(k) => sign_sha256(k, message),
+        CaKey::P384(k) => {
+            let sig: DerSignature = k.try_sign(message).map_err(|_| Error::Ecdsa)?;
+            Ok(sig.as_bytes().to_vec())
+        }
+    }
 }

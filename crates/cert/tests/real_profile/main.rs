@@ -141,7 +141,7 @@ fn our_signature_certificate() -> JpkiCertificate {
     sign_ca()
         .issue_signature(&SignatureRequest {
             serial: Serial::from(0x06BF_C341),
-            public_key: key.as_public_key(),
+            public_key: &cert::SubjectKey::from(key.as_public_key()),
             not_before: ISSUED,
             not_after: validity::end_of_day_jst(cert::time::macros::date!(2030 - 08 - 20)),
             holder: &holder(),
@@ -155,7 +155,7 @@ fn our_authentication_certificate() -> JpkiCertificate {
     auth_ca()
         .issue_authentication(&AuthenticationRequest {
             serial: Serial::from(0x018C_453E),
-            public_key: key.as_public_key(),
+            public_key: &cert::SubjectKey::from(key.as_public_key()),
             not_before: ISSUED,
             not_after: validity::end_of_day_jst(cert::time::macros::date!(2030 - 08 - 20)),
             municipality: &municipality(),

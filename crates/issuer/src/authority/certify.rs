@@ -46,7 +46,7 @@ impl Authority {
         self.auth_ca
             .issue_authentication(&AuthenticationRequest {
                 serial,
-                public_key: public,
+                public_key: &cert::SubjectKey::from(public),
                 not_before: at,
                 not_after,
                 municipality,
@@ -72,7 +72,7 @@ impl Authority {
         self.sign_ca
             .issue_signature(&SignatureRequest {
                 serial,
-                public_key: public,
+                public_key: &cert::SubjectKey::from(public),
                 not_before: at,
                 not_after,
                 holder,

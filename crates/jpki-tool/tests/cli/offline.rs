@@ -125,7 +125,7 @@ fn a_jpki_test_certificate_is_reported_and_refused() {
     let c = ca
         .issue_signature(&SignatureRequest {
             serial: Serial::from(0x1234u64),
-            public_key: set().my_number_sign.key.as_public_key(),
+            public_key: &cert::SubjectKey::from(set().my_number_sign.key.as_public_key()),
             not_before: fixtures::ISSUED_AT,
             not_after: fixtures::ISSUED_AT + cert::time::Duration::days(365),
             holder: &holder,
@@ -165,7 +165,7 @@ fn hostile_sign_certificate() -> Vec<u8> {
         .sign_ca
         .issue_signature(&cert::SignatureRequest {
             serial: cert::Serial::from(0x7777),
-            public_key: s.my_number_sign.key.as_public_key(),
+            public_key: &cert::SubjectKey::from(s.my_number_sign.key.as_public_key()),
             not_before: fixtures::ISSUED_AT,
             not_after: s.my_number_sign.certificate.not_after(),
             holder: &holder,
