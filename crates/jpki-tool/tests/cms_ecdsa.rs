@@ -219,3 +219,52 @@ fn openssl_cms_verify_accepts_our_ecdsa_signature() {
     assert!(!out.status.success());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Re-encodes `p7s` with its one SignerInfo changed by `edit`.
+fn edited(p7s: &[u8], edit: impl FnOnce(&mut cms::signed_data::SignerInfo)) -> Vec<u8> {
+    let mut info = ContentInfo::from_der(p7s).unwrap();
+    let mut sd: SignedData = info.content.decode_as().unwrap();
+    let mut signers = sd.signer_infos.0.into_vec();
+    edit(signers.first_mut().unwrap());
+    sd.signer_infos = cms::signed_data::SignerInfos::try_from(signers).unwrap();
+    info.content = der::Any::encode_from(&sd).unwrap();
+    info.to_der().unwrap()
+}
+
+#[test]
+fn ecdsa_is_accepted_only_as_p384_with_sha384_and_no_parameters() {
+    let doc: &[u8] = b"form";
+    let p7s = sign(doc);
+    // the unedited message re-encodes to a message that verifies: the edits alone are refused
+    assert!(jcms::check_detached(&edited(&p7s, |_| {}), doc).is_ok());
+    let sha256 = der::asn1::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+    let by_sha256 = edited(&p7s, |si| si.digest_alg.oid = sha256);
+    assert!(
+        matches!(
+            jcms::check_detached(&by_sha256, doc),
+            Err(CmsError::Algorithm { oid }) if oid == sha256
+        ),
+        "ECDSA with a SHA-256 digest is refused"
+    );
+    let with_null = edited(&p7s, |si| {
+        si.signature_algorithm.parameters = Some(der::Any::null());
+    });
+    let ecdsa_sha384 = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+    assert!(matches!(
+        jcms::check_detached(&with_null, doc),
+        Err(CmsError::Algorithm { oid }) if oid == ecdsa_sha384
+    ));
+    let ecdsa_sha256 = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+    let other_alg = edited(&p7s, |si| si.signature_algorithm.oid = ecdsa_sha256);
+    assert!(matches!(
+        jcms::check_detached(&other_alg, doc),
+        Err(CmsError::Algorithm { oid }) if oid == ecdsa_sha256
+    ));
+    // an RSA signature algorithm over a P-384 key is no way around it
+    let rsa = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+    let as_rsa = edited(&p7s, |si| si.signature_algorithm.oid = rsa);
+    assert!(matches!(
+        jcms::check_detached(&as_rsa, doc),
+        Err(CmsError::Algorithm { .. })
+    ));
+}

@@ -129,7 +129,9 @@ pub fn check_detached(p7s_der: &[u8], content: impl Read) -> Result<Checked, Cms
     };
     if !sig_ok {
         return Err(CmsError::Algorithm {
-            oid: if ecdsa && sig_oid == ECDSA_WITH_SHA384 {
+            // the part that is wrong: the digest beside ecdsa-with-SHA384, else the signature
+            // algorithm (another one, or with parameters)
+            oid: if ecdsa && sig_oid == ECDSA_WITH_SHA384 && alg != jpki_applet::HashAlg::Sha384 {
                 si.digest_alg.oid
             } else {
                 sig_oid
