@@ -250,10 +250,10 @@ pub(crate) fn pin_states(card: &mut Card<'_>) -> Result<Vec<PinReport>> {
 
 pub(crate) fn print_pin_status(card: &mut Card<'_>) -> Result<()> {
     let next_gen = card.generation() == Generation::NextGen;
-    for PinReport { name, status, .. } in pin_states(card)? {
+    for PinReport { key, name, status } in pin_states(card)? {
         match status {
             Some(s) if s.is_blocked() && next_gen => {
-                println!("{name}: BLOCKED ({})", unblock_note(&name))
+                println!("{name}: BLOCKED ({})", unblock_note(key))
             }
             Some(s) if s.is_blocked() => {
                 println!("{name}: BLOCKED (only the city hall can unlock it)")
@@ -266,9 +266,10 @@ pub(crate) fn print_pin_status(card: &mut Card<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Who unblocks a next-generation secret (shared/next-gen-profile.md §2.3).
-fn unblock_note(name: &str) -> &'static str {
-    if name.starts_with("4-digit PIN") {
+/// Who unblocks a next-generation secret, by its [`PinReport::key`]
+/// (shared/next-gen-profile.md §2.3): the PUK re-sets the 4-digit PIN, the city hall the rest.
+fn unblock_note(key: &str) -> &'static str {
+    if key == jpki_applet::NgSecret::Pin4.key() {
         "the PUK re-sets it (`jpki-tool pin reset --with-puk`), or the city hall"
     } else {
         "only the city hall can unlock it"
