@@ -322,7 +322,8 @@ fn today_s_simulated_card_is_detected_as_current_and_signs_through_the_one_api()
     let di = HashAlg::Sha256.hash_to_digest_info(b"message").unwrap();
     s.my_number_sign
         .certificate
-        .public_key()
+        .rsa_public_key()
+        .expect("a current card's key is RSA")
         .verify(
             rsa::pkcs1v15::Pkcs1v15Sign::new_unprefixed(),
             &di,

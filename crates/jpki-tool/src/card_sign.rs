@@ -5,7 +5,7 @@ use std::io::Read;
 use std::time::SystemTime;
 
 use apdu::Transport;
-use jpki_applet::{JpkiApplet, KeyRef};
+use jpki_applet::{CardSignature, JpkiApplet, JpkiCard, KeyRef};
 
 use crate::cms::{self, CmsError};
 
@@ -45,5 +45,33 @@ pub fn sign_document<T: Transport>(
         &[],
         signing_time,
         |digest_info| session.sign(digest_info),
+    )?)
+}
+
+/// [`sign_document`] on a card of either generation: one VERIFY of the key's secret (today the
+/// key's PIN; next generation the 4-digit PIN or the signing password) opens a session, which
+/// reads the key's certificate and makes the one signature. Today's card signs the SHA-256
+/// DigestInfo of the signed attributes (the message is byte for byte [`sign_document`]'s); the
+/// next-generation card signs their SHA-384 with ECDSA P-384, and the CMS follows RFC 5753
+/// ([`cms::sign_detached_hash`]).
+///
+/// # Errors
+/// As [`sign_document`].
+pub fn sign_document_on_card<T: Transport>(
+    card: &mut JpkiCard<T>,
+    key: KeyRef,
+    secret: &[u8],
+    content: impl Read,
+    signing_time: SystemTime,
+) -> Result<Vec<u8>, CardSignError> {
+    let mut session = card.verify_key(key, secret)?;
+    let signer = session.certificate()?;
+    Ok(cms::sign_detached_hash(
+        session.algorithm(),
+        content,
+        &signer,
+        &[],
+        signing_time,
+        |hash| session.sign_hash(hash).map(CardSignature::into_bytes),
     )?)
 }

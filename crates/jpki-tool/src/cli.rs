@@ -208,11 +208,20 @@ pub(crate) enum PinCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Change a PIN: the current one, then the new one twice.
+    /// Change a PIN: the current one, then the new one twice. On a next-generation card `auth`
+    /// (`pin4`) is the 4-digit PIN, `sign` (`sign-password`) the signing password, and `puk`
+    /// sets or replaces the PUK (the signing password, then the new PUK twice).
     Change {
         /// Which PIN.
         #[arg(value_enum)]
         which: PinArg,
+    },
+    /// Re-set a blocked or forgotten 4-digit PIN with the PUK (next-generation cards): the PUK,
+    /// then the new PIN twice, read like every PIN (prompt or --pin-stdin, never argv).
+    Reset {
+        /// Use the PUK (the only way this tool re-sets a PIN; the rest is the city hall's).
+        #[arg(long, required = true)]
+        with_puk: bool,
     },
 }
 
@@ -345,7 +354,14 @@ pub(crate) enum KeyArg {
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub(crate) enum PinArg {
+    /// The authentication PIN; on a next-generation card the 4-digit PIN.
+    #[value(alias = "pin4")]
     Auth,
+    /// The signature PIN; on a next-generation card the signing password.
+    #[value(alias = "sign-password")]
     Sign,
+    /// The text-support PIN (today's cards).
     Text,
+    /// Set or replace the PUK with the signing password (next-generation cards).
+    Puk,
 }

@@ -1,10 +1,13 @@
 //! Detached CMS SignedData (RFC 5652) signed by a card: the format e-Tax-style applications
 //! and `openssl cms -verify` accept.
 //!
-//! The card signs a DigestInfo; this module builds everything around it. The signed
-//! attributes are contentType (id-data), signingTime and messageDigest (SHA-256 of the
-//! document); the signer is named by issuer and serial number, and the signer certificate (and
-//! any extra certificates given) travel in the message.
+//! The card signs; this module builds everything around it. The signed attributes are
+//! contentType (id-data), signingTime and messageDigest; the signer is named by issuer and
+//! serial number, and the signer certificate (and any extra certificates given) travel in the
+//! message. Today's cards: SHA-256, rsaEncryption, the card signs a DigestInfo. The
+//! next-generation card (RFC 5753): digestAlgorithm SHA-384, messageDigest SHA-384 of the
+//! document, the card signs SHA-384 of the DER signedAttrs, signatureAlgorithm
+//! ecdsa-with-SHA384 without parameters, signature the DER `ECDSA-Sig-Value`.
 
 use std::io::Read;
 use std::time::{Duration, SystemTime};
@@ -15,7 +18,7 @@ use cms::signed_data::{
     CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
-use der::{Any, Decode, Encode, Tag, Tagged};
+use der::{Any, Decode, Encode, Tag};
 use sha2::Digest;
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
@@ -34,6 +37,10 @@ const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const SHA384_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
 const SHA512_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
+const ECDSA_WITH_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+
+mod verify;
+pub use verify::{Checked, Verified, check_detached, verify_detached};
 
 /// Why a CMS signature could not be made or does not verify.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +82,9 @@ pub enum CmsError {
     /// The RSA signature does not verify with the signer certificate's key.
     #[error("the signature value does not verify with the signer certificate's key")]
     BadSignature,
+    /// The ECDSA signature is refused: another curve, malformed, or it does not verify.
+    #[error(transparent)]
+    Ecdsa(#[from] crate::p384_check::P384Error),
     /// The signer certificate does not parse as a JPKI certificate.
     #[error("signer certificate: {0}")]
     Certificate(#[from] cert::Error),
@@ -84,18 +94,6 @@ pub enum CmsError {
     /// Reading the document failed (not a verification failure).
     #[error("cannot read the document: {0}")]
     Read(#[source] std::io::Error),
-}
-
-/// A signature that verified cryptographically (chain, validity and revocation are the
-/// caller's next steps, with [`cert::TrustAnchors`] and [`cert::Crl`]).
-#[derive(Debug)]
-pub struct Verified {
-    /// The signer's certificate.
-    pub signer: cert::JpkiCertificate,
-    /// The signed signingTime attribute, if present.
-    pub signing_time: Option<SystemTime>,
-    /// Every certificate the message carries, signer's included (DER).
-    pub certificates: Vec<Vec<u8>>,
 }
 
 fn sha256_alg() -> AlgorithmIdentifierOwned {
@@ -148,8 +146,39 @@ pub fn sign_detached<E: std::fmt::Display>(
     signing_time: SystemTime,
     sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
 ) -> Result<Vec<u8>, CmsError> {
+    sign_detached_hash(
+        jpki_applet::SignatureAlgorithm::Sha256WithRsa,
+        content,
+        signer_cert_der,
+        extra_certs_der,
+        signing_time,
+        |hash| match jpki_applet::digest_info(jpki_applet::HashAlg::Sha256, hash) {
+            Some(digest_info) => sign(&digest_info).map_err(|e| e.to_string()),
+            None => Err("the signed attributes' hash is not 32 bytes".to_owned()),
+        },
+    )
+}
+
+/// Signs `content` detached with a key of either card generation: `sign` receives the hash of
+/// the DER signed attributes in `algorithm`'s hash (32 bytes of SHA-256 for
+/// [`SignatureAlgorithm::Sha256WithRsa`](jpki_applet::SignatureAlgorithm), which the card wraps
+/// in a DigestInfo; 48 bytes of SHA-384 for `EcdsaWithSha384`) and returns what the CMS
+/// carries: the 256 RSA bytes, or the DER `ECDSA-Sig-Value` (RFC 5753 §2.1.1) —
+/// [`jpki_applet::CardSession::sign_hash`] does both. With RSA the message is byte for byte
+/// what [`sign_detached`] makes.
+///
+/// # Errors
+/// As [`sign_detached`].
+pub fn sign_detached_hash<E: std::fmt::Display>(
+    algorithm: jpki_applet::SignatureAlgorithm,
+    content: impl Read,
+    signer_cert_der: &[u8],
+    extra_certs_der: &[Vec<u8>],
+    signing_time: SystemTime,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+) -> Result<Vec<u8>, CmsError> {
     let signer = Certificate::from_der(signer_cert_der)?;
-    let digest = digest_reader(jpki_applet::HashAlg::Sha256, content)?;
+    let digest = digest_reader(algorithm.hash(), content)?;
 
     let mut signed_attrs = SetOfVec::new();
     signed_attrs.insert(attribute(
@@ -165,10 +194,33 @@ pub fn sign_detached<E: std::fmt::Display>(
 
     // The signature covers the DER of the attributes as a SET OF (RFC 5652 §5.4).
     let attrs_der = signed_attrs.to_der()?;
-    let digest_info = jpki_applet::HashAlg::Sha256
-        .hash_to_digest_info(&attrs_der)
-        .ok_or(CmsError::Attribute { what: "digest" })?;
-    let signature = sign(&digest_info).map_err(|e| CmsError::Signer(e.to_string()))?;
+    let attrs_hash = match algorithm {
+        jpki_applet::SignatureAlgorithm::Sha256WithRsa => sha2::Sha256::digest(&attrs_der).to_vec(),
+        jpki_applet::SignatureAlgorithm::EcdsaWithSha384 => {
+            sha2::Sha384::digest(&attrs_der).to_vec()
+        }
+    };
+    let signature = sign(&attrs_hash).map_err(|e| CmsError::Signer(e.to_string()))?;
+    let (digest_alg, signature_algorithm) = match algorithm {
+        jpki_applet::SignatureAlgorithm::Sha256WithRsa => (
+            sha256_alg(),
+            AlgorithmIdentifierOwned {
+                oid: RSA_ENCRYPTION,
+                parameters: Some(Any::null()),
+            },
+        ),
+        // RFC 5753 §2.1.1 / RFC 5758 §3.2: ecdsa-with-SHA384 without parameters
+        jpki_applet::SignatureAlgorithm::EcdsaWithSha384 => (
+            AlgorithmIdentifierOwned {
+                oid: ID_SHA384,
+                parameters: None,
+            },
+            AlgorithmIdentifierOwned {
+                oid: ECDSA_WITH_SHA384,
+                parameters: None,
+            },
+        ),
+    };
 
     let tbs = signer.tbs_certificate();
     let signer_info = SignerInfo {
@@ -177,12 +229,9 @@ pub fn sign_detached<E: std::fmt::Display>(
             issuer: tbs.issuer().clone(),
             serial_number: tbs.serial_number().clone(),
         }),
-        digest_alg: sha256_alg(),
+        digest_alg: digest_alg.clone(),
         signed_attrs: Some(signed_attrs),
-        signature_algorithm: AlgorithmIdentifierOwned {
-            oid: RSA_ENCRYPTION,
-            parameters: Some(Any::null()),
-        },
+        signature_algorithm,
         signature: OctetString::new(signature)?,
         unsigned_attrs: None,
     };
@@ -192,7 +241,7 @@ pub fn sign_detached<E: std::fmt::Display>(
         certs.push(CertificateChoices::Certificate(Certificate::from_der(der)?));
     }
     let mut digest_algorithms = SetOfVec::new();
-    digest_algorithms.insert(sha256_alg())?;
+    digest_algorithms.insert(digest_alg)?;
     let signed_data = SignedData {
         version: CmsVersion::V1,
         digest_algorithms,
@@ -209,147 +258,6 @@ pub fn sign_detached<E: std::fmt::Display>(
         content: Any::encode_from(&signed_data)?,
     };
     Ok(info.to_der()?)
-}
-
-/// Checks a detached signature over `content`: message structure, messageDigest, and the RSA
-/// signature with the signer certificate's key. Accepts SHA-256/384/512 digests. `content` is
-/// read to its end and hashed as it streams (constant memory, any size), after the message
-/// has parsed.
-///
-/// # Errors
-/// See [`CmsError`]; [`CmsError::Read`] if `content` fails to read. Never panics on any input.
-pub fn verify_detached(p7s_der: &[u8], content: impl Read) -> Result<Verified, CmsError> {
-    let info = ContentInfo::from_der(p7s_der)?;
-    if info.content_type != ID_SIGNED_DATA {
-        return Err(CmsError::NotSignedData);
-    }
-    let sd: SignedData = info.content.decode_as()?;
-    if sd.encap_content_info.econtent.is_some() {
-        return Err(CmsError::NotDetached);
-    }
-    let signers = sd.signer_infos.0.as_slice();
-    let [si] = signers else {
-        return Err(CmsError::SignerCount {
-            count: signers.len(),
-        });
-    };
-
-    let certificates: Vec<Certificate> = sd
-        .certificates
-        .as_ref()
-        .map(|set| {
-            set.0
-                .iter()
-                .filter_map(|c| match c {
-                    CertificateChoices::Certificate(c) => Some(c.clone()),
-                    CertificateChoices::Other(_) => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let signer = certificates
-        .iter()
-        .find(|c| matches_sid(c, &si.sid))
-        .ok_or(CmsError::SignerCertificateMissing)?;
-    let signer_der = signer.to_der()?;
-
-    let alg = match si.digest_alg.oid {
-        o if o == ID_SHA256 => jpki_applet::HashAlg::Sha256,
-        o if o == ID_SHA384 => jpki_applet::HashAlg::Sha384,
-        o if o == ID_SHA512 => jpki_applet::HashAlg::Sha512,
-        oid => return Err(CmsError::Algorithm { oid }),
-    };
-    let sig_oid = si.signature_algorithm.oid;
-    let sig_ok = sig_oid == RSA_ENCRYPTION
-        || (sig_oid == SHA256_WITH_RSA && alg == jpki_applet::HashAlg::Sha256)
-        || (sig_oid == SHA384_WITH_RSA && alg == jpki_applet::HashAlg::Sha384)
-        || (sig_oid == SHA512_WITH_RSA && alg == jpki_applet::HashAlg::Sha512);
-    if !sig_ok {
-        return Err(CmsError::Algorithm { oid: sig_oid });
-    }
-
-    let attrs = si.signed_attrs.as_ref().ok_or(CmsError::Attribute {
-        what: "set (no signed attributes)",
-    })?;
-    let single = |oid: ObjectIdentifier, what: &'static str| -> Result<&AttributeValue, CmsError> {
-        let mut found = attrs.iter().filter(|a| a.oid == oid);
-        let (Some(a), None) = (found.next(), found.next()) else {
-            return Err(CmsError::Attribute { what });
-        };
-        match a.values.as_slice() {
-            [v] => Ok(v),
-            _ => Err(CmsError::Attribute { what }),
-        }
-    };
-    let content_type = single(ID_CONTENT_TYPE, "contentType")?;
-    if content_type.tag() != Tag::ObjectIdentifier || content_type.value() != ID_DATA.as_bytes() {
-        return Err(CmsError::Attribute {
-            what: "contentType (not id-data)",
-        });
-    }
-    let md = single(ID_MESSAGE_DIGEST, "messageDigest")?;
-    if md.tag() != Tag::OctetString {
-        return Err(CmsError::Attribute {
-            what: "messageDigest",
-        });
-    }
-    let expected_hash = digest_reader(alg, content)?;
-    if md.value() != expected_hash.as_slice() {
-        return Err(CmsError::DigestMismatch);
-    }
-    let signing_time = match attrs.iter().find(|a| a.oid == ID_SIGNING_TIME) {
-        None => None,
-        Some(_) => {
-            let v = single(ID_SIGNING_TIME, "signingTime")?;
-            let t = Time::from_der(&v.to_der()?).map_err(|_| CmsError::Attribute {
-                what: "signingTime",
-            })?;
-            Some(t.to_system_time())
-        }
-    };
-
-    let attrs_der = attrs.to_der()?;
-    let digest_info = alg
-        .hash_to_digest_info(&attrs_der)
-        .ok_or(CmsError::Attribute { what: "digest" })?;
-    let jpki = cert::JpkiCertificate::from_der(&signer_der)?;
-    let hash = digest_info
-        .get(alg.digest_info_prefix().len()..)
-        .unwrap_or_default();
-    let scheme = match alg {
-        jpki_applet::HashAlg::Sha384 => rsa::pkcs1v15::Pkcs1v15Sign::new::<sha2::Sha384>(),
-        jpki_applet::HashAlg::Sha512 => rsa::pkcs1v15::Pkcs1v15Sign::new::<sha2::Sha512>(),
-        _ => rsa::pkcs1v15::Pkcs1v15Sign::new::<sha2::Sha256>(),
-    };
-    // RSA only for now; the next generation's ECDSA signers are wired in with #18's CMS part.
-    jpki.rsa_public_key()
-        .ok_or(CmsError::BadSignature)?
-        .verify(scheme, hash, si.signature.as_bytes())
-        .map_err(|_| CmsError::BadSignature)?;
-
-    Ok(Verified {
-        signer: jpki,
-        signing_time,
-        certificates: certificates
-            .iter()
-            .filter_map(|c| c.to_der().ok())
-            .collect(),
-    })
-}
-
-fn matches_sid(cert: &Certificate, sid: &SignerIdentifier) -> bool {
-    let tbs = cert.tbs_certificate();
-    match sid {
-        SignerIdentifier::IssuerAndSerialNumber(isn) => {
-            tbs.issuer() == &isn.issuer && tbs.serial_number() == &isn.serial_number
-        }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => {
-            cert::JpkiCertificate::from_der(&cert.to_der().unwrap_or_default())
-                .ok()
-                .and_then(|c| c.subject_key_id().map(|k| k == ski.0.as_bytes()))
-                .unwrap_or(false)
-        }
-    }
 }
 
 /// A signing time rounded down to whole seconds (what UTCTime carries).

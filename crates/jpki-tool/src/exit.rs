@@ -24,10 +24,15 @@ pub(crate) fn exit_code(e: &anyhow::Error) -> u8 {
                 jpki_applet::Error::WrongPin { .. }
                 | jpki_applet::Error::PinBlocked { .. }
                 | jpki_applet::Error::WrongNumber { .. }
-                | jpki_applet::Error::NumberBlocked { .. } => {
+                | jpki_applet::Error::NumberBlocked { .. }
+                // the next-generation card's secrets (signing password, 4-digit PIN, PUK)
+                | jpki_applet::Error::WrongSecret { .. }
+                | jpki_applet::Error::SecretBlocked { .. } => {
                     return exit::WRONG_PIN;
                 }
-                jpki_applet::Error::PinFormat { .. } | jpki_applet::Error::NumberFormat { .. } => {
+                jpki_applet::Error::PinFormat { .. }
+                | jpki_applet::Error::NumberFormat { .. }
+                | jpki_applet::Error::SecretFormat { .. } => {
                     return exit::INVALID_INPUT;
                 }
                 jpki_applet::Error::SignatureInvalid { .. } => return exit::NOT_VERIFIED,

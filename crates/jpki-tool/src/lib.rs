@@ -17,6 +17,7 @@ pub mod cms;
 pub mod demo;
 pub mod input;
 pub mod login;
+pub mod p384_check;
 /// PIN input (a no-echo prompt or `--pin-stdin`), shared with `jpki-sim`.
 pub use cli_common::pins as pin_input;
 pub mod report;

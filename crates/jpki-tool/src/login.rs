@@ -11,11 +11,19 @@
 //! nonce: <64 hex>                 signature: <512 hex>
 //! issued: <unix seconds>          certificate: <hex DER>
 //! ```
+//!
+//! Both card generations answer the same files: today's card signs the challenge file with
+//! RSA PKCS#1 v1.5 over SHA-256 (`signature` is 256 bytes); the next-generation card with
+//! ECDSA P-384 over SHA-384 (`signature` is the DER `ECDSA-Sig-Value`). The check takes the
+//! algorithm from the certificate's key and accepts no other ECDSA than P-384 / SHA-384.
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use sha2::Digest;
+
+mod used;
+pub use used::mark_used;
 
 const CHALLENGE_MAGIC: &str = "JPKI-LOGIN-CHALLENGE/1";
 const RESPONSE_MAGIC: &str = "JPKI-LOGIN-RESPONSE/1";
@@ -132,7 +140,8 @@ impl Challenge {
 pub struct Response {
     /// SHA-256 of the challenge file.
     pub challenge_sha256: [u8; 32],
-    /// PKCS#1 v1.5 SHA-256 signature over the challenge file, by the authentication key.
+    /// The authentication key's signature over the challenge file: PKCS#1 v1.5 SHA-256 (today),
+    /// or DER ECDSA P-384 / SHA-384 (next generation).
     pub signature: Vec<u8>,
     /// The authentication certificate (DER).
     pub certificate: Vec<u8>,
@@ -157,6 +166,26 @@ impl Response {
                 reason: "cannot hash",
             })?;
         Ok(sign(&digest_info).map(|signature| Self {
+            challenge_sha256: sha2::Sha256::digest(challenge_text).into(),
+            signature,
+            certificate,
+        }))
+    }
+
+    /// Answers `challenge_text` on a card of either generation: `sign` receives the challenge
+    /// file itself and returns the signature the response carries —
+    /// [`jpki_applet::JpkiCard::sign`] with the authentication key (RSA over a SHA-256
+    /// DigestInfo today, DER ECDSA P-384 over SHA-384 next generation).
+    ///
+    /// # Errors
+    /// A malformed challenge, or the signer's error.
+    pub fn answer_message<E>(
+        challenge_text: &[u8],
+        certificate: Vec<u8>,
+        sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+    ) -> Result<Result<Self, E>, LoginError> {
+        Challenge::parse(challenge_text)?;
+        Ok(sign(challenge_text).map(|signature| Self {
             challenge_sha256: sha2::Sha256::digest(challenge_text).into(),
             signature,
             certificate,
@@ -251,19 +280,20 @@ pub fn check(
             max_secs: max,
         });
     }
+    // the next-generation card's key: ECDSA P-384 over SHA-384 of the challenge file
+    let spki = subject_public_key_info(&response.certificate);
+    let ecdsa = spki.as_deref().is_some_and(crate::p384_check::is_ec_key);
+    if let (true, Some(spki)) = (ecdsa, &spki) {
+        crate::p384_check::verify_sha384(spki, challenge_text, &response.signature)
+            .map_err(|_| LoginError::BadSignature)?;
+    }
     let certificate = cert::JpkiCertificate::from_der(&response.certificate)?;
     if certificate.kind() != cert::CertKind::Authentication {
         return Err(LoginError::NotAuthentication);
     }
-    certificate
-        .rsa_public_key()
-        .ok_or(LoginError::BadSignature)?
-        .verify(
-            rsa::pkcs1v15::Pkcs1v15Sign::new::<sha2::Sha256>(),
-            &digest,
-            &response.signature,
-        )
-        .map_err(|_| LoginError::BadSignature)?;
+    if !ecdsa {
+        verify_rsa(&certificate, &digest, &response.signature)?;
+    }
     let at = time::OffsetDateTime::from(policy.now);
     let verified = policy.anchors.verify(&certificate, at, policy.revocation)?;
     Ok(Identity {
@@ -274,101 +304,32 @@ pub fn check(
     })
 }
 
-/// Records `challenge`'s nonce in the used-challenge list at `path`; fails if it is there.
-///
-/// The list is one hex nonce per line. The check and the append happen under an exclusive lock
-/// on the list (`flock`), so of any number of concurrent checks of one challenge exactly one
-/// records it and the others see [`LoginError::Replayed`]; the append is fsynced before the
-/// lock is released. The list is opened with `O_NOFOLLOW` (a symbolic link planted in its
-/// place is refused, not followed), created with mode 0600, must be a regular file, and is
-/// scanned line by line up to its cap ([`crate::input::Input::UsedChallenges`]).
-///
-/// # Errors
-/// [`LoginError::Replayed`], [`LoginError::UsedList`], or I/O errors.
-pub fn mark_used(path: &std::path::Path, challenge_text: &[u8]) -> Result<(), LoginError> {
-    use std::io::{BufRead, Read, Write};
+/// The certificate's SubjectPublicKeyInfo DER, if it decodes as X.509.
+fn subject_public_key_info(certificate: &[u8]) -> Option<Vec<u8>> {
+    use der::{Decode, Encode};
+    x509_cert::Certificate::from_der(certificate)
+        .ok()?
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .ok()
+}
 
-    use rustix::fs::{Mode, OFlags};
-
-    use crate::input::{Input, InputError};
-
-    /// Longer lines are not nonces (64 hex digits and a newline); they are read in pieces.
-    const LINE_MAX: u64 = 128;
-    let what = Input::UsedChallenges;
-    let challenge = Challenge::parse(challenge_text)?;
-    let nonce = hex::encode(challenge.nonce);
-    let fd = rustix::fs::open(
-        path,
-        OFlags::RDWR
-            | OFlags::CREATE
-            | OFlags::APPEND
-            | OFlags::NOFOLLOW
-            | OFlags::NONBLOCK
-            | OFlags::NOCTTY
-            | OFlags::CLOEXEC,
-        Mode::RUSR | Mode::WUSR,
-    )
-    .map_err(|e| match e {
-        rustix::io::Errno::LOOP => LoginError::UsedList(InputError::Symlink {
-            what,
-            path: path.to_owned(),
-        }),
-        e => LoginError::Io(e.into()),
-    })?;
-    let mut file = std::fs::File::from(fd);
-    let too_large = || {
-        LoginError::UsedList(InputError::TooLarge {
-            what,
-            path: path.to_owned(),
-            cap: what.cap().unwrap_or(0),
-        })
-    };
-    let cap = what.cap().unwrap_or(u64::MAX);
-    let meta = file.metadata()?;
-    if let Some(kind) = crate::input::kind_of(meta.file_type()) {
-        return Err(InputError::NotAFile {
-            what,
-            path: path.to_owned(),
-            kind,
-        }
-        .into());
-    }
-    // Everything from here to the fsync happens under the lock: no other check can read the
-    // list between our scan and our append.
-    file.lock()?;
-    if file.metadata()?.len() > cap {
-        return Err(too_large());
-    }
-    let mut reader = std::io::BufReader::new((&file).take(cap.saturating_add(1)));
-    let mut line = Vec::with_capacity(usize::try_from(LINE_MAX).unwrap_or(128));
-    let mut total: u64 = 0;
-    let mut at_line_start = true;
-    let mut ends_with_newline = true;
-    loop {
-        line.clear();
-        let n = (&mut reader).take(LINE_MAX).read_until(b'\n', &mut line)?;
-        if n == 0 {
-            break;
-        }
-        total = total.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
-        if total > cap {
-            return Err(too_large());
-        }
-        if at_line_start && line.trim_ascii() == nonce.as_bytes() {
-            return Err(LoginError::Replayed);
-        }
-        ends_with_newline = line.last() == Some(&b'\n');
-        at_line_start = ends_with_newline;
-    }
-    // A last line cut short (a crash mid-append) is closed first, so ours stands alone.
-    let record = if ends_with_newline {
-        format!("{nonce}\n")
-    } else {
-        format!("\n{nonce}\n")
-    };
-    file.write_all(record.as_bytes())?;
-    file.sync_all()?;
-    Ok(())
+/// Today's card: RSA PKCS#1 v1.5 over the challenge file's SHA-256.
+fn verify_rsa(
+    certificate: &cert::JpkiCertificate,
+    digest: &[u8; 32],
+    signature: &[u8],
+) -> Result<(), LoginError> {
+    certificate
+        .rsa_public_key()
+        .ok_or(LoginError::BadSignature)?
+        .verify(
+            rsa::pkcs1v15::Pkcs1v15Sign::new::<sha2::Sha256>(),
+            digest,
+            signature,
+        )
+        .map_err(|_| LoginError::BadSignature)
 }
 
 fn fields<'a>(text: &'a [u8], magic: &str) -> Option<HashMap<&'a str, &'a str>> {

@@ -74,6 +74,9 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Pin(PinCmd::Change { which }) => {
             with_card(&g, |c| card::change_pin(c, which, &mut pins))
         }
+        Cmd::Pin(PinCmd::Reset { with_puk: _ }) => {
+            with_card(&g, |c| card::reset_pin_with_puk(c, &mut pins))
+        }
         Cmd::Sign { key, file, output } => {
             with_card(&g, |c| sign::sign_file(c, key, &file, &output, &mut pins))
         }

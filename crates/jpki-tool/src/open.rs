@@ -1,15 +1,61 @@
 //! Opening the card the global options name: a simulator card file in process (`--card`, with
-//! the `simulator` feature) or a PC/SC reader, with the APDU trace of `--verbose`.
+//! the `simulator` feature) or a PC/SC reader, with the APDU trace of `--verbose`. The card is
+//! a [`JpkiCard`] of either generation, told apart by which application answers SELECT
+//! (shared/next-gen-profile.md §2.1); [`current`] and [`next_gen`] reach what only one
+//! generation has, with a clear error on the other.
 
 use std::time::Duration;
 
 use anyhow::Result;
 use apdu::Transport;
-use jpki_applet::JpkiApplet;
+use jpki_applet::{Generation, JpkiApplet, JpkiCard, NextGenApplet};
 
 use crate::cli::Global;
 
-pub(crate) type Card<'a> = JpkiApplet<&'a mut dyn Transport>;
+/// A card of either generation.
+pub(crate) type Card<'a> = JpkiCard<&'a mut dyn Transport>;
+
+/// Today's card, for a command only it has (text support, the whole card, the card face);
+/// `what` names the command for the error on a next-generation card.
+pub(crate) fn current<'c, 'a>(
+    card: &'c mut Card<'a>,
+    what: &'static str,
+) -> Result<&'c mut JpkiApplet<&'a mut dyn Transport>> {
+    card.current_mut().ok_or_else(|| {
+        NotOnThisCard {
+            what,
+            generation: Generation::NextGen,
+            note: "not on a next-generation card (NG-sim v1): it has no such application",
+        }
+        .into()
+    })
+}
+
+/// The next-generation card, for a command only it has (the PUK); `what` names the command
+/// for the error on today's card.
+pub(crate) fn next_gen<'c, 'a>(
+    card: &'c mut Card<'a>,
+    what: &'static str,
+) -> Result<&'c mut NextGenApplet<&'a mut dyn Transport>> {
+    card.next_gen_mut().ok_or_else(|| {
+        NotOnThisCard {
+            what,
+            generation: Generation::Current,
+            note: "only on a next-generation card (NG-sim v1)",
+        }
+        .into()
+    })
+}
+
+/// A command the card's generation does not have (exit code 1: nothing was sent that could
+/// fail, the card is simply of the other generation).
+#[derive(Debug, thiserror::Error)]
+#[error("{what}: {note} (this is a {generation})")]
+pub(crate) struct NotOnThisCard {
+    what: &'static str,
+    generation: Generation,
+    note: &'static str,
+}
 
 /// Opens the card named by the global options and runs `f` on it: a simulator file in process,
 /// or a PC/SC reader inside one transaction.
@@ -22,7 +68,7 @@ pub(crate) fn with_card<R>(g: &Global, f: impl FnOnce(&mut Card<'_>) -> Result<R
         }
         // the card library's errors name the file
         let mut sim = card_sim::SimCard::open(path).context("cannot open the simulator card")?;
-        let mut card: Card<'_> = JpkiApplet::open_channel(traced(&mut sim, g))?;
+        let mut card: Card<'_> = JpkiCard::open_channel(traced(&mut sim, g))?;
         return f(&mut card);
     }
     let ctx = jpki_applet::pcsc::PcscContext::establish()?;
@@ -35,7 +81,7 @@ pub(crate) fn with_card<R>(g: &Global, f: impl FnOnce(&mut Card<'_>) -> Result<R
     }
     let mut pcsc_card = ctx.connect(&reader)?;
     let mut tx = pcsc_card.transaction()?;
-    let mut card: Card<'_> = JpkiApplet::open_channel(traced(&mut tx, g))?;
+    let mut card: Card<'_> = JpkiCard::open_channel(traced(&mut tx, g))?;
     f(&mut card)
 }
 

@@ -137,3 +137,31 @@ fn openssl_cms_verify_accepts_our_signature() {
     assert!(!out.status.success());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The generation-agnostic builder makes today's message byte for byte: the card (here the
+/// key) wraps the 32-byte hash in the DigestInfo itself.
+#[test]
+fn the_hash_builder_makes_todays_rsa_message_byte_for_byte() {
+    let doc: &[u8] = b"e-Tax application form, 2026";
+    let signer = &set().my_number_sign;
+    let by_hash = cms::sign_detached_hash(
+        jpki_applet::SignatureAlgorithm::Sha256WithRsa,
+        doc,
+        signer.certificate.der(),
+        &[],
+        signing_time(),
+        |hash| {
+            assert_eq!(hash.len(), 32);
+            signer
+                .key
+                .sign(rsa::pkcs1v15::Pkcs1v15Sign::new::<sha2::Sha256>(), hash)
+        },
+    )
+    .unwrap();
+    assert_eq!(by_hash, sign(doc));
+    let checked = cms::check_detached(&by_hash, doc).unwrap();
+    assert_eq!(
+        checked.algorithm,
+        jpki_applet::SignatureAlgorithm::Sha256WithRsa
+    );
+}

@@ -58,6 +58,8 @@ fn every_reading_command_speaks_json() {
     let info = json(&card, &["info", "--json"], "");
     assert_eq!(info["auth_certificate"], true);
     assert_eq!(info["sign_certificate"], true);
+    assert_eq!(info["generation"], "current");
+    assert_eq!(info["signature_algorithm"], "sha256WithRSAEncryption");
     let token = &info["token"];
     assert_eq!(token["label"], "JPKIAPICCTOKEN2");
     assert_eq!(token["model"], "E16R01NJ");

@@ -192,3 +192,51 @@ fn malformed_files_are_errors() {
         assert!(Response::parse(bad).is_err());
     }
 }
+
+/// The next-generation card's answer: ECDSA P-384 over SHA-384 of the challenge file (a P-384
+/// key stands in for the card). A wrong signature is refused as such, before the certificate
+/// is read as a JPKI certificate; a right one gets past the signature check (the chain is the
+/// `cert` crate's: until it reads P-384 certificates the check stops there).
+//
+// NG card: the lead adds a whole login against a simulated next-generation card and a P-384
+// CA in `anchors` once `cert` reads P-384 certificates.
+#[test]
+fn an_ecdsa_p384_answer_is_checked_with_the_certificates_key() {
+    use p384::ecdsa::signature::Signer;
+    use p384::pkcs8::DecodePrivateKey;
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "NG-sim v1 auth");
+    let certificate = params.self_signed(&key).unwrap().der().to_vec();
+    let signer = p384::ecdsa::SigningKey::from_pkcs8_der(&key.serialize_der()).unwrap();
+
+    let challenge = Challenge::new("portal.example.jp", now()).to_text();
+    let response = Response::answer_message(challenge.as_bytes(), certificate, |message| {
+        assert_eq!(
+            message,
+            challenge.as_bytes(),
+            "the card signs the file itself"
+        );
+        let sig: p384::ecdsa::DerSignature = signer.sign(message);
+        Ok::<_, std::convert::Infallible>(sig.as_bytes().to_vec())
+    })
+    .unwrap()
+    .unwrap();
+    let response = Response::parse(response.to_text().as_bytes()).unwrap();
+    let anchors = anchors();
+    let policy = policy(&anchors, RevocationCheck::NotChecked);
+    let right = login::check(challenge.as_bytes(), &response, &policy);
+    assert!(
+        !matches!(right, Err(LoginError::BadSignature)),
+        "a right signature is not refused as one: {right:?}"
+    );
+    // another challenge signed: the signature does not verify over this one
+    let other = Challenge::new("portal.example.jp", now()).to_text();
+    let mut forged = response.clone();
+    let other_sig: p384::ecdsa::DerSignature = signer.sign(other.as_bytes());
+    forged.signature = other_sig.as_bytes().to_vec();
+    let r: Result<_, _> = login::check(challenge.as_bytes(), &forged, &policy);
+    assert!(matches!(r, Err(LoginError::BadSignature)), "{r:?}");
+}

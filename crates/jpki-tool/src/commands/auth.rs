@@ -68,9 +68,11 @@ fn auth_respond(
     pins: &mut PinInput,
 ) -> Result<login::Response> {
     let certificate = card.read_certificate(CertSlot::Auth)?;
-    let pin = read_pin(pins, "authentication PIN")?;
-    let response = login::Response::answer(challenge, certificate, |digest_info| {
-        card.sign(KeyRef::Auth, pin.as_bytes(), digest_info)
+    let pin = read_pin(pins, card.key_secret_name(KeyRef::Auth))?;
+    // today RSA over a SHA-256 DigestInfo, next generation DER ECDSA P-384 over SHA-384
+    let response = login::Response::answer_message(challenge, certificate, |message| {
+        card.sign(KeyRef::Auth, pin.as_bytes(), message)
+            .map(jpki_applet::CardSignature::into_bytes)
     })??;
     Ok(response)
 }

@@ -5,7 +5,7 @@ use anyhow::Result;
 use apdu::TransportError;
 use cli_common::InvalidInput;
 use cli_common::printable;
-use jpki_applet::{CardPin, CertSlot, PinRef, PinStatus};
+use jpki_applet::{CertSlot, Generation, KeyRef, PinRef, PinReport, SecretStatus};
 use jpki_tool::pin_input::PinInput;
 use jpki_tool::report;
 use jpki_tool::status::{Revocation, Validity};
@@ -13,7 +13,7 @@ use jpki_tool::status::{Revocation, Validity};
 use super::read_pin;
 use super::trust::{load_crls, parse_at};
 use crate::cli::{PinArg, Trust};
-use crate::open::Card;
+use crate::open::{Card, current, next_gen};
 
 pub(crate) fn readers() -> Result<()> {
     let ctx = jpki_applet::pcsc::PcscContext::establish()?;
@@ -54,7 +54,8 @@ pub(crate) fn info(
             _ if !present => None,
             CertSlot::Sign if !with_sign => None,
             CertSlot::Sign => {
-                Some(card.read_sign_certificate(read_pin(pins, "signature PIN")?.as_bytes())?)
+                let secret = read_pin(pins, card.key_secret_name(KeyRef::Sign))?;
+                Some(card.read_sign_certificate(secret.as_bytes())?)
             }
             other => Some(card.read_certificate(other)?),
         };
@@ -63,7 +64,11 @@ pub(crate) fn info(
             .transpose()?;
         certificates.push((slot, present, c));
     }
-    let token = card.token_info();
+    let generation = card.generation();
+    let algorithm = card.signature_algorithm();
+    // today's card: its token info in full; the next-generation card names only its label
+    let token = card.current_mut().map(|c| c.token_info().clone());
+    let label = card.token_label().to_owned();
     let status = |c: &cert::JpkiCertificate| {
         let validity = Validity::of(c, at);
         let revocation = match c.kind() {
@@ -101,14 +106,19 @@ pub(crate) fn info(
         println!(
             "{}",
             cli_common::json(&serde_json::json!({
-                "card": token.kind.to_string(),
-                "token": {
-                    "label": token.label,
-                    "serial": token.serial_number,
-                    "model": token.model,
-                    "manufacturer": token.manufacturer_id,
-                    "min_pin_len": token.min_pin_len,
-                    "max_pin_len": token.max_pin_len,
+                "card": token.as_ref().map_or_else(|| generation.to_string(), |t| t.kind.to_string()),
+                "generation": generation_key(generation),
+                "signature_algorithm": algorithm.to_string(),
+                "token": match &token {
+                    Some(token) => serde_json::json!({
+                        "label": token.label,
+                        "serial": token.serial_number,
+                        "model": token.model,
+                        "manufacturer": token.manufacturer_id,
+                        "min_pin_len": token.min_pin_len,
+                        "max_pin_len": token.max_pin_len,
+                    }),
+                    None => serde_json::json!({ "label": label }),
                 },
                 "at": report::rfc3339(at),
                 "auth_certificate": avail.auth,
@@ -119,16 +129,25 @@ pub(crate) fn info(
         );
         return Ok(());
     }
-    println!("card:        {}", token.kind);
-    println!(
-        "token:       {} serial {}",
-        token.label, token.serial_number
-    );
-    println!("model:       {}", token.model);
-    println!(
-        "PIN length:  {} to {} characters (token info)",
-        token.min_pin_len, token.max_pin_len
-    );
+    match &token {
+        Some(token) => {
+            println!("card:        {}", token.kind);
+            println!(
+                "token:       {} serial {}",
+                token.label, token.serial_number
+            );
+            println!("model:       {}", token.model);
+            println!(
+                "PIN length:  {} to {} characters (token info)",
+                token.min_pin_len, token.max_pin_len
+            );
+        }
+        None => {
+            println!("card:        {generation} (NG-sim v1 profile)");
+            println!("token:       {label}");
+        }
+    }
+    println!("signatures:  {algorithm}");
     println!("status at:   {}", report::jst(at));
     for (slot, present, c) in &certificates {
         let label = format!("{}:", slot_label(*slot));
@@ -214,24 +233,47 @@ fn slot_key(slot: CertSlot) -> &'static str {
     }
 }
 
-/// Every PIN and key reference of the card (card-map §3–§7) with its status, `None` for one
-/// the card does not have (its application or key is absent): what `pin status` shows as text
-/// and as JSON. Nothing is spent: each is an empty VERIFY.
-pub(crate) fn pin_states(card: &mut Card<'_>) -> Result<Vec<(CardPin, Option<PinStatus>)>> {
-    Ok(card.whole_card().pin_statuses()?)
+/// `"current"` or `"next_gen"`: the `generation` of `info --json`.
+fn generation_key(g: Generation) -> &'static str {
+    match g {
+        Generation::Current => "current",
+        Generation::NextGen => "next_gen",
+    }
+}
+
+/// Every PIN and secret of the card with its status: today every key reference of the whole
+/// card (card-map §3–§7, `None` for one the card does not have); next generation the signing
+/// password, the 4-digit PIN and the PUK. Nothing is spent: each is an empty VERIFY.
+pub(crate) fn pin_states(card: &mut Card<'_>) -> Result<Vec<PinReport>> {
+    Ok(card.pin_statuses()?)
 }
 
 pub(crate) fn print_pin_status(card: &mut Card<'_>) -> Result<()> {
-    for (pin, state) in pin_states(card)? {
-        match state {
-            Some(s) if s.is_blocked() => {
-                println!("{pin}: BLOCKED (only the city hall can unlock it)")
+    let next_gen = card.generation() == Generation::NextGen;
+    for PinReport { key, name, status } in pin_states(card)? {
+        match status {
+            Some(s) if s.is_blocked() && next_gen => {
+                println!("{name}: BLOCKED ({})", unblock_note(key))
             }
-            Some(s) => println!("{pin}: {} tries left", s.tries_left),
-            None => println!("{pin}: not on this card"),
+            Some(s) if s.is_blocked() => {
+                println!("{name}: BLOCKED (only the city hall can unlock it)")
+            }
+            Some(SecretStatus::TriesLeft(n)) if !next_gen => println!("{name}: {n} tries left"),
+            Some(s) => println!("{name}: {s}"),
+            None => println!("{name}: not on this card"),
         }
     }
     Ok(())
+}
+
+/// Who unblocks a next-generation secret, by its [`PinReport::key`]
+/// (shared/next-gen-profile.md §2.3): the PUK re-sets the 4-digit PIN, the city hall the rest.
+fn unblock_note(key: &str) -> &'static str {
+    if key == jpki_applet::NgSecret::Pin4.key() {
+        "the PUK re-sets it (`jpki-tool pin reset --with-puk`), or the city hall"
+    } else {
+        "only the city hall can unlock it"
+    }
 }
 
 pub(crate) fn pin_status(card: &mut Card<'_>, json: bool) -> Result<()> {
@@ -242,31 +284,48 @@ pub(crate) fn pin_status(card: &mut Card<'_>, json: bool) -> Result<()> {
     print_pin_status(card)
 }
 
-/// Each key reference's state as JSON, keyed by [`CardPin::key`]: `{"auth": {"present": true,
-/// "tries_left": 3, "blocked": false}, "sign": …, "text_support": …, "text_support_number_a":
-/// …, "face_number_b": …, "common": …, "juki": …}` (`{"present": false}` for one the card does
-/// not have).
+/// Each PIN's state as JSON, keyed by [`PinReport::key`]. Today's card: `{"auth": {"present":
+/// true, "tries_left": 3, "blocked": false}, "sign": …, "text_support": …,
+/// "text_support_number_a": …, "face_number_b": …, "common": …, "juki": …}` (`{"present":
+/// false}` for one the card does not have). Next generation: `{"sign_password": …, "pin4": …,
+/// "puk": …}`, each `{"present": true, "set": bool, "verified": bool, "tries_left": n|null,
+/// "blocked": bool}` (`tries_left` is null when the card does not say: verified, not set).
 pub(crate) fn pin_status_json(card: &mut Card<'_>) -> Result<serde_json::Value> {
+    let next_gen = card.generation() == Generation::NextGen;
     let mut out = serde_json::Map::new();
-    for (pin, state) in pin_states(card)? {
-        let state = match state {
+    for PinReport { key, status, .. } in pin_states(card)? {
+        let state = match status {
+            Some(s) if next_gen => serde_json::json!({
+                "present": true,
+                "set": s != SecretStatus::NotSet,
+                "verified": s == SecretStatus::Verified,
+                "tries_left": s.tries_left(),
+                "blocked": s.is_blocked(),
+            }),
             Some(s) => serde_json::json!({
                 "present": true,
-                "tries_left": s.tries_left,
+                "tries_left": s.tries_left().unwrap_or(0),
                 "blocked": s.is_blocked(),
             }),
             None => serde_json::json!({ "present": false }),
         };
-        out.insert(pin.key().into(), state);
+        out.insert(key.into(), state);
     }
     Ok(serde_json::Value::Object(out))
 }
 
 pub(crate) fn change_pin(card: &mut Card<'_>, which: PinArg, pins: &mut PinInput) -> Result<()> {
+    if card.generation() == Generation::NextGen {
+        return change_next_gen_secret(card, which, pins);
+    }
     let pin = match which {
         PinArg::Auth => PinRef::Auth,
         PinArg::Sign => PinRef::Sign,
         PinArg::Text => PinRef::TextSupport,
+        PinArg::Puk => {
+            next_gen(card, "pin change puk")?;
+            return Ok(());
+        }
     };
     let old = read_pin(pins, &format!("current {pin} PIN"))?;
     let new = read_pin(pins, &format!("new {pin} PIN"))?;
@@ -277,4 +336,61 @@ pub(crate) fn change_pin(card: &mut Card<'_>, which: PinArg, pins: &mut PinInput
     card.change_pin(pin, old.as_bytes(), new.as_bytes())?;
     println!("{pin} PIN changed");
     Ok(())
+}
+
+/// `pin change` on a next-generation card: `auth` (or `pin4`) the 4-digit PIN, `sign` (or
+/// `sign-password`) the signing password, `puk` sets or replaces the PUK under the signing
+/// password. Every value is read like any PIN (prompt, or `--pin-stdin`), never from argv.
+fn change_next_gen_secret(card: &mut Card<'_>, which: PinArg, pins: &mut PinInput) -> Result<()> {
+    let (pin, name) = match which {
+        PinArg::Auth => (PinRef::Auth, "4-digit PIN"),
+        PinArg::Sign => (PinRef::Sign, "signing password"),
+        PinArg::Text => {
+            current(
+                card,
+                "pin change text (the 4-digit PIN covers the text-support data: change it with `pin change pin4`)",
+            )?;
+            return Ok(());
+        }
+        PinArg::Puk => {
+            let password = read_pin(pins, "signing password")?;
+            let (puk, _) = read_new_twice(pins, "PUK")?;
+            card.set_puk(password.as_bytes(), puk.as_bytes())?;
+            println!("PUK set");
+            return Ok(());
+        }
+    };
+    let old = read_pin(pins, &format!("current {name}"))?;
+    let (new, _) = read_new_twice(pins, name)?;
+    card.change_pin(pin, old.as_bytes(), new.as_bytes())?;
+    println!("{name} changed");
+    Ok(())
+}
+
+/// `pin reset --with-puk`: the PUK re-sets the 4-digit PIN (next generation only); the PUK
+/// and the new PIN are read like any PIN, never from argv.
+pub(crate) fn reset_pin_with_puk(card: &mut Card<'_>, pins: &mut PinInput) -> Result<()> {
+    // the generation first: today's card costs no prompt
+    next_gen(card, "pin reset --with-puk")?;
+    let puk = read_pin(pins, "PUK")?;
+    let (new, _) = read_new_twice(pins, "4-digit PIN")?;
+    card.reset_pin_with_puk(puk.as_bytes(), new.as_bytes())?;
+    println!("4-digit PIN re-set with the PUK");
+    Ok(())
+}
+
+/// Reads a new value twice; differing values are invalid input and change nothing.
+fn read_new_twice(
+    pins: &mut PinInput,
+    name: &str,
+) -> Result<(zeroize::Zeroizing<String>, zeroize::Zeroizing<String>)> {
+    let new = read_pin(pins, &format!("new {name}"))?;
+    let again = read_pin(pins, &format!("new {name} again"))?;
+    if new.as_bytes() != again.as_bytes() {
+        return Err(InvalidInput(format!(
+            "the two new values of the {name} differ; nothing was changed"
+        ))
+        .into());
+    }
+    Ok((new, again))
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use cli_common::printable;
-use jpki_applet::CertSlot;
+use jpki_applet::{CertSlot, KeyRef};
 use jpki_tool::pin_input::PinInput;
 use jpki_tool::{anchors, report};
 use time::OffsetDateTime;
@@ -18,7 +18,7 @@ use crate::open::Card;
 fn read_slot(card: &mut Card<'_>, slot: CertSlot, pins: &mut PinInput) -> Result<Vec<u8>> {
     Ok(match slot {
         CertSlot::Sign => {
-            let pin = read_pin(pins, "signature PIN")?;
+            let pin = read_pin(pins, card.key_secret_name(KeyRef::Sign))?;
             card.read_sign_certificate(pin.as_bytes())?
         }
         other => card.read_certificate(other)?,

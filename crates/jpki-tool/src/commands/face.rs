@@ -14,7 +14,7 @@ use rsa::pkcs8::DecodePublicKey as _;
 
 use super::read_pin;
 use crate::exit::Exit;
-use crate::open::Card;
+use crate::open::{Card, current};
 
 /// What the prompt asks for.
 const PROMPT: &str = "照合番号 (A: the 12-digit My Number, or B: 14 digits)";
@@ -36,6 +36,7 @@ fn kind_str(kind: NumberKind) -> &'static str {
 
 /// `face verify`: VERIFY the 照合番号 and nothing else.
 pub(crate) fn verify(card: &mut Card<'_>, pins: &mut PinInput, json: bool) -> Result<()> {
+    let card = current(card, "face verify (the card-face application)")?;
     let number = read_number(pins)?;
     let kind = kind_str(number.kind());
     let result = card.whole_card().face_check().verify(&number).map(drop);
@@ -76,6 +77,7 @@ pub(crate) fn show(
 ) -> Result<()> {
     // the CA key first: a bad file costs no try
     let ca = face_ca.map(read_ca_key).transpose()?;
+    let card = current(card, "face show (the card-face application)")?;
     let number = read_number(pins)?;
     let mut whole = card.whole_card();
     let mut session = whole.face_check().verify(&number)?;

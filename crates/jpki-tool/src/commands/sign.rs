@@ -29,20 +29,21 @@ pub(crate) fn sign_file(
     // streams, after the card has given its certificate
     let content = input::open(file, Input::Document)?;
     let size = content.metadata().map(|m| m.len()).unwrap_or(0);
-    let (key, pin_name) = match key {
-        KeyArg::Sign => (KeyRef::Sign, "signature PIN"),
-        KeyArg::Auth => (KeyRef::Auth, "authentication PIN"),
+    let key = match key {
+        KeyArg::Sign => KeyRef::Sign,
+        KeyArg::Auth => KeyRef::Auth,
     };
-    let pin = read_pin(pins, pin_name)?;
+    // today "signature PIN" / "authentication PIN"; next generation "signing password" /
+    // "4-digit PIN"
+    let pin = read_pin(pins, card.key_secret_name(key))?;
     let now = cms::whole_seconds(SystemTime::now());
     // one VERIFY: the certificate and the signature under the same session
-    let p7s =
-        card_sign::sign_document(card, key, pin.as_bytes(), &content, now).map_err(
-            |e| match e {
-                card_sign::CardSignError::Card(e) => e.into(),
-                card_sign::CardSignError::Cms(e) => document_error(e, file),
-            },
-        )?;
+    let p7s = card_sign::sign_document_on_card(card, key, pin.as_bytes(), &content, now).map_err(
+        |e| match e {
+            card_sign::CardSignError::Card(e) => e.into(),
+            card_sign::CardSignError::Cms(e) => document_error(e, file),
+        },
+    )?;
     write_file(output, &p7s)?;
     println!(
         "signed {} ({} bytes) → {}",

@@ -9,9 +9,11 @@ use jpki_tool::pin_input::PinInput;
 
 use super::read_pin;
 use crate::exit::Exit;
-use crate::open::Card;
+use crate::open::{Card, current};
 
 pub(crate) fn text_support(card: &mut Card<'_>, pins: &mut PinInput, json: bool) -> Result<()> {
+    // the generation first: a next-generation card costs no PIN prompt
+    let card = current(card, "text (the text-support application)")?;
     let pin = read_pin(pins, "text-support PIN")?;
     // one VERIFY for both files
     let mut session = card.text_support().verify_pin(pin.as_bytes())?;
@@ -47,7 +49,7 @@ pub(crate) fn text_support(card: &mut Card<'_>, pins: &mut PinInput, json: bool)
 pub(crate) fn basic_info(card: &mut Card<'_>, card_ca: Option<&Path>, json: bool) -> Result<()> {
     // the CA key first: a bad file reads nothing
     let ca = card_ca.map(super::face::read_ca_key).transpose()?;
-    let mut whole = card.whole_card();
+    let mut whole = current(card, "text basic-info (the whole card's records)")?.whole_card();
     let info = whole.basic_info()?;
     let chain = whole.card_chain()?;
     let chain_state = match (&chain, &ca, card_ca) {

@@ -194,3 +194,32 @@ fn pin_change_and_back_with_right_pins_only() {
         "{before}\n{after}"
     );
 }
+
+/// What only a next-generation card has is refused on today's card with one clear line that
+/// names the generation, before any PIN or PUK is read (nothing on stdin is consumed).
+#[test]
+fn the_puk_is_refused_on_todays_card_before_any_prompt() {
+    let t = Target::new("pins::the_puk_is_refused_on_todays_card_before_any_prompt");
+    for args in [
+        &["pin", "reset", "--with-puk"][..],
+        &["pin", "change", "puk"],
+    ] {
+        let out = t.tool(args, "");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("only on a next-generation card (NG-sim v1)")
+                && err.contains("first-generation card"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    }
+    // `--with-puk` is the only way this tool re-sets a PIN: without it, a usage error
+    assert_eq!(t.tool(&["pin", "reset"], "").status.code(), Some(2));
+}
+
+// NG card: once tests/support/target.rs has a next-generation card, the lead adds here:
+// `pin status` lists the signing password, the 4-digit PIN and the PUK ("not set" until `pin
+// change puk`); `pin change auth|sign|puk`; a blocked 4-digit PIN re-set by `pin reset
+// --with-puk` (stdin: PUK, new PIN twice) while a wrong PUK costs a PUK try; `text` and `face`
+// refused with "not on a next-generation card (NG-sim v1)".

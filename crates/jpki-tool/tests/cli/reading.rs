@@ -34,6 +34,11 @@ fn info_names_the_card_its_certificates_and_pin_tries() {
         "{out}"
     );
     assert!(out.contains("\nmodel:       "), "{out}");
+    // the generation's algorithm (a next-generation card says ecdsa-with-SHA384)
+    assert!(
+        out.contains("\nsignatures:  sha256WithRSAEncryption\n"),
+        "{out}"
+    );
     if t.is_fixture_card() {
         assert!(out.contains("\nmodel:       E16R01NJ\n"), "{out}");
         assert!(
