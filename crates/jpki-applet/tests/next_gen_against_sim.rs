@@ -102,8 +102,19 @@ fn a_card_without_the_signature_key_says_so_in_its_availability() {
         issued().auth_cert.der()
     );
     let mut session = card.verify_key(KeyRef::Sign, SIGN_PW).unwrap();
-    assert!(session.certificate().is_err());
-    assert!(session.sign_message(b"no key").is_err());
+    assert!(matches!(
+        session.certificate(),
+        Err(Error::NoCertificate {
+            slot: CertSlot::Sign
+        })
+    ));
+    // the client needs the certificate's key to check the card's answer, so it stops there
+    assert!(matches!(
+        session.sign_message(b"no key"),
+        Err(Error::NoCertificate {
+            slot: CertSlot::Sign
+        })
+    ));
 }
 
 #[test]
@@ -278,4 +289,41 @@ fn rfc6979_signatures_repeat_and_a_leading_zero_half_survives_the_der_conversion
     );
     assert_der_verifies(&key, message.as_bytes(), der);
     assert_eq!(Signature::from_der(der).unwrap().to_bytes().as_slice(), raw);
+}
+
+#[test]
+fn today_s_application_is_absent_so_the_current_client_finds_nothing() {
+    let mut sim = card();
+    assert!(matches!(
+        jpki_applet::JpkiApplet::open(&mut sim),
+        Err(Error::ApplicationNotFound { .. })
+    ));
+}
+
+#[test]
+fn beside_today_s_rsa_anchors_of_the_same_name_the_p384_one_is_chosen() {
+    let i = issued();
+    let set = test_support::fixtures::build().unwrap();
+    let mut anchors = cert::TrustAnchors::new();
+    anchors.add(set.auth_ca.certificate().clone()).unwrap();
+    anchors.add(set.sign_ca.certificate().clone()).unwrap();
+    anchors.add(i.auth_ca.certificate().clone()).unwrap();
+    anchors.add(i.sign_ca.certificate().clone()).unwrap();
+    // the hard case: one DN per purpose for both generations
+    assert_eq!(
+        set.auth_ca.certificate().subject(),
+        i.auth_ca.certificate().subject()
+    );
+    let mut sim = card();
+    let mut card = JpkiCard::open(&mut sim).unwrap();
+    for (der, ca) in [
+        (card.read_certificate(CertSlot::Auth).unwrap(), &i.auth_ca),
+        (card.read_sign_certificate(SIGN_PW).unwrap(), &i.sign_ca),
+    ] {
+        let parsed = JpkiCertificate::from_der(&der).unwrap();
+        let v = anchors
+            .verify(&parsed, checked_at(), RevocationCheck::NotChecked)
+            .unwrap();
+        assert_eq!(v.anchor.der(), ca.certificate().der());
+    }
 }
