@@ -41,6 +41,7 @@ use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
+use card_sim::next_gen::ids;
 use card_sim::{
     CardContents, CardProfile, Engine, FourFacts, KeyContents, MyNumber, NextGenContents,
     NextGenKey, NextGenRetryLimits, Sex, SimCard,
@@ -256,25 +257,27 @@ fn ng_card_ready_to_sign() -> (SimCard, p384::ecdsa::VerifyingKey) {
         retry_limits: NextGenRetryLimits::default(),
     })
     .expect("NG card");
+    // The NG-sim v1 identifiers from their one table (`card_sim::next_gen::ids`).
     let mut select = vec![0x00, 0xA4, 0x04, 0x0C];
-    select.push(u8::try_from(card_sim::next_gen::ids::AID_AUTH.len()).expect("short AID"));
-    select.extend_from_slice(&card_sim::next_gen::ids::AID_AUTH);
-    let mut verify = vec![0x00, 0x20, 0x00, 0x81, 6];
+    select.push(u8::try_from(ids::AID_AUTH.len()).expect("short AID"));
+    select.extend_from_slice(&ids::AID_AUTH);
+    let mut verify = vec![0x00, 0x20, 0x00, ids::secret::SIGN_PW, 6];
     verify.extend_from_slice(SIGN_PIN.as_bytes());
-    let mse = [0x00, 0x22, 0x41, 0xB6, 0x03, 0x84, 0x01, 0x02];
+    let mse = [0x00, 0x22, 0x41, 0xB6, 0x03, 0x84, 0x01, ids::key::SIGN];
     for capdu in [&select[..], &verify, &mse] {
         assert_eq!(card.process(capdu), [0x90, 0x00], "setup APDU {capdu:02X?}");
     }
     (card, public)
 }
 
-fn ng_hash() -> [u8; 48] {
+fn ng_hash() -> [u8; ids::HASH_LEN] {
     Sha384::digest(b"issue 18: the next-generation signing path").into()
 }
 
 /// PSO:CDS over the bare SHA-384 hash.
 fn ng_sign_apdu() -> Vec<u8> {
-    let mut capdu = vec![0x00, 0x2A, 0x9E, 0x9A, 0x30];
+    let mut capdu = vec![0x00, 0x2A, 0x9E, 0x9A];
+    capdu.push(u8::try_from(ids::HASH_LEN).expect("short Lc"));
     capdu.extend_from_slice(&ng_hash());
     capdu.push(0x00);
     capdu
@@ -284,7 +287,7 @@ fn ng_sign_apdu() -> Vec<u8> {
 fn check_ng_answer(answer: &[u8], public: &p384::ecdsa::VerifyingKey) {
     let (rs, sw) = answer.split_at(answer.len().saturating_sub(2));
     assert_eq!(sw, [0x90, 0x00], "PSO:CDS status");
-    assert_eq!(rs.len(), 96, "r ‖ s");
+    assert_eq!(rs.len(), ids::SIGNATURE_LEN, "r ‖ s");
     let signature = p384::ecdsa::Signature::from_slice(rs).expect("r ‖ s in range");
     public
         .verify_prehash(&ng_hash(), &signature)
