@@ -9,6 +9,8 @@
 //! | `p384/verify-prehash` | `PrehashVerifier::verify_prehash` of that signature (r‖s form) |
 //! | `rsa-2048/sign-blinded` | `rsa` 0.10 PKCS#1 v1.5 SHA-256 sign with blinding (today's card, engine `rsa`) |
 //! | `rsa-2048/verify` | verify of that signature |
+//! | `p384-chain/cert-api-with-crl` | the `cert` API: parse an NG end-entity certificate, `TrustAnchors::verify` under its P-384 CA (the RSA CA of the same name also an anchor) with the partition CRL of 10⁴ entries (its signature checked on every call, then the lookup) |
+//! | `p384-chain/cert-api-crl-verified-once` | the same, the CRL's signature checked once outside the loop: parse, `TrustAnchors::verify` without revocation, `Crl::check` (scope, lookup) |
 //! | `p384-chain/raw-ee-under-ca` | a 2-certificate P-384 chain with the raw crates: parse the end-entity certificate (x509-cert), SHA-384 of its raw tbsCertificate, DER ECDSA-Sig-Value, `verify_prehash` under the CA key (the anchor, parsed once) |
 //!
 //! The OpenSSL engine's RSA-2048 sign is measured in the same `cargo xtask bench` run by
@@ -24,6 +26,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use cert::rsa::{Pkcs1v15Sign, PrivateKey};
+use cert::{
+    Algorithm, Crl, CrlRequest, CrlScope, Hierarchy, JpkiCertificate, Revocation, RevocationCheck,
+    RevocationStatus, Serial, TrustAnchors,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 use der::{Decode, Encode, Header, Reader, SliceReader};
 use p384::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier, RandomizedPrehashSigner};
@@ -32,6 +38,7 @@ use p384::elliptic_curve::Generate;
 use rand_chacha::ChaCha20Rng;
 use sha2::{Digest, Sha256, Sha384};
 use spki::SubjectPublicKeyInfoRef;
+use test_support::fixtures::{self, REFERENCE_TIME};
 use test_support::keys::seeded_rng;
 use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
@@ -41,6 +48,9 @@ use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use x509_cert::time::{Time, Validity};
+
+#[path = "../tests/support/ng.rs"]
+mod ng;
 
 /// ecdsa-with-SHA384 (RFC 5758).
 const ECDSA_WITH_SHA384: der::asn1::ObjectIdentifier =
@@ -255,12 +265,96 @@ fn chain(c: &mut Criterion) {
     g.bench_function("raw-ee-under-ca", |b| {
         b.iter(|| verify_link(black_box(&ee_der), &anchor).unwrap())
     });
-    // LEAD: the cert-API version goes here once H1's P-384 certificates land, named
-    // `p384-chain/cert-api-with-crl`: `TrustAnchors::verify` of a P-384 end-entity certificate
-    // with the CRL lookup (a 10⁴-entry P-384 CRL, profile §2.9), the figure `cargo xtask bench`
-    // sets against the goal "chain + CRL lookup verify ≤ 1.0× openssl".
     g.finish();
 }
 
-criterion_group!(benches, p384, rsa_2048, chain);
+/// Entries in the bench CRL (profile §2.9: a municipality partition's CRL of 10⁴ entries).
+const CRL_ENTRIES: usize = 10_000;
+
+/// The `cert` API over the same kind of chain, with the CRL: an NG signature certificate under
+/// its P-384 CA (both from `tests/support/ng.rs`), anchors holding the RSA-2048 CA of the same
+/// name too, and the partition CRL of [`CRL_ENTRIES`] entries signed by the P-384 CA. Timed:
+/// parse the end-entity DER, then `TrustAnchors::verify` (issuer by AKI, the EE signature, the
+/// CRL's signature under the anchor, its freshness, the lookup). The CRL is parsed once, as a
+/// relying party holds it.
+fn chain_cert_api(c: &mut Criterion) {
+    let rsa = fixtures::build().unwrap();
+    let ca = ng::ng_ca(Hierarchy::Signature, 1);
+    let ee = ng::ng_sign(&ca, &ng::card_public(11), 0x3001, None).unwrap();
+    let ee_der = ee.der().to_vec();
+    let mut anchors = TrustAnchors::new();
+    anchors.add(rsa.sign_ca.certificate().clone()).unwrap();
+    anchors.add(ca.certificate().clone()).unwrap();
+    let crl_with = |listed: &mut dyn Iterator<Item = u64>| {
+        let request = CrlRequest {
+            this_update: REFERENCE_TIME,
+            next_update: Some(REFERENCE_TIME + cert::time::Duration::days(1)),
+            crl_number: 1,
+            scope: CrlScope::Partition(ee.crl_distribution_point().unwrap().clone()),
+        };
+        let entries = listed.map(|s| Revocation {
+            serial: Serial::from(s),
+            revoked_at: REFERENCE_TIME - cert::time::Duration::days(1),
+            reason: None,
+        });
+        Crl::from_der(&ca.issue_crl(&request, entries).unwrap()).unwrap()
+    };
+    // 10⁴ serials around the certificate's, not listing it (a miss searches the whole range).
+    let crl = crl_with(&mut (0x1000..).filter(|s| *s != 0x3001).take(CRL_ENTRIES));
+    assert_eq!(crl.len(), CRL_ENTRIES);
+    assert_eq!(crl.signature_algorithm(), Algorithm::EcdsaP384);
+    let crls = [crl];
+    let verify = |der: &[u8]| -> Result<usize, cert::Error> {
+        let parsed = JpkiCertificate::from_der(der)?;
+        let checked = anchors.verify(&parsed, REFERENCE_TIME, RevocationCheck::Crls(&crls))?;
+        match checked.revocation {
+            RevocationStatus::NotRevoked { crl_entries, .. } => Ok(crl_entries),
+            other => panic!("revocation not checked: {other:?}"),
+        }
+    };
+    assert_eq!(verify(&ee_der).unwrap(), CRL_ENTRIES);
+    assert_eq!(
+        anchors.issuer_of(&ee).unwrap().algorithm(),
+        Algorithm::EcdsaP384,
+        "the P-384 CA, not the RSA one of the same name"
+    );
+    // The same CRL listing the certificate revokes it; a tampered certificate fails.
+    let revoking = [crl_with(&mut (0x2000..).take(CRL_ENTRIES))];
+    assert!(matches!(
+        anchors.verify(&ee, REFERENCE_TIME, RevocationCheck::Crls(&revoking)),
+        Err(cert::Error::Revoked { .. })
+    ));
+    let mut tampered = ee_der.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 1;
+    assert!(verify(&tampered).is_err());
+
+    let mut g = c.benchmark_group("p384-chain");
+    g.sample_size(30);
+    g.bench_function("cert-api-with-crl", |b| {
+        b.iter(|| verify(black_box(&ee_der)).unwrap())
+    });
+    // The same with the CRL's signature checked once, when it is loaded (a relying party holding
+    // one CRL for many certificates): parse, the chain, then `Crl::check` (scope and lookup).
+    let [crl] = &crls;
+    crl.verify_signed_by(anchors.issuer_of(&ee).unwrap())
+        .unwrap();
+    let checked_once = |der: &[u8]| -> Result<(), cert::Error> {
+        let parsed = JpkiCertificate::from_der(der)?;
+        anchors.verify(&parsed, REFERENCE_TIME, RevocationCheck::NotChecked)?;
+        crl.check(&parsed)
+    };
+    checked_once(&ee_der).unwrap();
+    assert!(matches!(
+        revoking[0].check(&ee),
+        Err(cert::Error::Revoked { .. })
+    ));
+    assert!(checked_once(&tampered).is_err());
+    g.bench_function("cert-api-crl-verified-once", |b| {
+        b.iter(|| checked_once(black_box(&ee_der)).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, p384, rsa_2048, chain, chain_cert_api);
 criterion_main!(benches);

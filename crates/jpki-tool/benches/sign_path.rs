@@ -10,9 +10,11 @@
 //! | `1-raw/rsa-sign-unblinded` | the same without blinding, for reference (`SignatureScheme::sign` with no RNG: `PrivateKey::sign` blinds with the OS RNG) |
 //! | `1-raw/rsa-verify` | verify of that signature |
 //! | `2-card/compute-signature-<engine>` | `SimCard::process` on `80 2A 00 80 33 <DigestInfo> 00`, PIN verified |
+//! | `2-card/compute-signature-p384` | the next-generation card (NG-sim v1): `SimCard::process` on PSO:CDS `00 2A 9E 9A 30 <SHA-384> 00`, signing password verified, key `02` set by MSE:SET; random nonces, as the card signs |
 //! | `3-client/applet-sign-<engine>` | `JpkiApplet::sign`: SELECT AID, SELECT PIN, VERIFY, SELECT key, sign |
 //! | `4-cms/sign-1MiB-<engine>` | `jpki_tool::cms::sign_detached` of 1 MiB with the in-memory card as signer |
 //! | `5-pcsc/apdu`, `5-pcsc/sign` | layer 3 over pcscd + vpcd, when `JPKI_BENCH_READER` names a reader with a card |
+//! | `5-pcsc/sign-p384` | one NG signature over pcscd + vpcd (`JpkiCard::sign`: VERIFY signing password, MSE:SET, PSO:CDS), when `JPKI_BENCH_NG_READER` names a reader with a next-generation card |
 //! | `engine/openssl-private-encrypt` | with `--features fast-engine`: OpenSSL's blinded raw PKCS#1 v1.5 private operation, called directly (layer 1 of the OpenSSL engine) |
 //!
 //! `<engine>` is each RSA engine of the card compiled in (`card_sim::Engine::ALL`): `rsa`, and
@@ -25,10 +27,13 @@
 //! card's signature PIN from `JPKI_BENCH_PIN` (default `ABC123`); `cargo xtask bench` starts
 //! pcscd, issues a card and serves it with `jpki-sim serve` (release build) for it. Without a
 //! reader, or without a card there, it prints a note and is skipped. A wrong PIN is never
-//! repeated: the first signature must succeed before the loop.
+//! repeated: the first signature must succeed before the loop. The next-generation row reads
+//! `JPKI_BENCH_NG_READER` and `JPKI_BENCH_NG_PASSWORD` (the signing password, default `ABC123`)
+//! the same way; `cargo xtask bench` does not serve a next-generation card yet, so it is skipped
+//! with a note there.
 //!
 //! `JPKI_BENCH_PROFILE=<engine>:<n>` skips criterion and signs `n` times with one engine
-//! (`rsa-blinded`, `rsa-unblinded`, `rsa-os-rng`, `card`, `applet`, and with the feature `openssl`,
+//! (`rsa-blinded`, `rsa-unblinded`, `rsa-os-rng`, `card`, `card-p384`, `applet`, and with the feature `openssl`,
 //! `card-openssl`, `applet-openssl`): a small workload for `valgrind
 //! --tool=callgrind` or `--tool=dhat` (allocations per signature = difference of two runs / Δn).
 
@@ -36,13 +41,18 @@ use std::hint::black_box;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use card_sim::{CardContents, CardProfile, Engine, KeyContents, SimCard};
+use card_sim::next_gen::ids;
+use card_sim::{
+    CardContents, CardProfile, Engine, FourFacts, KeyContents, MyNumber, NextGenContents,
+    NextGenKey, NextGenRetryLimits, Sex, SimCard,
+};
 use criterion::{Criterion, criterion_group};
-use jpki_applet::{JpkiApplet, KeyRef};
+use jpki_applet::{JpkiApplet, JpkiCard, KeyRef};
+use p384::ecdsa::signature::hazmat::PrehashVerifier;
 use pin_policy::{Pin, PinKind};
 use rsa::Pkcs1v15Sign;
 use rsa::traits::SignatureScheme;
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha384};
 use test_support::fixtures::{self, FixtureSet};
 
 const SIGN_PIN: &str = "ABC123";
@@ -216,6 +226,91 @@ fn card_handler(c: &mut Criterion) {
     g.finish();
 }
 
+/// A next-generation key from a fixed seed (bench data); the certificates are placeholders; the
+/// in-process rows read none.
+fn ng_key(seed: u8) -> NextGenKey {
+    NextGenKey {
+        private_key: p384::SecretKey::from_slice(&[seed; 48]).expect("a valid P-384 scalar"),
+        certificate: vec![0x30, 0x00],
+        ca_certificate: vec![0x30, 0x00],
+    }
+}
+
+/// An in-memory NG-sim v1 card with the signing password verified and key `02` chosen by
+/// MSE:SET, and the hash it signs.
+fn ng_card_ready_to_sign() -> (SimCard, p384::ecdsa::VerifyingKey) {
+    let sign = ng_key(2);
+    let public = p384::ecdsa::VerifyingKey::from(sign.private_key.public_key());
+    let mut card = SimCard::new_next_gen(NextGenContents {
+        authentication: Some(ng_key(1)),
+        signature: Some(sign),
+        card_authentication: ng_key(3),
+        my_number: MyNumber::new("123456789018").expect("check digit"),
+        facts: FourFacts {
+            name: "番号\u{3000}花子".into(),
+            address: "東京都千代田区霞が関二丁目1番2号".into(),
+            birth_date: "19900101".into(),
+            sex: Sex::Female,
+        },
+        sign_pw: Pin::new(PinKind::Signature, SIGN_PIN.as_bytes()).expect("signing password"),
+        pin4: Pin::new(PinKind::Authentication, AUTH_PIN.as_bytes()).expect("PIN"),
+        retry_limits: NextGenRetryLimits::default(),
+    })
+    .expect("NG card");
+    // The NG-sim v1 identifiers from their one table (`card_sim::next_gen::ids`).
+    let mut select = vec![0x00, 0xA4, 0x04, 0x0C];
+    select.push(u8::try_from(ids::AID_AUTH.len()).expect("short AID"));
+    select.extend_from_slice(&ids::AID_AUTH);
+    let mut verify = vec![0x00, 0x20, 0x00, ids::secret::SIGN_PW, 6];
+    verify.extend_from_slice(SIGN_PIN.as_bytes());
+    let mse = [0x00, 0x22, 0x41, 0xB6, 0x03, 0x84, 0x01, ids::key::SIGN];
+    for capdu in [&select[..], &verify, &mse] {
+        assert_eq!(card.process(capdu), [0x90, 0x00], "setup APDU {capdu:02X?}");
+    }
+    (card, public)
+}
+
+fn ng_hash() -> [u8; ids::HASH_LEN] {
+    Sha384::digest(b"issue 18: the next-generation signing path").into()
+}
+
+/// PSO:CDS over the bare SHA-384 hash.
+fn ng_sign_apdu() -> Vec<u8> {
+    let mut capdu = vec![0x00, 0x2A, 0x9E, 0x9A];
+    capdu.push(u8::try_from(ids::HASH_LEN).expect("short Lc"));
+    capdu.extend_from_slice(&ng_hash());
+    capdu.push(0x00);
+    capdu
+}
+
+/// Checks an answer to [`ng_sign_apdu`]: 96 bytes r ‖ s that verify, then `9000`.
+fn check_ng_answer(answer: &[u8], public: &p384::ecdsa::VerifyingKey) {
+    let (rs, sw) = answer.split_at(answer.len().saturating_sub(2));
+    assert_eq!(sw, [0x90, 0x00], "PSO:CDS status");
+    assert_eq!(rs.len(), ids::SIGNATURE_LEN, "r ‖ s");
+    let signature = p384::ecdsa::Signature::from_slice(rs).expect("r ‖ s in range");
+    public
+        .verify_prehash(&ng_hash(), &signature)
+        .expect("the card's signature verifies");
+}
+
+fn ng_card_handler(c: &mut Criterion) {
+    let (mut card, public) = ng_card_ready_to_sign();
+    let capdu = ng_sign_apdu();
+    let first = card.process(&capdu);
+    check_ng_answer(&first, &public);
+    // Random nonces: the second signature differs and verifies too.
+    let second = card.process(&capdu);
+    check_ng_answer(&second, &public);
+    assert_ne!(first, second, "random nonces");
+    let mut g = c.benchmark_group("2-card");
+    g.sample_size(30);
+    g.bench_function("compute-signature-p384", |b| {
+        b.iter(|| card.process(black_box(&capdu)))
+    });
+    g.finish();
+}
+
 fn client(c: &mut Criterion) {
     let di = digest_info();
     let expected = reference_signature();
@@ -328,6 +423,50 @@ fn pcsc(c: &mut Criterion) {
     g.finish();
 }
 
+/// Layer 5 on a next-generation card: `JPKI_BENCH_NG_READER`, `JPKI_BENCH_NG_PASSWORD`.
+fn pcsc_next_gen(c: &mut Criterion) {
+    use jpki_applet::pcsc::PcscContext;
+
+    let skipped = |why: &str| println!("note: layer 5 next generation (PC/SC) skipped: {why}");
+    let Ok(reader) = std::env::var("JPKI_BENCH_NG_READER") else {
+        skipped(
+            "set JPKI_BENCH_NG_READER to a reader with a next-generation card and \
+             JPKI_BENCH_NG_PASSWORD to its signing password",
+        );
+        return;
+    };
+    let password = std::env::var("JPKI_BENCH_NG_PASSWORD").unwrap_or_else(|_| SIGN_PIN.to_owned());
+    let ctx = match PcscContext::establish() {
+        Ok(ctx) => ctx,
+        Err(e) => return skipped(&e.to_string()),
+    };
+    let transport = match ctx.connect(&reader) {
+        Ok(card) => card,
+        Err(e) => return skipped(&format!("reader {reader:?}: {e}")),
+    };
+    let mut card = match JpkiCard::open(transport) {
+        Ok(card @ JpkiCard::NextGen(_)) => card,
+        Ok(JpkiCard::Current(_)) => return skipped(&format!("the card in {reader:?} is today's")),
+        Err(e) => return skipped(&format!("opening the card failed: {e}")),
+    };
+    let message = b"issue 18: one NG signature over PC/SC";
+    // One try first: a card with another password must not be driven into blocking.
+    match card.sign(KeyRef::Sign, password.as_bytes(), message) {
+        Ok(sig) if sig.raw_rs().is_some_and(|rs| rs.len() == 96) => {}
+        Ok(_) => return skipped("the signature is not 96 bytes r ‖ s"),
+        Err(e) => return skipped(&format!("the first signature failed: {e}")),
+    }
+    let mut g = c.benchmark_group("5-pcsc");
+    g.sample_size(20);
+    g.bench_function("sign-p384", |b| {
+        b.iter(|| {
+            card.sign(KeyRef::Sign, password.as_bytes(), black_box(message))
+                .expect("sign")
+        })
+    });
+    g.finish();
+}
+
 #[cfg(feature = "fast-engine")]
 mod fast {
     //! The candidate engine: OpenSSL's RSA private operation with PKCS#1 v1.5 type-01 padding
@@ -410,6 +549,8 @@ fn profile(spec: &str) {
     #[cfg(feature = "fast-engine")]
     let mut openssl_card = card_ready_to_sign(Engine::OpenSsl);
     let mut rsa_card = card_ready_to_sign(Engine::Rsa);
+    let (mut ng_card, _) = ng_card_ready_to_sign();
+    let ng_capdu = ng_sign_apdu();
     let capdu = sign_apdu();
     let mut rng = rand::rng();
     let mut applet = JpkiApplet::open(&mut client_card).expect("open the card");
@@ -425,6 +566,7 @@ fn profile(spec: &str) {
             "rsa-unblinded" => sign_unblinded(key, Pkcs1v15Sign::new_unprefixed(), &di),
             "rsa-os-rng" => key.sign(Pkcs1v15Sign::new_unprefixed(), &di).expect("sign"),
             "card" => rsa_card.process(&capdu),
+            "card-p384" => ng_card.process(&ng_capdu),
             "applet" => applet
                 .sign(KeyRef::Sign, SIGN_PIN.as_bytes(), &di)
                 .expect("applet sign"),
@@ -442,7 +584,17 @@ fn profile(spec: &str) {
     }
 }
 
-criterion_group!(benches, raw, card_handler, client, cms, pcsc, engine);
+criterion_group!(
+    benches,
+    raw,
+    card_handler,
+    ng_card_handler,
+    client,
+    cms,
+    pcsc,
+    pcsc_next_gen,
+    engine
+);
 
 fn main() {
     if let Ok(spec) = std::env::var("JPKI_BENCH_PROFILE") {
