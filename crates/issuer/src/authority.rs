@@ -66,8 +66,11 @@ mod renew;
 pub use renew::{RenewRequest, Renewed};
 mod face;
 mod issue;
+mod issue_next_gen;
 pub use crate::card_face::text_facts;
+pub use issue_next_gen::NextGenIssueRequest;
 mod life;
+mod next_gen;
 pub mod publish;
 mod revocation;
 pub mod state;
@@ -165,6 +168,9 @@ pub struct Authority {
     state: State,
     /// The card-face CA keys, `None` until the first card face (see [`crate::card_face`]).
     face: Option<crate::card_face::FaceKeys>,
+    /// The next-generation (P-384) CAs, `None` until the first next-generation card (see
+    /// [`next_gen`]).
+    ng: Option<next_gen::NextGenCas>,
     _lock: atomic::DirLock,
 }
 
@@ -198,7 +204,11 @@ fn lock(dir: &Path) -> Result<atomic::DirLock, Error> {
             source,
         },
     })?;
-    for name in FILES.iter().chain(crate::card_face::KEY_FILES.iter()) {
+    for name in FILES
+        .iter()
+        .chain(crate::card_face::KEY_FILES.iter())
+        .chain(next_gen::FILES.iter())
+    {
         let path = dir.join(name);
         atomic::remove_stale_temps(&path).map_err(io(dir))?;
     }
@@ -288,6 +298,7 @@ impl Authority {
                 revoked: Vec::new(),
             },
             face: None,
+            ng: None,
             _lock: lock,
         };
         for (name, ca) in [
@@ -348,6 +359,7 @@ impl Authority {
             admin,
             state,
             face: crate::card_face::load_keys(dir)?,
+            ng: next_gen::load(dir)?,
             _lock: lock,
         };
         // temp files of CRLs a killed writer left (the crl/ directory is only read if it is

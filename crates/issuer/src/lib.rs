@@ -15,8 +15,8 @@ pub mod card_face;
 mod error;
 
 pub use authority::{
-    Authority, IdentityCheck, IssueRequest, RenewRequest, Renewed, RetryLimits, RevokeOutcome,
-    text_facts,
+    Authority, IdentityCheck, IssueRequest, NextGenIssueRequest, RenewRequest, Renewed,
+    RetryLimits, RevokeOutcome, text_facts,
 };
 pub use card_face::{
     CardFace, CommonRecords, FaceAp, FaceAuthority, FaceContents, FactsRecords, TextRecords,

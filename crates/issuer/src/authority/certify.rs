@@ -1,4 +1,5 @@
-//! The one place the authority's CAs certify a card key: the municipality registered (its CRL
+//! The one place the authority's CAs certify a card key (RSA-2048 by today's CA of the
+//! hierarchy, P-384 by the next-generation CA of the same name): the municipality registered (its CRL
 //! partition), a serial from the counter, a subject CN from the sequence, the certificate
 //! profile's request, the CA's signature. Issuance, renewal and a change of the 4 facts all
 //! come through here.
@@ -15,11 +16,11 @@
 //! certificate and taken modulo 10⁴ (authentication) or 10⁵ (signature): two CNs can only be
 //! equal if 10 000 certificates were issued within the same minute.
 
-use cert::rsa::PublicKey;
+use cert::keys::SubjectKey;
 use cert::time::OffsetDateTime;
 use cert::{
-    AuthenticationCommonName, AuthenticationRequest, Holder, JpkiCertificate, Municipality,
-    SignatureCommonName, SignatureRequest, WindowId,
+    AuthenticationCommonName, AuthenticationRequest, Hierarchy, Holder, JpkiCertificate,
+    Municipality, SignatureCommonName, SignatureRequest, WindowId,
 };
 
 use super::{Authority, cert_err};
@@ -34,19 +35,21 @@ impl Authority {
     /// sequence number (the caller saves the state).
     pub(crate) fn certify_authentication(
         &mut self,
-        public: &PublicKey,
+        public: impl Into<SubjectKey>,
         at: OffsetDateTime,
         not_after: OffsetDateTime,
         municipality: &Municipality,
     ) -> Result<JpkiCertificate, Error> {
+        let public = public.into();
+        self.require_ca(Hierarchy::Authentication, public.algorithm())?;
         self.register(municipality)?;
         let serial = self.take_serial()?;
         let sequence = self.take_cn_sequence();
         let common_name = authentication_common_name(at, sequence, municipality)?;
-        self.auth_ca
+        self.require_ca(Hierarchy::Authentication, public.algorithm())?
             .issue_authentication(&AuthenticationRequest {
                 serial,
-                public_key: &cert::SubjectKey::from(public),
+                public_key: &public,
                 not_before: at,
                 not_after,
                 municipality,
@@ -60,19 +63,21 @@ impl Authority {
     /// serial and a CN sequence number (the caller saves the state).
     pub(crate) fn certify_signature(
         &mut self,
-        public: &PublicKey,
+        public: impl Into<SubjectKey>,
         at: OffsetDateTime,
         not_after: OffsetDateTime,
         holder: &Holder,
     ) -> Result<JpkiCertificate, Error> {
+        let public = public.into();
+        self.require_ca(Hierarchy::Signature, public.algorithm())?;
         self.register(&holder.municipality)?;
         let serial = self.take_serial()?;
         let sequence = self.take_cn_sequence();
         let common_name = signature_common_name(at, sequence, &holder.municipality)?;
-        self.sign_ca
+        self.require_ca(Hierarchy::Signature, public.algorithm())?
             .issue_signature(&SignatureRequest {
                 serial,
-                public_key: &cert::SubjectKey::from(public),
+                public_key: &public,
                 not_before: at,
                 not_after,
                 holder,

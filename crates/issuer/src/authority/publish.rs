@@ -9,16 +9,19 @@
 //! |---|---|
 //! | `sign-<code>.crl`, `auth-<code>.crl` | the partition of municipality `<code>` (団体コード, 5 digits) |
 //! | `sign-arl.crl`, `auth-arl.crl` | the ARL of each CA: the revoked CA certificates (none: a CA is never revoked here) |
+//! | `sign-ng-<code>.crl`, `auth-ng-<code>.crl`, `sign-ng-arl.crl`, `auth-ng-arl.crl` | the same for the next-generation P-384 CAs, once there are any (signed ecdsa-with-SHA384; same partition names) |
 
 use std::fs;
 use std::path::PathBuf;
 
+use cert::keys::Algorithm;
 use cert::time::OffsetDateTime;
 use cert::{
     CrlRequest, CrlScope, DistinguishedName, Hierarchy, JpkiCertificate, Municipality,
     MunicipalityCode,
 };
 
+use super::state::ca_tag;
 use super::{Authority, cert_err, io};
 use crate::error::Error;
 
@@ -34,13 +37,6 @@ pub(super) enum Scope<'a> {
     Authority,
 }
 
-fn stem(hierarchy: Hierarchy) -> &'static str {
-    match hierarchy {
-        Hierarchy::Signature => "sign",
-        Hierarchy::Authentication => "auth",
-    }
-}
-
 impl Authority {
     /// The directory the CRLs are published in (`crl/`).
     #[must_use]
@@ -53,12 +49,29 @@ impl Authority {
     /// certificate).
     #[must_use]
     pub fn crl_path(&self, hierarchy: Hierarchy, municipality: &Municipality) -> PathBuf {
-        self.partition_path(hierarchy, &municipality.code)
+        self.crl_path_of(hierarchy, Algorithm::Rsa2048, municipality)
     }
 
-    fn partition_path(&self, hierarchy: Hierarchy, code: &MunicipalityCode) -> PathBuf {
+    /// [`Self::crl_path`] of a generation: the next generation's P-384 CA publishes
+    /// `crl/sign-ng-13101.crl`.
+    #[must_use]
+    pub fn crl_path_of(
+        &self,
+        hierarchy: Hierarchy,
+        algorithm: Algorithm,
+        municipality: &Municipality,
+    ) -> PathBuf {
+        self.partition_path(hierarchy, algorithm, &municipality.code)
+    }
+
+    fn partition_path(
+        &self,
+        hierarchy: Hierarchy,
+        algorithm: Algorithm,
+        code: &MunicipalityCode,
+    ) -> PathBuf {
         self.crl_dir()
-            .join(format!("{}-{code}.crl", stem(hierarchy)))
+            .join(format!("{}-{code}.crl", ca_tag(hierarchy, algorithm)))
     }
 
     /// The path of the CRL that lists `certificate` if it is revoked: its partition's, or for
@@ -69,17 +82,38 @@ impl Authority {
     /// names no registered municipality.
     pub fn crl_path_for(&self, certificate: &JpkiCertificate) -> Result<PathBuf, Error> {
         let hierarchy = certificate.hierarchy();
+        let algorithm = certificate.algorithm();
         if matches!(certificate.kind(), cert::CertKind::Ca(_)) {
-            return Ok(self.arl_path(hierarchy));
+            return Ok(self.arl_path_of(hierarchy, algorithm));
         }
         let code = self.partition_of(certificate)?;
-        Ok(self.partition_path(hierarchy, &code))
+        Ok(self.partition_path(hierarchy, algorithm, &code))
     }
 
     /// The path of a CA's authority revocation list (DER, `crl/sign-arl.crl`).
     #[must_use]
     pub fn arl_path(&self, hierarchy: Hierarchy) -> PathBuf {
-        self.crl_dir().join(format!("{}-arl.crl", stem(hierarchy)))
+        self.arl_path_of(hierarchy, Algorithm::Rsa2048)
+    }
+
+    /// [`Self::arl_path`] of a generation (`crl/sign-ng-arl.crl`).
+    #[must_use]
+    pub fn arl_path_of(&self, hierarchy: Hierarchy, algorithm: Algorithm) -> PathBuf {
+        self.crl_dir()
+            .join(format!("{}-arl.crl", ca_tag(hierarchy, algorithm)))
+    }
+
+    /// The CAs this authority has: today's two, and the next generation's two once enabled.
+    fn cas(&self) -> Vec<(Hierarchy, Algorithm)> {
+        let mut out = Vec::new();
+        for algorithm in [Algorithm::Rsa2048, Algorithm::EcdsaP384] {
+            for h in [Hierarchy::Signature, Hierarchy::Authentication] {
+                if self.ca_of(h, algorithm).is_some() {
+                    out.push((h, algorithm));
+                }
+            }
+        }
+        out
     }
 
     /// The municipalities this authority has issued for (its CRL partitions), by code.
@@ -91,10 +125,10 @@ impl Authority {
     /// Every CRL file this authority publishes.
     pub(super) fn crl_files(&self) -> Vec<PathBuf> {
         let mut out = Vec::new();
-        for h in [Hierarchy::Signature, Hierarchy::Authentication] {
-            out.push(self.arl_path(h));
+        for (h, algorithm) in self.cas() {
+            out.push(self.arl_path_of(h, algorithm));
             for m in &self.state.register {
-                out.push(self.partition_path(h, &m.code));
+                out.push(self.partition_path(h, algorithm, &m.code));
             }
         }
         out
@@ -206,20 +240,26 @@ impl Authority {
                 });
             }
         }
-        for hierarchy in [Hierarchy::Signature, Hierarchy::Authentication] {
-            let ca = self.ca(hierarchy);
+        for (hierarchy, algorithm) in self.cas() {
+            let Some(ca) = self.ca_of(hierarchy, algorithm) else {
+                continue;
+            };
             // no CA certificate is ever revoked here: the ARL is empty but signed and current
             let arl = ca
                 .issue_crl(&self.crl_request(hierarchy, Scope::Authority, now), [])
                 .map_err(cert_err)?;
-            let path = self.arl_path(hierarchy);
+            let path = self.arl_path_of(hierarchy, algorithm);
             durable::replace(&path, &arl).map_err(io(&path))?;
             for m in &self.state.register {
                 let entries = self
                     .state
                     .revoked
                     .iter()
-                    .filter(|r| r.hierarchy == hierarchy && r.partition == m.code)
+                    .filter(|r| {
+                        r.hierarchy == hierarchy
+                            && r.algorithm == algorithm
+                            && r.partition == m.code
+                    })
                     .map(|r| r.revocation);
                 let crl = ca
                     .issue_crl(
@@ -227,7 +267,7 @@ impl Authority {
                         entries,
                     )
                     .map_err(cert_err)?;
-                let path = self.partition_path(hierarchy, &m.code);
+                let path = self.partition_path(hierarchy, algorithm, &m.code);
                 durable::replace(&path, &crl).map_err(io(&path))?;
             }
         }

@@ -77,12 +77,10 @@ impl Authority {
         self.check_issued(certificate)?;
         let serial = certificate.serial();
         let hierarchy = certificate.hierarchy();
-        let Some(index) = self
-            .state
-            .revoked
-            .iter()
-            .position(|r| r.hierarchy == hierarchy && r.revocation.serial == serial)
-        else {
+        let algorithm = certificate.algorithm();
+        let Some(index) = self.state.revoked.iter().position(|r| {
+            r.hierarchy == hierarchy && r.algorithm == algorithm && r.revocation.serial == serial
+        }) else {
             return Err(Error::NotRevoked {
                 serial: hex_serial(&serial),
             });
@@ -115,10 +113,15 @@ impl Authority {
     pub fn revocation_of(&self, certificate: &JpkiCertificate) -> Option<Revocation> {
         let serial = certificate.serial();
         let hierarchy = certificate.hierarchy();
+        let algorithm = certificate.algorithm();
         self.state
             .revoked
             .iter()
-            .find(|r| r.hierarchy == hierarchy && r.revocation.serial == serial)
+            .find(|r| {
+                r.hierarchy == hierarchy
+                    && r.algorithm == algorithm
+                    && r.revocation.serial == serial
+            })
             .map(|r| r.revocation)
     }
 
@@ -134,8 +137,13 @@ impl Authority {
 
     /// Checks `certificate` is this authority's (signed by the CA of its hierarchy).
     fn check_issued(&self, certificate: &JpkiCertificate) -> Result<(), Error> {
+        let ca = self
+            .ca_of(certificate.hierarchy(), certificate.algorithm())
+            .ok_or(Error::ForeignCard {
+                reason: "the certificate is of the next generation and this authority has no next-generation CA",
+            })?;
         certificate
-            .verify_signed_by(self.ca(certificate.hierarchy()).certificate())
+            .verify_signed_by(ca.certificate())
             .map_err(|_| Error::ForeignCard {
                 reason: "the certificate was issued by another CA",
             })
@@ -150,13 +158,11 @@ impl Authority {
     ) -> Result<RevokeOutcome, Error> {
         self.check_issued(certificate)?;
         let hierarchy = certificate.hierarchy();
+        let algorithm = certificate.algorithm();
         let serial = certificate.serial();
-        if let Some(entry) = self
-            .state
-            .revoked
-            .iter_mut()
-            .find(|r| r.hierarchy == hierarchy && r.revocation.serial == serial)
-        {
+        if let Some(entry) = self.state.revoked.iter_mut().find(|r| {
+            r.hierarchy == hierarchy && r.algorithm == algorithm && r.revocation.serial == serial
+        }) {
             let held = entry.revocation.reason == Some(RevocationReason::CertificateHold);
             if held && reason != RevocationReason::CertificateHold {
                 entry.revocation.reason = Some(reason);
@@ -172,6 +178,7 @@ impl Authority {
         };
         self.state.revoked.push(Revoked {
             hierarchy,
+            algorithm,
             partition,
             revocation,
         });

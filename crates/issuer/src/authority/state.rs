@@ -9,6 +9,7 @@
 //! cn-sequence: 2
 //! municipality: 13101 | Tokyo-to | Chiyoda-ku
 //! revoked: sign 0133c34a 1775005200 3 13101
+//! revoked: auth-ng 0133c350 1775005300 1 13101
 //! ```
 //!
 //! * `next-serial` (hex): the next serial of the one counter the two CAs and every certificate
@@ -18,7 +19,8 @@
 //! * `municipality:` the register: 団体コード, romaji prefecture and city as the certificates'
 //!   CRL distribution point writes them (`|` separates them: romaji names may hold spaces but
 //!   never `|`). One CRL partition per line.
-//! * `revoked:` hierarchy (`sign`/`auth`), serial (hex), revocation time (Unix seconds), RFC 5280
+//! * `revoked:` the CA (`sign`/`auth` for the RSA-2048 CAs, `sign-ng`/`auth-ng` for the
+//!   next-generation P-384 CAs of the same names, see [`ca_tag`]), serial (hex), revocation time (Unix seconds), RFC 5280
 //!   reason code, and the partition (the 団体コード of a registered municipality).
 //!
 //! A `JPKI-SIM-AUTHORITY/1` file (2-byte serials from `1000`, CA serials `01`/`02`, revocations
@@ -29,6 +31,7 @@
 
 use std::path::Path;
 
+use cert::keys::Algorithm;
 use cert::time::OffsetDateTime;
 use cert::{Hierarchy, Municipality, MunicipalityCode, Revocation, RevocationReason, Serial};
 
@@ -52,6 +55,8 @@ pub(super) const SERIAL_START_SPAN: u64 = 0x0600_0000;
 pub(super) struct Revoked {
     /// The hierarchy (which CA's CRLs).
     pub hierarchy: Hierarchy,
+    /// The generation: the RSA-2048 CA or the P-384 CA of that hierarchy (same name).
+    pub algorithm: Algorithm,
     /// The partition: the municipality named by the certificate's CRL distribution point.
     pub partition: MunicipalityCode,
     /// Serial, time and reason.
@@ -73,10 +78,14 @@ pub(super) struct State {
     pub revoked: Vec<Revoked>,
 }
 
-fn hierarchy_tag(h: Hierarchy) -> &'static str {
-    match h {
-        Hierarchy::Signature => "sign",
-        Hierarchy::Authentication => "auth",
+/// The short name of a CA — a hierarchy in a generation — in the state file and the CRL file
+/// names: `sign`, `auth` (RSA-2048), `sign-ng`, `auth-ng` (P-384).
+pub(crate) fn ca_tag(h: Hierarchy, algorithm: Algorithm) -> &'static str {
+    match (h, algorithm) {
+        (Hierarchy::Signature, Algorithm::Rsa2048) => "sign",
+        (Hierarchy::Authentication, Algorithm::Rsa2048) => "auth",
+        (Hierarchy::Signature, Algorithm::EcdsaP384) => "sign-ng",
+        (Hierarchy::Authentication, Algorithm::EcdsaP384) => "auth-ng",
     }
 }
 
@@ -97,7 +106,7 @@ impl State {
             let code = r.revocation.reason.map_or(0, RevocationReason::code);
             text.push_str(&format!(
                 "revoked: {} {} {} {code} {}\n",
-                hierarchy_tag(r.hierarchy),
+                ca_tag(r.hierarchy, r.algorithm),
                 hex_serial(&r.revocation.serial),
                 r.revocation.revoked_at.unix_timestamp(),
                 r.partition
@@ -211,9 +220,11 @@ fn parse_municipality(value: &str) -> Option<Municipality> {
 
 fn parse_revoked(value: &str) -> Option<Revoked> {
     let mut parts = value.split_whitespace();
-    let hierarchy = match parts.next()? {
-        "sign" => Hierarchy::Signature,
-        "auth" => Hierarchy::Authentication,
+    let (hierarchy, algorithm) = match parts.next()? {
+        "sign" => (Hierarchy::Signature, Algorithm::Rsa2048),
+        "auth" => (Hierarchy::Authentication, Algorithm::Rsa2048),
+        "sign-ng" => (Hierarchy::Signature, Algorithm::EcdsaP384),
+        "auth-ng" => (Hierarchy::Authentication, Algorithm::EcdsaP384),
         _ => return None,
     };
     let serial_hex = parts.next()?;
@@ -238,6 +249,7 @@ fn parse_revoked(value: &str) -> Option<Revoked> {
     }
     Some(Revoked {
         hierarchy,
+        algorithm,
         partition,
         revocation: Revocation {
             serial,
@@ -260,15 +272,28 @@ mod tests {
                 Municipality::new("13101", "Chiyoda-ku").unwrap(),
                 Municipality::new("14104", "Yokohama-shi Naka-ku").unwrap(),
             ],
-            revoked: vec![Revoked {
-                hierarchy: Hierarchy::Signature,
-                partition: MunicipalityCode::parse("14104").unwrap(),
-                revocation: Revocation {
-                    serial: Serial::from(0x0133_C34A),
-                    revoked_at: OffsetDateTime::from_unix_timestamp(1_775_005_200).unwrap(),
-                    reason: Some(RevocationReason::CertificateHold),
+            revoked: vec![
+                Revoked {
+                    hierarchy: Hierarchy::Signature,
+                    algorithm: Algorithm::Rsa2048,
+                    partition: MunicipalityCode::parse("14104").unwrap(),
+                    revocation: Revocation {
+                        serial: Serial::from(0x0133_C34A),
+                        revoked_at: OffsetDateTime::from_unix_timestamp(1_775_005_200).unwrap(),
+                        reason: Some(RevocationReason::CertificateHold),
+                    },
                 },
-            }],
+                Revoked {
+                    hierarchy: Hierarchy::Authentication,
+                    algorithm: Algorithm::EcdsaP384,
+                    partition: MunicipalityCode::parse("13101").unwrap(),
+                    revocation: Revocation {
+                        serial: Serial::from(0x0133_C350),
+                        revoked_at: OffsetDateTime::from_unix_timestamp(1_775_005_300).unwrap(),
+                        reason: Some(RevocationReason::KeyCompromise),
+                    },
+                },
+            ],
         }
     }
 
@@ -282,6 +307,7 @@ mod tests {
         );
         assert!(text.contains("municipality: 14104 | Kanagawa-ken | Yokohama-shi Naka-ku\n"));
         assert!(text.contains("revoked: sign 0133c34a 1775005200 6 14104\n"));
+        assert!(text.contains("revoked: auth-ng 0133c350 1775005300 1 13101\n"));
         assert_eq!(State::parse(&text, Path::new("a")).unwrap(), s);
     }
 

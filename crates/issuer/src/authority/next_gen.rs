@@ -1,0 +1,268 @@
+//! The next-generation hierarchy beside today's (shared/next-gen-profile.md, NG-sim v1): a
+//! P-384 signature CA and a P-384 authentication CA with the same names as the RSA-2048 CAs
+//! (the hard case for relying parties: only the key tells them apart), and the
+//! card-authentication CA that certifies each card's genuineness key.
+//!
+//! They come with the first next-generation card ([`Authority::enable_next_gen`]): a directory
+//! from before them opens as it is. Files (PEM certificates for relying parties, PKCS#8 DER keys
+//! mode 0600, each written atomically):
+//!
+//! | file | content |
+//! |---|---|
+//! | `sign-ca-ng.pem`, `sign-ca-ng.key` | the P-384 signature CA |
+//! | `auth-ca-ng.pem`, `auth-ca-ng.key` | the P-384 authentication CA |
+//! | `card-auth-ca-ng.pem`, `card-auth-ca-ng.key` | the card-authentication CA (`O=JPKI-NG-SIM`) |
+//! | `crl/sign-ng-<code>.crl`, `crl/auth-ng-<code>.crl`, `crl/{sign,auth}-ng-arl.crl` | their CRLs, as today's (see [`super::publish`]) |
+//!
+//! The CAs take serials from the one counter of the authority and are valid 20 years (P4),
+//! ending 23:59:59 JST like today's.
+
+use std::fs;
+use std::path::Path;
+
+use cert::issue::{CardAuthenticationAuthority, CardAuthenticationRequest};
+use cert::keys::{Algorithm, CaKey};
+use cert::time::OffsetDateTime;
+use cert::{CaRequest, CertificateAuthority, Environment, Hierarchy, JpkiCertificate};
+use rand::CryptoRng;
+
+use super::{Authority, cert_err, io};
+use crate::error::Error;
+
+/// The files of the next-generation CAs (certificate and key of each).
+pub(super) const FILES: [&str; 6] = [
+    "sign-ca-ng.pem",
+    "sign-ca-ng.key",
+    "auth-ca-ng.pem",
+    "auth-ca-ng.key",
+    "card-auth-ca-ng.pem",
+    "card-auth-ca-ng.key",
+];
+
+/// The three CAs of the next generation.
+pub(super) struct NextGenCas {
+    pub(super) sign: CertificateAuthority,
+    pub(super) auth: CertificateAuthority,
+    pub(super) card: CardAuthenticationAuthority,
+}
+
+/// The stem of a next-generation CA's files.
+fn stem(hierarchy: Hierarchy) -> &'static str {
+    match hierarchy {
+        Hierarchy::Signature => "sign-ca-ng",
+        Hierarchy::Authentication => "auth-ca-ng",
+    }
+}
+
+const CARD_STEM: &str = "card-auth-ca-ng";
+
+/// Loads the next-generation CAs of `dir`: `None` if the directory has none of their files
+/// (an authority from before them), an error if it has only some.
+pub(super) fn load(dir: &Path) -> Result<Option<NextGenCas>, Error> {
+    let present = FILES.iter().filter(|f| dir.join(f).exists()).count();
+    if present == 0 {
+        return Ok(None);
+    }
+    if present != FILES.len() {
+        return Err(Error::AuthorityCorrupt {
+            path: dir.to_path_buf(),
+            what: "some of the next-generation CA files (sign-ca-ng, auth-ca-ng, card-auth-ca-ng .pem/.key) are missing",
+        });
+    }
+    let read_key = |stem: &str| -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+        let path = dir.join(format!("{stem}.key"));
+        Ok(zeroize::Zeroizing::new(fs::read(&path).map_err(io(&path))?))
+    };
+    let read_pem = |stem: &str| -> Result<String, Error> {
+        let path = dir.join(format!("{stem}.pem"));
+        fs::read_to_string(&path).map_err(io(&path))
+    };
+    let ca = |hierarchy: Hierarchy| -> Result<CertificateAuthority, Error> {
+        let certificate =
+            JpkiCertificate::from_pem(&read_pem(stem(hierarchy))?).map_err(cert_err)?;
+        let key = CaKey::from_pkcs8_der(&read_key(stem(hierarchy))?).map_err(cert_err)?;
+        if key.algorithm() != Algorithm::EcdsaP384 || certificate.hierarchy() != hierarchy {
+            return Err(Error::AuthorityCorrupt {
+                path: dir.join(format!("{}.key", stem(hierarchy))),
+                what: "not a P-384 CA of its hierarchy",
+            });
+        }
+        CertificateAuthority::from_parts(certificate, key).map_err(cert_err)
+    };
+    let card = {
+        let pem = read_pem(CARD_STEM)?;
+        let (label, der) =
+            der::pem::decode_vec(pem.as_bytes()).map_err(|_| Error::AuthorityCorrupt {
+                path: dir.join(format!("{CARD_STEM}.pem")),
+                what: "not a PEM certificate",
+            })?;
+        if label != "CERTIFICATE" {
+            return Err(Error::AuthorityCorrupt {
+                path: dir.join(format!("{CARD_STEM}.pem")),
+                what: "not a PEM certificate",
+            });
+        }
+        let certificate = cert::card_auth::CardAuthCertificate::from_der(&der).map_err(cert_err)?;
+        let key = cert::keys::p384_from_pkcs8_der(&read_key(CARD_STEM)?).map_err(cert_err)?;
+        CardAuthenticationAuthority::from_parts(certificate, key).map_err(cert_err)?
+    };
+    Ok(Some(NextGenCas {
+        sign: ca(Hierarchy::Signature)?,
+        auth: ca(Hierarchy::Authentication)?,
+        card,
+    }))
+}
+
+impl Authority {
+    /// Whether this authority has its next-generation CAs.
+    #[must_use]
+    pub fn has_next_gen(&self) -> bool {
+        self.ng.is_some()
+    }
+
+    /// Creates the next-generation CAs if this authority has none yet (a no-op otherwise):
+    /// P-384 signature and authentication CAs with the names of today's, and the
+    /// card-authentication CA, each valid from `now` for 20 years, with serials of the counter.
+    ///
+    /// # Errors
+    /// I/O, serial and certificate errors.
+    pub fn enable_next_gen<R: CryptoRng + ?Sized>(
+        &mut self,
+        now: OffsetDateTime,
+        rng: &mut R,
+    ) -> Result<(), Error> {
+        if self.ng.is_some() {
+            return Ok(());
+        }
+        let not_after =
+            cert::validity::ng_ca_not_after(cert::validity::jst_date(now)).map_err(cert_err)?;
+        let mut ca = |this: &mut Self, hierarchy| -> Result<CertificateAuthority, Error> {
+            let request = CaRequest {
+                hierarchy,
+                environment: Environment::Production,
+                serial: this.take_serial()?,
+                not_before: now,
+                not_after,
+            };
+            CertificateAuthority::create(&request, cert::keys::generate_p384(rng)).map_err(cert_err)
+        };
+        let sign = ca(self, Hierarchy::Signature)?;
+        let auth = ca(self, Hierarchy::Authentication)?;
+        let card = CardAuthenticationAuthority::create(
+            self.take_serial()?,
+            now,
+            not_after,
+            cert::keys::generate_p384(rng),
+        )
+        .map_err(cert_err)?;
+        // keys first: a certificate file without its key would make the directory unreadable
+        for (hierarchy, ca) in [
+            (Hierarchy::Signature, &sign),
+            (Hierarchy::Authentication, &auth),
+        ] {
+            self.write_ca_files(
+                stem(hierarchy),
+                &ca.private_key_pkcs8_der().map_err(cert_err)?,
+                &ca.certificate().to_pem(),
+            )?;
+        }
+        let card_pem = der::pem::encode_string(
+            "CERTIFICATE",
+            der::pem::LineEnding::LF,
+            card.certificate().der(),
+        )
+        .map_err(|_| Error::AuthorityCorrupt {
+            path: self.dir.join(format!("{CARD_STEM}.pem")),
+            what: "the card-authentication CA certificate does not encode as PEM",
+        })?;
+        self.write_ca_files(
+            CARD_STEM,
+            &card.private_key_pkcs8_der().map_err(cert_err)?,
+            &card_pem,
+        )?;
+        self.ng = Some(NextGenCas { sign, auth, card });
+        self.save(now)
+    }
+
+    fn write_ca_files(&self, stem: &str, key: &[u8], pem: &str) -> Result<(), Error> {
+        let key_path = self.dir.join(format!("{stem}.key"));
+        durable::replace(&key_path, key).map_err(io(&key_path))?;
+        let pem_path = self.dir.join(format!("{stem}.pem"));
+        durable::replace(&pem_path, pem.as_bytes()).map_err(io(&pem_path))
+    }
+
+    /// The CA of a hierarchy in a generation: today's RSA-2048 CA, or the P-384 CA of the same
+    /// name (`None` before [`Self::enable_next_gen`]).
+    #[must_use]
+    pub fn ca_of(
+        &self,
+        hierarchy: Hierarchy,
+        algorithm: Algorithm,
+    ) -> Option<&CertificateAuthority> {
+        match (algorithm, &self.ng) {
+            (Algorithm::Rsa2048, _) => Some(self.ca(hierarchy)),
+            (Algorithm::EcdsaP384, Some(ng)) => Some(match hierarchy {
+                Hierarchy::Signature => &ng.sign,
+                Hierarchy::Authentication => &ng.auth,
+            }),
+            (Algorithm::EcdsaP384, None) => None,
+        }
+    }
+
+    /// Like [`Self::ca_of`], an error naming what is missing instead of `None`.
+    pub(crate) fn require_ca(
+        &self,
+        hierarchy: Hierarchy,
+        algorithm: Algorithm,
+    ) -> Result<&CertificateAuthority, Error> {
+        self.ca_of(hierarchy, algorithm).ok_or(Error::IssueRequest {
+            reason: "this authority has no next-generation (P-384) CAs yet: issue a next-generation card first (it creates them)",
+        })
+    }
+
+    /// The path of a CA certificate (PEM) of a hierarchy in a generation (`sign-ca.pem`,
+    /// `sign-ca-ng.pem`, …); the file exists for the next generation once it is enabled.
+    #[must_use]
+    pub fn ca_path_of(&self, hierarchy: Hierarchy, algorithm: Algorithm) -> std::path::PathBuf {
+        match algorithm {
+            Algorithm::Rsa2048 => self.ca_path(hierarchy),
+            Algorithm::EcdsaP384 => self.dir.join(format!("{}.pem", stem(hierarchy))),
+        }
+    }
+
+    /// The path of the card-authentication CA certificate (PEM; exists once the next
+    /// generation is enabled).
+    #[must_use]
+    pub fn card_auth_ca_path(&self) -> std::path::PathBuf {
+        self.dir.join(format!("{CARD_STEM}.pem"))
+    }
+
+    /// The card-authentication certificate for a card's genuineness key (`card_serial`: 16
+    /// upper-case hex digits), valid like the card. Spends a serial.
+    pub(super) fn certify_card(
+        &mut self,
+        card_serial: &str,
+        public: &p384::PublicKey,
+        at: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<(Vec<u8>, Vec<u8>), Error> {
+        let serial = self.take_serial()?;
+        let ng = self.ng.as_ref().ok_or(Error::IssueRequest {
+            reason: "this authority has no next-generation CAs",
+        })?;
+        let certificate = ng
+            .card
+            .issue(&CardAuthenticationRequest {
+                serial,
+                card_serial,
+                public_key: public,
+                not_before: at,
+                not_after,
+            })
+            .map_err(cert_err)?;
+        Ok((
+            certificate.der().to_vec(),
+            ng.card.certificate().der().to_vec(),
+        ))
+    }
+}
