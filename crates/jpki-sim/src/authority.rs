@@ -201,7 +201,7 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
             "--profile juki: new Juki cards (住基カード) were issued only until 2015-12-31 (the My Number card replaced them); give --issued YYYY-MM-DD before 2016-01-01 to simulate one (issuing date now {issued})"
         )));
     }
-    if matches!(args.profile, Profile::MyNumber)
+    if matches!(args.profile, Profile::MyNumber | Profile::NextGen)
         && !args.no_sign
         && !cert::validity::may_have_signature(holder.birth_date, issued)
             .map_err(|e| invalid(format!("--birth: {e}")))?
@@ -217,6 +217,9 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
         )));
     }
     check_parent_dir(&args.out, "--out")?;
+    if matches!(args.profile, Profile::NextGen) {
+        return crate::next_gen::issue_next_gen(args, holder, now, card_expiry, stay_until);
+    }
     let (profile, with_auth, sign_kind, with_text) = match args.profile {
         Profile::MyNumber => (
             CardProfile::MyNumber,
@@ -224,6 +227,8 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
             PinKind::Signature,
             true,
         ),
+        // handled above
+        Profile::NextGen => return Ok(()),
         Profile::Juki => {
             if args.my_number.is_some() {
                 return Err(invalid(

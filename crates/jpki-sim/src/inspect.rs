@@ -47,6 +47,9 @@ pub(crate) fn inspect(path: &Path, json: bool, authority: Option<&Path>) -> anyh
             ""
         }
     ));
+    if card.is_next_gen() {
+        crate::next_gen::inspect_lines(&card, &mut line);
+    }
     let history = card.history();
     if let Some(at) = history.last_renewal {
         line(format!("last renewal: {}", jst(at)));

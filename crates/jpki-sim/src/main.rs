@@ -18,6 +18,7 @@ mod authority;
 mod directory;
 mod events;
 mod inspect;
+mod next_gen;
 mod revoke;
 mod serve;
 
@@ -95,6 +96,10 @@ enum Profile {
     MyNumber,
     /// 住基カード: one signature certificate (Juki PIN rule).
     Juki,
+    /// The next-generation card (NG-sim v1, shared/next-gen-profile.md): ECDSA P-384 keys
+    /// certified by the authority's P-384 CAs (created with the first such card), a signing
+    /// password and a 4-digit PIN, the 認証AP and 券面等AP.
+    NextGen,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

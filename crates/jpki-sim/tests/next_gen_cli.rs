@@ -1,0 +1,118 @@
+//! `jpki-sim issue --profile next-gen`: a next-generation card from the authority that issues
+//! today's cards, the P-384 CAs it creates on the way, `inspect`'s account of the card and of
+//! its differences from the profile, `admin revoke` into the next generation's CRL, and the
+//! refusals.
+
+use test_support::cards::{self, temp_dir};
+#[path = "support/sim.rs"]
+mod sim;
+
+use sim::{fails, ok, s};
+
+#[test]
+fn a_next_generation_card_from_the_same_authority() {
+    let dir = temp_dir("cli-ng");
+    // today's card first: the authority exists without next-generation CAs
+    let (authority, _, _) = sim::issue_my_number(&dir);
+    assert!(!authority.join("sign-ca-ng.pem").exists());
+    let card = dir.join("ng.card");
+    let mut args = vec![
+        "issue",
+        "--profile",
+        "next-gen",
+        "--authority",
+        s(&authority),
+        "--out",
+        s(&card),
+        "--my-number",
+        "123456789018",
+        "--pin-stdin",
+    ];
+    args.extend(cards::HOLDER);
+    let out = ok(&args, "2468\nXYZ789\n");
+    assert!(
+        out.contains("next-generation (NG-sim v1, ECDSA P-384)"),
+        "{out}"
+    );
+    for f in ["sign-ca-ng.pem", "auth-ca-ng.pem", "card-auth-ca-ng.pem"] {
+        assert!(authority.join(f).exists(), "{f}");
+    }
+    for f in [
+        "crl/sign-ng-13101.crl",
+        "crl/auth-ng-13101.crl",
+        "crl/sign-ng-arl.crl",
+    ] {
+        let crl = cert::Crl::from_der(&std::fs::read(authority.join(f)).unwrap()).unwrap();
+        assert_eq!(
+            crl.signature_algorithm(),
+            cert::keys::Algorithm::EcdsaP384,
+            "{f}"
+        );
+    }
+    let inspected = ok(&["inspect", "--card", s(&card)], "");
+    assert!(inspected.contains("generation: next"), "{inspected}");
+    assert!(
+        inspected.contains("signing password (81): 5 of 5"),
+        "{inspected}"
+    );
+    assert!(
+        inspected.contains("4-digit PIN (82): 3 of 3"),
+        "{inspected}"
+    );
+    assert!(inspected.contains("PUK (83): not set"), "{inspected}");
+    assert!(
+        inspected.contains("differs from the profile: no secure messaging"),
+        "{inspected}"
+    );
+    // admin revoke finds the next-generation CA and its partition
+    let out = ok(
+        &[
+            "admin",
+            "revoke",
+            "--authority",
+            s(&authority),
+            "--card",
+            s(&card),
+            "--cert",
+            "sign",
+            "--reason",
+            "key-compromise",
+        ],
+        "",
+    );
+    assert!(out.contains("revoked"), "{out}");
+    let crl = cert::Crl::from_der(&std::fs::read(authority.join("crl/sign-ng-13101.crl")).unwrap())
+        .unwrap();
+    assert_eq!(crl.len(), 1);
+    let today =
+        cert::Crl::from_der(&std::fs::read(authority.join("crl/sign-13101.crl")).unwrap()).unwrap();
+    assert!(today.is_empty());
+}
+
+#[test]
+fn next_generation_refusals() {
+    let dir = temp_dir("cli-ng-refuse");
+    let authority = dir.join("authority");
+    ok(&["authority", "init", s(&authority)], "");
+    let card = dir.join("ng.card");
+    let base = [
+        "issue",
+        "--profile",
+        "next-gen",
+        "--authority",
+        s(&authority),
+        "--out",
+        s(&card),
+        "--pin-stdin",
+    ];
+    // no My Number
+    let mut args = base.to_vec();
+    args.extend(cards::HOLDER);
+    let err = fails(&args, "2468\nXYZ789\n", 6);
+    assert!(err.contains("--my-number"), "{err}");
+    // a signing password without a digit
+    args.extend(["--my-number", "123456789018"]);
+    let err = fails(&args, "2468\nABCDEF\n", 6);
+    assert!(err.contains("signing password"), "{err}");
+    assert!(!card.exists());
+}
