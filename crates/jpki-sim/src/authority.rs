@@ -218,7 +218,15 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
     }
     check_parent_dir(&args.out, "--out")?;
     if matches!(args.profile, Profile::NextGen) {
-        return crate::next_gen::issue_next_gen(args, holder, now, card_expiry, stay_until);
+        let authority = open_authority(&args.authority)?;
+        return crate::next_gen::issue_next_gen(
+            args,
+            authority,
+            holder,
+            now,
+            card_expiry,
+            stay_until,
+        );
     }
     let (profile, with_auth, sign_kind, with_text) = match args.profile {
         Profile::MyNumber => (

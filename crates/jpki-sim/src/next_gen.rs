@@ -7,16 +7,16 @@ use card_sim::{MyNumber, NextGenRetryLimits, NextGenSecret, SimCard};
 use cert::time::{Date, OffsetDateTime};
 use cli_common::pins::PinInput;
 use cli_common::printable;
-use issuer::NextGenIssueRequest;
+use issuer::{Authority, NextGenIssueRequest};
 use pin_policy::PinKind;
 
-use crate::authority::open_authority;
 use crate::{IssueArgs, invalid};
 
-/// Issues the card `args` describe; the rules shared with today's cards (dates, age, stay)
-/// were checked by the caller.
+/// Issues the card `args` describe with `authority` (opened by the caller); the rules shared
+/// with today's cards (dates, age, stay) were checked by the caller.
 pub(crate) fn issue_next_gen(
     args: &IssueArgs,
+    mut authority: Authority,
     holder: cert::Holder,
     now: OffsetDateTime,
     card_expiry: Date,
@@ -33,7 +33,6 @@ pub(crate) fn issue_next_gen(
             "--no-auth and --no-sign together leave the card without a key; drop one",
         ));
     }
-    let mut authority = open_authority(&args.authority)?;
     let mut source = PinInput::from_stdin_flag(args.pin_stdin);
     // both secrets exist on every next-generation card (P7): the 4-digit PIN, then the
     // signing password, in the order today's cards ask for the authentication and signature PINs

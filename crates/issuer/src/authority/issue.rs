@@ -49,7 +49,7 @@ impl Authority {
                         .map_err(cert_err)?;
                 auth_not_after = Some(not_after);
                 let certificate = self.certify_authentication(
-                    &key.to_public_key(),
+                    key.to_public_key(),
                     request.issued_at,
                     not_after,
                     &request.holder.municipality,
@@ -85,7 +85,7 @@ impl Authority {
                 }
                 .map_err(cert_err)?;
                 let certificate = self.certify_signature(
-                    &key.to_public_key(),
+                    key.to_public_key(),
                     request.issued_at,
                     not_after,
                     &request.holder,

@@ -99,7 +99,7 @@ impl Authority {
         .map_err(cert_err)?;
         let face = self.face_update(card, &holder, card_expiry)?;
         let key = cert::keys::generate_key(rng).map_err(cert_err)?;
-        let certificate = self.certify_signature(&key.to_public_key(), at, not_after, &holder)?;
+        let certificate = self.certify_signature(key.to_public_key(), at, not_after, &holder)?;
         // writes the state (serial spent) and the CRLs
         self.revoke(&old, RevocationReason::AffiliationChanged, at)?;
         Ok(card.replace_signature(

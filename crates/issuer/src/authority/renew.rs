@@ -173,7 +173,7 @@ impl Authority {
             let (certificate, ca) = match role {
                 KeyRole::Authentication => (
                     self.certify_authentication(
-                        &key.to_public_key(),
+                        key.to_public_key(),
                         at,
                         *not_after,
                         &municipality,
@@ -186,7 +186,7 @@ impl Authority {
                         part: "signature certificate",
                     })?;
                     (
-                        self.certify_signature(&key.to_public_key(), at, *not_after, holder)?,
+                        self.certify_signature(key.to_public_key(), at, *not_after, holder)?,
                         self.sign_ca.certificate(),
                     )
                 }
