@@ -12,7 +12,31 @@ use crate::serve::open_card;
 use crate::{AdminCommand, PinArg, invalid};
 use cli_common::pins::PinInput;
 
+/// The events not yet carried out on a next-generation card (NG-sim v1): refused before the
+/// authority or the card is touched, instead of failing half-way with a misleading reason.
+fn refuse_next_gen(card: &std::path::Path, event: &str) -> anyhow::Result<()> {
+    if card_sim::SimCard::open_snapshot(card).is_ok_and(|c| c.is_next_gen()) {
+        return Err(invalid(format!(
+            "{event} is not available for next-generation cards yet (NG-sim v1: revoke, release, \
+             lost and cease are); nothing was changed"
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
+    let not_yet = match &action {
+        AdminCommand::Unlock { target, .. } => Some((target.card.as_path(), "admin unlock")),
+        AdminCommand::ChangeFacts { target, .. } => {
+            Some((target.card.as_path(), "admin change-facts"))
+        }
+        AdminCommand::Renew(args) => Some((args.card(), "admin renew")),
+        AdminCommand::ResetPin { target, .. } => Some((target.card.as_path(), "admin reset-pin")),
+        _ => None,
+    };
+    if let Some((card, event)) = not_yet {
+        refuse_next_gen(card, event)?;
+    }
     match action {
         AdminCommand::Unlock {
             target,

@@ -35,6 +35,13 @@ pub(crate) struct RenewArgs {
     at: Option<String>,
 }
 
+impl RenewArgs {
+    /// The card file.
+    pub(crate) fn card(&self) -> &std::path::Path {
+        &self.target.card
+    }
+}
+
 /// A certificate of the card.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum CertArg {

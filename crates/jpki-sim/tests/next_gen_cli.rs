@@ -64,6 +64,25 @@ fn a_next_generation_card_from_the_same_authority() {
         inspected.contains("differs from the profile: no secure messaging"),
         "{inspected}"
     );
+    // the events not carried out on this generation yet are refused before anything changes
+    let before = std::fs::read(&card).unwrap();
+    let err = fails(
+        &[
+            "admin",
+            "renew",
+            "--authority",
+            s(&authority),
+            "--card",
+            s(&card),
+        ],
+        "",
+        6,
+    );
+    assert!(
+        err.contains("not available for next-generation cards"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&card).unwrap(), before);
     // admin revoke finds the next-generation CA and its partition
     let out = ok(
         &[
