@@ -20,7 +20,7 @@
 //!   CRL distribution point writes them (`|` separates them: romaji names may hold spaces but
 //!   never `|`). One CRL partition per line.
 //! * `revoked:` the CA (`sign`/`auth` for the RSA-2048 CAs, `sign-ng`/`auth-ng` for the
-//!   next-generation P-384 CAs of the same names, see [`ca_tag`]), serial (hex), revocation time (Unix seconds), RFC 5280
+//!   next-generation P-384 CAs of the same names, see `ca_tag`), serial (hex), revocation time (Unix seconds), RFC 5280
 //!   reason code, and the partition (the 団体コード of a registered municipality).
 //!
 //! A `JPKI-SIM-AUTHORITY/1` file (2-byte serials from `1000`, CA serials `01`/`02`, revocations
