@@ -191,6 +191,11 @@ pub(crate) struct Trust {
     /// Check at this instant (RFC 3339) instead of now.
     #[arg(long, value_name = "TIME")]
     pub(crate) at: Option<String>,
+    /// Refuse RSA-2048 certificates (first-generation cards) checked at or after this instant
+    /// (RFC 3339); default 2031-01-01T00:00:00Z, when CRYPTREC ends RSA-2048. Next-generation
+    /// (ECDSA P-384) certificates are not affected.
+    #[arg(long, value_name = "TIME")]
+    pub(crate) rsa_cutoff: Option<String>,
 }
 
 #[derive(Args, Debug, Clone, Copy)]

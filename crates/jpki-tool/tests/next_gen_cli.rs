@@ -178,6 +178,21 @@ fn one_command_verifies_signatures_of_both_generations_and_the_rsa_cut_off_shows
     );
     let o = run_later(&ng_p7s);
     assert!(o.status.success(), "{}", text(&o));
+    // the cut-off is configurable: moved past the check time, the RSA signature verifies again
+    let o = run(&[
+        "verify",
+        "--ca",
+        s(&a.join("sign-ca.pem")),
+        "--rsa-cutoff",
+        "2032-01-01T00:00:00Z",
+        later[0],
+        later[1],
+        s(&rsa_p7s),
+        s(&doc),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["verify", "--rsa-cutoff", "soon", s(&rsa_p7s), s(&doc)]);
+    assert_eq!(o.status.code(), Some(6), "{}", text(&o));
 }
 
 #[test]

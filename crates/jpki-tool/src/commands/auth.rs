@@ -8,7 +8,7 @@ use cli_common::printable;
 use jpki_applet::{CertSlot, KeyRef};
 use jpki_tool::input::{self, Input};
 use jpki_tool::pin_input::PinInput;
-use jpki_tool::{anchors, login, report};
+use jpki_tool::{login, report};
 
 use super::trust::{load_crls, parse_at};
 use super::{read_pin, write_file};
@@ -90,7 +90,7 @@ fn auth_check(
     let challenge_text = input::read(challenge, Input::Challenge)?;
     let response_text = input::read(response, Input::Response)?;
     let response = login::Response::parse(&response_text)?;
-    let anchors = anchors::load(&trust.ca)?;
+    let anchors = super::trust::anchors(trust)?;
     let now = match &trust.at {
         Some(s) => SystemTime::from(parse_at(Some(s))?),
         None => SystemTime::now(),

@@ -42,7 +42,7 @@ pub(crate) fn info(
 ) -> Result<()> {
     let crls = load_crls(trust, None)?;
     let at = parse_at(trust.at.as_deref())?;
-    let anchors = jpki_tool::anchors::load(&trust.ca)?;
+    let anchors = super::trust::anchors(trust)?;
     let avail = card.availability();
     let mut certificates = Vec::new();
     for slot in CertSlot::ALL {

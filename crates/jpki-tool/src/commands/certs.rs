@@ -94,7 +94,7 @@ pub(crate) fn verify_certificate(
         .into());
     }
     let at = parse_at(trust.at.as_deref())?;
-    let anchors = anchors::load(&trust.ca)?;
+    let anchors = super::trust::anchors(trust)?;
     match anchors.verify(&c, at, crls.check()) {
         Ok(checked) if json => {
             println!(

@@ -8,7 +8,7 @@ use cli_common::printable;
 use jpki_applet::KeyRef;
 use jpki_tool::input::{self, Input};
 use jpki_tool::pin_input::PinInput;
-use jpki_tool::{anchors, card_sign, cms, report};
+use jpki_tool::{card_sign, cms, report};
 use time::OffsetDateTime;
 
 use super::certs::report_kind;
@@ -79,7 +79,7 @@ pub(crate) fn verify_signature(
         (None, Some(t)) => OffsetDateTime::from(t),
         (None, None) => OffsetDateTime::now_utc(),
     };
-    let anchors = anchors::load(&trust.ca)?;
+    let anchors = super::trust::anchors(trust)?;
     let checked = match anchors.verify(signer, at, crls.check()) {
         Ok(checked) => checked,
         Err(e) => {

@@ -22,6 +22,24 @@ pub(crate) fn parse_at(at: Option<&str>) -> Result<OffsetDateTime> {
     }
 }
 
+/// The trust anchors of `--ca` (or the built-in ones), with the RSA cut-off of
+/// `--rsa-cutoff` (default [`cert::RSA_CUTOFF`], 2031-01-01: RSA-2048 chains are refused at
+/// and after it).
+pub(crate) fn anchors(trust: &Trust) -> Result<cert::TrustAnchors> {
+    let anchors = anchors::load(&trust.ca)?;
+    let Some(s) = &trust.rsa_cutoff else {
+        return Ok(anchors);
+    };
+    let cutoff =
+        OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).map_err(|_| {
+            InvalidInput(format!(
+                "--rsa-cutoff {}: not an RFC 3339 time (e.g. 2031-01-01T00:00:00Z)",
+                printable(s)
+            ))
+        })?;
+    Ok(anchors.with_rsa_cutoff(cutoff))
+}
+
 /// The CRLs the `--crl` options name (files and directories), loaded, with whether a stale
 /// one may be used (`--allow-stale-crl`).
 pub(crate) struct Crls {
