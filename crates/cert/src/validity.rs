@@ -117,13 +117,38 @@ pub fn my_number_auth_not_after(
     birth: Date,
     card_expiry: Date,
 ) -> Result<OffsetDateTime, Error> {
+    end_by(issued, fifth_birthday_after(issued, birth)?, card_expiry)
+}
+
+/// The end (23:59:59 JST) of `by_age` or of the card's expiry, whichever is earlier; the one
+/// rule of both generations' end-entity certificates.
+pub(crate) fn end_by(
+    issued: Date,
+    by_age: Date,
+    card_expiry: Date,
+) -> Result<OffsetDateTime, Error> {
     if card_expiry < issued {
         return Err(Error::BadValidity {
             reason: "the card expires before the issue date",
         });
     }
-    let last = fifth_birthday_after(issued, birth)?.min(card_expiry);
-    Ok(end_of_day_jst(last))
+    Ok(end_of_day_jst(by_age.min(card_expiry)))
+}
+
+/// `own`, no later than the last day of the authentication certificate (a signature
+/// certificate never outlives it), for both generations.
+pub(crate) fn within_authentication(
+    issued: Date,
+    own: OffsetDateTime,
+    auth_not_after: OffsetDateTime,
+) -> Result<OffsetDateTime, Error> {
+    let auth_last_day = end_of_day_jst(jst_date(auth_not_after));
+    if auth_last_day < end_of_day_jst(issued) {
+        return Err(Error::BadValidity {
+            reason: "the authentication certificate expires before the issue date",
+        });
+    }
+    Ok(own.min(auth_last_day))
 }
 
 /// notAfter of a My Number signature certificate: as for authentication, and no later than the
@@ -135,13 +160,7 @@ pub fn my_number_sign_not_after(
     auth_not_after: OffsetDateTime,
 ) -> Result<OffsetDateTime, Error> {
     let own = my_number_auth_not_after(issued, birth, card_expiry)?;
-    let auth_last_day = end_of_day_jst(jst_date(auth_not_after));
-    if auth_last_day < end_of_day_jst(issued) {
-        return Err(Error::BadValidity {
-            reason: "the authentication certificate expires before the issue date",
-        });
-    }
-    Ok(own.min(auth_last_day))
+    within_authentication(issued, own, auth_not_after)
 }
 
 #[cfg(test)]

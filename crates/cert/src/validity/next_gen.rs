@@ -6,7 +6,7 @@
 
 use time::{Date, OffsetDateTime};
 
-use super::{ca_not_after, end_of_day_jst, issuance::latest_card_expiry, jst_date};
+use super::{ca_not_after, issuance::latest_card_expiry};
 use crate::Error;
 
 /// Years of a next-generation CA certificate (P4: about to 2050).
@@ -33,13 +33,7 @@ pub fn ng_auth_not_after(
     birth: Date,
     card_expiry: Date,
 ) -> Result<OffsetDateTime, Error> {
-    if card_expiry < issued {
-        return Err(Error::BadValidity {
-            reason: "the card expires before the issue date",
-        });
-    }
-    let last = latest_card_expiry(issued, birth)?.min(card_expiry);
-    Ok(end_of_day_jst(last))
+    super::end_by(issued, latest_card_expiry(issued, birth)?, card_expiry)
 }
 
 /// notAfter of a next-generation signature certificate: as [`ng_auth_not_after`], and no later
@@ -55,13 +49,7 @@ pub fn ng_sign_not_after(
     auth_not_after: OffsetDateTime,
 ) -> Result<OffsetDateTime, Error> {
     let own = ng_auth_not_after(issued, birth, card_expiry)?;
-    let auth_last_day = end_of_day_jst(jst_date(auth_not_after));
-    if auth_last_day < end_of_day_jst(issued) {
-        return Err(Error::BadValidity {
-            reason: "the authentication certificate expires before the issue date",
-        });
-    }
-    Ok(own.min(auth_last_day))
+    super::within_authentication(issued, own, auth_not_after)
 }
 
 #[cfg(test)]
