@@ -434,6 +434,11 @@ impl Authority {
     fn save(&mut self, now: OffsetDateTime) -> Result<(), Error> {
         self.state.crl_number = self.state.crl_number.saturating_add(1);
         self.publish(now)?;
+        self.write_state()
+    }
+
+    /// Writes the state file alone (the counter, before files that spend its serials).
+    fn write_state(&self) -> Result<(), Error> {
         let path = self.dir.join(STATE_FILE);
         atomic::replace(&path, self.state.render().as_bytes()).map_err(io(&path))
     }

@@ -136,20 +136,30 @@ impl Authority {
         }
         let not_after =
             cert::validity::ng_ca_not_after(cert::validity::jst_date(now)).map_err(cert_err)?;
-        let mut ca = |this: &mut Self, hierarchy| -> Result<CertificateAuthority, Error> {
+        // the three serials are spent and the counter stored before any CA file exists: a
+        // process killed in between must not leave CAs whose serials the counter hands out
+        // again (the P-384 CAs share their names, and so their serial space, with today's)
+        let serials = [
+            self.take_serial()?,
+            self.take_serial()?,
+            self.take_serial()?,
+        ];
+        self.write_state()?;
+        let [sign_serial, auth_serial, card_serial] = serials;
+        let mut ca = |hierarchy, serial| -> Result<CertificateAuthority, Error> {
             let request = CaRequest {
                 hierarchy,
                 environment: Environment::Production,
-                serial: this.take_serial()?,
+                serial,
                 not_before: now,
                 not_after,
             };
             CertificateAuthority::create(&request, cert::keys::generate_p384(rng)).map_err(cert_err)
         };
-        let sign = ca(self, Hierarchy::Signature)?;
-        let auth = ca(self, Hierarchy::Authentication)?;
+        let sign = ca(Hierarchy::Signature, sign_serial)?;
+        let auth = ca(Hierarchy::Authentication, auth_serial)?;
         let card = CardAuthenticationAuthority::create(
-            self.take_serial()?,
+            card_serial,
             now,
             not_after,
             cert::keys::generate_p384(rng),
