@@ -217,17 +217,6 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
         )));
     }
     check_parent_dir(&args.out, "--out")?;
-    if matches!(args.profile, Profile::NextGen) {
-        let authority = open_authority(&args.authority)?;
-        return crate::next_gen::issue_next_gen(
-            args,
-            authority,
-            holder,
-            now,
-            card_expiry,
-            stay_until,
-        );
-    }
     let (profile, with_auth, sign_kind, with_text) = match args.profile {
         Profile::MyNumber => (
             CardProfile::MyNumber,
@@ -235,8 +224,17 @@ pub(crate) fn issue(args: &IssueArgs) -> anyhow::Result<()> {
             PinKind::Signature,
             true,
         ),
-        // handled above
-        Profile::NextGen => return Ok(()),
+        Profile::NextGen => {
+            let authority = open_authority(&args.authority)?;
+            return crate::next_gen::issue_next_gen(
+                args,
+                authority,
+                holder,
+                now,
+                card_expiry,
+                stay_until,
+            );
+        }
         Profile::Juki => {
             if args.my_number.is_some() {
                 return Err(invalid(
