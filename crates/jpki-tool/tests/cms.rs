@@ -94,23 +94,12 @@ fn truncated_or_garbage_input_is_an_error_not_a_panic() {
 /// `openssl cms -verify` of dir/doc.p7s over dir/doc.txt, trusting dir/ca.pem, at the fixtures'
 /// reference time.
 fn openssl_cms_verify(dir: &std::path::Path) -> std::process::Output {
-    Command::new("openssl")
-        .args([
-            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
-        ])
-        .arg("-in")
-        .arg(dir.join("doc.p7s"))
-        .arg("-content")
-        .arg(dir.join("doc.txt"))
-        .arg("-CAfile")
-        .arg(dir.join("ca.pem"))
-        .args([
-            "-attime",
-            &fixtures::REFERENCE_TIME.unix_timestamp().to_string(),
-        ])
-        .args(["-out", "/dev/null"])
-        .output()
-        .unwrap()
+    test_support::process::openssl_cms_verify(
+        &dir.join("doc.p7s"),
+        &dir.join("doc.txt"),
+        &dir.join("ca.pem"),
+        Some(fixtures::REFERENCE_TIME.unix_timestamp()),
+    )
 }
 
 #[test]

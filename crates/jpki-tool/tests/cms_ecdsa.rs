@@ -180,19 +180,12 @@ fn truncated_input_is_an_error_not_a_panic() {
 
 /// `openssl cms -verify` of dir/doc.p7s over dir/doc.txt, trusting dir/ca.pem.
 fn openssl_cms_verify(dir: &std::path::Path) -> std::process::Output {
-    Command::new("openssl")
-        .args([
-            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
-        ])
-        .arg("-in")
-        .arg(dir.join("doc.p7s"))
-        .arg("-content")
-        .arg(dir.join("doc.txt"))
-        .arg("-CAfile")
-        .arg(dir.join("ca.pem"))
-        .args(["-out", "/dev/null"])
-        .output()
-        .unwrap()
+    test_support::process::openssl_cms_verify(
+        &dir.join("doc.p7s"),
+        &dir.join("doc.txt"),
+        &dir.join("ca.pem"),
+        None,
+    )
 }
 
 #[test]

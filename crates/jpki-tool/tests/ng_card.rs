@@ -230,19 +230,12 @@ fn the_ng_card_signs_an_rfc_5753_cms_that_we_and_openssl_verify() {
     std::fs::write(dir.join("doc.txt"), &doc).unwrap();
     std::fs::write(dir.join("doc.p7s"), &p7s).unwrap();
     std::fs::write(dir.join("ca.pem"), &issued.ca_pem).unwrap();
-    let out = Command::new("openssl")
-        .args([
-            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
-        ])
-        .arg("-in")
-        .arg(dir.join("doc.p7s"))
-        .arg("-content")
-        .arg(dir.join("doc.txt"))
-        .arg("-CAfile")
-        .arg(dir.join("ca.pem"))
-        .args(["-out", "/dev/null"])
-        .output()
-        .unwrap();
+    let out = test_support::process::openssl_cms_verify(
+        &dir.join("doc.p7s"),
+        &dir.join("doc.txt"),
+        &dir.join("ca.pem"),
+        None,
+    );
     std::fs::remove_dir_all(&dir).ok();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "openssl cms -verify failed: {stderr}");

@@ -59,3 +59,31 @@ pub fn serve_traced(jpki_sim: &str, card: &Path, extra: &[&str]) -> (Child, TcpS
     let (stream, _) = listener.accept().unwrap();
     (child, stream)
 }
+
+/// `openssl cms -verify -binary -inform DER -purpose any` of the detached signature `p7s` over
+/// `content`, trusting the CA certificate(s) in `ca_file` (PEM), at `attime` (Unix seconds) if
+/// given, else now; the signed content goes to `/dev/null`. The output is returned for the test
+/// to judge (`status`, `stderr`).
+pub fn openssl_cms_verify(
+    p7s: &Path,
+    content: &Path,
+    ca_file: &Path,
+    attime: Option<i64>,
+) -> Output {
+    let mut openssl = Command::new("openssl");
+    openssl
+        .args([
+            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
+        ])
+        .arg("-in")
+        .arg(p7s)
+        .arg("-content")
+        .arg(content)
+        .arg("-CAfile")
+        .arg(ca_file)
+        .args(["-out", "/dev/null"]);
+    if let Some(at) = attime {
+        openssl.args(["-attime", &at.to_string()]);
+    }
+    openssl.output().expect("openssl cannot be started")
+}

@@ -1,7 +1,6 @@
 //! Signing and logging in: a CMS signature that jpki-tool and openssl verify, and the login
 //! challenge, response and check.
 
-use std::process::Command;
 
 use crate::ok;
 use crate::target::{Pin, Target, path_str};
@@ -41,29 +40,7 @@ fn sign_and_verify_a_file_and_openssl_agrees() {
         "the signer's 4 facts are shown: {out}"
     );
     if crate::has_openssl() {
-        let mut openssl = Command::new("openssl");
-        openssl
-            .args([
-                "cms",
-                "-verify",
-                "-binary",
-                "-inform",
-                "DER",
-                "-purpose",
-                "any",
-                "-out",
-                "/dev/null",
-            ])
-            .arg("-in")
-            .arg(&p7s)
-            .arg("-content")
-            .arg(&doc)
-            .arg("-CAfile")
-            .arg(t.ca("sign"));
-        if let Some(at) = t.attime() {
-            openssl.args(["-attime", &at.to_string()]);
-        }
-        let o = openssl.output().unwrap();
+        let o = test_support::process::openssl_cms_verify(&p7s, &doc, &t.ca("sign"), t.attime());
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     } else {
         eprintln!("openssl not installed: its cms -verify is not run; .ci/run installs it");
