@@ -3,7 +3,6 @@
 //! P-384 CA with its P-384 CRL and refuses a revoked one. Runs when `openssl` is on PATH (CI
 //! installs it); otherwise says so and passes.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use cert::time::Duration;
@@ -25,25 +24,9 @@ fn openssl(args: &[&str]) -> Option<(bool, String)> {
     ))
 }
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("cert-ng-openssl-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&p).unwrap();
-        Self(p)
-    }
-    fn write(&self, name: &str, data: &[u8]) -> String {
-        let p = self.0.join(name);
-        std::fs::write(&p, data).unwrap();
-        p.to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A fresh scratch directory for one test, removed when dropped.
+fn scratch(tag: &str) -> test_support::cards::TempDir {
+    test_support::cards::temp_dir(&format!("cert-ng-openssl-{tag}"))
 }
 
 #[test]
@@ -71,7 +54,7 @@ fn openssl_reads_and_verifies_the_p384_hierarchy_with_its_crl() {
         )
         .unwrap();
 
-    let dir = TempDir::new("chain");
+    let dir = scratch("chain");
     let ca_pem = dir.write("ca.pem", ca.certificate().to_pem().as_bytes());
     let good_pem = dir.write("good.pem", good.to_pem().as_bytes());
     let revoked_pem = dir.write("revoked.pem", revoked.to_pem().as_bytes());

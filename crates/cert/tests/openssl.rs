@@ -32,25 +32,9 @@ fn openssl(args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("cert-openssl-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&p).unwrap();
-        Self(p)
-    }
-    fn write(&self, name: &str, data: &[u8]) -> String {
-        let p = self.0.join(name);
-        std::fs::write(&p, data).unwrap();
-        p.to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A fresh scratch directory for one test, removed when dropped.
+fn scratch(tag: &str) -> test_support::cards::TempDir {
+    test_support::cards::temp_dir(&format!("cert-openssl-{tag}"))
 }
 
 fn path(p: &Path) -> &str {
@@ -63,7 +47,7 @@ fn openssl_prints_the_profile_and_verifies_our_chains() {
         return;
     }
     let set = fixtures::build().unwrap();
-    let dir = TempDir::new("chains");
+    let dir = scratch("chains");
     let at = REFERENCE_TIME.unix_timestamp().to_string();
     let sign_ca = dir.write("sign-ca.pem", set.sign_ca.certificate().to_pem().as_bytes());
     let auth_ca = dir.write("auth-ca.pem", set.auth_ca.certificate().to_pem().as_bytes());
@@ -137,7 +121,7 @@ fn openssl_reads_and_checks_our_crls() {
         return;
     }
     let set = fixtures::build().unwrap();
-    let dir = TempDir::new("crl");
+    let dir = scratch("crl");
     let at = REFERENCE_TIME.unix_timestamp().to_string();
     let sign_ca = dir.write("sign-ca.pem", set.sign_ca.certificate().to_pem().as_bytes());
     let crl_der = dir.write("sign.crl.der", &set.sign_crl);
@@ -207,7 +191,7 @@ fn openssl_reads_every_crl_kind_and_checks_each_partition() {
         return;
     }
     let set = fixtures::build().unwrap();
-    let dir = TempDir::new("partitions");
+    let dir = scratch("partitions");
     let at = REFERENCE_TIME.unix_timestamp().to_string();
     let sign_ca = dir.write("sign-ca.pem", set.sign_ca.certificate().to_pem().as_bytes());
     let good = sign_cert(&set, 0x0600_0001, &chiyoda());
@@ -272,7 +256,7 @@ fn openssl_reads_every_crl_kind_and_checks_each_partition() {
     // Each partition's CRL as PEM, and a check of one certificate against one of them.
     let to_pem = |name: &str, der: &[u8]| {
         let file = dir.write(&format!("{name}.der"), der);
-        let pem = dir.0.join(format!("{name}.pem"));
+        let pem = dir.join(format!("{name}.pem"));
         let (ok, text) = openssl(&["crl", "-inform", "DER", "-in", &file, "-out", path(&pem)]);
         assert!(ok, "{text}");
         pem

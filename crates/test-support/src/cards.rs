@@ -257,6 +257,16 @@ impl AsRef<std::path::Path> for TempDir {
     }
 }
 
+impl TempDir {
+    /// Writes `data` to the file `name` in the directory and returns its path as a string (for
+    /// a command's arguments).
+    pub fn write(&self, name: &str, data: &[u8]) -> String {
+        let p = self.0.join(name);
+        std::fs::write(&p, data).unwrap();
+        p.to_str().unwrap().to_owned()
+    }
+}
+
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);

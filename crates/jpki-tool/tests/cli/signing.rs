@@ -1,7 +1,6 @@
 //! Signing and logging in: a CMS signature that jpki-tool and openssl verify, and the login
 //! challenge, response and check.
 
-
 use crate::ok;
 use crate::target::{Pin, Target, path_str};
 
