@@ -2,13 +2,13 @@
 //! detection by SELECT, the profile record, the three secrets and their rules, PIN status with
 //! the ISO meaning, the PUK, the My Number. Each APDU is written here from the profile's text.
 
-#[path = "support/ng_script.rs"]
-mod ng_script;
+#[path = "support/script.rs"]
+mod script;
 
 use jpki_applet::{
     Error, Generation, JpkiCard, KeyRef, NextGenApplet, NgSecret, PinRef, SecretStatus,
 };
-use ng_script::{SELECT_JPKI, SELECT_NG_AUTH, Script, ng_card, ng_open_files, verify_apdu};
+use script::{SELECT_JPKI, SELECT_NG_AUTH, Script, ng_card, ng_open_files, verify_apdu};
 
 /// EF 0006 of a My Number card (card-map §3), 160 bytes, + 9000.
 const MY_NUMBER_TOKEN: &str = concat!(

@@ -4,19 +4,19 @@
 //! zeros or a top bit set in `r` or `s` are forged with a real key (chosen nonce and `s`, the
 //! hash solved for), so the DER edge cases are exact, not hoped for.
 
-#[path = "support/ng_script.rs"]
-mod ng_script;
+#[path = "support/script.rs"]
+mod script;
 
 use jpki_applet::next_gen::verified_der_signature;
 use jpki_applet::{
     CardSignature, Error, JpkiCard, KeyRef, NextGenApplet, NgSecret, SignatureAlgorithm,
 };
-use ng_script::{SELECT_NG_AUTH, Script, certificate, key, ng_card, read_cert_steps, verify_apdu};
 use p384::ecdsa::signature::hazmat::PrehashSigner;
 use p384::ecdsa::{DerSignature, Signature, SigningKey, VerifyingKey};
 use p384::elliptic_curve::ff::PrimeField;
 use p384::elliptic_curve::point::AffineCoordinates;
 use p384::{FieldBytes, ProjectivePoint, Scalar};
+use script::{SELECT_NG_AUTH, Script, certificate, key, ng_card, read_cert_steps, verify_apdu};
 use sha2::{Digest, Sha384};
 
 /// MSE:SET for key `k`, then PSO:CDS over `hash` answered by `answer` + `sw`.
@@ -368,12 +368,12 @@ fn on_a_current_card_the_same_call_signs_a_sha256_digest_info_with_rsa() {
     );
     let script = Script::new()
         .step(SELECT_NG_AUTH, "6A82")
-        .step(ng_script::SELECT_JPKI, "9000")
+        .step(script::SELECT_JPKI, "9000")
         .step("00A4020C020006", "9000")
         .step("00B0000000", token)
         .step("00A4020C020008", "9000")
         .step("00B0000003", "8F8F009000")
-        .step(ng_script::SELECT_JPKI, "9000")
+        .step(script::SELECT_JPKI, "9000")
         .step("00A4020C02001B", "9000")
         .step(
             &format!("00200080 06{}", hex::encode_upper("ABC123")).replace(' ', ""),

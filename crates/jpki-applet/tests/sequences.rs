@@ -6,53 +6,11 @@
 //! (One piece, over 400 lines: one expected APDU script per operation, side by side with the spec's
 //! order.)
 
-use apdu::{Transport, TransportError};
+#[path = "support/script.rs"]
+mod script;
+
 use jpki_applet::{CertSlot, Error, HashAlg, JpkiApplet, KeyRef, PinRef};
-
-/// Expects each C-APDU in turn (hex, `..` matches any rest) and answers with the paired hex.
-#[derive(Debug)]
-struct Script {
-    steps: Vec<(String, Vec<u8>)>,
-    at: usize,
-}
-
-impl Script {
-    fn new(steps: &[(&str, &str)]) -> Self {
-        Self {
-            steps: steps
-                .iter()
-                .map(|(c, r)| (c.replace(' ', ""), hex::decode(r.replace(' ', "")).unwrap()))
-                .collect(),
-            at: 0,
-        }
-    }
-    fn done(&self) {
-        assert_eq!(
-            self.at,
-            self.steps.len(),
-            "not every scripted APDU was sent"
-        );
-    }
-}
-
-impl Transport for Script {
-    fn transmit(&mut self, capdu: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let got = hex::encode_upper(capdu);
-        let Some((want, answer)) = self.steps.get(self.at) else {
-            panic!("unexpected extra APDU {got}");
-        };
-        match want.strip_suffix("..") {
-            Some(prefix) => assert!(
-                got.starts_with(prefix),
-                "step {}: sent {got}, want {want}",
-                self.at
-            ),
-            None => assert_eq!(&got, want, "step {}", self.at),
-        }
-        self.at += 1;
-        Ok(answer.clone())
-    }
-}
+use script::Script;
 
 const SELECT_JPKI: &str = "00A4040C0AD392F000260100000001";
 const SELECT_TOKEN: &str = "00A4020C020006";
@@ -101,7 +59,7 @@ fn opened_as(
 ) -> JpkiApplet<Script> {
     let mut all: Vec<(&str, &str)> = open_steps(token, availability).to_vec();
     all.extend_from_slice(steps);
-    JpkiApplet::open(Script::new(&all)).unwrap()
+    JpkiApplet::open(Script::from_pairs(&all)).unwrap()
 }
 
 /// A My Number card with both certificates, opened, then the scripted steps.
@@ -411,7 +369,7 @@ fn signature_certificate_without_pin_is_refused_and_empty_slots_are_named() {
 
 #[test]
 fn a_card_without_the_application_is_named_as_such() {
-    let e = JpkiApplet::open(Script::new(&[(SELECT_JPKI, "6A82")])).unwrap_err();
+    let e = JpkiApplet::open(Script::from_pairs(&[(SELECT_JPKI, "6A82")])).unwrap_err();
     assert!(matches!(e, Error::ApplicationNotFound { .. }));
     assert!(e.to_string().contains("6A82"));
 }
@@ -454,7 +412,7 @@ fn the_token_info_is_parsed_field_by_field() {
 
 /// Opens a card whose EF 0006 answers `token` (hex, with its status word); the open stops there.
 fn open_with_token(token: &str) -> Error {
-    JpkiApplet::open(Script::new(&[
+    JpkiApplet::open(Script::from_pairs(&[
         (SELECT_JPKI, "9000"),
         (SELECT_TOKEN, "9000"),
         ("00B0000000", token),
@@ -521,7 +479,8 @@ fn a_short_or_odd_token_info_fails_the_open() {
 
 #[test]
 fn a_short_availability_file_fails_the_open() {
-    let e = JpkiApplet::open(Script::new(&open_steps(MY_NUMBER_TOKEN, "8F9000"))).unwrap_err();
+    let e =
+        JpkiApplet::open(Script::from_pairs(&open_steps(MY_NUMBER_TOKEN, "8F9000"))).unwrap_err();
     assert!(matches!(e, Error::MalformedFile { fid: 0x0008, .. }), "{e}");
 }
 

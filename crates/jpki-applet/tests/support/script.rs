@@ -1,8 +1,8 @@
-//! A scripted card for the next-generation client tests: each expected C-APDU (hex, `..`
-//! matches any rest) and the answer to give, checked in order; an APDU the script does not
-//! expect fails the test. The bytes are written from shared/next-gen-profile.md §2 directly,
-//! not from the client's identifier table. Also: a P-384 test key, a minimal certificate
-//! around its key, and the APDUs that read a certificate.
+//! A scripted card for the client tests: each expected C-APDU (hex, `..` matches any rest) and
+//! the answer to give, checked in order; an APDU the script does not expect fails the test.
+//! For the next-generation tests, the bytes are written from shared/next-gen-profile.md §2
+//! directly, not from the client's identifier table; also a P-384 test key, a minimal
+//! certificate around its key, and the APDUs that read a certificate.
 
 #![allow(dead_code)]
 
@@ -20,6 +20,18 @@ pub struct Script {
 impl Script {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A script of `(C-APDU, R-APDU)` pairs in hex (spaces ignored).
+    pub fn from_pairs(steps: &[(&str, &str)]) -> Self {
+        steps
+            .iter()
+            .fold(Self::new(), |script, (c, r)| script.step(c, r))
+    }
+
+    /// Fails the test unless every scripted APDU was sent.
+    pub fn done(&self) {
+        assert!(self.sent_all(), "not every scripted APDU was sent");
     }
 
     /// Expect `capdu` (hex, spaces ignored), answer `rapdu` (hex).
