@@ -3,8 +3,9 @@
 //! expiry, PIN status, a wrong PIN, a PIN change, a CMS signature verified, a login, a change
 //! of the 4 facts that revokes the signature certificate (and re-signs the card face, shown
 //! with 照合番号B), a city-hall unlock, and a renewal (更新) of the certificates. Then the same
-//! authority issues the holder a next-generation card (ECDSA P-384), walked in [`next_gen`]
-//! through the same card and relying-party code ([`shared`]), down to the RSA cut-off.
+//! authority issues the holder a next-generation card (ECDSA P-384), walked in
+//! `demo/next_gen.rs` through the same card and relying-party code (`demo/shared.rs`), down to
+//! the RSA cut-off.
 
 use std::path::Path;
 use std::time::SystemTime;

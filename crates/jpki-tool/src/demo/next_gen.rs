@@ -138,7 +138,12 @@ fn issue(
         issued_at: now,
     };
     let card = authority.issue_next_gen_card(request, &card_path, rng)?;
-    println!("card file {} for 番号　花子", card_path.display());
+    // back to today: step 10's renewal ran at a window date years ahead
+    println!(
+        "card file {} for 番号　花子, issued today ({})",
+        card_path.display(),
+        cert::validity::jst_date(now)
+    );
     println!(
         "secrets chosen at the window: signing password {SIGN_PASSWORD} (署名用パスワード), 4-digit PIN {PIN4} (暗証番号); no PUK"
     );

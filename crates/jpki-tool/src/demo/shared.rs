@@ -114,7 +114,7 @@ pub(super) struct Signed<'a> {
 }
 
 impl Signed<'_> {
-    /// One line for the report: algorithm, the anchor picked, revocation and the 4 facts.
+    /// The report: algorithm, the anchor picked and revocation; then the 4 facts, if any.
     pub(super) fn print(&self) {
         println!(
             "signature verified ({}): chain to the {} signature CA (key id {}), revocation: {}",
