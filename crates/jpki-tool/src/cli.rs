@@ -112,7 +112,10 @@ pub(crate) enum Cmd {
     Face(FaceCmd),
     #[cfg(feature = "simulator")]
     /// Issue a sample My Number card into a temporary directory and walk through its life:
-    /// certificates, PINs, a signature, a login, a 4-facts change, a city-hall unlock.
+    /// certificates, PINs, a signature, a login, a 4-facts change, a city-hall unlock, a
+    /// renewal. Then a next-generation card (ECDSA P-384) from the same authority: its
+    /// secrets, a signature and a login checked by the same verifier, a PUK, and the RSA
+    /// cut-off refusing today's card's signature after 2031-01-01.
     Demo {
         /// Where to put the card and authority (default: a new temporary directory).
         #[arg(long)]

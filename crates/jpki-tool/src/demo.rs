@@ -2,41 +2,36 @@
 //! simulator, printing each step — issuance at the municipal window, certificates and their
 //! expiry, PIN status, a wrong PIN, a PIN change, a CMS signature verified, a login, a change
 //! of the 4 facts that revokes the signature certificate (and re-signs the card face, shown
-//! with 照合番号B), a city-hall unlock, and a renewal (更新) of the certificates.
+//! with 照合番号B), a city-hall unlock, and a renewal (更新) of the certificates. Then the same
+//! authority issues the holder a next-generation card (ECDSA P-384), walked in
+//! `demo/next_gen.rs` through the same card and relying-party code (`demo/shared.rs`), down to
+//! the RSA cut-off.
 
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail, ensure};
 use card_sim::{CardProfile, MyNumber, SimCard};
 use cert::time::OffsetDateTime;
-use cert::{CardText, Gender, Hierarchy, Holder, Municipality, RevocationCheck};
+use cert::{Hierarchy, RevocationCheck};
 use issuer::{Authority, IssueRequest, RetryLimits};
 use jpki_applet::{CertSlot, Error as CardError, JpkiApplet, KeyRef, PinRef, VerificationNumber};
 use pin_policy::{Pin, PinKind};
 use rsa::pkcs8::DecodePublicKey as _;
 
-use crate::input::{self, Input};
-use crate::{card_sign, cms, login, report};
+use crate::report;
+
+mod next_gen;
+mod shared;
+
+use shared::{anchors_of, holder, indent, print_secrets, step};
 
 const AUTH_PIN: &str = "1234";
 const SIGN_PIN: &str = "JPKI2026";
 const TEXT_PIN: &str = "5678";
 const CARD_EXPIRY: cert::time::Date = cert::time::macros::date!(2036 - 04 - 12);
-
-fn holder(address: &str) -> Result<Holder> {
-    Ok(Holder {
-        name: CardText::plain("番号\u{3000}花子"),
-        address: CardText::plain(address),
-        birth_date: cert::time::macros::date!(1985 - 04 - 12),
-        gender: Gender::Female,
-        municipality: Municipality::new("13101", "Chiyoda-ku")?,
-    })
-}
-
-fn step(n: u32, title: &str) {
-    println!("\n== {n}. {title}");
-}
+/// The address after the move of step 8, on the next-generation card too.
+const NEW_ADDRESS: &str = "東京都千代田区霞が関２－１－２";
 
 /// Runs the demo in `dir` (created; it must not hold an earlier demo).
 ///
@@ -99,7 +94,7 @@ pub fn run(dir: &Path) -> Result<()> {
     }
 
     step(3, "PIN status, read without spending a try");
-    print_pins(&mut sim)?;
+    print_secrets(&mut sim)?;
 
     step(4, "A wrong authentication PIN");
     let mut card = JpkiApplet::open(&mut sim)?;
@@ -113,7 +108,7 @@ pub fn run(dir: &Path) -> Result<()> {
     println!("authentication PIN changed from {AUTH_PIN} to 2468; the counter is full again");
     let new_auth = "2468";
     drop(card);
-    print_pins(&mut sim)?;
+    print_secrets(&mut sim)?;
 
     step(
         6,
@@ -124,80 +119,37 @@ pub fn run(dir: &Path) -> Result<()> {
         &doc,
         "<申告書><氏名>番号　花子</氏名><所得>5000000</所得></申告書>\n",
     )?;
-    let sign_anchor = anchors_for(&authority, Hierarchy::Signature)?;
-    let p7s = {
-        let mut card = JpkiApplet::open(&mut sim)?;
-        let t = cms::whole_seconds(SystemTime::now());
-        let content = input::open(&doc, Input::Document)?;
-        card_sign::sign_document(&mut card, KeyRef::Sign, SIGN_PIN.as_bytes(), &content, t)?
-    };
-    std::fs::write(dir.join("application.xml.p7s"), &p7s)?;
-    let verified = cms::verify_detached(&p7s, input::open(&doc, Input::Document)?)?;
-    // the CRL of the signer's municipality (the partition its CRL distribution point names)
-    let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path_for(&verified.signer)?)?)?;
-    let checked = sign_anchor.verify(
-        &verified.signer,
-        OffsetDateTime::now_utc(),
-        RevocationCheck::Crl(&crl),
+    // the relying party: today's CAs (the next generation's join them in step 11)
+    let anchors = anchors_of(
+        &authority,
+        &[Hierarchy::Signature, Hierarchy::Authentication],
     )?;
-    let facts = verified
-        .signer
-        .four_facts()
-        .context("a signature certificate without the 4 facts")?;
-    println!(
-        "signature verified: chain to the signature CA, revocation: {}; signer {} born {} at {}",
-        checked.revocation,
-        facts.name.text(),
-        facts.birth_date,
-        facts.address.text()
-    );
+    let p7s = shared::sign_application(&mut sim, SIGN_PIN, &doc, SystemTime::now())?;
+    std::fs::write(dir.join("application.xml.p7s"), &p7s)?;
+    let crls = shared::published_crls(&authority)?;
+    shared::verify_signature(&p7s, &doc, &anchors, &crls, OffsetDateTime::now_utc())??.print();
 
     step(
         7,
         "A login with the authentication certificate (challenge and response)",
     );
-    let challenge = login::Challenge::new("mynaportal.example.jp", SystemTime::now()).to_text();
-    let response = {
-        let mut card = JpkiApplet::open(&mut sim)?;
-        let certificate = card.read_certificate(CertSlot::Auth)?;
-        login::Response::answer(challenge.as_bytes(), certificate, |di| {
-            card.sign(KeyRef::Auth, new_auth.as_bytes(), di)
-        })??
-    };
-    let auth_anchor = anchors_for(&authority, Hierarchy::Authentication)?;
-    let auth_crl = cert::Crl::from_der(&std::fs::read(
-        authority.crl_path_for(&cert::JpkiCertificate::from_der(&response.certificate)?)?,
-    )?)?;
-    let who = login::check(
-        challenge.as_bytes(),
-        &response,
-        &login::Policy {
-            anchors: &auth_anchor,
-            revocation: RevocationCheck::Crl(&auth_crl),
-            now: SystemTime::now(),
-            max_age: Duration::from_secs(300),
-        },
-    )?;
+    let who = shared::log_in(&mut sim, new_auth, &anchors, &crls)?;
     println!("login OK; the service learns only: {}", who.subject);
     println!("   revocation: {}", who.revocation);
 
     step(8, "The holder moves: the city hall records the new address");
     authority.change_facts(
         &mut sim,
-        holder("東京都千代田区霞が関２－１－２")?,
+        holder(NEW_ADDRESS)?,
         OffsetDateTime::now_utc(),
         &mut rng,
     )?;
-    let crl = cert::Crl::from_der(&std::fs::read(authority.crl_path_for(&verified.signer)?)?)?;
+    let crls = shared::published_crls(&authority)?;
     println!("verifying application.xml.p7s again, against the new CRL:");
-    let again = cms::verify_detached(&p7s, input::open(&doc, Input::Document)?)?;
-    match sign_anchor.verify(
-        &again.signer,
-        OffsetDateTime::now_utc(),
-        RevocationCheck::Crl(&crl),
-    ) {
+    match shared::verify_signature(&p7s, &doc, &anchors, &crls, OffsetDateTime::now_utc())? {
         Err(e @ cert::Error::Revoked { .. }) => println!("   verification fails: {e}"),
-        other => bail!("the old signature certificate was not revoked: {other:?}"),
+        Err(e) => bail!("the old signature certificate was refused, not as revoked: {e}"),
+        Ok(_) => bail!("the old signature certificate was not revoked"),
     }
     let new_sign = {
         let mut card = JpkiApplet::open(&mut sim)?;
@@ -212,11 +164,10 @@ pub fn run(dir: &Path) -> Result<()> {
     let auth_cert = cert::JpkiCertificate::from_der(
         &JpkiApplet::open(&mut sim)?.read_certificate(CertSlot::Auth)?,
     )?;
-    let auth_crl = cert::Crl::from_der(&std::fs::read(authority.crl_path_for(&auth_cert)?)?)?;
-    auth_anchor.verify(
+    anchors.verify(
         &auth_cert,
         OffsetDateTime::now_utc(),
-        RevocationCheck::Crl(&auth_crl),
+        RevocationCheck::Crls(&crls),
     )?;
     println!("the authentication certificate is untouched and still valid (it holds no 4 facts)");
     show_card_face(&mut sim, &authority, &security_code, dir)?;
@@ -247,16 +198,18 @@ pub fn run(dir: &Path) -> Result<()> {
         "the city hall authenticated to the card (challenge-response with its key) and reset the PIN to 1357"
     );
     JpkiApplet::open(&mut sim)?.verify_pin(PinRef::Auth, b"1357")?;
-    print_pins(&mut sim)?;
+    print_secrets(&mut sim)?;
 
     step(
         10,
         "Renewal (更新): three months before expiry, new keys and certificates on the same card",
     );
-    show_renewal(&mut sim, &mut authority, &mut rng)?;
+    let renewed_at = show_renewal(&mut sim, &mut authority, &mut rng)?;
+
+    next_gen::walk(dir, &mut authority, &mut sim, renewed_at, &doc, &mut rng)?;
 
     println!(
-        "\ndemo complete: every step behaved as a real card does. Files are in {}",
+        "\ndemo complete: every step behaved as a real card of its generation does. Files are in {}",
         dir.display()
     );
     Ok(())
@@ -264,12 +217,13 @@ pub fn run(dir: &Path) -> Result<()> {
 
 /// Renewal at a window date the demo chooses inside the window (the certificates were issued
 /// today and expire years from now): the old authentication certificate then fails as
-/// superseded, the new one verifies and the card signs with it under the same PIN.
+/// superseded, the new one verifies and the card signs with it under the same PIN. Returns the
+/// renewal's instant.
 fn show_renewal(
     sim: &mut SimCard,
     authority: &mut Authority,
     rng: &mut rand::rngs::ThreadRng,
-) -> Result<()> {
+) -> Result<OffsetDateTime> {
     let old = cert::JpkiCertificate::from_der(
         &JpkiApplet::open(&mut *sim)?.read_certificate(CertSlot::Auth)?,
     )?;
@@ -295,7 +249,7 @@ fn show_renewal(
             r.not_after.to_offset(cert::validity::JST).date()
         );
     }
-    let mut anchors = anchors_for(authority, Hierarchy::Authentication)?;
+    let mut anchors = anchors_of(authority, &[Hierarchy::Authentication])?;
     if at >= anchors.rsa_cutoff() {
         // An RSA card renewing past the 2031 cut-off: the step shows renewal, so it moves it.
         println!("(renewal is past the RSA-2048 cut-off; the demo moves it for this card)");
@@ -327,7 +281,7 @@ fn show_renewal(
         new.serial(),
         checked.revocation
     );
-    Ok(())
+    Ok(at)
 }
 
 /// The card face after the move: 照合番号B (birth date, expiry year, security code) opens the
@@ -374,27 +328,4 @@ fn show_card_face(
         cv.subject_key_id, cv.issuer_key_id
     );
     Ok(())
-}
-
-/// Every PIN and key reference of the whole card, read without spending a try.
-fn print_pins(sim: &mut SimCard) -> Result<()> {
-    let mut card = JpkiApplet::open(sim)?;
-    for (pin, status) in card.whole_card().pin_statuses()? {
-        match status {
-            None => println!("{pin}: not on this card"),
-            Some(s) if s.is_blocked() => println!("{pin}: BLOCKED"),
-            Some(s) => println!("{pin}: {} tries left", s.tries_left),
-        }
-    }
-    Ok(())
-}
-
-fn anchors_for(authority: &Authority, hierarchy: Hierarchy) -> Result<cert::TrustAnchors> {
-    let mut anchors = cert::TrustAnchors::new();
-    anchors.add(authority.ca(hierarchy).certificate().clone())?;
-    Ok(anchors)
-}
-
-fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("   {l}\n")).collect()
 }

@@ -46,7 +46,7 @@ fn missing_or_corrupt_card_files_are_one_clear_line() {
 }
 
 #[test]
-fn demo_walks_through_a_cards_life_and_every_step_behaves() {
+fn demo_walks_a_card_of_each_generation_and_every_step_behaves() {
     let dir = Scratch::new("demo");
     let out = Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
         .args(["demo", "--dir"])
@@ -62,7 +62,8 @@ fn demo_walks_through_a_cards_life_and_every_step_behaves() {
         "authentication PIN: 3 tries left",
         "wrong authentication PIN: 2 tries left",
         "authentication PIN changed",
-        "signature verified: chain to the signature CA, revocation: not revoked (CRL of",
+        "signature verified (sha256WithRSAEncryption): chain to the RSA-2048 signature CA (key id ",
+        "revocation: not revoked (CRL of",
         "login OK; the service learns only: C=JP, CN=",
         "verification fails: certificate revoked",
         "affiliationChanged",
@@ -84,6 +85,33 @@ fn demo_walks_through_a_cards_life_and_every_step_behaves() {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+    // the next-generation card, from the same authority, after today's card's walk
+    let next_gen = text
+        .split_once("== 11. The same authority issues the holder a next-generation card")
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("no next-generation walk in:\n{text}"));
+    for expected in [
+        "sign-ca-ng.pem",
+        "generation: next-generation card (its 認証AP answered SELECT",
+        "signatures ecdsa-with-SHA384",
+        "-- authentication certificate: ECDSA P-384 key",
+        "-- signature certificate (read after the signing password): ECDSA P-384 key",
+        "the 10th birthday after issue",
+        "signing password (署名用パスワード): 5 tries left",
+        "4-digit PIN (暗証番号): 3 tries left",
+        "PUK: not set",
+        "signing password: verified; 4-digit PIN: 3 tries left (never sent",
+        "the relying party's anchors: 4 CA certificates",
+        "signature verified (ecdsa-with-SHA384): chain to the ECDSA P-384 signature CA (key id ",
+        "login OK (ECDSA P-384 over SHA-384 of the challenge); the service learns only: C=JP, CN=",
+        "the 4-digit PIN (暗証番号) is blocked",
+        "the PUK re-set the 4-digit PIN to 8642",
+        "PUK: 3 tries left",
+        "-- today's card (RSA-2048): refused: RSA-2048 JPKI certificates are not accepted from 2031-01-01",
+        "-- the next-generation card (ECDSA P-384): accepted",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
     // the photo read from the card face is a JPEG 2000 file (JP2 signature box)
     let photo = std::fs::read(dir.path("run").join("face.jp2")).unwrap();
     assert_eq!(
@@ -94,9 +122,22 @@ fn demo_walks_through_a_cards_life_and_every_step_behaves() {
             ][..]
         )
     );
-    // the login reveals no name
-    let login_line = text.lines().find(|l| l.starts_with("login OK")).unwrap();
-    assert!(!login_line.contains("花子"), "{login_line}");
+    // the signature verified at the cut-off step is the P-384 one, after the RSA refusal
+    let cut_off = next_gen.split_once("== 16.").unwrap().1;
+    let accepted = cut_off.split_once("accepted").unwrap().1;
+    assert!(
+        accepted.contains("signature verified (ecdsa-with-SHA384)"),
+        "{cut_off}"
+    );
+    // neither login reveals a name
+    for login_line in text.lines().filter(|l| l.starts_with("login OK")) {
+        assert!(!login_line.contains("花子"), "{login_line}");
+    }
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("login OK")).count(),
+        2
+    );
+    demo_signatures_verify_with_the_cli(&dir.path("run"));
     // a second run into the same directory refuses instead of overwriting
     let again = Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
         .args(["demo", "--dir"])
@@ -104,6 +145,38 @@ fn demo_walks_through_a_cards_life_and_every_step_behaves() {
         .output()
         .unwrap();
     assert_eq!(again.status.code(), Some(1));
+}
+
+/// The signatures the demo's cut-off step wrote, checked by `jpki-tool verify` with both
+/// generations' anchors and the CRL directory, at their signing time (after 2031-01-01): the
+/// P-384 one verifies, the RSA-2048 one is refused by the cut-off (exit 4).
+fn demo_signatures_verify_with_the_cli(run: &Path) {
+    let verify = |p7s: &str| {
+        Command::new(env!("CARGO_BIN_EXE_jpki-tool"))
+            .arg("verify")
+            .arg(run.join(p7s))
+            .arg(run.join("application.xml"))
+            .arg("--ca")
+            .arg(run.join("authority/sign-ca.pem"))
+            .arg("--ca")
+            .arg(run.join("authority/sign-ca-ng.pem"))
+            .arg("--crl")
+            .arg(run.join("authority/crl"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let p384 = verify("application.xml.cutoff-p384.p7s");
+    let text = ok(&p384);
+    assert!(text.contains("Verification successful: "), "{text}");
+    assert!(text.contains("revocation: not revoked"), "{text}");
+    let rsa = verify("application.xml.cutoff-rsa.p7s");
+    assert_eq!(rsa.status.code(), Some(4), "{rsa:?}");
+    let err = String::from_utf8_lossy(&rsa.stderr);
+    assert!(
+        err.contains("RSA-2048 JPKI certificates are not accepted from 2031-01-01"),
+        "{err}"
+    );
 }
 
 #[test]
