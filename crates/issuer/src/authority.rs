@@ -71,6 +71,7 @@ pub use crate::card_face::text_facts;
 pub use issue_next_gen::NextGenIssueRequest;
 mod life;
 mod next_gen;
+mod next_gen_life;
 pub mod publish;
 mod revocation;
 pub mod state;

@@ -5,6 +5,7 @@
 
 mod api;
 mod crypto;
+mod life;
 mod secrets;
 #[cfg(test)]
 mod write_failures;

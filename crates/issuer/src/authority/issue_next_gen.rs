@@ -140,7 +140,7 @@ impl Authority {
         )?)
     }
 
-    fn ng_key(
+    pub(super) fn ng_key(
         &self,
         private_key: p384::SecretKey,
         certificate: &cert::JpkiCertificate,
