@@ -72,6 +72,7 @@ pub use issue_next_gen::NextGenIssueRequest;
 mod life;
 mod next_gen;
 mod next_gen_life;
+mod next_gen_renew;
 pub mod publish;
 mod revocation;
 pub mod state;

@@ -432,3 +432,44 @@ fn a_change_of_the_4_facts_is_refused_before_anything_is_revoked() {
         state
     );
 }
+
+#[test]
+fn a_next_generation_certificate_runs_with_the_card_so_renewal_is_a_new_card() {
+    let dir = temp_dir("ngl-7");
+    let mut authority = Authority::create(&dir.join("a"), NOW, &mut rand::rng()).unwrap();
+    let mut card = issue(&mut authority, &dir.join("ng.card"));
+    let state = std::fs::read(authority.dir().join("authority.txt")).unwrap();
+    // before the window: the opening date, from the P-384 certificate's last day
+    refused(
+        &mut card,
+        |c| {
+            authority
+                .renew(c, issuer::RenewRequest::default(), LATER, &mut rand::rng())
+                .map(drop)
+        },
+        |e| {
+            matches!(e, Error::RenewalNotOpen { opens, expiry, .. }
+                if *expiry == date!(2035 - 08 - 20) && *opens == date!(2035 - 05 - 21))
+        },
+    );
+    // in the window: a renewed certificate could not outlast the card (P3: certificates run
+    // to the card's expiry), so nothing is spent or revoked
+    refused(
+        &mut card,
+        |c| {
+            authority
+                .renew(
+                    c,
+                    issuer::RenewRequest::default(),
+                    datetime!(2035-07-01 01:00 UTC),
+                    &mut rand::rng(),
+                )
+                .map(drop)
+        },
+        |e| matches!(e, Error::CardExpiresFirst { card_expiry } if *card_expiry == date!(2035 - 08 - 20)),
+    );
+    assert_eq!(
+        std::fs::read(authority.dir().join("authority.txt")).unwrap(),
+        state
+    );
+}

@@ -16,22 +16,7 @@ mod next_gen;
 
 use next_gen::Secret;
 
-/// The events not yet carried out on a next-generation card (NG-sim v1): refused before the
-/// authority or the card is touched, instead of failing half-way with a misleading reason.
-fn refuse_next_gen(card: &std::path::Path, event: &str) -> anyhow::Result<()> {
-    if card_sim::SimCard::open_snapshot(card).is_ok_and(|c| c.is_next_gen()) {
-        return Err(invalid(format!(
-            "{event} is not available for next-generation cards yet (NG-sim v1: unlock, \
-             reset-pin, change-facts, revoke, release, lost and cease are); nothing was changed"
-        )));
-    }
-    Ok(())
-}
-
 pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
-    if let AdminCommand::Renew(args) = &action {
-        refuse_next_gen(args.card(), "admin renew")?;
-    }
     match action {
         AdminCommand::Unlock {
             target,

@@ -22,7 +22,7 @@ use crate::error::Error;
 
 impl Authority {
     /// Checks that `card` is an active next-generation card of ours.
-    fn check_next_gen(&self, card: &SimCard) -> Result<(), Error> {
+    pub(super) fn check_next_gen(&self, card: &SimCard) -> Result<(), Error> {
         self.check_active(card)?;
         if !card.is_next_gen() {
             return Err(Error::NotOnCard {

@@ -1,6 +1,6 @@
 //! The municipal window's life-cycle events on a next-generation card in its hands (the card
 //! file, not APDUs): a forgotten secret reset, the signature key replaced after a change of
-//! the 4 facts. As [`SimCard::unlock_next_gen`], the issuer calls these after its own checks
+//! the 4 facts, a renewal (更新). As [`SimCard::unlock_next_gen`], the issuer calls these after its own checks
 //! (and after it has revoked what the event revokes); each is one atomic write of the card
 //! file, and on failure nothing changes.
 
@@ -13,7 +13,7 @@ use crate::{
     error::Error,
     holder::FourFacts,
     life::whole_seconds,
-    next_gen::{NextGenKey, NextGenSecret},
+    next_gen::{NextGenKey, NextGenRenewal, NextGenSecret},
 };
 
 impl SimCard {
@@ -81,6 +81,54 @@ impl SimCard {
         };
         *slot = NgKeySlot::from(key);
         ng.facts = facts;
+        data.check()?;
+        self.commit(data)
+    }
+
+    /// Renewal (更新): each key in `renewal` replaces the key of its slot with its
+    /// certificates; a new PIN4 or SIGN_PW replaces the secret (counter back at its limit),
+    /// else the secret keeps its value and counter. The renewal date is recorded. One write;
+    /// security state is cleared.
+    ///
+    /// # Errors
+    /// [`Error::Terminated`]; [`Error::NotOnCard`] on today's card or for a key the card was
+    /// issued without; [`Error::Pin`] for a secret of the wrong kind; an oversize
+    /// certificate; the card file's write errors.
+    pub fn renew_next_gen(
+        &mut self,
+        renewal: NextGenRenewal,
+        at: OffsetDateTime,
+    ) -> Result<(), Error> {
+        if self.data.state.is_terminated() {
+            return Err(Error::Terminated);
+        }
+        let mut data = self.data.clone();
+        let Some(ng) = data.next_gen.as_mut() else {
+            return Err(Error::NotOnCard {
+                part: "next-generation application",
+            });
+        };
+        for (key, slot, part) in [
+            (
+                renewal.authentication,
+                &mut ng.authentication,
+                "authentication key",
+            ),
+            (renewal.signature, &mut ng.signature, "signature key"),
+        ] {
+            let Some(key) = key else { continue };
+            let Some(slot) = slot.as_mut() else {
+                return Err(Error::NotOnCard { part });
+            };
+            *slot = NgKeySlot::from(key);
+        }
+        if let Some(pin) = renewal.pin4 {
+            ng.pin4.admin_unlock(Some(pin))?;
+        }
+        if let Some(pin) = renewal.sign_pw {
+            ng.sign_pw.admin_unlock(Some(pin))?;
+        }
+        data.history.last_renewal = Some(whole_seconds(at));
         data.check()?;
         self.commit(data)
     }
