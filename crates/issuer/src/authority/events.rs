@@ -2,7 +2,8 @@
 //! lost or stolen card, the card returned after the holder's death or departure from Japan,
 //! and the reset of a forgotten PIN.
 //!
-//! Renewal is [`super::renew`]. Each follows the pattern of [`Authority::change_facts`]: check that the card is ours and in a
+//! Renewal is [`super::renew`]; a next-generation card's secrets are in
+//! [`super::next_gen_life`]. Each follows the pattern of [`Authority::change_facts`]: check that the card is ours and in a
 //! state that allows the event, check everything else, revoke, then write the card.
 
 use cert::time::OffsetDateTime;
