@@ -139,11 +139,11 @@ mod tests {
     //! Issuance gives a next-generation certificate the card's own expiry (P3), so renewal
     //! is refused on every card issued today (`tests/next_gen_life.rs`). The path that renews
     //! is tested here on a card whose certificates end before the card — made with the
-    //! authority's own certify functions, which only this crate reaches.
+    //! authority's own certify functions, which only this crate reaches. (A unit test: it builds
+    //! its fixtures here, as the shared test crate's types are another copy of this crate's.)
 
     use card_sim::{MyNumber, NextGenRetryLimits};
     use pin_policy::{Pin, PinKind};
-    use test_support::cards::{exchange, lc_ascii, temp_dir};
     use time::macros::{date, datetime};
 
     use super::*;
@@ -157,11 +157,51 @@ mod tests {
         Pin::new(kind, s.as_bytes()).unwrap()
     }
 
+    /// SELECT of the 認証AP, then VERIFY of `reference` with `value`: the status word.
+    fn verify(card: &mut SimCard, reference: u8, value: &str) -> [u8; 2] {
+        let mut select = vec![0x00, 0xA4, 0x04, 0x0C, 0x0B];
+        select.extend_from_slice(&card_sim::next_gen::ids::AID_AUTH);
+        assert_eq!(card.process(&select), [0x90, 0x00]);
+        let mut command = vec![
+            0x00,
+            0x20,
+            0x00,
+            reference,
+            u8::try_from(value.len()).unwrap(),
+        ];
+        command.extend_from_slice(value.as_bytes());
+        let answer = card.process(&command);
+        answer.try_into().unwrap()
+    }
+
+    fn temp_dir() -> std::path::PathBuf {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir = std::env::temp_dir().join(format!(
+            "issuer-unit-ng-renew-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn holder() -> cert::Holder {
+        cert::Holder {
+            name: cert::CardText::plain("番号\u{3000}花子"),
+            address: cert::CardText::plain("東京都千代田区霞が関二丁目１番２号"),
+            birth_date: date!(1985 - 08 - 20),
+            gender: cert::Gender::Female,
+            municipality: Municipality::new("13101", "Chiyoda-ku").unwrap(),
+        }
+    }
+
     #[test]
     fn certificates_ending_before_the_card_are_renewed_with_the_old_ones_superseded() {
-        let dir = temp_dir("ng-renew");
+        let dir = temp_dir();
         let mut authority = Authority::create(&dir.join("a"), NOW, &mut rand::rng()).unwrap();
-        let holder = test_support::fixtures::holder();
+        let holder = holder();
         let request = NextGenIssueRequest {
             holder: holder.clone(),
             my_number: MyNumber::new("123456789018").unwrap(),
@@ -204,12 +244,7 @@ mod tests {
         card.renew_next_gen(renewal, NOW).unwrap();
         authority.save(NOW).unwrap();
         // a wrong PIN4 try: the counter survives a renewal that keeps PIN4
-        exchange(&mut card, "00 A4 04 0C 0B F04A504B494E4741555448", "9000");
-        exchange(
-            &mut card,
-            &format!("00 20 00 82 {}", lc_ascii("9999")),
-            "63C2",
-        );
+        assert_eq!(verify(&mut card, 0x82, "9999"), [0x63, 0xC2]);
 
         let renewed = authority
             .renew(
@@ -252,21 +287,10 @@ mod tests {
             .next_gen_counter(card_sim::NextGenSecret::Pin4)
             .unwrap();
         assert_eq!(pin4.tries_left(), 2);
-        exchange(&mut card, "00 A4 04 0C 0B F04A504B494E4741555448", "9000");
-        exchange(
-            &mut card,
-            &format!("00 20 00 81 {}", lc_ascii("ABC123")),
-            "63C4",
-        );
-        exchange(
-            &mut card,
-            &format!("00 20 00 81 {}", lc_ascii("RENEW42")),
-            "9000",
-        );
-        exchange(
-            &mut card,
-            &format!("00 20 00 82 {}", lc_ascii("1234")),
-            "9000",
-        );
+        assert_eq!(verify(&mut card, 0x81, "ABC123"), [0x63, 0xC4]);
+        assert_eq!(verify(&mut card, 0x81, "RENEW42"), [0x90, 0x00]);
+        assert_eq!(verify(&mut card, 0x82, "1234"), [0x90, 0x00]);
+        drop((card, authority));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
