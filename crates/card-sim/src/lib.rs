@@ -47,8 +47,8 @@ pub use error::{Corruption, Error};
 pub use holder::{FourFacts, MyNumber, Sex};
 pub use life::{CardHistory, CardState, Cessation, KeyRenewal};
 pub use next_gen::{
-    NEXT_GEN_DIFFERENCES, NextGenContents, NextGenKey, NextGenKeyId, NextGenRetryLimits,
-    NextGenSecret, Nonces,
+    NEXT_GEN_DIFFERENCES, NextGenContents, NextGenKey, NextGenKeyId, NextGenRenewal,
+    NextGenRetryLimits, NextGenSecret, Nonces,
 };
 pub use profile::{CardProfile, KeyRole};
 pub use store::{FORMAT_VERSION, MAGIC};

@@ -11,7 +11,7 @@ mod contents;
 pub mod ids;
 pub(crate) mod session;
 
-pub use contents::{NextGenContents, NextGenKey, NextGenRetryLimits};
+pub use contents::{NextGenContents, NextGenKey, NextGenRenewal, NextGenRetryLimits};
 
 /// Where the simulated NG-sim v1 card differs from the profile (and from the real card the
 /// profile anticipates), one line each, for `jpki-sim inspect` and the README.

@@ -34,7 +34,10 @@
 //! Administration (the city hall) works on cards this authority issued: every card carries the
 //! admin public key and a unique card ID. [`Authority::unlock`] releases a blocked PIN over
 //! APDUs (see [`card_sim::admin`]); [`Authority::change_facts`] and [`Authority::fault`] work on
-//! the card file the window holds.
+//! the card file the window holds. A next-generation card has no administrative APDUs in
+//! NG-sim v1: its secrets are released and reset on the card file
+//! ([`Authority::unlock_next_gen`], [`Authority::reset_next_gen_secret`]), and
+//! [`Authority::change_facts`] and [`Authority::renew`] serve both generations.
 //!
 //! An [`Authority`] holds the lock of its directory (the directory itself, `flock`ed) while it lives: a second
 //! opener, here or in another process, gets [`Error::AuthorityInUse`] instead of a copy of the
@@ -71,6 +74,8 @@ pub use crate::card_face::text_facts;
 pub use issue_next_gen::NextGenIssueRequest;
 mod life;
 mod next_gen;
+mod next_gen_life;
+mod next_gen_renew;
 pub mod publish;
 mod revocation;
 pub mod state;

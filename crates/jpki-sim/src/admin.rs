@@ -1,9 +1,9 @@
 //! `jpki-sim admin`: the city hall (unlock, a forgotten PIN's reset, 4-facts change, fault;
 //! revoke and release are in [`crate::revoke`], the other life-cycle events in
-//! [`crate::events`]).
+//! [`crate::events`], the next-generation card's secrets in [`next_gen`]).
 
 use anyhow::{Context as _, bail};
-use card_sim::{CardProfile, KeyRole, PinRef};
+use card_sim::{CardProfile, KeyRole, NextGenSecret, PinRef};
 use cert::time::OffsetDateTime;
 use pin_policy::PinKind;
 
@@ -12,31 +12,11 @@ use crate::serve::open_card;
 use crate::{AdminCommand, PinArg, invalid};
 use cli_common::pins::PinInput;
 
-/// The events not yet carried out on a next-generation card (NG-sim v1): refused before the
-/// authority or the card is touched, instead of failing half-way with a misleading reason.
-fn refuse_next_gen(card: &std::path::Path, event: &str) -> anyhow::Result<()> {
-    if card_sim::SimCard::open_snapshot(card).is_ok_and(|c| c.is_next_gen()) {
-        return Err(invalid(format!(
-            "{event} is not available for next-generation cards yet (NG-sim v1: revoke, release, \
-             lost and cease are); nothing was changed"
-        )));
-    }
-    Ok(())
-}
+mod next_gen;
+
+use next_gen::Secret;
 
 pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
-    let not_yet = match &action {
-        AdminCommand::Unlock { target, .. } => Some((target.card.as_path(), "admin unlock")),
-        AdminCommand::ChangeFacts { target, .. } => {
-            Some((target.card.as_path(), "admin change-facts"))
-        }
-        AdminCommand::Renew(args) => Some((args.card(), "admin renew")),
-        AdminCommand::ResetPin { target, .. } => Some((target.card.as_path(), "admin reset-pin")),
-        _ => None,
-    };
-    if let Some((card, event)) = not_yet {
-        refuse_next_gen(card, event)?;
-    }
     match action {
         AdminCommand::Unlock {
             target,
@@ -46,7 +26,12 @@ pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
         } => {
             let authority = open_authority(&target.authority)?;
             let mut card = open_card(&target.card)?;
-            let pin_ref = pin_ref(pin);
+            let pin_ref = match next_gen::choose(pin, &card)? {
+                Secret::Current(pin_ref) => pin_ref,
+                Secret::NextGen(secret) => {
+                    return next_gen::unlock(&authority, &mut card, secret, new_pin, pin_stdin);
+                }
+            };
             let kind = match (pin_ref, card.profile()) {
                 (PinRef::Authentication, _) => Some(PinKind::Authentication),
                 (PinRef::Signature, CardProfile::Juki) => Some(PinKind::JukiSignature),
@@ -139,20 +124,26 @@ pub(crate) fn admin(action: AdminCommand) -> anyhow::Result<()> {
             pin,
             identity,
             pin_stdin,
-        } => reset_pin(&target, pin_ref(pin), identity, pin_stdin),
+        } => reset_pin(&target, pin, identity, pin_stdin),
     }
 }
 
 /// `admin reset-pin`: a forgotten PIN reset at the window (`issuer::Authority::reset_pin`).
 fn reset_pin(
     target: &crate::AdminTarget,
-    pin: PinRef,
+    pin: PinArg,
     identity: crate::events::IdentityArg,
     pin_stdin: bool,
 ) -> anyhow::Result<()> {
-    let identity = identity.check();
     let authority = open_authority(&target.authority)?;
     let mut card = open_card(&target.card)?;
+    let pin = match next_gen::choose(pin, &card)? {
+        Secret::Current(pin) => pin,
+        Secret::NextGen(secret) => {
+            return next_gen::reset(&authority, &mut card, secret, identity, pin_stdin);
+        }
+    };
+    let identity = identity.check();
     let kind = match (pin, card.profile()) {
         (PinRef::Authentication, _) => PinKind::Authentication,
         (PinRef::Signature, CardProfile::Juki) => PinKind::JukiSignature,
@@ -195,9 +186,12 @@ pub(crate) fn pin_name(pin: PinRef) -> &'static str {
     }
 }
 
-/// The key reference a `--pin` value names.
-fn pin_ref(pin: PinArg) -> PinRef {
-    match pin {
+/// What a `--pin` value names: a key reference of today's card or a next-generation secret.
+fn secret_of(pin: PinArg) -> Secret {
+    let current = match pin {
+        PinArg::SignPassword => return Secret::NextGen(NextGenSecret::SignPassword),
+        PinArg::Pin4 => return Secret::NextGen(NextGenSecret::Pin4),
+        PinArg::Puk => return Secret::NextGen(NextGenSecret::Puk),
         PinArg::Auth => PinRef::Authentication,
         PinArg::Sign => PinRef::Signature,
         PinArg::Text => PinRef::TextSupport,
@@ -209,7 +203,8 @@ fn pin_ref(pin: PinArg) -> PinRef {
         PinArg::VisualA => PinRef::VisualA,
         PinArg::Common => PinRef::Common,
         PinArg::Juki => PinRef::Juki,
-    }
+    };
+    Secret::Current(current)
 }
 
 /// "PIN" for what the holder sets, "key" for 照合番号A/B, the birth date and `0012`.

@@ -35,13 +35,6 @@ pub(crate) struct RenewArgs {
     at: Option<String>,
 }
 
-impl RenewArgs {
-    /// The card file.
-    pub(crate) fn card(&self) -> &std::path::Path {
-        &self.target.card
-    }
-}
-
 /// A certificate of the card.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum CertArg {
@@ -131,7 +124,13 @@ pub(crate) fn renew(args: &RenewArgs) -> anyhow::Result<()> {
                 (KeyRole::Signature, CardProfile::Juki) => PinKind::JukiSignature,
                 (KeyRole::Signature, CardProfile::MyNumber) => PinKind::Signature,
             };
-            let pin = input.read_pin(kind, &format!("new {r} PIN"))?;
+            // a next-generation card's secrets that guard these keys
+            let what = match (card.is_next_gen(), r) {
+                (true, KeyRole::Authentication) => "new 4-digit PIN (82)".to_owned(),
+                (true, KeyRole::Signature) => "new signing password (81)".to_owned(),
+                (false, r) => format!("new {r} PIN"),
+            };
+            let pin = input.read_pin(kind, &what)?;
             match r {
                 KeyRole::Authentication => request.auth_pin = Some(pin),
                 KeyRole::Signature => request.sign_pin = Some(pin),

@@ -142,6 +142,13 @@ enum PinArg {
     Common,
     /// 住基AP 住民基本台帳用 PIN (001C, 4 digits; its own counter).
     Juki,
+    /// Next-generation card: the signing password 署名用パスワード (81).
+    #[value(alias = "sign-pw")]
+    SignPassword,
+    /// Next-generation card: the 4-digit PIN 暗証番号 (82).
+    Pin4,
+    /// Next-generation card: the PUK (83), once the holder has set one.
+    Puk,
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +236,8 @@ enum AdminCommand {
     /// Release a blocked PIN or key reference over the administrative channel (GET CHALLENGE,
     /// EXTERNAL AUTHENTICATE, RESET RETRY COUNTER). With --new-pin, reads the new PIN (never
     /// argv); 照合番号A/B and the birth-date key only get their counter back (no new value).
+    /// A next-generation card's secrets (sign-password, pin4, puk) are released on the card
+    /// file at the window (it has no administrative APDUs in NG-sim v1).
     Unlock {
         #[command(flatten)]
         target: AdminTarget,
@@ -236,7 +245,7 @@ enum AdminCommand {
         #[arg(long, value_enum)]
         pin: PinArg,
         /// Set a new PIN (prompted, or one line of stdin with --pin-stdin): the JPKI PINs,
-        /// text and common/juki only.
+        /// text and common/juki, and the next-generation secrets, only.
         #[arg(long)]
         new_pin: bool,
         /// Read the new PIN from standard input instead of prompting.
@@ -304,7 +313,8 @@ enum AdminCommand {
     ResetPin {
         #[command(flatten)]
         target: AdminTarget,
-        /// Which PIN: auth, sign, text, common or juki.
+        /// Which PIN: auth, sign, text, common or juki; on a next-generation card
+        /// sign-password, pin4 or puk.
         #[arg(long, value_enum)]
         pin: PinArg,
         /// The document the holder's identity was confirmed with.

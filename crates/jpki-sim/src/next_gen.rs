@@ -95,11 +95,8 @@ pub(crate) fn issue_next_gen(
 /// differences between the simulated card and the profile.
 pub(crate) fn inspect_lines(card: &SimCard, line: &mut dyn FnMut(String)) {
     line("generation: next (NG-sim v1: ECDSA P-384 / SHA-384, 認証AP + 券面等AP)".into());
-    for (secret, name) in [
-        (NextGenSecret::SignPassword, "signing password (81)"),
-        (NextGenSecret::Pin4, "4-digit PIN (82)"),
-        (NextGenSecret::Puk, "PUK (83)"),
-    ] {
+    for secret in NextGenSecret::ALL {
+        let name = secret_name(secret);
         match card.next_gen_counter(secret) {
             Some(c) => line(format!(
                 "{name}: {} of {} tries left{}",
@@ -112,5 +109,14 @@ pub(crate) fn inspect_lines(card: &SimCard, line: &mut dyn FnMut(String)) {
     }
     for d in card_sim::NEXT_GEN_DIFFERENCES {
         line(format!("differs from the profile: {d}"));
+    }
+}
+
+/// A next-generation secret's name with its reference, as `inspect` and `admin` print it.
+pub(crate) fn secret_name(secret: NextGenSecret) -> &'static str {
+    match secret {
+        NextGenSecret::SignPassword => "signing password (81)",
+        NextGenSecret::Pin4 => "4-digit PIN (82)",
+        NextGenSecret::Puk => "PUK (83)",
     }
 }

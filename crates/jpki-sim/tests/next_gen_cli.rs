@@ -1,7 +1,7 @@
 //! `jpki-sim issue --profile next-gen`: a next-generation card from the authority that issues
 //! today's cards, the P-384 CAs it creates on the way, `inspect`'s account of the card and of
-//! its differences from the profile, `admin revoke` into the next generation's CRL, and the
-//! refusals.
+//! its differences from the profile, `admin revoke` into the next generation's CRL, `admin renew`
+//! refused (a certificate runs with the card), and the refusals.
 
 use test_support::cards::{self, temp_dir};
 #[path = "support/sim.rs"]
@@ -64,24 +64,32 @@ fn a_next_generation_card_from_the_same_authority() {
         inspected.contains("differs from the profile: no secure messaging"),
         "{inspected}"
     );
-    // the events not carried out on this generation yet are refused before anything changes
+    // renewal: a next-generation certificate runs to the card's expiry (P3), so it is
+    // refused before the window and in it (a new card is issued), before anything changes
     let before = std::fs::read(&card).unwrap();
-    let err = fails(
-        &[
-            "admin",
-            "renew",
-            "--authority",
-            s(&authority),
-            "--card",
-            s(&card),
-        ],
-        "",
-        6,
-    );
-    assert!(
-        err.contains("not available for next-generation cards"),
-        "{err}"
-    );
+    let renew = [
+        "admin",
+        "renew",
+        "--authority",
+        s(&authority),
+        "--card",
+        s(&card),
+    ];
+    let err = fails(&renew, "", 1);
+    assert!(err.contains("can be renewed from"), "{err}");
+    // a month before the certificates' (and the card's) last day
+    let auth = card_sim::SimCard::open_snapshot(&card)
+        .unwrap()
+        .certificate(card_sim::KeyRole::Authentication)
+        .map(|der| cert::JpkiCertificate::from_der(der).unwrap())
+        .unwrap();
+    let at = (auth.not_after() - time::Duration::days(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let mut in_window = renew.to_vec();
+    in_window.extend(["--at", &at]);
+    let err = fails(&in_window, "", 1);
+    assert!(err.contains("a new card is issued"), "{err}");
     assert_eq!(std::fs::read(&card).unwrap(), before);
     // admin revoke finds the next-generation CA and its partition
     let out = ok(

@@ -1,10 +1,11 @@
 //! The next-generation card's commands (NG-sim v1, shared/next-gen-profile.md §2.2–2.4), as
 //! methods of [`SimCard`]: SELECT and READ BINARY here, the secrets in `secrets`, the P-384
-//! operations in `crypto`. Every command passes the channel stage first
+//! operations in `crypto`; the public API in `api`, the municipal window's writes in `life`. Every command passes the channel stage first
 //! ([`crate::next_gen::channel::PlainChannel`], where v2's secure messaging goes).
 
 mod api;
 mod crypto;
+mod life;
 mod secrets;
 #[cfg(test)]
 mod write_failures;

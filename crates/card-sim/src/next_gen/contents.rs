@@ -66,6 +66,22 @@ pub struct NextGenContents {
     pub retry_limits: NextGenRetryLimits,
 }
 
+/// A renewal (更新) of a next-generation card for
+/// [`SimCard::renew_next_gen`](crate::SimCard::renew_next_gen): the keys renewed (each replaces
+/// the key of its slot), and new values for the secrets the holder chose to change (`None`
+/// keeps a secret with its counter).
+#[derive(Debug, Default)]
+pub struct NextGenRenewal {
+    /// Key `01` with EF `000A`/`000B`.
+    pub authentication: Option<NextGenKey>,
+    /// Key `02` with EF `0001`/`0002`.
+    pub signature: Option<NextGenKey>,
+    /// A new 暗証番号 (`82`), its counter back at its limit.
+    pub pin4: Option<Pin>,
+    /// A new 署名用パスワード (`81`), its counter back at its limit.
+    pub sign_pw: Option<Pin>,
+}
+
 /// Certificates by size, the key not at all: `Debug` output lands in logs.
 impl fmt::Debug for NextGenKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

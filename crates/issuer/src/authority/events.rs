@@ -2,7 +2,8 @@
 //! lost or stolen card, the card returned after the holder's death or departure from Japan,
 //! and the reset of a forgotten PIN.
 //!
-//! Renewal is [`super::renew`]. Each follows the pattern of [`Authority::change_facts`]: check that the card is ours and in a
+//! Renewal is [`super::renew`]; a next-generation card's secrets are in
+//! [`super::next_gen_life`]. Each follows the pattern of [`Authority::change_facts`]: check that the card is ours and in a
 //! state that allows the event, check everything else, revoke, then write the card.
 
 use cert::time::OffsetDateTime;
@@ -85,7 +86,8 @@ impl Authority {
     /// `pin` is a PIN the holder sets (authentication, signature, text-support, 住民基本台帳用).
     ///
     /// # Errors
-    /// [`Error::ForeignCard`], [`Error::Terminated`], [`Error::CardLost`],
+    /// [`Error::ForeignCard`], [`Error::Terminated`], [`Error::CardLost`], [`Error::NotOnCard`]
+    /// on a next-generation card ([`Authority::reset_next_gen_secret`] resets its secrets),
     /// [`Error::RenewRequest`] for a key reference that is no holder PIN, the card's refusals
     /// ([`Error::CardRefused`]), card and I/O errors.
     pub fn reset_pin(
@@ -99,6 +101,12 @@ impl Authority {
         // every document of IdentityCheck is one the window accepts alone
         let _ = identity;
         self.check_active(card)?;
+        if card.is_next_gen() {
+            return Err(Error::NotOnCard {
+                part: "PIN of today's card (a next-generation card's secrets are reset with \
+                       Authority::reset_next_gen_secret)",
+            });
+        }
         if !matches!(
             pin,
             PinRef::Authentication

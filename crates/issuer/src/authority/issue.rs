@@ -1,6 +1,7 @@
 //! Issuance at the municipal window: keys generated, certificates issued, the card file written.
 use std::path::Path;
 
+use cert::time::Date;
 use rand::CryptoRng;
 
 use card_sim::{
@@ -184,55 +185,74 @@ fn within_stay(
     })
 }
 
-/// The rules of spec §1 that bound a card by its issuing date: the end of Juki issuance, the
-/// signature certificate's minimum age, the latest card expiry (holder's age, period of stay).
+/// The rules of spec §1 that bound a card by its issuing date: the end of Juki issuance, and
+/// for a My Number card those of [`check_card_dates`].
 fn check_dates(request: &IssueRequest) -> Result<(), Error> {
     let issued = cert::validity::jst_date(request.issued_at);
-    let birth = request.holder.birth_date;
-    if let Some(stay) = request.stay_until
-        && stay < issued
-    {
-        return Err(Error::IssueRequest {
-            reason: "the period of stay ends before the issuing date: a foreign resident's card ends with the period of stay; renew the stay first",
-        });
-    }
-    let (latest, rule) = match request.profile {
+    match request.profile {
+        CardProfile::MyNumber => check_card_dates(
+            issued,
+            request.holder.birth_date,
+            request.card_expiry,
+            request.stay_until,
+            request.sign_pin.is_some(),
+        ),
         CardProfile::Juki => {
+            check_stay(request.stay_until, issued)?;
             if issued >= cert::validity::JUKI_ISSUANCE_ENDED {
                 return Err(Error::IssueRequest {
                     reason: "new Juki cards (住基カード) were issued only until 2015-12-31 (the My Number card replaced them); issue a My Number card, or give an issuing date before 2016-01-01",
                 });
             }
-            (None, "")
-        }
-        CardProfile::MyNumber => {
-            if request.sign_pin.is_some()
-                && !cert::validity::may_have_signature(birth, issued).map_err(cert_err)?
-            {
-                return Err(Error::IssueRequest {
-                    reason: "holders under 15 get no signature certificate (JPKI rule); issue with --no-sign",
-                });
+            match request.stay_until {
+                Some(stay) if request.card_expiry > stay => Err(Error::CardExpiryTooLate {
+                    card_expiry: request.card_expiry,
+                    latest: stay,
+                    rule: "the end of the period of stay",
+                }),
+                _ => Ok(()),
             }
-            let latest = cert::validity::latest_card_expiry(issued, birth).map_err(cert_err)?;
-            let under_18 = cert::validity::age_on(birth, issued).map_err(cert_err)?
-                < cert::validity::ADULT_CARD_AGE;
-            let rule = if under_18 {
-                "the 5th birthday after issue for a holder under 18"
-            } else {
-                "the 10th birthday after issue"
-            };
-            (Some(latest), rule)
         }
+    }
+}
+
+/// A period of stay that ends before the issuing date is refused.
+fn check_stay(stay_until: Option<Date>, issued: Date) -> Result<(), Error> {
+    match stay_until {
+        Some(stay) if stay < issued => Err(Error::IssueRequest {
+            reason: "the period of stay ends before the issuing date: a foreign resident's card ends with the period of stay; renew the stay first",
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The rules of spec §1 that bound a My Number card of either generation by its issuing date:
+/// the period of stay, the signature certificate's minimum age (15), and the latest card
+/// expiry (the 10th birthday after issue, the 5th under 18, the end of the stay).
+pub(super) fn check_card_dates(
+    issued: Date,
+    birth: Date,
+    card_expiry: Date,
+    stay_until: Option<Date>,
+    with_signature: bool,
+) -> Result<(), Error> {
+    check_stay(stay_until, issued)?;
+    if with_signature && !cert::validity::may_have_signature(birth, issued).map_err(cert_err)? {
+        return Err(Error::IssueRequest {
+            reason: "holders under 15 get no signature certificate (JPKI rule); issue with --no-sign",
+        });
+    }
+    let latest = cert::validity::latest_card_expiry(issued, birth).map_err(cert_err)?;
+    let under_18 =
+        cert::validity::age_on(birth, issued).map_err(cert_err)? < cert::validity::ADULT_CARD_AGE;
+    let (latest, rule) = match stay_until {
+        Some(stay) if stay < latest => (stay, "the end of the period of stay"),
+        _ if under_18 => (latest, "the 5th birthday after issue for a holder under 18"),
+        _ => (latest, "the 10th birthday after issue"),
     };
-    let (latest, rule) = match (latest, request.stay_until) {
-        (Some(latest), Some(stay)) if stay < latest => (stay, "the end of the period of stay"),
-        (None, Some(stay)) => (stay, "the end of the period of stay"),
-        (Some(latest), _) => (latest, rule),
-        (None, None) => return Ok(()),
-    };
-    if request.card_expiry > latest {
+    if card_expiry > latest {
         return Err(Error::CardExpiryTooLate {
-            card_expiry: request.card_expiry,
+            card_expiry,
             latest,
             rule,
         });

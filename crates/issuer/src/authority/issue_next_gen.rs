@@ -140,7 +140,7 @@ impl Authority {
         )?)
     }
 
-    fn ng_key(
+    pub(super) fn ng_key(
         &self,
         private_key: p384::SecretKey,
         certificate: &cert::JpkiCertificate,
@@ -165,35 +165,18 @@ fn check(request: &NextGenIssueRequest) -> Result<(), Error> {
             reason: "a next-generation card needs at least one of the authentication and signature keys",
         });
     }
-    if request.with_signature
-        && !cert::validity::may_have_signature(birth, issued).map_err(cert_err)?
-    {
-        return Err(Error::IssueRequest {
-            reason: "holders under 15 get no signature certificate (JPKI rule); issue with --no-sign",
-        });
-    }
     if request.card_expiry <= issued {
         return Err(Error::IssueRequest {
             reason: "the card expiry date is not after the issuing date",
         });
     }
-    let latest = cert::validity::latest_card_expiry(issued, birth).map_err(cert_err)?;
-    let (latest, rule) = match request.stay_until {
-        Some(stay) if stay < issued => {
-            return Err(Error::IssueRequest {
-                reason: "the period of stay ends before the issuing date: a foreign resident's card ends with the period of stay; renew the stay first",
-            });
-        }
-        Some(stay) if stay < latest => (stay, "the end of the period of stay"),
-        _ => (latest, "the 10th birthday after issue (5th under 18)"),
-    };
-    if request.card_expiry > latest {
-        return Err(Error::CardExpiryTooLate {
-            card_expiry: request.card_expiry,
-            latest,
-            rule,
-        });
-    }
+    super::issue::check_card_dates(
+        issued,
+        birth,
+        request.card_expiry,
+        request.stay_until,
+        request.with_signature,
+    )?;
     for (pin, expected) in [
         (&request.sign_password, PinKind::Signature),
         (&request.pin4, PinKind::Authentication),

@@ -43,6 +43,10 @@ impl Authority {
     /// card. If the card cannot be written, the old certificate stays revoked and running the
     /// change again issues another one (the unused certificate's key never left memory).
     ///
+    /// On a next-generation card the same, with P-384 keys and the next-generation CA: the
+    /// new certificate runs as [`cert::validity::ng_sign_not_after`], the card's EF `0022`
+    /// takes the new 4 facts, and the signing password keeps its value and counter.
+    ///
     /// # Errors
     /// [`Error::ForeignCard`], [`Error::Terminated`], [`Error::CardLost`], [`Error::NotOnCard`]
     /// (no signature key),
@@ -54,6 +58,9 @@ impl Authority {
         at: OffsetDateTime,
         rng: &mut R,
     ) -> Result<(), Error> {
+        if card.is_next_gen() {
+            return self.change_facts_next_gen(card, holder, at, rng);
+        }
         self.check_active(card)?;
         let Some(old_der) = card.certificate(KeyRole::Signature) else {
             return Err(Error::NotOnCard {

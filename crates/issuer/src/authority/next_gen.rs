@@ -26,6 +26,7 @@ use cert::time::OffsetDateTime;
 use cert::{CaRequest, CertificateAuthority, Environment, Hierarchy, JpkiCertificate};
 use rand::CryptoRng;
 
+use super::state::ca_tag;
 use super::{Authority, cert_err, io};
 use crate::error::Error;
 
@@ -57,13 +58,20 @@ fn stem(hierarchy: Hierarchy) -> &'static str {
 const CARD_STEM: &str = "card-auth-ca-ng";
 
 /// Loads the next-generation CAs of `dir`: `None` if the directory has none of their files
-/// (an authority from before them), an error if it has only some.
+/// (an authority from before them), or only some and none of their CRLs — what an
+/// [`Authority::enable_next_gen`] killed half-way leaves, removed here so that the next one
+/// starts afresh; an error if it has only some but their CRLs were published (files lost
+/// after the fact: the CA keys may have certified cards).
 pub(super) fn load(dir: &Path) -> Result<Option<NextGenCas>, Error> {
     let present = FILES.iter().filter(|f| dir.join(f).exists()).count();
     if present == 0 {
         return Ok(None);
     }
     if present != FILES.len() {
+        if !published(dir) {
+            remove_interrupted(dir)?;
+            return Ok(None);
+        }
         return Err(Error::AuthorityCorrupt {
             path: dir.to_path_buf(),
             what: "some of the next-generation CA files (sign-ca-ng, auth-ca-ng, card-auth-ca-ng .pem/.key) are missing",
@@ -113,6 +121,40 @@ pub(super) fn load(dir: &Path) -> Result<Option<NextGenCas>, Error> {
     }))
 }
 
+/// Whether the next-generation ARLs exist: [`Authority::enable_next_gen`] publishes them
+/// only after the last CA file is written.
+fn published(dir: &Path) -> bool {
+    [Hierarchy::Signature, Hierarchy::Authentication]
+        .iter()
+        .any(|&h| {
+            dir.join(super::publish::CRL_DIR)
+                .join(format!("{}-arl.crl", ca_tag(h, Algorithm::EcdsaP384)))
+                .symlink_metadata()
+                .is_ok()
+        })
+}
+
+/// Removes the CA files an interrupted [`Authority::enable_next_gen`] left (no card was
+/// issued under them: issuance comes after it returns; their serials are spent, the counter
+/// was stored first). Anything but a regular file at such a name is refused.
+fn remove_interrupted(dir: &Path) -> Result<(), Error> {
+    for name in FILES {
+        let path = dir.join(name);
+        match path.symlink_metadata() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(io(&path)(e)),
+            Ok(meta) if !meta.file_type().is_file() => {
+                return Err(Error::AuthorityCorrupt {
+                    path,
+                    what: "not a regular file",
+                });
+            }
+            Ok(_) => fs::remove_file(&path).map_err(io(&path))?,
+        }
+    }
+    Ok(())
+}
+
 impl Authority {
     /// Whether this authority has its next-generation CAs.
     #[must_use]
@@ -123,6 +165,11 @@ impl Authority {
     /// Creates the next-generation CAs if this authority has none yet (a no-op otherwise):
     /// P-384 signature and authentication CAs with the names of today's, and the
     /// card-authentication CA, each valid from `now` for 20 years, with serials of the counter.
+    ///
+    /// Resumable: the serials are stored first, then the six files, then the CRLs. A process
+    /// killed before the last file leaves a directory that [`Authority::open`] opens without
+    /// the next generation (the partial files removed), and running this again creates the
+    /// CAs with fresh serials; killed after it, the directory opens with them.
     ///
     /// # Errors
     /// I/O, serial and certificate errors.

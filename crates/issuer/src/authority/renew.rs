@@ -54,6 +54,12 @@ impl Authority {
     /// text-support AP's; the signature certificate's 4 facts are the current certificate's
     /// (a change of them is [`Authority::change_facts`]).
     ///
+    /// On a next-generation card the same with P-384 keys from the next-generation CAs and
+    /// the next generation's validity ([`cert::validity::ng_auth_not_after`]: to the 10th
+    /// birthday, the 5th under 18); a new authentication PIN is the new 4-digit PIN, a new
+    /// signature PIN the new signing password; the municipality comes from the register
+    /// entry the current certificates' CRL partition names.
+    ///
     /// # Errors
     /// [`Error::ForeignCard`], [`Error::Terminated`], [`Error::CardLost`],
     /// [`Error::NotOnCard`], [`Error::RenewalNotOpen`], [`Error::NotRenewable`],
@@ -65,6 +71,9 @@ impl Authority {
         at: OffsetDateTime,
         rng: &mut R,
     ) -> Result<Vec<Renewed>, Error> {
+        if card.is_next_gen() {
+            return self.renew_next_gen(card, request, at, rng);
+        }
         self.check_active(card)?;
         let today = cert::validity::jst_date(at);
         let current = |role| -> Result<Option<JpkiCertificate>, Error> {
@@ -74,58 +83,7 @@ impl Authority {
         };
         let auth = current(KeyRole::Authentication)?;
         let sign = current(KeyRole::Signature)?;
-        let mut roles = Vec::new();
-        let mut first_refusal = None;
-        for (role, certificate) in [
-            (KeyRole::Authentication, &auth),
-            (KeyRole::Signature, &sign),
-        ] {
-            let asked = request.roles.contains(&role);
-            let Some(certificate) = certificate else {
-                if asked {
-                    return Err(Error::NotOnCard {
-                        part: match role {
-                            KeyRole::Authentication => "authentication certificate",
-                            KeyRole::Signature => "signature certificate",
-                        },
-                    });
-                }
-                continue;
-            };
-            match self.renewable(role, certificate, today) {
-                Ok(()) if asked || request.roles.is_empty() => roles.push(role),
-                Ok(()) => {}
-                Err(e) if asked => return Err(e),
-                Err(e) => {
-                    first_refusal.get_or_insert(e);
-                }
-            }
-        }
-        if roles.is_empty() {
-            return Err(first_refusal.unwrap_or(Error::NotOnCard {
-                part: "certificate to renew",
-            }));
-        }
-        for (role, pin) in [
-            (KeyRole::Authentication, &request.auth_pin),
-            (KeyRole::Signature, &request.sign_pin),
-        ] {
-            let Some(pin) = pin else { continue };
-            if !roles.contains(&role) {
-                return Err(Error::RenewRequest {
-                    reason: "a new PIN was given for a certificate that is not renewed",
-                });
-            }
-            let expected = card.profile().pin_kind(role);
-            if pin.kind() != expected {
-                return Err(card_sim::Error::WrongPinKind {
-                    role,
-                    expected,
-                    found: pin.kind(),
-                }
-                .into());
-            }
-        }
+        let roles = self.renewal_roles(card, &request, auth.as_ref(), sign.as_ref(), today)?;
         let (birth, municipality, holder) =
             Self::renewal_facts(card, sign.as_ref(), request.municipality)?;
         let card_expiry =
@@ -216,6 +174,68 @@ impl Authority {
         Ok(renewed)
     }
 
+    /// The certificates a renewal renews: those asked for (each must be renewable), else each
+    /// whose window is open; the new PINs given must be for those and of the card's kinds.
+    pub(super) fn renewal_roles(
+        &self,
+        card: &SimCard,
+        request: &RenewRequest,
+        auth: Option<&JpkiCertificate>,
+        sign: Option<&JpkiCertificate>,
+        today: Date,
+    ) -> Result<Vec<KeyRole>, Error> {
+        let mut roles = Vec::new();
+        let mut first_refusal = None;
+        for (role, certificate) in [(KeyRole::Authentication, auth), (KeyRole::Signature, sign)] {
+            let asked = request.roles.contains(&role);
+            let Some(certificate) = certificate else {
+                if asked {
+                    return Err(Error::NotOnCard {
+                        part: match role {
+                            KeyRole::Authentication => "authentication certificate",
+                            KeyRole::Signature => "signature certificate",
+                        },
+                    });
+                }
+                continue;
+            };
+            match self.renewable(role, certificate, today) {
+                Ok(()) if asked || request.roles.is_empty() => roles.push(role),
+                Ok(()) => {}
+                Err(e) if asked => return Err(e),
+                Err(e) => {
+                    first_refusal.get_or_insert(e);
+                }
+            }
+        }
+        if roles.is_empty() {
+            return Err(first_refusal.unwrap_or(Error::NotOnCard {
+                part: "certificate to renew",
+            }));
+        }
+        for (role, pin) in [
+            (KeyRole::Authentication, &request.auth_pin),
+            (KeyRole::Signature, &request.sign_pin),
+        ] {
+            let Some(pin) = pin else { continue };
+            if !roles.contains(&role) {
+                return Err(Error::RenewRequest {
+                    reason: "a new PIN was given for a certificate that is not renewed",
+                });
+            }
+            let expected = card.profile().pin_kind(role);
+            if pin.kind() != expected {
+                return Err(card_sim::Error::WrongPinKind {
+                    role,
+                    expected,
+                    found: pin.kind(),
+                }
+                .into());
+            }
+        }
+        Ok(roles)
+    }
+
     /// Whether `certificate` (the card's `role` certificate) may be renewed on `today`.
     fn renewable(
         &self,
@@ -223,8 +243,13 @@ impl Authority {
         certificate: &JpkiCertificate,
         today: Date,
     ) -> Result<(), Error> {
+        let ca = self
+            .ca_of(certificate.hierarchy(), certificate.algorithm())
+            .ok_or(Error::ForeignCard {
+                reason: "its certificate is another CA's",
+            })?;
         certificate
-            .verify_signed_by(self.ca(certificate.hierarchy()).certificate())
+            .verify_signed_by(ca.certificate())
             .map_err(|_| Error::ForeignCard {
                 reason: "its certificate is another CA's",
             })?;
@@ -255,7 +280,7 @@ impl Authority {
     /// What a renewal certifies beyond the keys: the holder's date of birth (from the current
     /// signature certificate's 4 facts, else the text-support AP's), the municipality, and the
     /// 4 facts of the current signature certificate (`None` without one).
-    fn renewal_facts(
+    pub(super) fn renewal_facts(
         card: &SimCard,
         sign: Option<&JpkiCertificate>,
         municipality: Option<Municipality>,
