@@ -55,13 +55,23 @@ fn the_script_reaches_every_guarded_state() {
     assert!(stats.refused >= 1 && stats.signed == 2, "{stats:?}");
 }
 
-/// `cargo test -p card-sim --lib write_ng_seed -- --ignored` writes the script as the
-/// fuzz target's seed.
+/// The committed seed `fuzz/seeds/ng_session/script` is [`script`]'s bytes, so a change to the
+/// session script reaches the fuzzer. To write it anew after such a change:
+/// `JPKI_WRITE_SEEDS=1 cargo test -p card-sim --lib committed_script_seed`.
 #[test]
-#[ignore = "writes fuzz/seeds/ng_session/script"]
-fn write_ng_seed() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/ng_session");
-    std::fs::write(format!("{dir}/script"), script()).unwrap();
+fn the_committed_script_seed_is_the_script() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fuzz/seeds/ng_session/script"
+    );
+    if std::env::var_os("JPKI_WRITE_SEEDS").is_some() {
+        std::fs::write(path, script()).unwrap();
+    }
+    let committed = std::fs::read(path).unwrap();
+    assert!(
+        committed == script(),
+        "{path} is not the current session script: JPKI_WRITE_SEEDS=1 cargo test -p card-sim --lib committed_script_seed"
+    );
 }
 
 #[test]
