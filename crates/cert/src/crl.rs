@@ -229,6 +229,16 @@ impl Crl {
         scope::covers(self.idp.as_ref(), cert)
     }
 
+    /// The exact DER of the IDP's distribution point name (`None`: a complete CRL).
+    pub(crate) fn distribution_point_der(&self) -> Option<&[u8]> {
+        self.idp.as_ref().map(|i| i.name_der.as_slice())
+    }
+
+    /// The exact DER of the issuer name.
+    pub(crate) fn issuer_der(&self) -> &[u8] {
+        &self.issuer_der
+    }
+
     /// The issuer name.
     pub fn issuer(&self) -> &DistinguishedName {
         &self.issuer
