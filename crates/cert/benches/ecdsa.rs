@@ -23,12 +23,13 @@
 //! Where the time goes (the parts against `p384/verify-prehash` and `raw-ee-under-ca` of the
 //! same run; BENCHMARKS.md's P-384 notes have the sittings): with the CRL in a `CrlStore`, the
 //! relying party's path is one `p384` verify of the certificate (87 % of the samples in `perf`)
-//! plus about 15 µs of ours, mostly the certificate parse (`parse-ee` 14–16 µs; `crl-check`
-//! 0.1 µs). Against one `openssl speed ecdsap384` verify (OpenSSL 3.0.22) in the same sittings
-//! that path was 1.04–1.09×, so the issue's ≤ 1.0× goal is missed by the parse: `p384` 0.14's
-//! verify alone is about one OpenSSL verify (1.00× and 1.08× in the two quieter sittings), and
-//! a faster verify (a precomputed table for G, tables per anchor key) is the `p384` crate's to
-//! offer. `cert-api-with-crl` pays a second verify for the CRL on every call: 2.0–2.3×.
+//! plus 10–15 µs of ours, mostly the certificate parse (`parse-ee` 13–16 µs; `crl-check`
+//! 0.1 µs). In the quiet sitting (2026-12-07 14:11 UTC) that path took 476.5 µs against
+//! 466.1 µs for a bare `verify-prehash` and 473.4 µs for one `openssl speed -elapsed
+//! ecdsap384` verify (OpenSSL 3.0.22): 1.01×, so the issue's ≤ 1.0× goal is missed by about
+//! the parse. `p384` 0.14's verify alone is about one OpenSSL verify (0.98×); a faster one (a
+//! precomputed table for G in verification, tables per anchor key) is the `p384` crate's to
+//! offer. `cert-api-with-crl` pays a second verify for the CRL on every call: 2.0×.
 //!
 //! The OpenSSL engine's RSA-2048 sign is measured in the same `cargo xtask bench` run by
 //! jpki-tool's `sign_path` bench (`engine/openssl-private-encrypt`): cert has no `openssl`
