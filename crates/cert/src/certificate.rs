@@ -17,7 +17,7 @@ use x509_cert::ext::pkix::{
 
 use crate::algorithm;
 use crate::der_reader::Reader;
-use crate::der_writer::{BIT_STRING, SEQUENCE};
+use crate::der_writer::{BIT_STRING, INTEGER, SEQUENCE};
 use crate::holder::{CardText, FourFacts, Gender, Locality, decode_birth_date};
 use crate::keys::{Algorithm, SubjectKey};
 use crate::name::{AttributeKind, DistinguishedName, ca_name};
@@ -205,6 +205,18 @@ impl JpkiCertificate {
             }
         };
 
+        // The issuer, subject and subjectPublicKeyInfo exactly as they are in the certificate
+        // (as signed, and as a CRL's issuer is compared), read in place rather than re-encoded
+        // from the typed decode below, which still checks the whole structure.
+        let mut fields = Reader::new(tbs_raw.content, "certificate");
+        fields.read_optional(0xA0)?;
+        fields.read(INTEGER, "serialNumber is not an INTEGER")?;
+        fields.read(SEQUENCE, "signature is not an AlgorithmIdentifier")?;
+        let issuer_tlv = fields.read(SEQUENCE, "issuer is not a Name")?;
+        fields.read(SEQUENCE, "validity is not a SEQUENCE")?;
+        let subject_tlv = fields.read(SEQUENCE, "subject is not a Name")?;
+        let spki_tlv = fields.read(SEQUENCE, "subjectPublicKeyInfo is not a SEQUENCE")?;
+
         let x = x509_cert::Certificate::from_der(der)?;
         let tbs = x.tbs_certificate();
         if tbs.version() != x509_cert::certificate::Version::V3 {
@@ -218,14 +230,14 @@ impl JpkiCertificate {
         }
         // RSA-2048 or P-384 (named curve, uncompressed point). The key may differ from the
         // signature algorithm here (the issuer's); the verifier refuses such mixed chains.
-        let public_key = algorithm::subject_key(&tbs.subject_public_key_info().to_der()?)?;
+        let public_key = algorithm::subject_key(spki_tlv.raw)?;
 
         // JPKI serials are positive; a negative one is refused rather than guessed at.
         let serial = Serial::from_der_integer(tbs.serial_number().as_bytes())?;
         let not_before = time_of(&tbs.validity().not_before)?;
         let not_after = time_of(&tbs.validity().not_after)?;
-        let issuer_der = tbs.issuer().to_der()?;
-        let subject_der = tbs.subject().to_der()?;
+        let issuer_der = issuer_tlv.raw.to_vec();
+        let subject_der = subject_tlv.raw.to_vec();
         let issuer = DistinguishedName::from_der(&issuer_der)?;
         let subject = DistinguishedName::from_der(&subject_der)?;
         let (hierarchy, environment) = jpki_ca(&issuer).ok_or(Error::NotJpkiIssuer)?;

@@ -5,7 +5,7 @@
 
 use time::OffsetDateTime;
 
-use crate::algorithm;
+use crate::algorithm::{self, SignedDigest};
 use crate::certificate::JpkiCertificate;
 use crate::der_reader::{Reader, Tlv, parse_time};
 use crate::der_writer::{self as w, BIT_STRING, ENUMERATED, INTEGER, OCTET_STRING, SEQUENCE};
@@ -60,7 +60,9 @@ struct Entry {
 /// A parsed CRL with O(log n) lookup by serial.
 #[derive(Clone, Debug)]
 pub struct Crl {
-    tbs: Vec<u8>,
+    /// The digest of the raw tbsCertList (the hash the signature algorithm names), taken once
+    /// at parse: a signature check does not re-hash the entries.
+    tbs_digest: SignedDigest,
     signature: Vec<u8>,
     signature_algorithm: Algorithm,
     authority_key_id: Option<Vec<u8>>,
@@ -113,8 +115,10 @@ fn entry_reason(exts: Tlv<'_>) -> Result<Option<RevocationReason>, Error> {
 }
 
 impl Crl {
-    /// Parses a DER CRL (v1 or v2) in one pass. The signature is not checked here: see
-    /// [`Crl::verify_signed_by`].
+    /// Parses a DER CRL (v1 or v2) in one pass, and hashes its tbsCertList once with the hash
+    /// its signature algorithm names (kept in place of the bytes, so that
+    /// [`Crl::verify_signed_by`] does not re-hash 10⁴ entries on each call). The signature is
+    /// not checked here: see [`Crl::verify_signed_by`].
     ///
     /// # Errors
     /// [`Error::MalformedDer`] on any structural problem; never panics.
@@ -179,7 +183,7 @@ impl Crl {
         // Real CRLs are usually in serial order already; the sort is then linear.
         entries.sort_by_key(|e| e.serial);
         Ok(Self {
-            tbs: tbs_tlv.raw.to_vec(),
+            tbs_digest: SignedDigest::of(signature_algorithm, tbs_tlv.raw),
             signature,
             signature_algorithm,
             authority_key_id,
@@ -223,6 +227,16 @@ impl Crl {
             return Err(Error::CrlIssuerMismatch);
         }
         scope::covers(self.idp.as_ref(), cert)
+    }
+
+    /// The exact DER of the IDP's distribution point name (`None`: a complete CRL).
+    pub(crate) fn distribution_point_der(&self) -> Option<&[u8]> {
+        self.idp.as_ref().map(|i| i.name_der.as_slice())
+    }
+
+    /// The exact DER of the issuer name.
+    pub(crate) fn issuer_der(&self) -> &[u8] {
+        &self.issuer_der
     }
 
     /// The issuer name.
@@ -291,12 +305,7 @@ impl Crl {
         {
             return Err(Error::CrlIssuerMismatch);
         }
-        algorithm::verify(
-            self.signature_algorithm,
-            ca.public_key(),
-            &self.tbs,
-            &self.signature,
-        )
+        algorithm::verify_digest(ca.public_key(), &self.tbs_digest, &self.signature)
     }
 
     /// Checks a certificate against this CRL: [`Crl::covers`], then the lookup. Neither the

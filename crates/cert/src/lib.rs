@@ -47,7 +47,9 @@ pub use issue::{
 pub use keys::{Algorithm, CaKey, SubjectKey};
 pub use name::{AttributeKind, DistinguishedName};
 pub use types::{CertKind, Environment, Hierarchy, Serial};
-pub use verify::{RSA_CUTOFF, RevocationCheck, RevocationStatus, TrustAnchors, Verification};
+pub use verify::{
+    CrlStore, RSA_CUTOFF, RevocationCheck, RevocationStatus, TrustAnchors, Verification,
+};
 
 /// Re-exported so callers use the same `rsa` as this crate.
 pub use rsa;

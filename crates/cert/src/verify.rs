@@ -11,6 +11,10 @@ use crate::crl::Crl;
 use crate::keys::Algorithm;
 use crate::{CertKind, Error};
 
+mod crl_store;
+
+pub use crl_store::CrlStore;
+
 /// The default RSA cut-off: RSA-2048 is not to be used from 2031-01-01 (CRYPTREC,
 /// next-gen-profile P5). At and after it an RSA-2048 chain fails with [`Error::RsaCutOff`].
 pub const RSA_CUTOFF: OffsetDateTime = datetime!(2031-01-01 00:00:00 UTC);
@@ -119,7 +123,7 @@ impl TrustAnchors {
     /// # Errors
     /// [`Error::WrongKind`], [`Error::UnknownIssuer`], [`Error::MixedAlgorithms`],
     /// [`Error::NotYetValid`], [`Error::Expired`], [`Error::RsaCutOff`];
-    /// with CRLs also [`Error::CrlIssuerMismatch`], [`Error::CrlWrongScope`],
+    /// with CRLs (or a [`CrlStore`]) also [`Error::CrlIssuerMismatch`], [`Error::CrlWrongScope`],
     /// [`Error::CrlWrongPartition`] (one CRL given), [`Error::NoCrlForPartition`] (several
     /// given, none fits), [`Error::BadSignature`] (CRL), [`Error::CrlStale`] and
     /// [`Error::Revoked`].
@@ -148,10 +152,13 @@ impl TrustAnchors {
                 cutoff: self.rsa_cutoff,
             });
         }
-        let (crls, accept_stale) = match revocation {
-            RevocationCheck::Crl(crl) => (core::slice::from_ref(crl), false),
-            RevocationCheck::Crls(crls) => (crls, false),
-            RevocationCheck::CrlsAcceptingStale(crls) => (crls, true),
+        let (crl, accept_stale) = match revocation {
+            RevocationCheck::Crl(crl) => {
+                (crl_for(cert, anchor, core::slice::from_ref(crl))?, false)
+            }
+            RevocationCheck::Crls(crls) => (crl_for(cert, anchor, crls)?, false),
+            RevocationCheck::CrlsAcceptingStale(crls) => (crl_for(cert, anchor, crls)?, true),
+            RevocationCheck::Store(store) => (store.crl_for(cert, anchor)?, false),
             RevocationCheck::NotChecked => {
                 return Ok(Verification {
                     anchor,
@@ -159,7 +166,6 @@ impl TrustAnchors {
                 });
             }
         };
-        let crl = crl_for(cert, anchor, crls)?;
         if !accept_stale
             && let Some(next_update) = crl.next_update()
             && crl.is_stale_at(at)
@@ -227,6 +233,11 @@ pub enum RevocationCheck<'a> {
     /// that knowingly works from an old CRL (offline checks, archived evidence). The returned
     /// status carries the CRL's nextUpdate.
     CrlsAcceptingStale(&'a [Crl]),
+    /// Check against the CRLs of a [`CrlStore`], whose signatures were verified when they were
+    /// loaded: the one signed by the key of the certificate's issuing anchor and covering its
+    /// partition (none → [`Error::NoCrlForPartition`]). A CRL past its nextUpdate at the check
+    /// time is refused ([`Error::CrlStale`]). For a relying party checking many certificates.
+    Store(&'a CrlStore),
     /// Do not check revocation: the caller has no revocation data, and the result says so.
     NotChecked,
 }
