@@ -68,17 +68,35 @@ fn steps(s: &mut Summary, args: &[String]) -> Result<()> {
             return Err(e);
         }
     };
+    // Its next-generation row (`5-pcsc/sign-p384`): a P-384 card on the second reader.
+    const LAYER_5_NG: &str = "layer 5: a next-generation card served through pcscd and vpcd";
     match &reader {
         Some(r) => {
             s.record(LAYER_5, Outcome::Ok);
             run.env("JPKI_BENCH_READER", &r.reader)
                 .env("JPKI_BENCH_PIN", r.sign_pin);
+            match &r.next_gen {
+                Ok(ng_reader) => {
+                    s.record(LAYER_5_NG, Outcome::Ok);
+                    run.env("JPKI_BENCH_NG_READER", ng_reader)
+                        .env("JPKI_BENCH_NG_PASSWORD", r.ng_password);
+                }
+                Err(why) => s.skip(
+                    LAYER_5_NG,
+                    why,
+                    "free the second vpcd reader (Virtual PCD 00 01) and run again",
+                ),
+            }
         }
-        None => s.skip(
-            LAYER_5,
-            "pcscd or vpcd missing: the PC/SC layer is not measured",
-            "apt-get install -y pcscd vsmartcard-vpcd",
-        ),
+        None => {
+            for layer in [LAYER_5, LAYER_5_NG] {
+                s.skip(
+                    layer,
+                    "pcscd or vpcd missing: the PC/SC layer is not measured",
+                    "apt-get install -y pcscd vsmartcard-vpcd",
+                );
+            }
+        }
     }
     s.step("benchmarks", run)?;
     drop(reader);

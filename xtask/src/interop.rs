@@ -9,7 +9,10 @@
 //! Modules: [`env`](mod@env) brings up the environment (pcscd, vpcd, cards served by `jpki-sim serve`,
 //! the processes' guards); [`opensc`] holds the checks by OpenSC, pcsc_scan and openssl;
 //! [`jpki_cli`] those by jpki-cli, which [`pty`] drives on a pseudo-terminal for its PIN
-//! prompts; [`tool`] those by our `jpki-tool`; [`brute`] the brute force by two PC/SC clients.
+//! prompts; [`tool`] those by our `jpki-tool`; [`brute`] the brute force by two PC/SC clients;
+//! [`next_gen`] those on a next-generation card (ECDSA P-384) from the same authority, served on
+//! the second reader only while they run; [`bench_reader`](mod@bench_reader) the cards `cargo
+//! xtask bench` measures over PC/SC.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -19,16 +22,21 @@ use anyhow::{Context, Result, bail, ensure};
 
 use crate::summary::{Outcome, Summary};
 
+use tally::Tally;
+
+mod bench_reader;
 mod brute;
 mod env;
 mod jpki_cli;
+mod next_gen;
 mod opensc;
 mod pty;
+mod tally;
 mod tool;
 
-pub(crate) use env::bench_reader;
+pub(crate) use bench_reader::bench_reader;
 use env::{
-    BRUTE_AUTH_PIN, BruteCard, Env, MY_NUMBER, PKCS11_MODULES, Prepared, SIGN_PIN, VPCD_DRIVER,
+    BRUTE_AUTH_PIN, Env, MY_NUMBER, PKCS11_MODULES, Prepared, SIGN_PIN, SpareCard, VPCD_DRIVER,
     free_readers, issue_card, prepare, serve_card, start_pcscd, which,
 };
 
@@ -90,6 +98,8 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
         "brute.jpkicard",
         [BRUTE_AUTH_PIN, "XYZ789", "2468"],
     )?;
+    // A next-generation card (ECDSA P-384) from the same authority, with P-384 CAs of its own.
+    let ng_card = next_gen::issue_card(&jpki_sim, &dir, "next-gen.jpkicard")?;
 
     // a failed installation is a failed step, and every jpki-cli check then fails too
     let jpki_cli = jpki_cli::install(cargo);
@@ -107,6 +117,7 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
         reader: String::new(),
         number_b,
         brute: None,
+        next_gen: None,
     };
     let free = free_readers(&jpki_tool)?;
     let [(reader, port), (brute_reader, brute_port)] = free[..] else {
@@ -114,9 +125,15 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
     };
     let env = Env {
         reader: reader.to_owned(),
-        brute: Some(BruteCard {
+        brute: Some(SpareCard {
             jpki_sim: jpki_sim.clone(),
             card: brute_card,
+            reader: brute_reader,
+            port: brute_port,
+        }),
+        next_gen: Some(SpareCard {
+            jpki_sim: jpki_sim.clone(),
+            card: ng_card,
             reader: brute_reader,
             port: brute_port,
         }),
@@ -191,38 +208,27 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
             "the jpki-tool CLI suite on the reader (cargo test -p jpki-tool --features real-reader --test cli)",
             tool::jpki_tool_suite,
         ),
-        (
-            "brute force by two PC/SC clients at once: only the retry limit is counted",
-            brute::brute_force_two_clients,
-        ),
     ];
-    let (mut passed, mut failed) = (0, 0);
-    let mut report = format!(
-        "# Interoperability run\n\nReader: {reader}\n\n{}\n",
-        versions(env.jpki_cli.as_deref())
-    );
-    match jpki_cli {
-        Ok(_) => {
-            passed += 1;
-            eprintln!("interop: ok     {JPKI_CLI_INSTALLED}");
-            s.record(JPKI_CLI_INSTALLED, Outcome::Ok);
-        }
-        Err(e) => {
-            failed += 1;
-            eprintln!("interop: FAILED {JPKI_CLI_INSTALLED}: {e:#}");
-            s.record(JPKI_CLI_INSTALLED, Outcome::Failed(format!("{e:#}")));
-        }
-    }
+    // after the next-generation checks: each serves its card on the second reader in turn
+    let brute: [(&str, Check); 1] = [(
+        "brute force by two PC/SC clients at once: only the retry limit is counted",
+        brute::brute_force_two_clients,
+    )];
+    let mut tally = Tally {
+        passed: 0,
+        failed: 0,
+        report: format!(
+            "# Interoperability run\n\nReader: {reader}\n\n{}\n",
+            versions(env.jpki_cli.as_deref())
+        ),
+    };
+    let installed = jpki_cli.map_or_else(|e| Outcome::Failed(format!("{e:#}")), |_| Outcome::Ok);
+    tally.record(s, JPKI_CLI_INSTALLED, installed);
     match no_service {
-        Some(Ok(())) => {
-            passed += 1;
-            eprintln!("interop: ok     jpki-tool reports a missing pcscd (exit 5)");
-            s.record(NO_PCSCD, Outcome::Ok);
-        }
-        Some(Err(e)) => {
-            failed += 1;
-            eprintln!("interop: FAILED jpki-tool reports a missing pcscd: {e:#}");
-            s.record(NO_PCSCD, Outcome::Failed(format!("{e:#}")));
+        Some(result) => {
+            let outcome =
+                result.map_or_else(|e| Outcome::Failed(format!("{e:#}")), |()| Outcome::Ok);
+            tally.record(s, NO_PCSCD, outcome);
         }
         None => s.skip(
             NO_PCSCD,
@@ -230,53 +236,14 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
             "stop the running pcscd (e.g. `systemctl stop pcscd.socket pcscd`) and run again",
         ),
     }
-    for (name, check) in checks {
-        let before = trace_lines(&env);
-        let result = check(&env);
-        // what the card saw during this check, PINs already redacted by `serve --trace`
-        let apdus: Vec<String> = fs::read_to_string(env.dir.join("serve.log"))
-            .unwrap_or_default()
-            .lines()
-            .skip(before)
-            .filter(|l| l.starts_with("> ") || l.starts_with("< "))
-            .map(str::to_owned)
-            .collect();
-        let verdict = match &result {
-            Ok(()) => "ok".to_owned(),
-            Err(e) => format!("FAILED: {e:#}"),
-        };
-        report.push_str(&format!(
-            "\n## {name}\n\n{verdict}; {} APDUs\n\n```\n{}\n```\n",
-            apdus.len() / 2,
-            apdus.join("\n")
-        ));
-        // the CLI suite's tests, each a step of its own
-        for (test, outcome) in tool::take_suite_steps() {
-            match &outcome {
-                Outcome::Ok => {
-                    passed += 1;
-                    eprintln!("interop: ok     {test}");
-                }
-                _ => {
-                    failed += 1;
-                    eprintln!("interop: FAILED {test}");
-                }
-            }
-            s.record(&test, outcome);
-        }
-        match result {
-            Ok(()) => {
-                passed += 1;
-                eprintln!("interop: ok     {name}");
-                s.record(name, Outcome::Ok);
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("interop: FAILED {name}: {e:#}");
-                s.record(name, Outcome::Failed(format!("{e:#}")));
-            }
-        }
-    }
+    tally.run(s, &env, &checks, &dir.join("serve.log"));
+    next_gen_checks(s, &env, &jpki_sim, &mut tally);
+    tally.run(s, &env, &brute, &dir.join("serve.log"));
+    let Tally {
+        passed,
+        failed,
+        report,
+    } = tally;
     fs::write(dir.join("report.md"), report)?;
     eprintln!(
         "interop: per-check APDU sequences in {}",
@@ -284,26 +251,60 @@ pub(crate) fn checks(s: &mut Summary, root: &Path, cargo: &Path) -> Result<()> {
     );
     // The trace of every APDU the clients sent, PINs redacted, for docs/interop.md.
     let trace = fs::read_to_string(dir.join("serve.log")).unwrap_or_default();
-    s.run("no PIN or 照合番号A in the APDU trace", || {
-        ensure!(
-            !trace.contains(SIGN_PIN) && !trace.contains(&hex_upper(SIGN_PIN)),
-            "a PIN leaked into the trace"
-        );
-        // jpki-cli sends the My Number as 照合番号A, and reads it from the text-support AP
-        ensure!(
-            !trace.contains(MY_NUMBER) && !trace.contains(&hex_upper(MY_NUMBER)),
-            "the My Number (照合番号A) leaked into the trace"
-        );
-        Ok(())
-    })?;
+    s.run(
+        "no PIN or 照合番号A in the APDU traces (both card generations)",
+        || {
+            ensure!(
+                !trace.contains(SIGN_PIN) && !trace.contains(&hex_upper(SIGN_PIN)),
+                "a PIN leaked into the trace"
+            );
+            // jpki-cli sends the My Number as 照合番号A, and reads it from the text-support AP
+            ensure!(
+                !trace.contains(MY_NUMBER) && !trace.contains(&hex_upper(MY_NUMBER)),
+                "the My Number (照合番号A) leaked into the trace"
+            );
+            // the next-generation card's 4-digit PIN and signing password
+            next_gen::trace_clean(&fs::read_to_string(dir.join("serve-ng.log")).unwrap_or_default())
+        },
+    )?;
     eprintln!("interop: APDU trace in {}", dir.join("serve.log").display());
     println!("interop: {passed} passed, {failed} failed");
     ensure!(failed == 0, "{failed} interoperability checks failed");
     Ok(())
 }
 
-fn trace_lines(env: &Env) -> usize {
-    fs::read_to_string(env.dir.join("serve.log")).map_or(0, |t| t.lines().count())
+/// The next-generation card served on the second reader (before the brute-force card is)
+/// with its own trace, `serve-ng.log`, while its checks run; then that reader is empty again.
+fn next_gen_checks(s: &mut Summary, env: &Env, jpki_sim: &Path, tally: &mut Tally) {
+    const SERVED: &str = "next generation: jpki-sim serves the NG card on the second reader";
+    let log = env.dir.join("serve-ng.log");
+    let served = env
+        .next_gen
+        .as_ref()
+        .context("no next-generation card")
+        .and_then(|ng| {
+            serve_card(
+                jpki_sim,
+                &env.jpki_tool,
+                &ng.card,
+                ng.reader,
+                ng.port,
+                &log,
+                &["--trace"],
+            )
+        });
+    match served {
+        Ok(_guard) => {
+            tally.record(s, SERVED, Outcome::Ok);
+            tally.run(s, env, &next_gen::CHECKS, &log);
+        }
+        Err(e) => {
+            tally.record(s, SERVED, Outcome::Failed(format!("{e:#}")));
+            for (name, _) in next_gen::CHECKS {
+                tally.record(s, name, Outcome::Failed("the card was not served".into()));
+            }
+        }
+    }
 }
 
 /// The versions of the independent clients, from the package manager, and jpki-cli's.

@@ -29,8 +29,8 @@
 //! reader, or without a card there, it prints a note and is skipped. A wrong PIN is never
 //! repeated: the first signature must succeed before the loop. The next-generation row reads
 //! `JPKI_BENCH_NG_READER` and `JPKI_BENCH_NG_PASSWORD` (the signing password, default `ABC123`)
-//! the same way; `cargo xtask bench` does not serve a next-generation card yet, so it is skipped
-//! with a note there.
+//! the same way; `cargo xtask bench` serves a next-generation card from the same authority on a
+//! second vpcd reader for it (skipped with a note when only one reader is free).
 //!
 //! `JPKI_BENCH_PROFILE=<engine>:<n>` skips criterion and signs `n` times with one engine
 //! (`rsa-blinded`, `rsa-unblinded`, `rsa-os-rng`, `card`, `card-p384`, `applet`, and with the feature `openssl`,

@@ -33,8 +33,8 @@ const CHAIN_CRL_ONCE: &str = "p384-chain/cert-api-crl-verified-once";
 /// `sign_path` bench).
 const CARD_SIGN: &str = "2-card/compute-signature-p384";
 /// One NG signature over pcscd + vpcd (jpki-tool's `sign_path` bench, layer 5, when
-/// `JPKI_BENCH_NG_READER` names a reader with a next-generation card; this xtask does not serve
-/// one yet).
+/// `JPKI_BENCH_NG_READER` names a reader with a next-generation card: this xtask serves one on
+/// the second vpcd reader, `interop::bench_reader`).
 const PCSC_SIGN: &str = "5-pcsc/sign-p384";
 
 /// Goal of issue 18: the card's P-384 signature in process, as a fraction of OpenSSL's.

@@ -17,6 +17,11 @@ pub(super) const TEXT_PIN: &str = "5678";
 pub(super) const MY_NUMBER: &str = "123456789018";
 /// The authentication PIN of the brute-force card.
 pub(super) const BRUTE_AUTH_PIN: &str = "7391";
+/// The next-generation card's 4-digit PIN (暗証番号, reference `82`).
+pub(super) const NG_PIN4: &str = "4826";
+/// The next-generation card's signing password (署名用パスワード, reference `81`): none of its
+/// letters is a hex digit, so the plain text cannot hide in a hex trace by chance.
+pub(super) const NG_SIGN_PASSWORD: &str = "NG2048SIGN";
 const PCSCD_SOCKET: &str = "/run/pcscd/pcscd.comm";
 pub(super) const VPCD_DRIVER: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
 pub(super) const PKCS11_MODULES: [&str; 2] = [
@@ -78,10 +83,13 @@ pub(super) struct Env {
     pub(super) number_b: String,
     /// The card for the brute-force check, served only during that check (the other checks
     /// need its reader empty).
-    pub(super) brute: Option<BruteCard>,
+    pub(super) brute: Option<SpareCard>,
+    /// The next-generation card (same authority), served only while its checks run.
+    pub(super) next_gen: Option<SpareCard>,
 }
 
-pub(super) struct BruteCard {
+/// A card served on the second vpcd reader only during its own checks.
+pub(super) struct SpareCard {
     pub(super) jpki_sim: PathBuf,
     pub(super) card: PathBuf,
     pub(super) reader: &'static str,
@@ -203,6 +211,34 @@ pub(super) fn prepare(root: &Path, cargo: &Path, release: bool, work: &str) -> R
     })
 }
 
+/// `jpki-sim issue` of `dir/file` from the authority in `dir/authority` for the interop holder,
+/// secrets from stdin (`--pin-stdin`).
+pub(super) fn issue_command(jpki_sim: &Path, dir: &Path, card: &Path) -> Command {
+    let mut cmd = Command::new(jpki_sim);
+    cmd.arg("issue")
+        .arg("--authority")
+        .arg(dir.join("authority"))
+        .arg("--out")
+        .arg(card)
+        .args([
+            "--name",
+            "相互 運用",
+            "--address",
+            "東京都千代田区霞が関２－１－２",
+        ])
+        .args(["--birth", "1990-06-15", "--gender", "male"])
+        .args([
+            "--municipality-code",
+            "13101",
+            "--city",
+            "Chiyoda-ku",
+            "--my-number",
+            MY_NUMBER,
+        ])
+        .arg("--pin-stdin");
+    cmd
+}
+
 /// Issues a My Number card `dir/file` from the authority in `dir/authority` with PINs
 /// `[auth, sign, text]`; the card file and its 照合番号B (printed by `jpki-sim issue`).
 pub(super) fn issue_card(
@@ -215,28 +251,7 @@ pub(super) fn issue_card(
     let printed = success(
         "jpki-sim issue",
         run_with_stdin(
-            Command::new(jpki_sim)
-                .arg("issue")
-                .arg("--authority")
-                .arg(dir.join("authority"))
-                .arg("--out")
-                .arg(&card)
-                .args([
-                    "--name",
-                    "相互 運用",
-                    "--address",
-                    "東京都千代田区霞が関２－１－２",
-                ])
-                .args(["--birth", "1990-06-15", "--gender", "male"])
-                .args([
-                    "--municipality-code",
-                    "13101",
-                    "--city",
-                    "Chiyoda-ku",
-                    "--my-number",
-                    MY_NUMBER,
-                ])
-                .arg("--pin-stdin"),
+            &mut issue_command(jpki_sim, dir, &card),
             &format!("{}\n{}\n{}\n", pins[0], pins[1], pins[2]),
         )?,
     )?;
@@ -291,7 +306,11 @@ pub(super) fn free_readers(jpki_tool: &Path) -> Result<Vec<(&'static str, u16)>>
 }
 
 /// `jpki-sim serve` of `card` on vpcd's `port`, logging to `log`, until the guard drops; returns
-/// once the card shows in `reader`.
+/// once the card shows in `reader`. It first waits for `reader` to be empty: right after the
+/// card served before on that port has stopped, pcscd still lists it for a moment, and a client
+/// touching the reader then was seen (in interop runs, swapping cards on the second reader) to
+/// leave it unable to power the next card; so it pauses before it asks. Should the card still
+/// not show, the serve is stopped and started again, up to three times.
 pub(super) fn serve_card(
     jpki_sim: &Path,
     jpki_tool: &Path,
@@ -301,73 +320,50 @@ pub(super) fn serve_card(
     log: &Path,
     extra: &[&str],
 ) -> Result<Guard> {
-    let mut serve = Command::new(jpki_sim);
-    serve
-        .arg("serve")
-        .arg("--card")
-        .arg(card)
-        .args(["--addr", &format!("127.0.0.1:{port}")])
-        .args(extra);
-    let guard = Guard::spawn("jpki-sim serve", serve, log)?;
-    wait_for(
-        "the card in the virtual reader",
-        Duration::from_secs(20),
-        || {
-            let listing = text(&run(Command::new(jpki_tool).arg("readers"))?);
-            Ok(listing.contains(&format!("{reader}: card present")))
-        },
-    )?;
-    eprintln!(
-        "interop: card {} served on {reader} (127.0.0.1:{port})",
-        card.display()
-    );
-    Ok(guard)
-}
-
-/// What `cargo xtask bench` needs for layer 5: pcscd, vpcd and a served card.
-pub(crate) struct BenchReader {
-    /// The reader's name (for `JPKI_BENCH_READER`).
-    pub reader: String,
-    /// The card's signature PIN (for `JPKI_BENCH_PIN`).
-    pub sign_pin: &'static str,
-    _serve: Guard,
-    _pcscd: Option<Guard>,
-}
-
-/// Brings up pcscd (or reuses it), issues a card with `jpki-sim` built in release and serves it
-/// on a free vpcd reader, for the PC/SC layer of the signing-path bench. `None` when pcscd or
-/// vpcd is not installed (the bench records that layer as skipped).
-pub(crate) fn bench_reader(root: &Path, cargo: &Path) -> Result<Option<BenchReader>> {
-    if !which("pcscd") || !Path::new(VPCD_DRIVER).exists() {
-        return Ok(None);
-    }
-    let Prepared {
-        jpki_sim,
-        jpki_tool,
-        dir,
-        card,
-        ..
-    } = prepare(root, cargo, true, "bench-reader")?;
-    let (pcscd, _) = start_pcscd(&dir, &jpki_tool)?;
-    let Some(&(reader, port)) = free_readers(&jpki_tool)?.first() else {
-        bail!("no free vpcd reader for the bench (is another card connected?)");
+    let listed = |state: &str| -> Result<bool> {
+        let listing = text(&run(Command::new(jpki_tool).arg("readers"))?);
+        Ok(listing.contains(&format!("{reader}: {state}")))
     };
-    // The served card signs with `rsa`, the engine of layers 2 and 3's first rows.
-    let serve = serve_card(
-        &jpki_sim,
-        &jpki_tool,
-        &card,
-        reader,
-        port,
-        &dir.join("serve.log"),
-        &["--engine", "rsa"],
-    )?;
-    Ok(Some(BenchReader {
-        reader: reader.to_owned(),
-        sign_pin: SIGN_PIN,
-        _serve: serve,
-        _pcscd: pcscd,
-    }))
+    if !listed("no card")? {
+        // give pcscd time to see the last card go before a client touches the reader again
+        sleep(Duration::from_secs(2));
+        wait_for(
+            &format!("{reader} to be empty"),
+            Duration::from_secs(20),
+            || listed("no card"),
+        )?;
+    }
+    let mut attempt = 1;
+    loop {
+        let mut serve = Command::new(jpki_sim);
+        serve
+            .arg("serve")
+            .arg("--card")
+            .arg(card)
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .args(extra);
+        let guard = Guard::spawn("jpki-sim serve", serve, log)?;
+        match wait_for(
+            "the card in the virtual reader",
+            Duration::from_secs(10),
+            || listed("card present"),
+        ) {
+            Ok(()) => {
+                eprintln!(
+                    "interop: card {} served on {reader} (127.0.0.1:{port})",
+                    card.display()
+                );
+                return Ok(guard);
+            }
+            Err(e) if attempt < 3 => {
+                eprintln!("interop: {e:#} on {reader}: serving the card again");
+                drop(guard);
+                sleep(Duration::from_secs(2));
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 pub(super) fn wait_for(

@@ -40,8 +40,9 @@ pub(super) fn jpki_tool_no_card(env: &Env) -> Result<()> {
         .find(|name| *name != env.reader)
         .context("no second vpcd reader")?;
     // The other reader is empty: interop starts only with both readers free, and the
-    // brute-force card is served there only during its own check. A card there now is a
-    // failure, not a reason to skip the two empty-reader assertions in silence.
+    // brute-force and next-generation cards are served there only during their own checks. A
+    // card there now is a failure, not a reason to skip the two empty-reader assertions in
+    // silence.
     let listing = readers(env)?;
     ensure!(
         listing.contains(&format!("{other}: no card")),
