@@ -42,7 +42,8 @@ Exit codes (the same for jpki-tool and jpki-sim):
   3  wrong PIN, or PIN blocked
   4  not verified (a signature, certificate or login refused)
   5  no PC/SC service, reader or card
-  6  invalid input (a bad argument value, holder data, date, or a PIN breaking its format rule)";
+  6  invalid input (a bad argument value, holder data, date, or a PIN breaking its format rule)
+141  standard output closed by its reader (`| head`), as SIGPIPE ends other tools";
 
 /// Bad input from the user: the binaries exit with [`exit::INVALID_INPUT`].
 #[derive(Debug)]

@@ -57,3 +57,54 @@ mod tests {
         disable_core_dumps().unwrap();
     }
 }
+
+/// The exit status when standard output was closed by its reader before everything was
+/// written (`jpki-tool pin status | head -1`): 141, the status a shell shows for a process
+/// ended by `SIGPIPE`, as other Unix tools end.
+pub const CLOSED_STDOUT_EXIT: i32 = 141;
+
+/// Rust ignores `SIGPIPE`, so a write to a closed pipe fails with `EPIPE` and `println!`
+/// panics ("failed printing to stdout"): a panic message and exit code 101 for what is no
+/// error of ours. After this call (first thing in `main`), that panic ends the process
+/// quietly with [`CLOSED_STDOUT_EXIT`]; every other panic is reported as before.
+pub fn exit_quietly_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied());
+        if message.is_some_and(is_closed_stdout) {
+            std::process::exit(CLOSED_STDOUT_EXIT);
+        }
+        report(info);
+    }));
+}
+
+/// Whether a panic message is std's for a print to a closed pipe. The OS error number is
+/// matched, not its text (which the locale may translate).
+fn is_closed_stdout(message: &str) -> bool {
+    let epipe = format!("(os error {})", rustix::io::Errno::PIPE.raw_os_error());
+    message.starts_with("failed printing to stdout") && message.contains(&epipe)
+}
+
+#[cfg(test)]
+mod closed_stdout_tests {
+    use super::is_closed_stdout;
+
+    #[test]
+    fn only_a_print_to_a_closed_pipe_is_quiet() {
+        assert!(is_closed_stdout(
+            "failed printing to stdout: Broken pipe (os error 32)"
+        ));
+        // the same failure in another locale's words
+        assert!(is_closed_stdout(
+            "failed printing to stdout: Relais brisé (os error 32)"
+        ));
+        assert!(!is_closed_stdout(
+            "failed printing to stdout: No space left on device (os error 28)"
+        ));
+        assert!(!is_closed_stdout("index out of bounds (os error 32)"));
+    }
+}

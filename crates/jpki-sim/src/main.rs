@@ -337,6 +337,8 @@ fn main() -> ExitCode {
             "jpki-sim: warning: cannot disable core dumps ({e}); a crash could write PINs and keys to a core file"
         );
     }
+    // `jpki-sim … | head -1`: a closed standard output ends the process quietly
+    cli_common::process::exit_quietly_on_closed_stdout();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

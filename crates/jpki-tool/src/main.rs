@@ -32,6 +32,8 @@ fn main() -> ExitCode {
             "jpki-tool: warning: cannot disable core dumps ({e}); a crash could write PINs and keys to a core file"
         );
     }
+    // `jpki-tool … | head -1`: a closed standard output ends the process quietly
+    cli_common::process::exit_quietly_on_closed_stdout();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
