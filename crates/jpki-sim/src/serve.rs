@@ -67,11 +67,19 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     };
     let observer: Option<&mut vpcd::Observer<'_>> =
         if args.trace { Some(&mut trace) } else { None };
+    let kind = if card.is_next_gen() {
+        if args.engine.is_some() {
+            eprintln!(
+                "jpki-sim: --engine is ignored: a next-generation card signs with ECDSA P-384"
+            );
+        }
+        "next-generation card NG-sim v1, ECDSA P-384".to_owned()
+    } else {
+        format!("{}, RSA engine {}", card.profile(), card.engine())
+    };
     eprintln!(
-        "serving {} ({}, RSA engine {}) to vpcd at {}",
+        "serving {} ({kind}) to vpcd at {}",
         printable(&args.card.display().to_string()),
-        card.profile(),
-        card.engine(),
         args.addr
     );
     vpcd::serve(&mut card, &options, &stop, observer, |line| {

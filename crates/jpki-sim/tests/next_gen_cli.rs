@@ -1,7 +1,7 @@
 //! `jpki-sim issue --profile next-gen`: a next-generation card from the authority that issues
 //! today's cards, the P-384 CAs it creates on the way, `inspect`'s account of the card and of
 //! its differences from the profile, `admin revoke` into the next generation's CRL, `admin renew`
-//! refused (a certificate runs with the card), and the refusals.
+//! refused (a certificate runs with the card), what `serve` says it serves, and the refusals.
 
 use test_support::cards::{self, temp_dir};
 #[path = "support/sim.rs"]
@@ -114,6 +114,18 @@ fn a_next_generation_card_from_the_same_authority() {
     let today =
         cert::Crl::from_der(&std::fs::read(authority.join("crl/sign-13101.crl")).unwrap()).unwrap();
     assert!(today.is_empty());
+    // `serve` names what it serves: no RSA engine on a next-generation card
+    let (mut child, stream) = sim::serve_traced_with(&card, &["--engine", "rsa"]);
+    drop(stream);
+    let _ = child.kill();
+    let served = child.wait_with_output().unwrap();
+    let banner = String::from_utf8_lossy(&served.stderr);
+    assert!(
+        banner.contains("(next-generation card NG-sim v1, ECDSA P-384)"),
+        "{banner}"
+    );
+    assert!(banner.contains("--engine is ignored"), "{banner}");
+    assert!(!banner.contains("RSA engine"), "{banner}");
 }
 
 #[test]
