@@ -287,7 +287,9 @@ pub(super) fn start_pcscd(
         Err(anyhow::anyhow!("without pcscd: {} {}", o.status, text(&o)))
     };
     let mut pcscd = Command::new("pcscd");
-    pcscd.args(["--foreground", "--apdu", "--info"]);
+    // No `--apdu`: pcscd would log every APDU, PINs in clear, to a world-readable file; the
+    // APDU trace comes from `jpki-sim serve --trace`, which redacts them.
+    pcscd.args(["--foreground", "--info"]);
     let guard = Guard::spawn("pcscd", pcscd, &dir.join("pcscd.log"))?;
     wait_for("pcscd's socket", Duration::from_secs(10), || {
         Ok(Path::new(PCSCD_SOCKET).exists())
