@@ -87,7 +87,11 @@ pub(crate) fn inspect(path: &Path, json: bool, authority: Option<&Path>) -> anyh
     if let Some(counter) = card.pin_counter(PinRef::TextSupport) {
         line("text-support AP: present".into());
         line(pin_line(PinRef::TextSupport, counter));
-    } else if !card.is_terminated() && card.profile() == CardProfile::MyNumber {
+    } else if !card.is_terminated()
+        && !card.is_next_gen()
+        && card.profile() == CardProfile::MyNumber
+    {
+        // (a next-generation card has no 入力補助AP: its two applications are listed with it)
         line("text-support AP: none".into());
     }
     // the key references after the JPKI and text-support PINs, in card order

@@ -60,6 +60,8 @@ fn a_next_generation_card_from_the_same_authority() {
         "{inspected}"
     );
     assert!(inspected.contains("PUK (83): not set"), "{inspected}");
+    // today's applications are not listed as missing on a card that never has them
+    assert!(!inspected.contains("text-support AP"), "{inspected}");
     assert!(
         inspected.contains("differs from the profile: no secure messaging"),
         "{inspected}"
