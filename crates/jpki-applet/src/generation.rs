@@ -123,8 +123,8 @@ impl<T: Transport> JpkiCard<T> {
     }
 
     /// Every PIN and secret of the card with its state, for `pin status`: today each key
-    /// reference of the whole card (`63Cx` read as tries left, an absent application as
-    /// `None`); next generation the three secrets with their ISO meaning.
+    /// reference of the whole card (`63Cx` read as tries left, `6300` as not counted, an
+    /// absent application as `None`); next generation the three secrets with their ISO meaning.
     ///
     /// # Errors
     /// As [`crate::WholeCard::pin_statuses`] / [`NextGenApplet::secret_statuses`].
@@ -137,7 +137,7 @@ impl<T: Transport> JpkiCard<T> {
                 .map(|(pin, status)| PinReport {
                     key: pin.key(),
                     name: pin.to_string(),
-                    status: status.map(|s| SecretStatus::TriesLeft(s.tries_left)),
+                    status,
                 })
                 .collect(),
             Self::NextGen(c) => c

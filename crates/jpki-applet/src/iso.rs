@@ -7,6 +7,7 @@ use pin_policy::Pin;
 
 use crate::error::Error;
 use crate::file_map::{App, GP_ISD_AID};
+use crate::next_gen::SecretStatus;
 use crate::types::{CardPin, CertSlot, KeyRef, MAX_SIGN_INPUT, PinRef, PinStatus};
 
 /// Largest offset READ BINARY can address with P1P2 (§5).
@@ -207,6 +208,24 @@ pub(crate) fn verify_number<T: Transport>(
             Err(Error::NumberBlocked { which })
         }
         (sw, None) => Err(status_error(sw, None, "VERIFY")),
+    }
+}
+
+/// `00 20 00 80` without data on the selected key EF of any application of today's card, for
+/// a listing: [`pin_query`]'s answers, and also `6300`, a key the card keeps no count for
+/// (card-map §2), as [`SecretStatus::NotCounted`] instead of an error.
+pub(crate) fn key_query<T: Transport>(ch: &mut Channel<T>) -> Result<SecretStatus, Error> {
+    let resp = ch.send(&Command::new(0x00, 0x20, 0x00, 0x80))?;
+    match (resp.sw.retries_left(), resp.sw) {
+        (Some(n), _) => Ok(SecretStatus::TriesLeft(n)),
+        (None, StatusWord::AUTH_METHOD_BLOCKED | StatusWord::REFERENCE_DATA_NOT_USABLE) => {
+            Ok(SecretStatus::TriesLeft(0))
+        }
+        (None, StatusWord(0x6300)) => Ok(SecretStatus::NotCounted),
+        (None, sw) => Err(Error::UnexpectedStatus {
+            operation: "VERIFY (retry query)",
+            sw,
+        }),
     }
 }
 

@@ -8,8 +8,9 @@ use crate::error::Error;
 use crate::face_check::FaceCheck;
 use crate::file_map::{App, common, face_check, mf, text_support};
 use crate::iso;
+use crate::next_gen::SecretStatus;
 use crate::records::{CardChain, CardDate, CommonRecord, FaceBasicInfo, TextBasicInfo};
-use crate::types::{CardPin, PinStatus};
+use crate::types::CardPin;
 
 /// What `text basic-info` shows: every free record that says which card this is. Each part
 /// is `None` when the card has no such application or object (a Juki card, an older card).
@@ -49,18 +50,20 @@ impl<'a, T: Transport> WholeCard<'a, T> {
         Self { channel }
     }
 
-    /// Tries left on one key reference without spending one: SELECT its application
+    /// The state of one key reference without spending a try: SELECT its application
     /// (`00 A4 04 0C 0A <AID>`) and key EF (`00 A4 02 0C 02 <FID>`), then `00 20 00 80` with no
-    /// data → `63 Cx`. `None` when the card has no such application or key (`6A82`).
+    /// data → `63 Cx` ([`SecretStatus::TriesLeft`]; `6983`/`6984` as 0), or `6300` for a key the
+    /// card keeps no count for ([`SecretStatus::NotCounted`]). `None` when the card has no
+    /// such application or key (`6A82`).
     ///
     /// # Errors
-    /// Transport failures; an answer that is not a retry count.
-    pub fn pin_status(&mut self, pin: CardPin) -> Result<Option<PinStatus>, Error> {
+    /// Transport failures; another answer.
+    pub fn pin_status(&mut self, pin: CardPin) -> Result<Option<SecretStatus>, Error> {
         let (app, fid) = pin.location();
         absent_as_none((|| {
             iso::select_application(self.channel, app)?;
             iso::select_ef(self.channel, fid)?;
-            iso::pin_query(self.channel)
+            iso::key_query(self.channel)
         })())
     }
 
@@ -69,7 +72,7 @@ impl<'a, T: Transport> WholeCard<'a, T> {
     ///
     /// # Errors
     /// As [`WholeCard::pin_status`].
-    pub fn pin_statuses(&mut self) -> Result<Vec<(CardPin, Option<PinStatus>)>, Error> {
+    pub fn pin_statuses(&mut self) -> Result<Vec<(CardPin, Option<SecretStatus>)>, Error> {
         let mut absent: Vec<App> = Vec::new();
         let mut out = Vec::with_capacity(CardPin::ALL.len());
         for pin in CardPin::ALL {
@@ -85,7 +88,7 @@ impl<'a, T: Transport> WholeCard<'a, T> {
                 }
                 Err(e) => return Err(e),
                 Ok(()) => absent_as_none(
-                    iso::select_ef(self.channel, fid).and_then(|()| iso::pin_query(self.channel)),
+                    iso::select_ef(self.channel, fid).and_then(|()| iso::key_query(self.channel)),
                 )?,
             };
             out.push((pin, state));

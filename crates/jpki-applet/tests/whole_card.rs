@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use apdu::{Transport, TransportError};
-use jpki_applet::{CardPin, Error, JpkiApplet, NumberKind, Sex, VerificationNumber};
+use jpki_applet::{CardPin, Error, JpkiApplet, NumberKind, SecretStatus, Sex, VerificationNumber};
 
 #[path = "support/card_bytes.rs"]
 mod card_bytes;
@@ -158,7 +158,7 @@ fn pin_status_lists_every_key_reference_and_absent_ones_as_absent() {
     let states = card.whole_card().pin_statuses().unwrap();
     let tries: Vec<(CardPin, Option<u8>)> = states
         .iter()
-        .map(|(p, s)| (*p, s.map(|s| s.tries_left)))
+        .map(|(p, s)| (*p, s.and_then(|s| s.tries_left())))
         .collect();
     assert_eq!(
         tries,
@@ -175,6 +175,30 @@ fn pin_status_lists_every_key_reference_and_absent_ones_as_absent() {
             (CardPin::JukiPin, None),
         ]
     );
+    script.done();
+}
+
+#[test]
+fn a_key_without_a_retry_count_is_listed_as_not_counted_not_an_error() {
+    // card-map §2: "a key with no limit answers 6300" to the empty VERIFY
+    let steps = Steps::opened()
+        .hex(SELECT_COMMON, "9000")
+        .hex("00A4020C02001C", "9000")
+        .hex(EMPTY_VERIFY, "6300")
+        .hex(SELECT_COMMON, "9000")
+        .hex("00A4020C02001C", "9000")
+        .hex(EMPTY_VERIFY, "6A80");
+    let (mut card, script) = steps.card();
+    let mut whole = card.whole_card();
+    let state = whole.pin_status(CardPin::CommonPin).unwrap().unwrap();
+    assert_eq!(state, SecretStatus::NotCounted);
+    assert_eq!(state.tries_left(), None);
+    assert!(!state.is_blocked());
+    // any other answer is still the card's error, not a guess
+    assert!(matches!(
+        whole.pin_status(CardPin::CommonPin),
+        Err(Error::UnexpectedStatus { .. })
+    ));
     script.done();
 }
 

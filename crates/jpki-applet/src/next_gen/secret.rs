@@ -146,6 +146,10 @@ pub enum SecretStatus {
     Blocked,
     /// `6A88`: not set (the PUK before the holder sets one).
     NotSet,
+    /// `6300` to an empty VERIFY: the card keeps no retry count for this key (card-map §2: "a
+    /// key with no limit answers `6300`"); seen on today's whole card, not on a next-generation
+    /// secret.
+    NotCounted,
 }
 
 impl SecretStatus {
@@ -155,13 +159,14 @@ impl SecretStatus {
         matches!(self, Self::Blocked | Self::TriesLeft(0))
     }
 
-    /// Tries left, when the card said (`None` for verified, blocked by `6983`, or not set).
+    /// Tries left, when the card said (`Some(0)` when blocked by `6983`; `None` for verified,
+    /// not set, or not counted).
     #[must_use]
     pub const fn tries_left(self) -> Option<u8> {
         match self {
             Self::TriesLeft(n) => Some(n),
             Self::Blocked => Some(0),
-            Self::Verified | Self::NotSet => None,
+            Self::Verified | Self::NotSet | Self::NotCounted => None,
         }
     }
 }
@@ -174,6 +179,7 @@ impl fmt::Display for SecretStatus {
             Self::TriesLeft(1) => f.write_str("1 try left"),
             Self::TriesLeft(n) => write!(f, "{n} tries left"),
             Self::NotSet => f.write_str("not set"),
+            Self::NotCounted => f.write_str("no retry limit (the card counts no tries: 6300)"),
         }
     }
 }

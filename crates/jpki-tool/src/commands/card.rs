@@ -287,7 +287,8 @@ pub(crate) fn pin_status(card: &mut Card<'_>, json: bool) -> Result<()> {
 /// Each PIN's state as JSON, keyed by [`PinReport::key`]. Today's card: `{"auth": {"present":
 /// true, "tries_left": 3, "blocked": false}, "sign": …, "text_support": …,
 /// "text_support_number_a": …, "face_number_b": …, "common": …, "juki": …}` (`{"present":
-/// false}` for one the card does not have). Next generation: `{"sign_password": …, "pin4": …,
+/// false}` for one the card does not have; `"tries_left": null` for a key the card keeps no
+/// count for, `6300`). Next generation: `{"sign_password": …, "pin4": …,
 /// "puk": …}`, each `{"present": true, "set": bool, "verified": bool, "tries_left": n|null,
 /// "blocked": bool}` (`tries_left` is null when the card does not say: verified, not set).
 pub(crate) fn pin_status_json(card: &mut Card<'_>) -> Result<serde_json::Value> {
@@ -302,9 +303,10 @@ pub(crate) fn pin_status_json(card: &mut Card<'_>) -> Result<serde_json::Value> 
                 "tries_left": s.tries_left(),
                 "blocked": s.is_blocked(),
             }),
+            // `tries_left` null: a key the card keeps no count for (`6300`)
             Some(s) => serde_json::json!({
                 "present": true,
-                "tries_left": s.tries_left().unwrap_or(0),
+                "tries_left": s.tries_left(),
                 "blocked": s.is_blocked(),
             }),
             None => serde_json::json!({ "present": false }),

@@ -49,7 +49,8 @@ pub(super) fn print_secrets(sim: &mut SimCard) -> Result<()> {
             Some(SecretStatus::NotSet) => println!("{name}: not set"),
             Some(SecretStatus::Verified) => println!("{name}: verified"),
             Some(s) if s.is_blocked() => println!("{name}: BLOCKED"),
-            Some(s) => println!("{name}: {} tries left", s.tries_left().unwrap_or(0)),
+            Some(SecretStatus::TriesLeft(n)) => println!("{name}: {n} tries left"),
+            Some(s) => println!("{name}: {s}"),
         }
     }
     Ok(())
