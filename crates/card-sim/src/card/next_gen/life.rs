@@ -9,10 +9,10 @@ use time::OffsetDateTime;
 
 use crate::{
     card::SimCard,
-    contents::next_gen::NgKeySlot,
+    contents::next_gen::{NgKeySlot, NgSlot},
     error::Error,
     holder::FourFacts,
-    life::whole_seconds,
+    life::{CardHistory, whole_seconds},
     next_gen::{NextGenKey, NextGenRenewal, NextGenSecret},
 };
 
@@ -32,24 +32,16 @@ impl SimCard {
         new: Pin,
         at: OffsetDateTime,
     ) -> Result<(), Error> {
-        if self.data.state.is_terminated() {
-            return Err(Error::Terminated);
-        }
-        let mut data = self.data.clone();
-        let Some(ng) = data.next_gen.as_mut() else {
-            return Err(Error::NotOnCard {
-                part: "next-generation application",
-            });
-        };
-        let slot = match secret {
-            NextGenSecret::SignPassword => &mut ng.sign_pw,
-            NextGenSecret::Pin4 => &mut ng.pin4,
-            NextGenSecret::Puk => ng.puk.as_mut().ok_or(Error::NotOnCard { part: "PUK" })?,
-        };
-        slot.admin_unlock(Some(new))?;
-        data.history.last_pin_reset = Some(whole_seconds(at));
-        data.check()?;
-        self.commit(data)
+        self.edit_next_gen(|ng, history| {
+            let slot = match secret {
+                NextGenSecret::SignPassword => &mut ng.sign_pw,
+                NextGenSecret::Pin4 => &mut ng.pin4,
+                NextGenSecret::Puk => ng.puk.as_mut().ok_or(Error::NotOnCard { part: "PUK" })?,
+            };
+            slot.admin_unlock(Some(new))?;
+            history.last_pin_reset = Some(whole_seconds(at));
+            Ok(())
+        })
     }
 
     /// After a change of the 4 facts: key `02` (signature) replaced by `key` with its
@@ -65,24 +57,16 @@ impl SimCard {
         key: NextGenKey,
         facts: FourFacts,
     ) -> Result<(), Error> {
-        if self.data.state.is_terminated() {
-            return Err(Error::Terminated);
-        }
-        let mut data = self.data.clone();
-        let Some(ng) = data.next_gen.as_mut() else {
-            return Err(Error::NotOnCard {
-                part: "next-generation application",
-            });
-        };
-        let Some(slot) = ng.signature.as_mut() else {
-            return Err(Error::NotOnCard {
-                part: "signature key",
-            });
-        };
-        *slot = NgKeySlot::from(key);
-        ng.facts = facts;
-        data.check()?;
-        self.commit(data)
+        self.edit_next_gen(|ng, _| {
+            let Some(slot) = ng.signature.as_mut() else {
+                return Err(Error::NotOnCard {
+                    part: "signature key",
+                });
+            };
+            *slot = NgKeySlot::from(key);
+            ng.facts = facts;
+            Ok(())
+        })
     }
 
     /// Renewal (更新): each key in `renewal` replaces the key of its slot with its
@@ -99,6 +83,39 @@ impl SimCard {
         renewal: NextGenRenewal,
         at: OffsetDateTime,
     ) -> Result<(), Error> {
+        self.edit_next_gen(|ng, history| {
+            for (key, slot, part) in [
+                (
+                    renewal.authentication,
+                    &mut ng.authentication,
+                    "authentication key",
+                ),
+                (renewal.signature, &mut ng.signature, "signature key"),
+            ] {
+                let Some(key) = key else { continue };
+                let Some(slot) = slot.as_mut() else {
+                    return Err(Error::NotOnCard { part });
+                };
+                *slot = NgKeySlot::from(key);
+            }
+            if let Some(pin) = renewal.pin4 {
+                ng.pin4.admin_unlock(Some(pin))?;
+            }
+            if let Some(pin) = renewal.sign_pw {
+                ng.sign_pw.admin_unlock(Some(pin))?;
+            }
+            history.last_renewal = Some(whole_seconds(at));
+            Ok(())
+        })
+    }
+
+    /// The frame of every event here: refused on a terminated card or today's card, `edit`
+    /// applied to a copy of the next-generation contents and the card's history, the result
+    /// checked, then one atomic write; on any error the card is as it was.
+    fn edit_next_gen(
+        &mut self,
+        edit: impl FnOnce(&mut NgSlot, &mut CardHistory) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         if self.data.state.is_terminated() {
             return Err(Error::Terminated);
         }
@@ -108,27 +125,7 @@ impl SimCard {
                 part: "next-generation application",
             });
         };
-        for (key, slot, part) in [
-            (
-                renewal.authentication,
-                &mut ng.authentication,
-                "authentication key",
-            ),
-            (renewal.signature, &mut ng.signature, "signature key"),
-        ] {
-            let Some(key) = key else { continue };
-            let Some(slot) = slot.as_mut() else {
-                return Err(Error::NotOnCard { part });
-            };
-            *slot = NgKeySlot::from(key);
-        }
-        if let Some(pin) = renewal.pin4 {
-            ng.pin4.admin_unlock(Some(pin))?;
-        }
-        if let Some(pin) = renewal.sign_pw {
-            ng.sign_pw.admin_unlock(Some(pin))?;
-        }
-        data.history.last_renewal = Some(whole_seconds(at));
+        edit(ng, &mut data.history)?;
         data.check()?;
         self.commit(data)
     }
