@@ -10,6 +10,7 @@ use rand::CryptoRng;
 
 use card_sim::{KeyRole, NextGenRenewal, SimCard};
 
+use super::renew::current_certificates;
 use super::{Authority, RenewRequest, Renewed, cert_err};
 use crate::error::Error;
 
@@ -26,13 +27,7 @@ impl Authority {
     ) -> Result<Vec<Renewed>, Error> {
         self.check_next_gen(card)?;
         let today = cert::validity::jst_date(at);
-        let current = |role| -> Result<Option<JpkiCertificate>, Error> {
-            card.certificate(role)
-                .map(|der| JpkiCertificate::from_der(der).map_err(cert_err))
-                .transpose()
-        };
-        let auth = current(KeyRole::Authentication)?;
-        let sign = current(KeyRole::Signature)?;
+        let (auth, sign) = current_certificates(card)?;
         let roles = self.renewal_roles(card, &request, auth.as_ref(), sign.as_ref(), today)?;
         let municipality = match request.municipality {
             Some(m) => m,

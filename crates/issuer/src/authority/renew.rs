@@ -76,13 +76,7 @@ impl Authority {
         }
         self.check_active(card)?;
         let today = cert::validity::jst_date(at);
-        let current = |role| -> Result<Option<JpkiCertificate>, Error> {
-            card.certificate(role)
-                .map(|der| JpkiCertificate::from_der(der).map_err(cert_err))
-                .transpose()
-        };
-        let auth = current(KeyRole::Authentication)?;
-        let sign = current(KeyRole::Signature)?;
+        let (auth, sign) = current_certificates(card)?;
         let roles = self.renewal_roles(card, &request, auth.as_ref(), sign.as_ref(), today)?;
         let (birth, municipality, holder) =
             Self::renewal_facts(card, sign.as_ref(), request.municipality)?;
@@ -331,4 +325,20 @@ fn parse_yyyymmdd(text: &str) -> Option<Date> {
     let month = cert::time::Month::try_from(u8::try_from(digits(4..6)?).ok()?).ok()?;
     let day = u8::try_from(digits(6..8)?).ok()?;
     Date::from_calendar_date(year, month, day).ok()
+}
+
+/// The card's authentication and signature certificates, parsed (`None` for a slot the card
+/// was issued without), for a renewal of either generation.
+pub(super) fn current_certificates(
+    card: &SimCard,
+) -> Result<(Option<JpkiCertificate>, Option<JpkiCertificate>), Error> {
+    let current = |role| -> Result<Option<JpkiCertificate>, Error> {
+        card.certificate(role)
+            .map(|der| JpkiCertificate::from_der(der).map_err(cert_err))
+            .transpose()
+    };
+    Ok((
+        current(KeyRole::Authentication)?,
+        current(KeyRole::Signature)?,
+    ))
 }
