@@ -17,23 +17,7 @@ const SELECT_AUTH_AP: &str = "00 A4 04 0C 0B F0 4A 50 4B 49 4E 47 41 55 54 48";
 /// A next-generation card (PIN4 `2468`, SIGN_PW `XYZ789`) of a new authority: (authority,
 /// card).
 fn issue_next_gen(dir: &Path) -> (PathBuf, PathBuf) {
-    let authority = dir.join("authority");
-    ok(&["authority", "init", s(&authority)], "");
-    let card = dir.join("ng.card");
-    let mut args = vec![
-        "issue",
-        "--profile",
-        "next-gen",
-        "--authority",
-        s(&authority),
-        "--out",
-        s(&card),
-        "--my-number",
-        "123456789018",
-        "--pin-stdin",
-    ];
-    args.extend(cards::HOLDER);
-    ok(&args, "2468\nXYZ789\n");
+    let (authority, card, _) = sim::issue_next_gen(dir);
     (authority, card)
 }
 

@@ -15,21 +15,7 @@ fn a_next_generation_card_from_the_same_authority() {
     // today's card first: the authority exists without next-generation CAs
     let (authority, _, _) = sim::issue_my_number(&dir);
     assert!(!authority.join("sign-ca-ng.pem").exists());
-    let card = dir.join("ng.card");
-    let mut args = vec![
-        "issue",
-        "--profile",
-        "next-gen",
-        "--authority",
-        s(&authority),
-        "--out",
-        s(&card),
-        "--my-number",
-        "123456789018",
-        "--pin-stdin",
-    ];
-    args.extend(cards::HOLDER);
-    let out = ok(&args, "2468\nXYZ789\n");
+    let (_, card, out) = sim::issue_next_gen(&dir);
     assert!(
         out.contains("next-generation (NG-sim v1, ECDSA P-384)"),
         "{out}"

@@ -67,6 +67,34 @@ pub fn issue_my_number(dir: &std::path::Path) -> (std::path::PathBuf, std::path:
     (authority, card, out)
 }
 
+/// The secrets `issue_next_gen` gives: PIN4 `2468`, then the signing password `XYZ789`.
+pub const NEXT_GEN_SECRETS: &str = "2468\nXYZ789\n";
+
+/// `issue --profile next-gen` of a card into `dir/ng.card` ([`NEXT_GEN_SECRETS`]), from the
+/// authority `dir/authority` (created if missing): (authority, card, stdout).
+pub fn issue_next_gen(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, String) {
+    let authority = dir.join("authority");
+    if !authority.exists() {
+        ok(&["authority", "init", s(&authority)], "");
+    }
+    let card = dir.join("ng.card");
+    let mut args = vec![
+        "issue",
+        "--profile",
+        "next-gen",
+        "--authority",
+        s(&authority),
+        "--out",
+        s(&card),
+        "--my-number",
+        "123456789018",
+        "--pin-stdin",
+    ];
+    args.extend(test_support::cards::HOLDER);
+    let out = ok(&args, NEXT_GEN_SECRETS);
+    (authority, card, out)
+}
+
 /// The issuing date of the Juki cards of the tests: Juki issuance ended in December 2015.
 pub const JUKI_ISSUED: &str = "2015-06-01";
 
