@@ -47,13 +47,26 @@ pub const MY_NUMBER_PINS: &str = "1234\nABC123\n5678\n";
 /// card of the test holder (My Number `123456789018`, [`MY_NUMBER_PINS`]) into `dir/card`;
 /// returns the authority, the card and what `issue` printed.
 pub fn issue_my_number(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, String) {
+    issue_into(dir, "card", &[], MY_NUMBER_PINS)
+}
+
+/// `authority init` of `dir/authority` (unless it is there), then `jpki-sim issue [extra]` of
+/// a card of the test holder (My Number `123456789018`) into `dir/file`, `pins` on stdin:
+/// (authority, card, stdout).
+fn issue_into(
+    dir: &std::path::Path,
+    file: &str,
+    extra: &[&str],
+    pins: &str,
+) -> (std::path::PathBuf, std::path::PathBuf, String) {
     let authority = dir.join("authority");
     if !authority.exists() {
         ok(&["authority", "init", s(&authority)], "");
     }
-    let card = dir.join("card");
-    let mut args = vec![
-        "issue",
+    let card = dir.join(file);
+    let mut args = vec!["issue"];
+    args.extend(extra);
+    args.extend([
         "--authority",
         s(&authority),
         "--out",
@@ -61,9 +74,9 @@ pub fn issue_my_number(dir: &std::path::Path) -> (std::path::PathBuf, std::path:
         "--my-number",
         "123456789018",
         "--pin-stdin",
-    ];
+    ]);
     args.extend(test_support::cards::HOLDER);
-    let out = ok(&args, MY_NUMBER_PINS);
+    let out = ok(&args, pins);
     (authority, card, out)
 }
 
@@ -73,26 +86,7 @@ pub const NEXT_GEN_SECRETS: &str = "2468\nXYZ789\n";
 /// `issue --profile next-gen` of a card into `dir/ng.card` ([`NEXT_GEN_SECRETS`]), from the
 /// authority `dir/authority` (created if missing): (authority, card, stdout).
 pub fn issue_next_gen(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, String) {
-    let authority = dir.join("authority");
-    if !authority.exists() {
-        ok(&["authority", "init", s(&authority)], "");
-    }
-    let card = dir.join("ng.card");
-    let mut args = vec![
-        "issue",
-        "--profile",
-        "next-gen",
-        "--authority",
-        s(&authority),
-        "--out",
-        s(&card),
-        "--my-number",
-        "123456789018",
-        "--pin-stdin",
-    ];
-    args.extend(test_support::cards::HOLDER);
-    let out = ok(&args, NEXT_GEN_SECRETS);
-    (authority, card, out)
+    issue_into(dir, "ng.card", &["--profile", "next-gen"], NEXT_GEN_SECRETS)
 }
 
 /// The issuing date of the Juki cards of the tests: Juki issuance ended in December 2015.
