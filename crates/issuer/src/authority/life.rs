@@ -72,12 +72,7 @@ impl Authority {
             .map_err(|_| Error::ForeignCard {
                 reason: "its signature certificate is another CA's",
             })?;
-        let card_expiry =
-            card.administration()
-                .map(|a| a.card_expiry)
-                .ok_or(Error::ForeignCard {
-                    reason: "it carries no authority binding",
-                })?;
+        let card_expiry = card_expiry(card)?;
         holder
             .validate_on(cert::validity::jst_date(at))
             .map_err(cert_err)?;
@@ -163,4 +158,13 @@ impl Authority {
         }
         Ok(card.terminate()?)
     }
+}
+
+/// The card's expiry from its authority binding; a card without one is not ours.
+pub(super) fn card_expiry(card: &SimCard) -> Result<cert::time::Date, Error> {
+    card.administration()
+        .map(|a| a.card_expiry)
+        .ok_or(Error::ForeignCard {
+            reason: "it carries no authority binding",
+        })
 }

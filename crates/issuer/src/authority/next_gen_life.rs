@@ -122,12 +122,7 @@ impl Authority {
             .map_err(|_| Error::ForeignCard {
                 reason: "its signature certificate is another CA's",
             })?;
-        let card_expiry =
-            card.administration()
-                .map(|a| a.card_expiry)
-                .ok_or(Error::ForeignCard {
-                    reason: "it carries no authority binding",
-                })?;
+        let card_expiry = super::life::card_expiry(card)?;
         let issued = cert::validity::jst_date(at);
         holder.validate_on(issued).map_err(cert_err)?;
         let facts = text_facts(&holder);

@@ -35,12 +35,7 @@ impl Authority {
         };
         let (birth, municipality, holder) =
             Self::renewal_facts(card, sign.as_ref(), Some(municipality))?;
-        let card_expiry =
-            card.administration()
-                .map(|a| a.card_expiry)
-                .ok_or(Error::ForeignCard {
-                    reason: "it carries no authority binding",
-                })?;
+        let card_expiry = super::life::card_expiry(card)?;
         // every validity before a serial is spent
         let renews = |role| roles.contains(&role);
         let auth_not_after = match (&auth, renews(KeyRole::Authentication)) {

@@ -80,12 +80,7 @@ impl Authority {
         let roles = self.renewal_roles(card, &request, auth.as_ref(), sign.as_ref(), today)?;
         let (birth, municipality, holder) =
             Self::renewal_facts(card, sign.as_ref(), request.municipality)?;
-        let card_expiry =
-            card.administration()
-                .map(|a| a.card_expiry)
-                .ok_or(Error::ForeignCard {
-                    reason: "it carries no authority binding",
-                })?;
+        let card_expiry = super::life::card_expiry(card)?;
         // check every validity before a serial is spent
         let auth_not_after = match (&auth, roles.contains(&KeyRole::Authentication)) {
             (_, true) => Some(
