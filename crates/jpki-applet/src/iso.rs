@@ -229,17 +229,14 @@ pub(crate) fn key_query<T: Transport>(ch: &mut Channel<T>) -> Result<SecretStatu
     }
 }
 
-/// Empty VERIFY on the selected PIN EF: `00 20 00 80` → `63 Cx`.
+/// Empty VERIFY on the selected PIN EF: `00 20 00 80` → `63 Cx` ([`key_query`]; a JPKI PIN
+/// always has a retry count, so `6300` is the card's error here).
 pub(crate) fn pin_query<T: Transport>(ch: &mut Channel<T>) -> Result<PinStatus, Error> {
-    let resp = ch.send(&Command::new(0x00, 0x20, 0x00, 0x80))?;
-    match (resp.sw.retries_left(), resp.sw) {
-        (Some(tries_left), _) => Ok(PinStatus { tries_left }),
-        (None, StatusWord::AUTH_METHOD_BLOCKED | StatusWord::REFERENCE_DATA_NOT_USABLE) => {
-            Ok(PinStatus { tries_left: 0 })
-        }
-        (None, sw) => Err(Error::UnexpectedStatus {
+    match key_query(ch)? {
+        SecretStatus::TriesLeft(tries_left) => Ok(PinStatus { tries_left }),
+        _ => Err(Error::UnexpectedStatus {
             operation: "VERIFY (retry query)",
-            sw,
+            sw: StatusWord(0x6300),
         }),
     }
 }
